@@ -1,0 +1,78 @@
+/* Where guest kernels come from: the default kernel cache (fetched with
+ * apt-get download), user bzImage / vmlinux files and kernel build trees. */
+#ifndef KTSTR__KERNELS_KERNELS_H
+#define KTSTR__KERNELS_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A kernel ready to boot. Paths are absolute. */
+struct kernel {
+	char release[128];   /* "7.3.4+deb13-cloud-amd64", or from the image */
+	char bzimage[4096];  /* "" if none (a bare vmlinux was given) */
+	char vmlinux[4096];  /* ELF vmlinux (PVH entry), "" if not available */
+	char modules_deb[4096]; /* default kernel only: the modules package */
+	bool has_btf;        /* the vmlinux has a .BTF section */
+	bool has_pvh;        /* the vmlinux has the Xen PVH entry note */
+};
+
+/* Progress callback for long work (download, decompression). */
+typedef void (*kernel_progress_fn)(const char *what, void *ctx);
+
+/* $XDG_CACHE_HOME/ktstr-run (or ~/.cache/ktstr-run); created on demand. */
+int kernel_cache_dir(char *buf, size_t len);
+
+/* Fetch the default kernel into the cache (no-op if present and valid).
+ * Uses a private apt state directory; the archive address comes from the
+ * machine's own apt sources. */
+int kernel_fetch_default(struct kernel *out, kernel_progress_fn progress,
+			 void *ctx, char *msg, size_t msglen);
+
+/* The default kernel if cached. Returns 0, or -ENOENT if not cached. */
+int kernel_default_cached(struct kernel *out);
+
+/* Resolve a user --kernel argument: a bzImage, an ELF vmlinux, or a kernel
+ * build tree (arch/x86/boot/bzImage + vmlinux). Checks the files really are
+ * kernels. Returns 0 or -1 with msg filled (what the file is, why it is not
+ * usable). An extracted vmlinux is cached by content hash. */
+int kernel_resolve(const char *arg, struct kernel *out,
+		   kernel_progress_fn progress, void *ctx,
+		   char *msg, size_t msglen);
+
+/* List cached kernels to stdout. */
+int kernel_list(void);
+
+/* --- lower level, unit tested --- */
+
+/* Inspect a bzImage: setup header sanity, version, payload location.
+ * Returns 0 or -1 with msg. */
+struct bzimage_info {
+	uint16_t version;         /* boot protocol */
+	uint32_t setup_size;      /* bytes of real-mode setup */
+	uint32_t payload_offset;  /* from start of protected-mode code */
+	uint32_t payload_length;
+	char compression[8];      /* "zstd", "gzip", "xz", "lzma", "lz4", "none", "?" */
+	char version_string[256]; /* "7.3.4+deb13-cloud-amd64 (...)" */
+};
+int bzimage_inspect(const uint8_t *img, size_t len, struct bzimage_info *info,
+		    char *msg, size_t msglen);
+
+/* Decompress the bzImage payload into an ELF vmlinux at out_path.
+ * Returns 0 or -1 with msg. */
+int bzimage_extract_vmlinux(const char *bzimage_path, const char *out_path,
+			    kernel_progress_fn progress, void *ctx,
+			    char *msg, size_t msglen);
+
+/* Inspect an ELF vmlinux: is it x86-64 ELF, has .BTF, PVH note, release
+ * string ("Linux version X ..."). Returns 0 or -1 with msg. */
+struct vmlinux_info {
+	bool has_btf;
+	bool has_pvh;
+	uint32_t pvh_entry;
+	char release[128];
+};
+int vmlinux_inspect(const char *path, struct vmlinux_info *info,
+		    char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,261 @@
+/* The in-memory scenario model shared by the host (validation, checks) and
+ * guest-init (the op executor). Produced by scenario/parse.c. */
+#ifndef KTSTR__SCENARIO_MODEL_H
+#define KTSTR__SCENARIO_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCN_MAX_CPUS 256
+#define SCN_CPU_WORDS (SCN_MAX_CPUS / 64)
+#define SCN_MAX_NODES 16
+#define SCN_NAME_MAX 64
+
+/* A set of CPUs, one bit per CPU number. */
+struct scn_cpumask {
+	uint64_t w[SCN_CPU_WORDS];
+};
+
+struct scn_topology {
+	int numa;    /* NUMA nodes */
+	int llcs;    /* LLCs per node */
+	int cores;   /* cores per LLC */
+	int threads; /* threads per core */
+};
+
+/* Where a place in the source file is, for error messages. */
+struct scn_loc {
+	int line;
+	int col;
+};
+
+/* A CPU set as written: either explicit or by intent, resolved against the
+ * topology by scn_cpuspec_resolve(). */
+enum scn_cpuspec_kind {
+	SCN_CPUS_NONE = 0,   /* not given */
+	SCN_CPUS_LIST,       /* "0-3,6" */
+	SCN_CPUS_LLC,        /* "llc:N"  all CPUs of global LLC N */
+	SCN_CPUS_NODE,       /* "node:N" all CPUs of NUMA node N */
+	SCN_CPUS_FRACTION,   /* "frac:F" the first ceil(F*ncpus) CPUs, 0<F<=1 */
+	SCN_CPUS_SHARE,      /* "share:I/N" disjoint part I (0-based) of N */
+	SCN_CPUS_OVERLAP,    /* "overlap:I/N" part I of N, widened by one CPU on
+			      * each side so neighbouring parts overlap */
+	SCN_CPUS_ALL,        /* "all" */
+};
+
+struct scn_cpuspec {
+	enum scn_cpuspec_kind kind;
+	struct scn_cpumask list; /* SCN_CPUS_LIST */
+	int index;               /* LLC, node, or share index */
+	int parts;               /* share / overlap: N */
+	double frac;             /* fraction */
+};
+
+/* How a cgroup's workers' affinity is set by the "affinity" op. */
+enum scn_affinity_kind {
+	SCN_AFF_NONE = 0,
+	SCN_AFF_CPUS,     /* affinity NAME cpus=SPEC (any cpuspec) */
+	SCN_AFF_RANDOM,   /* affinity NAME random=K  a random K-CPU subset */
+	SCN_AFF_SINGLE,   /* affinity NAME single[=CPU] one CPU (default: the
+			   * first of the cgroup's effective cpuset) */
+	SCN_AFF_LLC,      /* affinity NAME llc=N */
+	SCN_AFF_SMT_PAIR, /* affinity NAME smt-pair=CORE  the threads of one core */
+	SCN_AFF_RESET,    /* affinity NAME reset   all CPUs again */
+};
+
+struct scn_affinity {
+	enum scn_affinity_kind kind;
+	struct scn_cpuspec cpus;
+	int n;      /* random: K; single: CPU (-1 = default); llc; smt-pair */
+};
+
+enum scn_clone_mode { SCN_CLONE_FORK = 0, SCN_CLONE_THREAD };
+
+enum scn_policy {
+	SCN_POLICY_NORMAL = 0,
+	SCN_POLICY_BATCH,
+	SCN_POLICY_IDLE,
+	SCN_POLICY_FIFO,
+	SCN_POLICY_RR,
+	SCN_POLICY_EXT,
+};
+
+/* One "key=value" option of a work type that the generic parser does not
+ * know; the work type validates it (workload/worktypes.c). */
+struct scn_kv {
+	char key[32];
+	char value[128];
+	struct scn_loc loc;
+};
+
+#define SCN_MAX_WORK_OPTS 16
+
+struct scn_workers {
+	char cgroup[SCN_NAME_MAX]; /* "" = outside every managed cgroup */
+	int count;
+	char type[32];             /* work type name, see workload/worktypes.h */
+	enum scn_clone_mode clone;
+	enum scn_policy policy;
+	int priority;              /* fifo/rr priority 1..99 */
+	int nice;                  /* -20..19 */
+	bool nice_set;
+	char mempolicy[64];        /* "", "bind:NODES", "interleave:NODES",
+				    * "preferred:NODE", "local" */
+	int n_opts;
+	struct scn_kv opts[SCN_MAX_WORK_OPTS];
+};
+
+/* cgroup knobs: 0/empty = not set. */
+struct scn_cgroup_knobs {
+	struct scn_cpuspec cpus;
+	char mems[64];
+	int weight;            /* cpu.weight 1..10000 */
+	char cpu_max[64];      /* cpu.max "QUOTA PERIOD" or "max" (from max=) */
+	int64_t memory_max;    /* bytes, -1 = "max" */
+	int64_t memory_high;   /* bytes, -1 = "max" */
+	int io_weight;         /* io.weight 1..10000 */
+	int64_t pids_max;      /* -1 = "max" */
+	bool memory_max_set, memory_high_set, pids_max_set;
+};
+
+enum scn_op_kind {
+	SCN_OP_CGROUP = 1,     /* cgroup NAME [knobs]            */
+	SCN_OP_REMOVE,         /* remove NAME                    */
+	SCN_OP_SET_CPUSET,     /* set-cpuset NAME SPEC           */
+	SCN_OP_CLEAR_CPUSET,   /* clear-cpuset NAME              */
+	SCN_OP_SWAP_CPUSETS,   /* swap-cpusets A B               */
+	SCN_OP_FREEZE,         /* freeze NAME                    */
+	SCN_OP_THAW,           /* thaw NAME                      */
+	SCN_OP_AFFINITY,       /* affinity NAME ...              */
+	SCN_OP_MOVE,           /* move-tasks FROM TO             */
+	SCN_OP_WORKERS,        /* workers CGROUP COUNT TYPE ...  */
+	SCN_OP_STOP_WORKERS,   /* stop-workers CGROUP            */
+	SCN_OP_PAYLOAD_RUN,    /* payload-run ID PATH [args=".."] [cgroup=X] */
+	SCN_OP_PAYLOAD_WAIT,   /* payload-wait ID [timeout=DUR]  */
+	SCN_OP_PAYLOAD_KILL,   /* payload-kill ID                */
+	SCN_OP_SLEEP,          /* sleep DURATION                 */
+	SCN_OP_ATTACH,         /* attach SCHED                   */
+	SCN_OP_REPLACE,        /* replace SCHED                  */
+	SCN_OP_DETACH,         /* detach                         */
+};
+
+struct scn_op {
+	enum scn_op_kind kind;
+	struct scn_loc loc;
+	char name[SCN_NAME_MAX];   /* cgroup / payload id / scheduler */
+	char name2[SCN_NAME_MAX];  /* second cgroup (swap, move) */
+	struct scn_cgroup_knobs knobs;  /* cgroup */
+	struct scn_cpuspec cpus;        /* set-cpuset */
+	struct scn_affinity affinity;   /* affinity */
+	struct scn_workers workers;     /* workers */
+	char path[256];            /* payload-run */
+	char args[512];            /* payload-run */
+	char cgroup[SCN_NAME_MAX]; /* payload-run cgroup= */
+	uint64_t duration_ns;      /* sleep; payload-wait timeout (0 = none) */
+};
+
+struct scn_block {
+	char name[SCN_NAME_MAX];   /* "backdrop" for the backdrop */
+	struct scn_loc loc;
+	uint64_t duration_ns;      /* 0 for the backdrop */
+	int repeat;                /* >= 1 */
+	int n_ops;
+	struct scn_op *ops;
+};
+
+enum scn_sched_kind { SCN_SCHED_BPF = 1, SCN_SCHED_EXEC };
+
+struct scn_scheduler {
+	char name[SCN_NAME_MAX];
+	struct scn_loc loc;
+	enum scn_sched_kind kind;
+	char target[256];          /* bpf=OBJ-or-name, exec=PATH */
+	char args[512];            /* exec args="..." */
+	bool partial;              /* partial=yes: only SCHED_EXT tasks */
+};
+
+enum scn_check_kind {
+	SCN_CHECK_STARVATION = 1, /* check starvation [max-gap=DUR] [cgroup=X] */
+	SCN_CHECK_ISOLATION,      /* check isolation [cgroup=X] */
+	SCN_CHECK_FAIRNESS,       /* check fairness [max-spread=PCT] [cgroup=X] */
+	SCN_CHECK_WEIGHT,         /* check weight [tolerance=PCT] */
+	SCN_CHECK_WAKE_LATENCY,   /* check wake-latency [p50=DUR] [p99=DUR] [p999=DUR] [cgroup=X] */
+	SCN_CHECK_THROUGHPUT,     /* check throughput min=N [cgroup=X] (work units/s per worker) */
+	SCN_CHECK_SCHED_ALIVE,    /* check scheduler alive */
+	SCN_CHECK_SCHED_DIES,     /* check scheduler dies [reason=stall|error|...] [name=S] */
+};
+
+struct scn_check {
+	enum scn_check_kind kind;
+	struct scn_loc loc;
+	char cgroup[SCN_NAME_MAX];  /* "" = all cgroups */
+	uint64_t max_gap_ns;        /* starvation; default 2s */
+	double max_spread_pct;      /* fairness; default 25 */
+	double tolerance_pct;       /* weight; default 25 */
+	uint64_t p50_ns, p99_ns, p999_ns; /* wake-latency; 0 = not checked */
+	double min_rate;            /* throughput */
+	char reason[32];            /* scheduler dies */
+	char sched[SCN_NAME_MAX];   /* scheduler dies name= */
+};
+
+struct scenario {
+	char path[256];            /* file it came from, for messages */
+	char name[SCN_NAME_MAX];
+	char description[256];
+	struct scn_topology topo;  /* default numa=1 llcs=1 cores=2 threads=1 */
+	uint64_t memory_bytes;     /* default 512M */
+	int n_scheds;
+	struct scn_scheduler *scheds;
+	struct scn_block backdrop; /* n_ops may be 0 */
+	int n_steps;
+	struct scn_block *steps;
+	int n_checks;
+	struct scn_check *checks;
+};
+
+/* Error from the parser or validator: "path:line:col: message". */
+struct scn_error {
+	struct scn_loc loc;
+	char msg[512];
+};
+
+/* Parse and validate a whole scenario. Returns 0, or -1 with *err filled
+ * (err->loc is the position of the offending token). */
+int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err);
+int scn_parse_string(const char *path, const char *text, size_t len,
+		     struct scenario *out, struct scn_error *err);
+void scn_free(struct scenario *s);
+
+/* "path:line:col: msg" into buf. */
+void scn_error_format(const struct scenario *s, const char *path,
+		      const struct scn_error *err, char *buf, size_t len);
+
+int scn_topo_ncpus(const struct scn_topology *t);
+/* Topology queries for CPU numbers 0..ncpus-1, numbered node-major:
+ * cpu = ((node*llcs + llc)*cores + core)*threads + thread. */
+int scn_topo_cpu_node(const struct scn_topology *t, int cpu);
+int scn_topo_cpu_llc(const struct scn_topology *t, int cpu);   /* global LLC index */
+int scn_topo_cpu_core(const struct scn_topology *t, int cpu);  /* global core index */
+
+/* Resolve a cpuspec to a mask. Returns 0 or -1 with msg filled. */
+int scn_cpuspec_resolve(const struct scn_cpuspec *spec,
+			const struct scn_topology *t, struct scn_cpumask *out,
+			char *msg, size_t msglen);
+/* "0-3,6" */
+int scn_cpumask_format(const struct scn_cpumask *m, char *buf, size_t len);
+int scn_cpumask_parse(const char *s, struct scn_cpumask *out);
+static inline void scn_cpumask_set(struct scn_cpumask *m, int cpu)
+{
+	m->w[cpu / 64] |= 1ull << (cpu % 64);
+}
+static inline bool scn_cpumask_test(const struct scn_cpumask *m, int cpu)
+{
+	return (m->w[cpu / 64] >> (cpu % 64)) & 1;
+}
+int scn_cpumask_count(const struct scn_cpumask *m);
+
+const char *scn_op_name(enum scn_op_kind k);
+const char *scn_check_name(enum scn_check_kind k);
+
+#endif
