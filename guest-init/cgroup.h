@@ -1,0 +1,28 @@
+/* The managed cgroup v2 tree in the guest: /sys/fs/cgroup/ktstr/<name>.
+ * Knobs are cgroup v2 interface files written directly (libcgroup 2.0 has no
+ * v2-only API for cpuset.cpus.effective, cgroup.freeze or cpu.weight). */
+#ifndef KTSTR__GUEST_CGROUP_H
+#define KTSTR__GUEST_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "scenario/model.h"
+
+#define CG_ROOT "/sys/fs/cgroup/ktstr"
+
+int cg_setup(char *msg, size_t len);
+void cg_path(const char *name, char *buf, size_t len);
+int cg_create(const char *name, const struct scn_cgroup_knobs *k,
+	      const struct scn_topology *t, char *msg, size_t len);
+/* mask NULL clears the cpuset (inherits the parent's CPUs). */
+int cg_set_cpus(const char *name, const struct scn_cpumask *mask, char *msg, size_t len);
+int cg_effective_cpus(const char *name, struct scn_cpumask *out);
+int cg_freeze(const char *name, bool freeze, char *msg, size_t len);
+/* Move every process of from into to ("" = the root cgroup). */
+int cg_move_all(const char *from, const char *to, char *msg, size_t len);
+int cg_remove(const char *name, char *msg, size_t len);
+int cg_move_pid(const char *name, pid_t pid);
+
+#endif

@@ -1,0 +1,148 @@
+/* guest-init: the static PID 1 of the guest. Mounts the pseudo
+ * filesystems, reports the guest's facts, runs the scenario and powers the
+ * guest off. Everything the host learns travels as frames over /dev/hvc0. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "guest-init/cgroup.h"
+#include "guest-init/exec.h"
+#include "guest-init/sysinfo.h"
+#include "guest-init/transport.h"
+#include "scenario/model.h"
+
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+
+static void mount_all(void)
+{
+	static const struct {
+		const char *src, *dst, *type;
+	} m[] = {
+		{ "proc", "/proc", "proc" },
+		{ "sysfs", "/sys", "sysfs" },
+		{ "devtmpfs", "/dev", "devtmpfs" },
+		{ "tmpfs", "/tmp", "tmpfs" },
+		{ "cgroup2", "/sys/fs/cgroup", "cgroup2" },
+		{ "debugfs", "/sys/kernel/debug", "debugfs" },
+		{ "tracefs", "/sys/kernel/tracing", "tracefs" },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		mkdir(m[i].dst, 0755);
+		if (mount(m[i].src, m[i].dst, m[i].type, 0, NULL) && errno != EBUSY)
+			fprintf(stderr, "guest-init: mount %s: %s\n", m[i].dst,
+				strerror(errno));
+	}
+}
+
+/* The control path must outrun real-time hogs and broken sched_ext
+ * schedulers: SCHED_FIFO 99 (sched_ext never manages RT tasks), and children
+ * start as SCHED_OTHER. */
+static void protect_self(void)
+{
+	struct sched_param sp = { .sched_priority = 99 };
+
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+		fprintf(stderr, "guest-init: SCHED_FIFO: %s\n", strerror(errno));
+}
+
+static void power_off(void)
+{
+	sync();
+	if (getpid() == 1) {
+		reboot(RB_AUTOBOOT);
+		for (;;)
+			pause();
+	}
+}
+
+/* Fault injection for the harness's own tests (run.json "inject"): what a
+ * broken guest looks like to the host, after the first step's reports. */
+static char inject[16];
+
+static void inject_fault(int step, int iteration)
+{
+	static const char half[] = "{\"kind\":\"torn\"";
+
+	if (!inject[0] || step != 0 || iteration != 0)
+		return;
+	if (!strcmp(inject, "panic")) {
+		write_text("/proc/sysrq-trigger", "c");
+	} else if (!strcmp(inject, "crash")) {
+		raise(SIGSEGV);
+	} else if (!strcmp(inject, "hang")) {
+		for (;;)
+			pause();
+	} else if (!strcmp(inject, "garble")) {
+		transport_raw_frame(WIRE_EVENT, "{\"kind\":\"garbled\"}", 20, 1);
+	} else if (!strcmp(inject, "truncate")) {
+		transport_raw_frame(WIRE_EVENT, half, sizeof(half) - 1, 2);
+		power_off();
+	}
+}
+
+static void read_opts(struct exec_opts *o)
+{
+	json_t *j = json_load_file("/run.json", 0, NULL);
+
+	o->stop_timeout_ns = 2000000000ull;
+	if (!j)
+		return;
+	o->seed = json_integer_value(json_object_get(j, "seed"));
+	snprintf(inject, sizeof(inject), "%s",
+		 json_string_value(json_object_get(j, "inject")) ?: "");
+	o->after_step = inject_fault;
+	if (json_object_get(j, "stop_timeout_ms"))
+		o->stop_timeout_ns = json_integer_value(json_object_get(j, "stop_timeout_ms")) * 1000000ull;
+	json_decref(j);
+}
+
+int main(int argc, char **argv)
+{
+	const char *scn_path = argc > 1 ? argv[1] : "/scenario.scn";
+	struct scenario s;
+	struct scn_error err;
+	struct exec_opts o = { 0 };
+	char msg[1024];
+	int ret, failures;
+
+	if (getpid() == 1)
+		mount_all();
+	protect_self();
+	ret = transport_open(getenv("KTSTR_TRANSPORT") ?: "/dev/hvc0");
+	if (ret) {
+		fprintf(stderr, "guest-init: cannot open the report channel /dev/hvc0: %s\n",
+			strerror(-ret));
+		power_off();
+		return 3;
+	}
+	transport_send(WIRE_HELLO, sysinfo_collect());
+	read_opts(&o);
+	if (scn_parse_file(scn_path, &s, &err)) {
+		scn_error_format(NULL, scn_path, &err, msg, sizeof(msg));
+		transport_error(1, "%s", msg);
+		transport_send(WIRE_DONE, json_pack("{s:s}", "status", "error"));
+		power_off();
+		return 2;
+	}
+	if (cg_setup(msg, sizeof(msg)))
+		transport_error(0, "cgroup setup: %s", msg);
+	failures = exec_scenario(&s, &o);
+	transport_send(WIRE_DONE, json_pack("{s:s, s:i, s:f}", "status", "ok",
+					    "op_failures", failures, "t_ms",
+					    guest_now_ns() / 1e6));
+	scn_free(&s);
+	power_off();
+	return 0;
+}

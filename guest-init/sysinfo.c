@@ -1,0 +1,116 @@
+/* The HELLO facts (see sysinfo.h), read from /proc and /sys. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "guest-init/sysinfo.h"
+#include "scenario/model.h"
+
+int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = 0;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+int write_text(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+const char *sysinfo_scx_state(char *buf, size_t len)
+{
+	if (read_text("/sys/kernel/sched_ext/state", buf, len) < 0)
+		snprintf(buf, len, "absent");
+	return buf;
+}
+
+static json_t *cpu_topology(const struct scn_cpumask *online)
+{
+	json_t *arr = json_array();
+	char path[256], buf[256];
+
+	for (int cpu = 0; cpu < SCN_MAX_CPUS; cpu++) {
+		json_t *c;
+		int node = -1;
+
+		if (!scn_cpumask_test(online, cpu))
+			continue;
+		for (int n = 0; n < SCN_MAX_NODES; n++) {
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu%d/node%d", cpu, n);
+			if (access(path, F_OK) == 0) {
+				node = n;
+				break;
+			}
+		}
+		c = json_pack("{s:i, s:i}", "cpu", cpu, "node", node);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
+		if (!read_text(path, buf, sizeof(buf)))
+			json_object_set_new(c, "smt_siblings", json_string(buf));
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
+		if (!read_text(path, buf, sizeof(buf)))
+			json_object_set_new(c, "core_id", json_string(buf));
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
+		if (!read_text(path, buf, sizeof(buf)))
+			json_object_set_new(c, "package", json_string(buf));
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu);
+		if (!read_text(path, buf, sizeof(buf)))
+			json_object_set_new(c, "llc_siblings", json_string(buf));
+		json_array_append_new(arr, c);
+	}
+	return arr;
+}
+
+json_t *sysinfo_collect(void)
+{
+	struct utsname u;
+	struct scn_cpumask online = { 0 };
+	char buf[512];
+	json_t *o = json_object();
+
+	uname(&u);
+	json_object_set_new(o, "kernel_release", json_string(u.release));
+	json_object_set_new(o, "kernel_version", json_string(u.version));
+	if (!read_text("/sys/devices/system/cpu/online", buf, sizeof(buf))) {
+		json_object_set_new(o, "cpus_online_list", json_string(buf));
+		scn_cpumask_parse(buf, &online);
+	}
+	json_object_set_new(o, "cpus_online", json_integer(scn_cpumask_count(&online)));
+	json_object_set_new(o, "sched_ext_state",
+			    json_string(sysinfo_scx_state(buf, sizeof(buf))));
+	if (!read_text("/sys/fs/cgroup/cgroup.controllers", buf, sizeof(buf)))
+		json_object_set_new(o, "cgroup_controllers", json_string(buf));
+	if (!read_text("/sys/devices/system/node/online", buf, sizeof(buf)))
+		json_object_set_new(o, "nodes_online_list", json_string(buf));
+	json_object_set_new(o, "cpus", cpu_topology(&online));
+	return o;
+}

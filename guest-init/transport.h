@@ -1,0 +1,28 @@
+/* guest-init's end of the wire protocol: frames to the host over
+ * /dev/hvc0 (virtio-console), thread-safe. */
+#ifndef KTSTR__GUEST_TRANSPORT_H
+#define KTSTR__GUEST_TRANSPORT_H
+
+#include <jansson.h>
+
+#include "proto/wire.h"
+
+int transport_open(const char *dev);
+/* Send obj as one frame of the given type; consumes the reference. */
+int transport_send(enum wire_type type, json_t *obj);
+/* Convenience: an EVENT {"kind": kind, "t_ms":..., "mono_ns":...} plus
+ * extra fields from obj (may be NULL; consumed). */
+int transport_event(const char *kind, json_t *obj);
+/* An ERROR frame {msg, fatal}. */
+int transport_error(int fatal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Test hook: send a deliberately broken frame. how: 1 = payload CRC wrong,
+ * 2 = header promises more payload than is written. */
+int transport_raw_frame(enum wire_type type, const char *payload, uint32_t len,
+			int how);
+
+/* ns since guest-init started, and CLOCK_MONOTONIC now. */
+uint64_t guest_now_ns(void);
+uint64_t guest_mono_ns(void);
+
+#endif

@@ -1,0 +1,115 @@
+/* In-memory initramfs builder (see initramfs.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "host/cpio.h"
+#include "host/initramfs.h"
+
+int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
+{
+	const char *env = getenv("KTSTR_GUEST_INIT");
+	char exe[4096];
+	ssize_t n;
+	static const char *const rel[] = { "guest-init/guest-init",
+					   "../lib/ktstr-run/guest-init" };
+
+	if (env && *env) {
+		if (access(env, R_OK)) {
+			snprintf(msg, msglen, "KTSTR_GUEST_INIT=%s: %s", env, strerror(errno));
+			return -1;
+		}
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		snprintf(msg, msglen, "/proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	exe[n] = 0;
+	dirname(exe);
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(buf, len, "%s/%s", exe, rel[i]);
+		if (access(buf, R_OK) == 0)
+			return 0;
+	}
+	snprintf(msg, msglen, "guest-init not found next to %s (looked for "
+		 "guest-init/guest-init); build it with ninja or set KTSTR_GUEST_INIT", exe);
+	return -1;
+}
+
+static int to_memfd(const struct cpio *c, int *fd, char *msg, size_t msglen)
+{
+	size_t off = 0;
+
+	*fd = memfd_create("ktstr-initramfs", MFD_ALLOW_SEALING);
+	if (*fd < 0) {
+		snprintf(msg, msglen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	while (off < c->len) {
+		ssize_t n = write(*fd, c->buf + off, c->len - off);
+		if (n <= 0) {
+			snprintf(msg, msglen, "writing the initramfs: %s", strerror(errno));
+			close(*fd);
+			return -1;
+		}
+		off += n;
+	}
+	fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+	return 0;
+}
+
+int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
+		    char *msg, size_t msglen)
+{
+	static const char *const dirs[] = { "dev", "proc", "sys", "tmp", "run",
+					    "payload" };
+	struct cpio c;
+	char *opts = NULL;
+	int ret = -1;
+
+	cpio_init(&c);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		cpio_add_dir(&c, dirs[i], 0755);
+	if (cpio_add_host_file(&c, "init", s->guest_init, 0755)) {
+		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(errno));
+		goto out;
+	}
+	if (cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644)) {
+		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(errno));
+		goto out;
+	}
+	opts = json_dumps(s->run_opts, JSON_COMPACT);
+	cpio_add_file(&c, "run.json", 0644, opts, strlen(opts));
+	for (int i = 0; i < s->n_files; i++) {
+		char *copy = strdup(s->files[i]), path[512];
+		int r;
+
+		snprintf(path, sizeof(path), "payload/%s", basename(copy));
+		free(copy);
+		r = cpio_add_host_file(&c, path, s->files[i], 0755);
+		if (r) {
+			snprintf(msg, msglen, "%s: %s", s->files[i], strerror(-r));
+			goto out;
+		}
+	}
+	if (cpio_finish(&c)) {
+		snprintf(msg, msglen, "building the initramfs: %s", strerror(-c.error));
+		goto out;
+	}
+	if (to_memfd(&c, fd, msg, msglen))
+		goto out;
+	*len = c.len;
+	ret = 0;
+out:
+	free(opts);
+	cpio_free(&c);
+	return ret;
+}

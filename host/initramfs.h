@@ -1,0 +1,28 @@
+/* The guest's initramfs, built in memory: guest-init as /init, the scenario,
+ * the run options and payload files. */
+#ifndef KTSTR__HOST_INITRAMFS_H
+#define KTSTR__HOST_INITRAMFS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct initramfs_spec {
+	const char *guest_init;     /* host path of the static guest-init */
+	const char *scenario_path;  /* host path of the scenario file */
+	json_t *run_opts;           /* becomes /run.json */
+	/* extra host files: copied to the same path under /payload/<basename> */
+	const char **files;
+	int n_files;
+};
+
+/* Build the archive into a sealed memfd. Returns 0 with *fd, *len set, or
+ * -1 with msg. */
+int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
+		    char *msg, size_t msglen);
+
+/* Where guest-init lives: $KTSTR_GUEST_INIT, else next to this executable
+ * (build tree: <dir>/guest-init/guest-init). */
+int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen);
+
+#endif

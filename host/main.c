@@ -1,0 +1,205 @@
+/* ktstr-run: the command line. Subcommands: run, validate, kernel fetch,
+ * kernel list. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "host/run.h"
+#include "kernels/kernels.h"
+
+static const char usage_main[] =
+	"usage: ktstr-run <command> [options]\n"
+	"\n"
+	"Boots a Linux kernel in a VM with the topology a scenario asks for, runs the\n"
+	"scenario inside it and prints a verdict backed by the workers' numbers.\n"
+	"\n"
+	"commands:\n"
+	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
+	"  validate FILE.scn...     parse and check scenario files without booting\n"
+	"  kernel fetch             download the default kernel into the cache\n"
+	"  kernel list              list cached kernels\n"
+	"\n"
+	"  --version                print the version\n"
+	"  --help                   this text\n"
+	"\n"
+	"exit codes: 0 pass, 1 a check failed, 2 harness or input error,\n"
+	"            3 the guest crashed or timed out\n";
+
+static const char usage_run[] =
+	"usage: ktstr-run run [options] FILE.scn\n"
+	"\n"
+	"  --kernel K         a bzImage, an ELF vmlinux or a kernel build tree\n"
+	"                     (default: the cached default kernel, fetched if missing)\n"
+	"  --backend B        qemu (default) or kvm (the own VMM: not built yet;\n"
+	"                     'auto' means qemu for now)\n"
+	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
+	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
+	"  --json FILE        write the results as JSON to FILE\n"
+	"  --log FILE         kernel console log (default: next to --json as\n"
+	"                     NAME.console.log, else SCENARIO.console.log)\n"
+	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
+	"                     120 s plus three times the scenario's duration)\n"
+	"  --append ARGS      extra kernel command line\n"
+	"  --seed N           seed for random choices in the guest (default 0)\n"
+	"  --inject-fault F   for testing the harness: after the first step, make\n"
+	"                     the guest panic, crash (guest-init segfaults), hang,\n"
+	"                     garble a frame or truncate one\n"
+	"  -v, --verbose      print the backend's command line and details\n"
+	"  -q, --quiet        no progress lines\n"
+	"  -h, --help         this text\n";
+
+static const char usage_kernel[] =
+	"usage: ktstr-run kernel fetch | list\n"
+	"\n"
+	"  fetch   download Debian's sched_ext-enabled cloud kernel (trixie-backports)\n"
+	"          into the cache, using a private apt state and the archive of\n"
+	"          this machine's own apt sources; extracts the ELF vmlinux\n"
+	"  list    list cached kernels\n"
+	"\n"
+	"The cache is $XDG_CACHE_HOME/ktstr-run (default ~/.cache/ktstr-run).\n";
+
+static int run_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, 0, 'k' },
+		{ "backend", required_argument, 0, 'b' },
+		{ "accel", required_argument, 0, 'a' },
+		{ "json", required_argument, 0, 'j' },
+		{ "log", required_argument, 0, 'l' },
+		{ "timeout", required_argument, 0, 't' },
+		{ "append", required_argument, 0, 'A' },
+		{ "seed", required_argument, 0, 's' },
+		{ "inject-fault", required_argument, 0, 'F' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	struct run_opts o = { .backend = "qemu", .accel = "auto" };
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kernel = optarg; break;
+		case 'b':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "auto")) {
+				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+					optarg);
+				return 2;
+			}
+			o.backend = optarg;
+			break;
+		case 'a':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "tcg")) {
+				fprintf(stderr, "ktstr-run: --accel %s: expected auto, kvm or tcg\n",
+					optarg);
+				return 2;
+			}
+			o.accel = optarg;
+			break;
+		case 'j': o.json = optarg; break;
+		case 'l': o.log = optarg; break;
+		case 'A': o.append = optarg; break;
+		case 't':
+			o.timeout_ms = strtod(optarg, &end) * 1000;
+			if (*end || o.timeout_ms == 0) {
+				fprintf(stderr, "ktstr-run: --timeout %s: expected a positive number of seconds\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			o.seed = strtoull(optarg, &end, 0);
+			if (*end) {
+				fprintf(stderr, "ktstr-run: --seed %s: expected a number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'F':
+			if (strcmp(optarg, "panic") && strcmp(optarg, "crash") &&
+			    strcmp(optarg, "hang") && strcmp(optarg, "garble") &&
+			    strcmp(optarg, "truncate")) {
+				fprintf(stderr, "ktstr-run: --inject-fault %s: expected panic, crash, hang, garble or truncate\n",
+					optarg);
+				return 2;
+			}
+			o.inject = optarg;
+			break;
+		case 'v': o.verbose++; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': fputs(usage_run, stdout); return 0;
+		default: fputs(usage_run, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "ktstr-run run: expected exactly one scenario file\n\n%s",
+			usage_run);
+		return 2;
+	}
+	o.scenario = argv[optind];
+	return cmd_run(&o);
+}
+
+static void kprogress(const char *what, void *ctx)
+{
+	fprintf(stderr, "[ktstr-run] %s\n", what);
+}
+
+static int kernel_main(int argc, char **argv)
+{
+	struct kernel k;
+	char msg[1024];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_kernel, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "fetch")) {
+		if (kernel_fetch_default(&k, kprogress, NULL, msg, sizeof(msg))) {
+			fprintf(stderr, "ktstr-run: kernel fetch: %s\n", msg);
+			return 2;
+		}
+		printf("%s\n  vmlinuz %s\n  vmlinux %s\n", k.release, k.bzimage, k.vmlinux);
+		return 0;
+	}
+	if (!strcmp(argv[1], "list"))
+		return kernel_list() ? 2 : 0;
+	fprintf(stderr, "ktstr-run kernel: unknown subcommand '%s'\n\n%s", argv[1],
+		usage_kernel);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("ktstr-run %s\n", KTSTR_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "validate")) {
+		if (argc < 3 || !strcmp(argv[2], "--help")) {
+			fputs("usage: ktstr-run validate FILE.scn...\n", argc < 3 ? stderr : stdout);
+			return argc < 3 ? 2 : 0;
+		}
+		return cmd_validate(argc - 2, argv + 2);
+	}
+	if (!strcmp(argv[1], "kernel"))
+		return kernel_main(argc - 1, argv + 1);
+	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);
+	return 2;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, fetches the default kernel,
+# builds (warnings are errors), runs the unit tests under ASan/UBSan and the
+# unit + guest end-to-end tests in a plain build, then prints one summary
+# line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+set -e
+ktstr_install_deps
+ktstr_build build
+ktstr_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dguest=false
+build/ktstr-run kernel fetch >&2
+set +e
+
+status=0
+meson test -C build-asan --suite unit --print-errorlogs || status=1
+meson test -C build --suite unit --suite e2e --print-errorlogs \
+	--num-processes "${KTSTR_TEST_JOBS:-1}" || status=1
+
+# One closing line over both runs, from meson's own logs.
+python3 - build-asan/meson-logs/testlog.json build/meson-logs/testlog.json <<'PY'
+import json, sys
+ok = bad = skip = 0
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        bad += 1
+        continue
+    for line in lines:
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            ok += 1
+        elif r == "SKIP":
+            skip += 1
+        else:
+            bad += 1
+print(f"{ok} passed, {bad} failed, {skip} skipped")
+PY
+exit $status

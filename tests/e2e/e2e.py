@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Guest end-to-end tests: run ktstr-run on real scenarios with the default
+kernel under QEMU and check the verdict, the exit code and the JSON results.
+
+usage: e2e.py KTSTR_RUN SCENARIO_DIR CASE
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(scn, *args, timeout=600):
+    out = tempfile.mkdtemp(prefix="ktstr-e2e-")
+    js = os.path.join(out, "r.json")
+    path = scn if os.path.isabs(scn) else os.path.join(SCN_DIR, scn)
+    cmd = [KTSTR, "run", "--backend", "qemu", "--json", js, *args, path]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    dt = time.monotonic() - t0
+    sys.stdout.write(p.stdout)
+    sys.stdout.write(p.stderr)
+    print(f"exit {p.returncode} after {dt:.1f} s")
+    res = None
+    if os.path.exists(js):
+        with open(js) as f:
+            res = json.load(f)
+    return p, res, out
+
+
+def workers(res, cgroup):
+    for cg in res["cgroups"]:
+        if cg["name"] == cgroup:
+            return cg["workers"]
+    return []
+
+
+def check_by_name(res, name):
+    return [c for c in res["checks"] if c["name"].split()[0] == name]
+
+
+def case_hello():
+    p, r, out = run("hello.scn")
+    check(p.returncode == 0, "hello exits 0")
+    check(r is not None, "hello writes JSON")
+    if not r:
+        return
+    check(r["verdict"] == "pass", "verdict pass")
+    check(r["scenario"] == "hello", "scenario name")
+    check(r["kernel"]["release"].startswith("7."), "kernel release from the guest")
+    check(r["topology"]["cpus"] == 2, f"guest sees 2 CPUs, got {r['topology']['cpus']}")
+    g = r["guest"]
+    check(g["sched_ext_state"] in ("disabled", "enabled"), "sched_ext state reported")
+    check("cpuset" in g["cgroup_controllers"] and "cpu" in g["cgroup_controllers"].split(),
+          "cgroup controllers reported")
+    ws = workers(r, "a")
+    check(len(ws) == 2, f"one report per worker: {len(ws)}")
+    for w in ws:
+        check(w["work_units"] > 0 and w["cpu_time_ns"] > 0, f"worker {w['tid']} worked")
+        check(w["exit_info"]["kind"] == "exited", "worker exited normally")
+    check(r["timings"]["boot_ms"] > 0 and r["timings"]["total_ms"] >= r["timings"]["boot_ms"],
+          "timings")
+    names = [c["name"] for c in r["checks"]]
+    check(any(n.startswith("starvation") for n in names), "starvation check present")
+    check(all(c["pass"] for c in r["checks"]), "all checks pass")
+    check(os.path.getsize(os.path.join(out, "r.console.log")) > 1000, "console log kept")
+
+
+def case_starve():
+    p, r, _ = run("starve.scn")
+    check(p.returncode == 1, f"starve exits 1, got {p.returncode}")
+    if not r:
+        return
+    check(r["verdict"] == "fail", "verdict fail")
+    st = check_by_name(r, "starvation")
+    check(st and not st[0]["pass"], "starvation check fails")
+    check(st and "worker normal/" in st[0]["detail"], "the normal worker is named")
+    check(st and "worker rt/" not in st[0]["detail"], "the rt hog is not named")
+
+
+def case_cpuset_swap():
+    p, r, _ = run("cpuset-swap.scn")
+    check(p.returncode == 0, f"cpuset-swap exits 0, got {p.returncode}")
+    if not r:
+        return
+    for cg, allowed in (("a", {0, 1, 2, 3}), ("b", {0, 1, 2, 3})):
+        ws = workers(r, cg)
+        check(len(ws) == 2, f"2 workers in {cg}")
+        sets = [set(parse_list(e["cpus"])) for e in r["events"]
+                if e["kind"] == "cpuset" and e["cgroup"] == cg]
+        union = set().union(*sets) if sets else set()
+        check(len(sets) >= 4, f"{cg}: cpuset events for create + 3 swaps: {len(sets)}")
+        for w in ws:
+            check(set(w["cpus_used"]) <= union, f"{cg}: cpus_used {w['cpus_used']} within {union}")
+    iso = check_by_name(r, "isolation")
+    check(iso and iso[0]["pass"], "isolation passes")
+
+
+def parse_list(s):
+    cpus = []
+    for part in filter(None, s.split(",")):
+        a, _, b = part.partition("-")
+        cpus += range(int(a), int(b or a) + 1)
+    return cpus
+
+
+def case_bad_kernel():
+    with tempfile.NamedTemporaryFile(suffix=".img", delete=False) as f:
+        f.write(os.urandom(1 << 20))
+    t0 = time.monotonic()
+    p, r, _ = run("hello.scn", "--kernel", f.name, timeout=60)
+    dt = time.monotonic() - t0
+    check(p.returncode == 2, f"random kernel file exits 2, got {p.returncode}")
+    check(dt < 10, f"and quickly ({dt:.1f} s)")
+    check(f.name in p.stderr and "not a kernel" in p.stderr, "error names the file")
+    os.unlink(f.name)
+
+
+def case_bad_scenario():
+    with tempfile.NamedTemporaryFile("w", suffix=".scn", delete=False) as f:
+        f.write('scenario x "y"\nstep run 1s\n  cgroup a\n  wokers a 2 spin\n')
+    p, r, _ = run(f.name, timeout=30)
+    check(p.returncode == 2, f"bad scenario exits 2, got {p.returncode}")
+    check(f"{f.name}:4:3:" in p.stderr, f"error has file:line:col: {p.stderr.strip()}")
+    check(r is None, "nothing booted, no results")
+
+
+def injected(fault, expect_reports=True, *extra):
+    p, r, _ = run("hello.scn", "--inject-fault", fault, *extra)
+    check(p.returncode == 3, f"{fault}: exits 3, got {p.returncode}")
+    if not r:
+        check(False, f"{fault}: JSON written")
+        return None
+    check(r["verdict"] == "error", f"{fault}: verdict error")
+    if expect_reports:
+        check(len(workers(r, "a")) == 2, f"{fault}: the 2 reports sent before the fault are kept")
+    return r
+
+
+def case_panic():
+    r = injected("panic")
+    if r:
+        check("panic" in r["reason"], f"panic named in the reason: {r['reason']}")
+        check("Kernel panic" in r.get("console_tail", ""), "kernel log tail kept")
+
+
+def case_initcrash():
+    r = injected("crash")
+    if r:
+        check("Attempted to kill init" in r.get("console_tail", ""),
+              "the kernel's words about init dying are in the tail")
+
+
+def case_hang():
+    r = injected("hang", True, "--timeout", "25")
+    if r:
+        check(r["vm_end"]["timed_out"], "timed out")
+        check("did not finish in time" in r["reason"], f"hang named: {r['reason']}")
+
+
+def case_garble():
+    r = injected("garble")
+    if r:
+        check(any("CRC" in e for e in r["wire_errors"]), f"wire error reported: {r['wire_errors']}")
+
+
+def case_truncate():
+    r = injected("truncate")
+    if r:
+        check(any("truncated" in e for e in r["wire_errors"]),
+              f"truncated frame reported: {r['wire_errors']}")
+
+
+globals()["case_" + CASE.replace("-", "_")]()
+if failures:
+    print(f"{len(failures)} e2e assertion(s) failed")
+    sys.exit(1)
+print("ok")

@@ -1,0 +1,205 @@
+/* Unit tests for the wire frame codec: round trips, split reads, corrupted
+ * headers and payloads, stray bytes, truncation, lost frames. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/wire.h"
+
+static size_t frame(uint8_t *out, enum wire_type t, uint32_t seq, const char *p)
+{
+	struct wire_hdr h;
+	uint32_t len = strlen(p);
+
+	wire_hdr_make(&h, t, seq, p, len);
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), p, len);
+	return sizeof(h) + len;
+}
+
+struct got {
+	int frames, corrupt;
+	uint16_t types[16];
+	char payloads[16][128];
+	char msgs[16][256];
+};
+
+static void pull(struct wire_decoder *d, struct got *g)
+{
+	const uint8_t *p;
+	uint32_t len;
+	uint16_t type;
+	char msg[256];
+	enum wire_result r;
+
+	while ((r = wire_decoder_next(d, &type, &p, &len, msg, sizeof(msg)))) {
+		if (r == WIRE_FRAME) {
+			g->types[g->frames] = type;
+			memcpy(g->payloads[g->frames], p, len);
+			g->payloads[g->frames++][len] = 0;
+		} else {
+			strcpy(g->msgs[g->corrupt++], msg);
+		}
+	}
+}
+
+Test(wire, crc32_known_value)
+{
+	cr_assert_eq(wire_crc32(0, "123456789", 9), 0xcbf43926u);
+}
+
+Test(wire, round_trip_byte_by_byte)
+{
+	uint8_t buf[512];
+	size_t n = frame(buf, WIRE_HELLO, 0, "{\"a\":1}");
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	n += frame(buf + n, WIRE_REPORT, 1, "{\"b\":2}");
+	wire_decoder_init(&d);
+	for (size_t i = 0; i < n; i++) {
+		wire_decoder_feed(&d, buf + i, 1);
+		pull(&d, &g);
+	}
+	cr_assert_eq(g.frames, 2);
+	cr_assert_eq(g.corrupt, 0);
+	cr_assert_eq(g.types[0], WIRE_HELLO);
+	cr_assert_str_eq(g.payloads[1], "{\"b\":2}");
+	cr_assert_eq(wire_decoder_finish(&d, g.msgs[0], 256), 0);
+	wire_decoder_free(&d);
+}
+
+Test(wire, corrupted_payload_is_reported_and_next_frame_survives)
+{
+	uint8_t buf[512];
+	size_t n = frame(buf, WIRE_EVENT, 0, "{\"kind\":\"x\"}");
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	n += frame(buf + n, WIRE_DONE, 1, "{}");
+	buf[sizeof(struct wire_hdr) + 3] ^= 0x40; /* flip a payload bit */
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n);
+	pull(&d, &g);
+	cr_assert_eq(g.corrupt, 1);
+	cr_assert(strstr(g.msgs[0], "payload CRC mismatch"), "%s", g.msgs[0]);
+	cr_assert(strstr(g.msgs[0], "event frame seq 0"), "%s", g.msgs[0]);
+	cr_assert_eq(g.frames, 1);
+	cr_assert_eq(g.types[0], WIRE_DONE);
+	wire_decoder_free(&d);
+}
+
+Test(wire, corrupted_header_length_resyncs)
+{
+	uint8_t buf[512];
+	size_t n = frame(buf, WIRE_EVENT, 0, "{\"kind\":\"x\"}");
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	n += frame(buf + n, WIRE_DONE, 1, "{}");
+	buf[12] = 0xff; /* len field: huge; header CRC must catch it */
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n);
+	pull(&d, &g);
+	cr_assert_geq(g.corrupt, 1);
+	cr_assert(strstr(g.msgs[0], "header CRC"), "%s", g.msgs[0]);
+	cr_assert_eq(g.frames, 1);
+	cr_assert_eq(g.types[0], WIRE_DONE);
+	wire_decoder_free(&d);
+}
+
+Test(wire, stray_bytes_before_frame)
+{
+	uint8_t buf[512] = "garbage from a console";
+	size_t n = strlen((char *)buf);
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	n += frame(buf + n, WIRE_HELLO, 0, "{}");
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n);
+	pull(&d, &g);
+	cr_assert_eq(g.frames, 1);
+	cr_assert_eq(g.corrupt, 1);
+	cr_assert(strstr(g.msgs[0], "stray bytes"), "%s", g.msgs[0]);
+	cr_assert_eq(d.skipped_bytes, 22);
+	wire_decoder_free(&d);
+}
+
+Test(wire, truncated_frame_at_end)
+{
+	uint8_t buf[512];
+	size_t n = frame(buf, WIRE_REPORT, 0, "{\"tid\":42,\"work_units\":7}");
+	struct wire_decoder d;
+	struct got g = { 0 };
+	char msg[256];
+
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n - 5);
+	pull(&d, &g);
+	cr_assert_eq(g.frames, 0);
+	cr_assert_eq(wire_decoder_finish(&d, msg, sizeof(msg)), 1);
+	cr_assert(strstr(msg, "truncated report frame seq 0"), "%s", msg);
+	wire_decoder_free(&d);
+}
+
+Test(wire, lost_frames_counted_by_sequence)
+{
+	uint8_t buf[512];
+	size_t n = frame(buf, WIRE_EVENT, 0, "{}");
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	n += frame(buf + n, WIRE_EVENT, 3, "{}");
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n);
+	pull(&d, &g);
+	cr_assert_eq(g.frames, 2);
+	cr_assert_eq(d.lost_frames, 2);
+	wire_decoder_free(&d);
+}
+
+Test(wire, wrong_version_rejected)
+{
+	uint8_t buf[512];
+	struct wire_hdr h;
+	struct wire_decoder d;
+	struct got g = { 0 };
+
+	wire_hdr_make(&h, WIRE_EVENT, 0, "{}", 2);
+	h.version = 9;
+	h.hdr_crc = wire_crc32(0, &h, offsetof(struct wire_hdr, hdr_crc));
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), "{}", 2);
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, sizeof(h) + 2);
+	pull(&d, &g);
+	cr_assert_eq(g.frames, 0);
+	cr_assert(strstr(g.msgs[0], "version 9"), "%s", g.msgs[0]);
+	wire_decoder_free(&d);
+}
+
+Test(wire, large_payload)
+{
+	size_t len = 3 << 20;
+	char *p = malloc(len + 1);
+	uint8_t *buf = malloc(len + 64);
+	struct wire_decoder d;
+	const uint8_t *out;
+	uint32_t olen;
+	uint16_t type;
+	char msg[256];
+
+	memset(p, 'x', len);
+	p[len] = 0;
+	size_t n = frame(buf, WIRE_REPORT, 0, p);
+	wire_decoder_init(&d);
+	for (size_t off = 0; off < n; off += 65536)
+		wire_decoder_feed(&d, buf + off, n - off < 65536 ? n - off : 65536);
+	cr_assert_eq(wire_decoder_next(&d, &type, &out, &olen, msg, sizeof(msg)), WIRE_FRAME);
+	cr_assert_eq(olen, len);
+	cr_assert_eq(memcmp(out, p, len), 0);
+	wire_decoder_free(&d);
+	free(p);
+	free(buf);
+}
