@@ -11,6 +11,8 @@
 #define SCN_CPU_WORDS (SCN_MAX_CPUS / 64)
 #define SCN_MAX_NODES 16
 #define SCN_NAME_MAX 64
+#define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
+#define SCN_MAX_PAYLOADS 32     /* payloads running at once */
 
 /* A set of CPUs, one bit per CPU number. */
 struct scn_cpumask {
@@ -50,6 +52,7 @@ struct scn_cpuspec {
 	int index;               /* LLC, node, or share index */
 	int parts;               /* share / overlap: N */
 	double frac;             /* fraction */
+	struct scn_loc loc;      /* where it was written (0:0 = not given) */
 };
 
 /* How a cgroup's workers' affinity is set by the "affinity" op. */
@@ -68,6 +71,7 @@ struct scn_affinity {
 	enum scn_affinity_kind kind;
 	struct scn_cpuspec cpus;
 	int n;      /* random: K; single: CPU (-1 = default); llc; smt-pair */
+	struct scn_loc loc; /* where the affinity form was written */
 };
 
 enum scn_clone_mode { SCN_CLONE_FORK = 0, SCN_CLONE_THREAD };
@@ -104,6 +108,7 @@ struct scn_workers {
 				    * "preferred:NODE", "local" */
 	int n_opts;
 	struct scn_kv opts[SCN_MAX_WORK_OPTS];
+	struct scn_loc mempolicy_loc; /* of the mempolicy= value */
 };
 
 /* cgroup knobs: 0/empty = not set. */
@@ -117,6 +122,7 @@ struct scn_cgroup_knobs {
 	int io_weight;         /* io.weight 1..10000 */
 	int64_t pids_max;      /* -1 = "max" */
 	bool memory_max_set, memory_high_set, pids_max_set;
+	struct scn_loc mems_loc;   /* of the mems= value */
 };
 
 enum scn_op_kind {
@@ -153,6 +159,9 @@ struct scn_op {
 	char args[512];            /* payload-run */
 	char cgroup[SCN_NAME_MAX]; /* payload-run cgroup= */
 	uint64_t duration_ns;      /* sleep; payload-wait timeout (0 = none) */
+	/* Where name, name2 and cgroup were written, for messages. For
+	 * "workers" and "stop-workers" name is the CGROUP ("" for "-"). */
+	struct scn_loc name_loc, name2_loc, cgroup_loc;
 };
 
 struct scn_block {
@@ -197,6 +206,7 @@ struct scn_check {
 	double min_rate;            /* throughput */
 	char reason[32];            /* scheduler dies */
 	char sched[SCN_NAME_MAX];   /* scheduler dies name= */
+	struct scn_loc cgroup_loc, sched_loc; /* of the cgroup= / name= values */
 };
 
 struct scenario {
@@ -204,6 +214,7 @@ struct scenario {
 	char name[SCN_NAME_MAX];
 	char description[256];
 	struct scn_topology topo;  /* default numa=1 llcs=1 cores=2 threads=1 */
+	struct scn_loc topo_loc;   /* of the topology directive (0:0 = default) */
 	uint64_t memory_bytes;     /* default 512M */
 	int n_scheds;
 	struct scn_scheduler *scheds;
@@ -226,24 +237,45 @@ int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err
 int scn_parse_string(const char *path, const char *text, size_t len,
 		     struct scenario *out, struct scn_error *err);
 void scn_free(struct scenario *s);
+/* The semantic pass alone (scn_parse_* run it): replays backdrop and steps
+ * against s->topo. Call it again after changing s->topo (e.g. a topology
+ * given on the command line). Returns 0 or -1 with *err filled. */
+int scn_validate(const struct scenario *s, struct scn_error *err);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,
 		      const struct scn_error *err, char *buf, size_t len);
 
 int scn_topo_ncpus(const struct scn_topology *t);
+/* 0, or -1 with msg filled when a count is out of range or the topology has
+ * more than SCN_MAX_CPUS CPUs. */
+int scn_topo_check(const struct scn_topology *t, char *msg, size_t len);
+/* "numa=1 llcs=1 cores=4 threads=1" */
+void scn_topo_format(const struct scn_topology *t, char *buf, size_t len);
 /* Topology queries for CPU numbers 0..ncpus-1, numbered node-major:
  * cpu = ((node*llcs + llc)*cores + core)*threads + thread. */
 int scn_topo_cpu_node(const struct scn_topology *t, int cpu);
 int scn_topo_cpu_llc(const struct scn_topology *t, int cpu);   /* global LLC index */
 int scn_topo_cpu_core(const struct scn_topology *t, int cpu);  /* global core index */
 
-/* Resolve a cpuspec to a mask. Returns 0 or -1 with msg filled. */
+/* Parse any cpuspec form ("0-3,6", "llc:1", "frac:0.5", ...); the result
+ * is not checked against a topology. Returns 0 or -1 with msg filled. */
+int scn_cpuspec_parse(const char *s, struct scn_cpuspec *out, char *msg,
+		      size_t len);
+/* The spec as it would be written ("" for SCN_CPUS_NONE). 0 or -1 when
+ * buf is too small. */
+int scn_cpuspec_format(const struct scn_cpuspec *spec, char *buf, size_t len);
+/* Resolve a cpuspec to a mask (SCN_CPUS_NONE: every CPU). Returns 0 or -1
+ * with msg filled ("cpu 9 does not exist in topology ..."). */
 int scn_cpuspec_resolve(const struct scn_cpuspec *spec,
 			const struct scn_topology *t, struct scn_cpumask *out,
 			char *msg, size_t msglen);
-/* "0-3,6" */
+/* "0-3,6" ("" for an empty mask). 0, or -1 when buf is too small (buf
+ * then holds the ranges that fit). */
 int scn_cpumask_format(const struct scn_cpumask *m, char *buf, size_t len);
+/* Inverse of scn_cpumask_format; also takes the kernel's cpuset files
+ * (trailing newline, "" = empty). 0, or -1 on bad syntax or cpu >=
+ * SCN_MAX_CPUS. */
 int scn_cpumask_parse(const char *s, struct scn_cpumask *out);
 static inline void scn_cpumask_set(struct scn_cpumask *m, int cpu)
 {
@@ -254,6 +286,12 @@ static inline bool scn_cpumask_test(const struct scn_cpumask *m, int cpu)
 	return (m->w[cpu / 64] >> (cpu % 64)) & 1;
 }
 int scn_cpumask_count(const struct scn_cpumask *m);
+
+/* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
+ * with msg filled (msg has no location). */
+int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);
+/* "512M": a number and an optional K, M or G. 0 or -1 with msg filled. */
+int scn_size_parse(const char *s, int64_t *bytes, char *msg, size_t len);
 
 const char *scn_op_name(enum scn_op_kind k);
 const char *scn_check_name(enum scn_check_kind k);

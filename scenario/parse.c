@@ -1,0 +1,490 @@
+/* Reads a scenario file line by line into struct scenario: top-level
+ * directives, backdrop and step blocks, checks; then runs the validator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scenario/internal.h"
+
+#define SCN_FILE_MAX (4 << 20)
+#define SCN_MEMORY_MIN (128ll << 20)
+#define SCN_MEMORY_MAX (1024ll << 30)
+#define SCN_REPEAT_MAX 100000
+
+struct parser {
+	struct scenario *s;
+	struct scn_error *err;
+	const struct scn_line *l;
+	struct scn_block *cur;    /* block taking op lines, NULL outside one */
+	int scenario_line, topo_line, memory_line, backdrop_line, first_step_line;
+};
+
+static const char *const directives[] = { "scenario", "topology", "memory",
+	"scheduler", "backdrop", "step", "check", NULL };
+
+/* Room for element n of an array grown in powers of two. */
+static int grow(void *pp, int n, size_t size)
+{
+	void **p = pp, *np;
+
+	if (n & (n - 1))
+		return 0;
+	np = realloc(*p, (size_t)(n ? 2 * n : 1) * size);
+	if (!np)
+		return -1;
+	*p = np;
+	return 0;
+}
+
+static int tok_count_max(struct parser *p, int max, const char *usage)
+{
+	const struct scn_line *l = p->l;
+
+	if (l->ntok > max)
+		return scn_err(p->err, l->lineno, l->tok[max].col,
+			       "unexpected '%s'; expected: %s", l->tok[max].text, usage);
+	return 0;
+}
+
+static int dup_directive(struct parser *p, int *seen_line)
+{
+	const struct scn_tok *t = &p->l->tok[0];
+
+	if (*seen_line)
+		return scn_err(p->err, p->l->lineno, t->col,
+			       "'%s' given twice (first at line %d)", t->text, *seen_line);
+	*seen_line = p->l->lineno;
+	return 0;
+}
+
+/* Positional word i, a name, copied into dst. */
+static int name_at(struct parser *p, int i, const char *what, const char *usage,
+		   char *dst)
+{
+	const struct scn_line *l = p->l;
+	char msg[256];
+
+	if (i >= l->ntok)
+		return scn_err(p->err, l->lineno, l->end_col, "missing %s; expected: %s",
+			       what, usage);
+	if (l->tok[i].key)
+		return scn_err(p->err, l->lineno, l->tok[i].col,
+			       "expected %s, found option '%s'", what, l->tok[i].text);
+	if (scn_valid_name(l->tok[i].text, what, msg, sizeof(msg)))
+		return scn_err(p->err, l->lineno, l->tok[i].col, "%s", msg);
+	strcpy(dst, l->tok[i].text);
+	return 0;
+}
+
+static int d_scenario(struct parser *p)
+{
+	static const char usage[] = "scenario NAME [\"DESCRIPTION\"]";
+	const struct scn_line *l = p->l;
+	struct scenario *s = p->s;
+
+	if (dup_directive(p, &p->scenario_line) ||
+	    name_at(p, 1, "scenario name", usage, s->name) ||
+	    tok_count_max(p, 3, usage))
+		return -1;
+	if (l->ntok == 3 && strlen(l->tok[2].text) >= sizeof(s->description))
+		return scn_err(p->err, l->lineno, l->tok[2].col,
+			       "description is %zu bytes long; expected at most %zu",
+			       strlen(l->tok[2].text), sizeof(s->description) - 1);
+	if (l->ntok == 3)
+		strcpy(s->description, l->tok[2].text);
+	return 0;
+}
+
+static int d_topology(struct parser *p)
+{
+	static const char *const keys[] = { "numa", "llcs", "cores", "threads", NULL };
+	static const char usage[] = "topology [numa=N] [llcs=N] [cores=N] [threads=N]";
+	const struct scn_line *l = p->l;
+	struct scn_topology *t = &p->s->topo;
+	int *field[] = { &t->numa, &t->llcs, &t->cores, &t->threads };
+	const struct scn_tok *tok;
+	unsigned seen = 0;
+	int next = 1, i;
+	char msg[256];
+	long v;
+
+	if (dup_directive(p, &p->topo_line))
+		return -1;
+	p->s->topo_loc = (struct scn_loc){ l->lineno, l->tok[0].col };
+	while ((i = scn_next_option(l, &next, &seen, keys, false, usage, &tok,
+				    p->err)) >= 0) {
+		if (scn_parse_int(tok->val, 1, i ? SCN_MAX_CPUS : SCN_MAX_NODES, &v,
+				  msg, sizeof(msg)))
+			return scn_err(p->err, l->lineno, tok->val_col, "%s: %s",
+				       tok->key, msg);
+		*field[i] = (int)v;
+	}
+	if (i != -3)
+		return -1;
+	if (scn_topo_check(t, msg, sizeof(msg)))
+		return scn_err(p->err, l->lineno, l->tok[0].col, "%s", msg);
+	return 0;
+}
+
+static int d_memory(struct parser *p)
+{
+	const struct scn_line *l = p->l;
+	char msg[256];
+	int64_t v;
+
+	if (dup_directive(p, &p->memory_line))
+		return -1;
+	if (l->ntok < 2)
+		return scn_err(p->err, l->lineno, l->end_col,
+			       "missing size; expected: memory SIZE (e.g. memory 512M)");
+	if (tok_count_max(p, 2, "memory SIZE"))
+		return -1;
+	if (scn_size_parse(l->tok[1].text, &v, msg, sizeof(msg)))
+		return scn_err(p->err, l->lineno, l->tok[1].col, "%s", msg);
+	if (v < SCN_MEMORY_MIN || v > SCN_MEMORY_MAX)
+		return scn_err(p->err, l->lineno, l->tok[1].col,
+			       "memory %s is out of range; expected 128M..1024G",
+			       l->tok[1].text);
+	p->s->memory_bytes = (uint64_t)v;
+	return 0;
+}
+
+static int sched_opts(struct parser *p, struct scn_scheduler *sc)
+{
+	static const char *const keys[] = { "bpf", "exec", "args", "partial", NULL };
+	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] [partial=yes|no]";
+	const struct scn_line *l = p->l;
+	const struct scn_tok *t, *args = NULL;
+	unsigned seen = 0;
+	int next = 2, i;
+
+	while ((i = scn_next_option(l, &next, &seen, keys, false, usage, &t,
+				    p->err)) >= 0) {
+		if (i <= 1 && sc->kind)
+			return scn_err(p->err, l->lineno, t->col,
+				       "give one of bpf= and exec=, not both");
+		if (i <= 1 && strlen(t->val) >= sizeof(sc->target))
+			return scn_err(p->err, l->lineno, t->val_col, "%s is too long", t->key);
+		if (i <= 1) {
+			sc->kind = i ? SCN_SCHED_EXEC : SCN_SCHED_BPF;
+			strcpy(sc->target, t->val);
+		} else if (i == 2) {
+			if (strlen(t->val) >= sizeof(sc->args))
+				return scn_err(p->err, l->lineno, t->val_col, "args is too long");
+			strcpy(sc->args, t->val);
+			args = t;
+		} else if (!strcmp(t->val, "yes") || !strcmp(t->val, "no")) {
+			sc->partial = !strcmp(t->val, "yes");
+		} else {
+			return scn_err(p->err, l->lineno, t->val_col,
+				       "bad partial='%s'; expected yes or no", t->val);
+		}
+	}
+	if (i != -3)
+		return -1;
+	if (!sc->kind)
+		return scn_err(p->err, l->lineno, l->end_col,
+			       "missing bpf=OBJ or exec=PATH; expected: %s", usage);
+	if (args && sc->kind == SCN_SCHED_BPF)
+		return scn_err(p->err, l->lineno, args->col,
+			       "args= is only for exec= schedulers");
+	return 0;
+}
+
+static int d_scheduler(struct parser *p)
+{
+	struct scenario *s = p->s;
+	struct scn_scheduler *sc;
+
+	if (grow(&s->scheds, s->n_scheds, sizeof(*s->scheds)))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
+	sc = &s->scheds[s->n_scheds];
+	memset(sc, 0, sizeof(*sc));
+	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
+		return -1;
+	for (int i = 0; i < s->n_scheds; i++)
+		if (!strcmp(s->scheds[i].name, sc->name))
+			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+				       "scheduler '%s' already declared at line %d",
+				       sc->name, s->scheds[i].loc.line);
+	if (sched_opts(p, sc))
+		return -1;
+	s->n_scheds++;
+	return 0;
+}
+
+static int d_backdrop(struct parser *p)
+{
+	if (dup_directive(p, &p->backdrop_line) || tok_count_max(p, 1, "backdrop"))
+		return -1;
+	if (p->first_step_line)
+		return scn_err(p->err, p->l->lineno, p->l->tok[0].col,
+			       "backdrop after a step; expected it before the first step (line %d)",
+			       p->first_step_line);
+	p->s->backdrop.loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	p->cur = &p->s->backdrop;
+	return 0;
+}
+
+static int step_head(struct parser *p, struct scn_block *b)
+{
+	static const char *const keys[] = { "repeat", NULL };
+	static const char usage[] = "step NAME DURATION [repeat=N]";
+	const struct scn_line *l = p->l;
+	const struct scn_tok *t;
+	unsigned seen = 0;
+	int next = 3, i;
+	char msg[256];
+	long v;
+
+	if (name_at(p, 1, "step name", usage, b->name))
+		return -1;
+	if (l->ntok < 3 || l->tok[2].key)
+		return scn_err(p->err, l->lineno, l->ntok < 3 ? l->end_col : l->tok[2].col,
+			       "missing step duration; expected: %s", usage);
+	if (scn_duration_parse(l->tok[2].text, &b->duration_ns, msg, sizeof(msg)))
+		return scn_err(p->err, l->lineno, l->tok[2].col, "%s", msg);
+	if (!b->duration_ns)
+		return scn_err(p->err, l->lineno, l->tok[2].col,
+			       "step '%s' has zero duration; expected a duration > 0",
+			       b->name);
+	while ((i = scn_next_option(l, &next, &seen, keys, false, usage, &t,
+				    p->err)) >= 0) {
+		if (scn_parse_int(t->val, 1, SCN_REPEAT_MAX, &v, msg, sizeof(msg)))
+			return scn_err(p->err, l->lineno, t->val_col, "repeat: %s", msg);
+		b->repeat = (int)v;
+	}
+	return i == -3 ? 0 : -1;
+}
+
+static int d_step(struct parser *p)
+{
+	struct scenario *s = p->s;
+	struct scn_block *b;
+
+	if (grow(&s->steps, s->n_steps, sizeof(*s->steps)))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
+	b = &s->steps[s->n_steps];
+	memset(b, 0, sizeof(*b));
+	b->repeat = 1;
+	b->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	s->n_steps++;
+	if (step_head(p, b))
+		return -1;
+	for (int i = 0; i < s->n_steps - 1; i++)
+		if (!strcmp(s->steps[i].name, b->name))
+			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+				       "step '%s' already defined at line %d",
+				       b->name, s->steps[i].loc.line);
+	if (!strcmp(b->name, "backdrop"))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "a step may not be named 'backdrop'");
+	if (!p->first_step_line)
+		p->first_step_line = p->l->lineno;
+	p->cur = b;
+	return 0;
+}
+
+static int d_check(struct parser *p)
+{
+	return scn_parse_check(p->l, p->s, p->err);
+}
+
+static int directive(struct parser *p)
+{
+	static int (*const fns[])(struct parser *) = { d_scenario, d_topology,
+		d_memory, d_scheduler, d_backdrop, d_step, d_check };
+	const struct scn_tok *t = &p->l->tok[0];
+	char list[200] = "";
+
+	p->cur = NULL;
+	for (int i = 0; directives[i]; i++) {
+		if (strcmp(t->text, directives[i]) || t->key)
+			continue;
+		if (i && !p->scenario_line)
+			return scn_err(p->err, p->l->lineno, t->col,
+				       "missing 'scenario' directive before '%s'; expected 'scenario NAME \"DESCRIPTION\"' as the first directive",
+				       t->text);
+		return fns[i](p);
+	}
+	for (int i = 0; directives[i]; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", directives[i]);
+	for (int k = SCN_OP_CGROUP; k <= SCN_OP_DETACH; k++)
+		if (!strcmp(t->text, scn_op_name(k)))
+			return scn_err(p->err, p->l->lineno, t->col,
+				       "op '%s' at column 1; ops belong to a backdrop or step block and must be indented",
+				       t->text);
+	return scn_err(p->err, p->l->lineno, t->col,
+		       "unknown directive '%s'; expected one of: %s", t->text, list);
+}
+
+static int op_line(struct parser *p)
+{
+	const struct scn_tok *t = &p->l->tok[0];
+	struct scn_block *b = p->cur;
+
+	if (!b) {
+		for (int i = 0; directives[i]; i++)
+			if (!strcmp(t->text, directives[i]))
+				return scn_err(p->err, p->l->lineno, 1,
+					       "indented directive '%s'; directives start at column 1",
+					       t->text);
+		return scn_err(p->err, p->l->lineno, t->col,
+			       "op '%s' outside a block; expected it indented under a 'backdrop' or 'step' line",
+			       t->text);
+	}
+	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
+		return scn_err(p->err, p->l->lineno, t->col, "out of memory");
+	if (scn_parse_op(p->l, &b->ops[b->n_ops], p->err))
+		return -1;
+	b->n_ops++;
+	return 0;
+}
+
+static int parse_lines(struct parser *p, const char *text, size_t len)
+{
+	struct scn_line *l = malloc(sizeof(*l));
+	size_t pos = 0;
+	int lineno = 0, ret = 0;
+
+	if (!l)
+		return scn_err(p->err, 0, 0, "out of memory");
+	p->l = l;
+	while (pos < len && !ret) {
+		const char *eol = memchr(text + pos, '\n', len - pos);
+		size_t n = eol ? (size_t)(eol - (text + pos)) : len - pos;
+
+		if (scn_lex_line(text + pos, n, ++lineno, l, p->err))
+			ret = -1;
+		else if (!l->ntok)
+			;
+		else if (l->indent)
+			ret = op_line(p);
+		else
+			ret = directive(p);
+		pos += n + 1;
+	}
+	if (!ret && !p->scenario_line)
+		ret = scn_err(p->err, lineno ? lineno : 1, 1,
+			      "missing 'scenario' directive; expected 'scenario NAME \"DESCRIPTION\"' as the first directive");
+	free(l);
+	return ret;
+}
+
+static void defaults(struct scenario *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", path ? path : "");
+	s->topo = (struct scn_topology){ .numa = 1, .llcs = 1, .cores = 2,
+					 .threads = 1 };
+	s->memory_bytes = 512ull << 20;
+	strcpy(s->backdrop.name, "backdrop");
+	s->backdrop.repeat = 1;
+}
+
+int scn_parse_string(const char *path, const char *text, size_t len,
+		     struct scenario *out, struct scn_error *err)
+{
+	struct parser p = { .s = out, .err = err };
+
+	memset(err, 0, sizeof(*err));
+	defaults(out, path);
+	if (parse_lines(&p, text, len) || scn_validate(out, err)) {
+		scn_free(out);
+		snprintf(out->path, sizeof(out->path), "%s", path ? path : "");
+		return -1;
+	}
+	return 0;
+}
+
+static char *read_all(int fd, size_t *len, struct scn_error *err)
+{
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t r;
+
+	while (buf) {
+		if (n == cap) {
+			if (cap >= SCN_FILE_MAX) {
+				scn_err(err, 0, 0, "file is larger than %d bytes", SCN_FILE_MAX);
+				goto err_free;
+			}
+			nb = realloc(buf, cap *= 2);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			scn_err(err, 0, 0, "read: %s", strerror(errno));
+			goto err_free;
+		}
+		if (!r) {
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	scn_err(err, 0, 0, "out of memory");
+err_free:
+	free(buf);
+	return NULL;
+}
+
+int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	char *text;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	defaults(out, path);
+	if (fd < 0)
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
+	text = read_all(fd, &len, err);
+	close(fd);
+	if (!text)
+		return -1;
+	ret = scn_parse_string(path, text, len, out, err);
+	free(text);
+	return ret;
+}
+
+static void free_block(struct scn_block *b)
+{
+	free(b->ops);
+	b->ops = NULL;
+	b->n_ops = 0;
+}
+
+void scn_free(struct scenario *s)
+{
+	free_block(&s->backdrop);
+	for (int i = 0; i < s->n_steps; i++)
+		free_block(&s->steps[i]);
+	free(s->steps);
+	free(s->scheds);
+	free(s->checks);
+	memset(s, 0, sizeof(*s));
+}
+
+void scn_error_format(const struct scenario *s, const char *path,
+		      const struct scn_error *err, char *buf, size_t len)
+{
+	if (!path || !*path)
+		path = s && s->path[0] ? s->path : "scenario";
+	if (err->loc.line > 0)
+		snprintf(buf, len, "%s:%d:%d: %s", path, err->loc.line,
+			 err->loc.col, err->msg);
+	else
+		snprintf(buf, len, "%s: %s", path, err->msg);
+}
