@@ -82,11 +82,9 @@ static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "none");
 	push(argv, &n, "-no-reboot");
 	push(argv, &n, "-machine");
-	push(argv, &n, "pc,accel=%s", !strcmp(accel, "kvm") ? "kvm" : "tcg");
-	if (!strcmp(accel, "tcg")) {
-		push(argv, &n, "-accel");
-		push(argv, &n, "tcg,thread=multi");
-	}
+	push(argv, &n, "pc");
+	push(argv, &n, "-accel");
+	push(argv, &n, "%s", !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
 	push(argv, &n, "-cpu");
 	push(argv, &n, "%s", !strcmp(accel, "kvm") ? "host" : "max");
 	push(argv, &n, "-m");

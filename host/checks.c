@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host/checks.h"
+#include "host/checks_sched.h"
 
 struct ctx {
 	const struct scenario *s;
@@ -376,13 +377,6 @@ static void check_throughput(struct ctx *x, const struct scn_check *c, json_t *o
 		    worst, c->min_rate);
 }
 
-static void check_scheduler(struct ctx *x, const struct scn_check *c, json_t *out,
-			    bool *all)
-{
-	add(out, scn_check_name(c->kind), false, all,
-	    "scheduler checks need sched_ext support, which this build does not have yet");
-}
-
 /* Implicit: the guest sent one report per worker it was asked to start. */
 static int expected_workers(const struct scenario *s)
 {
@@ -430,6 +424,7 @@ json_t *checks_run(const struct scenario *s, const struct run_result *r, bool *a
 
 	*all_pass = true;
 	check_reports(&x, out, all_pass);
+	checks_sched_implicit(s, r, out, all_pass);
 	for (int i = 0; i < s->n_checks; i++) {
 		const struct scn_check *c = &s->checks[i];
 		switch (c->kind) {
@@ -453,7 +448,7 @@ json_t *checks_run(const struct scenario *s, const struct run_result *r, bool *a
 			break;
 		case SCN_CHECK_SCHED_ALIVE:
 		case SCN_CHECK_SCHED_DIES:
-			check_scheduler(&x, c, out, all_pass);
+			checks_sched(s, r, c, out, all_pass);
 			break;
 		}
 	}

@@ -37,6 +37,7 @@ static const char usage_run[] =
 	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
 	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
 	"  --json FILE        write the results as JSON to FILE\n"
+	"  --junit FILE       write JUnit XML to FILE (one testcase per check)\n"
 	"  --log FILE         kernel console log (default: next to --json as\n"
 	"                     NAME.console.log, else SCENARIO.console.log)\n"
 	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
@@ -67,6 +68,7 @@ static int run_main(int argc, char **argv)
 		{ "backend", required_argument, 0, 'b' },
 		{ "accel", required_argument, 0, 'a' },
 		{ "json", required_argument, 0, 'j' },
+		{ "junit", required_argument, 0, 'J' },
 		{ "log", required_argument, 0, 'l' },
 		{ "timeout", required_argument, 0, 't' },
 		{ "append", required_argument, 0, 'A' },
@@ -103,6 +105,7 @@ static int run_main(int argc, char **argv)
 			o.accel = optarg;
 			break;
 		case 'j': o.json = optarg; break;
+		case 'J': o.junit = optarg; break;
 		case 'l': o.log = optarg; break;
 		case 'A': o.append = optarg; break;
 		case 't':

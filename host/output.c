@@ -231,3 +231,63 @@ void output_summary(FILE *f, const struct scenario *s, const struct run_result *
 			r->console_log, r->console_tail);
 	fprintf(f, "\nverdict: %s (%s)\n", v->verdict, v->reason);
 }
+
+static void xml_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fputc(' ', f);
+			else
+				fputc(*s, f);
+		}
+	}
+}
+
+int output_junit(const char *path, const struct scenario *s,
+		 const struct run_result *r, const struct verdict *v)
+{
+	FILE *f = fopen(path, "we");
+	size_t i, nfail = 0, nchecks = json_array_size(v->checks);
+	bool error = !strcmp(v->verdict, "error");
+	json_t *c;
+
+	if (!f)
+		return -1;
+	json_array_foreach(v->checks, i, c)
+		nfail += !json_is_true(json_object_get(c, "pass"));
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	fprintf(f, "  <testsuite name=\"");
+	xml_escape(f, s->name);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" time=\"%.3f\">\n",
+		nchecks + error, nfail, error, r->total_ms / 1e3);
+	if (error) {
+		fprintf(f, "    <testcase classname=\"");
+		xml_escape(f, s->name);
+		fprintf(f, "\" name=\"run\">\n      <error message=\"");
+		xml_escape(f, v->reason);
+		fprintf(f, "\">");
+		xml_escape(f, r->console_tail);
+		fprintf(f, "</error>\n    </testcase>\n");
+	}
+	json_array_foreach(v->checks, i, c) {
+		fprintf(f, "    <testcase classname=\"");
+		xml_escape(f, s->name);
+		fprintf(f, "\" name=\"");
+		xml_escape(f, json_string_value(json_object_get(c, "name")));
+		if (json_is_true(json_object_get(c, "pass"))) {
+			fprintf(f, "\"/>\n");
+			continue;
+		}
+		fprintf(f, "\">\n      <failure message=\"");
+		xml_escape(f, json_string_value(json_object_get(c, "detail")));
+		fprintf(f, "\"/>\n    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+	return fclose(f) ? -1 : 0;
+}

@@ -31,6 +31,11 @@ void verdict_decide(const struct scenario *s, struct run_result *r, struct verdi
 json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 			const struct verdict *v, const struct run_meta *m);
 
+/* JUnit XML: one testsuite (the scenario), one testcase per check; a run
+ * that ended in error adds a testcase "run" with an <error>. */
+int output_junit(const char *path, const struct scenario *s,
+		 const struct run_result *r, const struct verdict *v);
+
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,
 		    const struct verdict *v, const struct run_meta *m);
 

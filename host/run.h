@@ -11,6 +11,7 @@ struct run_opts {
 	const char *backend;  /* "qemu", "kvm", "auto" */
 	const char *accel;    /* qemu: "auto", "kvm", "tcg" */
 	const char *json;     /* NULL: no JSON file */
+	const char *junit;    /* NULL: no JUnit XML */
 	const char *log;      /* console log; NULL: derived */
 	const char *append;   /* extra kernel command line */
 	uint64_t timeout_ms;  /* 0: derived from the scenario */

@@ -6,12 +6,57 @@ set -euo pipefail
 KTSTR_PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libjansson-dev libzstd-dev zlib1g-dev liblzma-dev libelf-dev
-	libbpf-dev libcgroup-dev libcriterion-dev
+	libcgroup-dev libcriterion-dev
 	qemu-system-x86 cpio acpica-tools clang llvm bpftool
 	dpkg ca-certificates
 )
 
+# sched_ext schedulers need libbpf >= 1.2 (sleepable struct_ops programs);
+# bookworm has 1.1, bookworm-backports 1.4.
+KTSTR_BACKPORTS_PACKAGES=(libbpf-dev libbpf1)
+
+# The machine's own Debian archive URI (first deb entry that is not the
+# security archive), from deb822 .sources or a one-line sources.list.
+ktstr_debian_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return 0; }
+	done
+	return 1
+}
+
+# libbpf >= 1.2 from bookworm-backports, with the archive taken from the
+# machine's own apt sources.
+ktstr_install_libbpf() {
+	local have sudo="" uri list=/etc/apt/sources.list.d/ktstr-backports.sources
+	have=$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || true)
+	if [ -n "$have" ] && dpkg --compare-versions "$have" ge 1:1.2; then
+		return 0
+	fi
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		uri=$(ktstr_debian_uri) || {
+			echo "[setup] no Debian archive in the apt sources; cannot add bookworm-backports" >&2
+			return 1
+		}
+		echo "[setup] adding bookworm-backports from $uri" >&2
+		printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			"$uri" | $sudo tee "$list" >/dev/null
+	fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		-t bookworm-backports "${KTSTR_BACKPORTS_PACKAGES[@]}" >&2
+}
+
 ktstr_install_deps() {
+	ktstr_install_libbpf
 	local missing=()
 	for p in "${KTSTR_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

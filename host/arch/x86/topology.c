@@ -1,0 +1,59 @@
+/* APIC ID arithmetic for the guest topology (see topology.h). The same
+ * numbers go to KVM_CREATE_VCPU, CPUID, MADT and SRAT. */
+#include <stdio.h>
+
+#include "host/arch/x86/topology.h"
+
+int x86_topo_bits(int n)
+{
+	int b = 0;
+
+	while ((1 << b) < n)
+		b++;
+	return b;
+}
+
+int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
+		  int threads, char *msg, size_t len)
+{
+	uint32_t max;
+
+	if (nodes < 1 || llcs < 1 || cores < 1 || threads < 1 ||
+	    nodes > 64 || llcs > 64 || cores > 256 || threads > 8) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is "
+			 "out of range", nodes, llcs, cores, threads);
+		return -1;
+	}
+	t->nodes = nodes;
+	t->llcs = llcs;
+	t->cores = cores;
+	t->threads = threads;
+	t->ncpus = nodes * llcs * cores * threads;
+	t->t_bits = x86_topo_bits(threads);
+	t->c_bits = x86_topo_bits(cores);
+	t->l_bits = x86_topo_bits(llcs);
+	max = x86_topo_apic_id(t, t->ncpus - 1);
+	if (max > 254) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
+			 "APIC ID %u; the KVM backend supports APIC IDs up to 254 "
+			 "(use --backend qemu)", nodes, llcs, cores, threads, max);
+		return -1;
+	}
+	return 0;
+}
+
+uint32_t x86_topo_apic_id(const struct x86_topo *t, int cpu)
+{
+	int thread = cpu % t->threads;
+	int core = cpu / t->threads % t->cores;
+	int llc = cpu / (t->threads * t->cores) % t->llcs;
+	int node = cpu / (t->threads * t->cores * t->llcs);
+
+	return thread | core << x86_topo_core_shift(t) |
+	       llc << x86_topo_die_shift(t) | node << x86_topo_pkg_shift(t);
+}
+
+int x86_topo_cpu_node(const struct x86_topo *t, int cpu)
+{
+	return cpu / (t->threads * t->cores * t->llcs);
+}

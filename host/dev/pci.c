@@ -1,0 +1,127 @@
+/* PCI conf1 + host bridge + BAR dispatch (see pci.h). BAR sizing works
+ * through the write mask: writing all-ones reads back ~(size-1). */
+#include <errno.h>
+
+#include "host/dev/pci.h"
+#include "host/vmm/vmm.h"
+
+#define PCI_CMD_MEMORY 0x2
+
+void pci_dev_setup(struct pci_dev *d, uint16_t vendor, uint16_t device,
+		   uint32_t class_rev, uint32_t bar0_addr, uint32_t bar0_size)
+{
+	memset(d->cfg, 0, sizeof(d->cfg));
+	memset(d->wmask, 0, sizeof(d->wmask));
+	pci_set16(d, 0x00, vendor);
+	pci_set16(d, 0x02, device);
+	pci_set32(d, 0x08, class_rev);
+	d->wmask[0x04] = 0x07;	/* I/O, memory, bus master */
+	d->wmask[0x05] = 0x05;	/* SERR, INTx disable */
+	d->wmask[0x0c] = 0xff;	/* cache line size */
+	d->wmask[0x0d] = 0xff;	/* latency timer */
+	d->wmask[0x3c] = 0xff;	/* interrupt line */
+	d->bar0_size = bar0_size;
+	if (!bar0_size)
+		return;
+	pci_set32(d, 0x10, bar0_addr);
+	uint32_t m = ~(bar0_size - 1) & ~0xfu;
+	memcpy(d->wmask + 0x10, &m, 4);
+}
+
+void pci_cfg_access(struct pci_dev *d, int off, uint8_t *data, uint32_t len,
+		    bool is_write)
+{
+	if (off < 0 || off + len > sizeof(d->cfg))
+		return;
+	if (!is_write) {
+		memcpy(data, d->cfg + off, len);
+		return;
+	}
+	for (uint32_t i = 0; i < len; i++)
+		d->cfg[off + i] = (d->cfg[off + i] & ~d->wmask[off + i]) |
+				  (data[i] & d->wmask[off + i]);
+	if (d->cfg_written)
+		d->cfg_written(d, off, len);
+}
+
+static struct pci_dev *selected(struct pci_bus *bus)
+{
+	uint32_t a = bus->addr;
+
+	if (!(a & 0x80000000u) || (a >> 16 & 0xff) || (a >> 8 & 7))
+		return NULL;
+	return bus->dev[a >> 11 & 0x1f];
+}
+
+static void conf1_io(void *ctx, uint64_t port, uint8_t *data, uint32_t len,
+		     bool is_write)
+{
+	struct pci_bus *bus = ctx;
+	struct pci_dev *d;
+
+	if (port == 0xcf8) {
+		if (len != 4) {
+			/* Linux's probe writes a byte to 0xCFB; ignore it. */
+			if (!is_write)
+				memset(data, 0xff, len);
+			return;
+		}
+		if (is_write)
+			memcpy(&bus->addr, data, 4);
+		else
+			memcpy(data, &bus->addr, 4);
+		return;
+	}
+	if (port < 0xcfc) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	d = selected(bus);
+	if (!d) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	pci_cfg_access(d, (bus->addr & 0xfc) + (port - 0xcfc), data, len, is_write);
+}
+
+static void bar_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
+		     bool is_write)
+{
+	struct pci_bus *bus = ctx;
+
+	for (int i = 0; i < PCI_SLOTS; i++) {
+		struct pci_dev *d = bus->dev[i];
+		uint64_t base;
+
+		if (!d || !d->bar0_size || !d->bar_io || !(d->cfg[0x04] & PCI_CMD_MEMORY))
+			continue;
+		base = pci_get32(d, 0x10) & ~0xfu;
+		if (addr >= base && addr - base < d->bar0_size) {
+			d->bar_io(d, addr - base, data, len, is_write);
+			return;
+		}
+	}
+	if (!is_write)
+		memset(data, 0xff, len);
+}
+
+int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
+{
+	if (slot < 0 || slot >= PCI_SLOTS || bus->dev[slot])
+		return -EEXIST;
+	bus->dev[slot] = d;
+	return 0;
+}
+
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t mmio_base, uint64_t mmio_size)
+{
+	memset(bus, 0, sizeof(*bus));
+	bus->vm = vm;
+	/* Intel host bridge, as FC, CH and ktstr-upstream present it. */
+	pci_dev_setup(&bus->bridge, 0x8086, 0x0d57, 0x06000000, 0, 0);
+	bus->dev[0] = &bus->bridge;
+	return iotrap_register(&vm->bus.pio, 0xcf8, 8, conf1_io, bus) ?:
+	       iotrap_register(&vm->bus.mmio, mmio_base, mmio_size, bar_mmio, bus);
+}

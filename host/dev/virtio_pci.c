@@ -1,0 +1,299 @@
+/* Modern virtio-pci transport (see virtio_pci.h). MSI-X starts disabled,
+ * function-masked and with every entry masked (CH PR #1744); a vector raised
+ * while masked is kept in the PBA and delivered on unmask. */
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <string.h>
+
+#include "host/dev/virtio_pci.h"
+#include "host/vmm/vmm.h"
+
+#define CAP_MSIX	0x40
+#define CAP_COMMON	0x4c
+#define CAP_NOTIFY	0x5c
+#define CAP_ISR		0x70
+#define CAP_DEVICE	0x80
+#define MSIX_ENABLE	0x80	/* in the high byte of message control */
+#define MSIX_MASKALL	0x40
+
+_Static_assert(sizeof(struct virtio_pci_cap) == 16, "virtio_pci_cap");
+_Static_assert(sizeof(struct virtio_pci_notify_cap) == 20, "virtio_pci_notify_cap");
+_Static_assert(sizeof(struct virtio_pci_common_cfg) == 56, "virtio_pci_common_cfg");
+
+static void add_cap(struct pci_dev *d, int at, int next, uint8_t type, uint32_t off,
+		    uint32_t len, int cap_len)
+{
+	struct virtio_pci_cap c = {
+		.cap_vndr = 0x09, .cap_next = next, .cap_len = cap_len,
+		.cfg_type = type, .bar = 0, .offset = off, .length = len,
+	};
+
+	memcpy(d->cfg + at, &c, sizeof(c));
+}
+
+static void setup_config(struct virtio_pci *vp, uint32_t bar_addr)
+{
+	struct pci_dev *d = &vp->pci;
+	uint32_t mult = VP_NOTIFY_MULT;
+
+	pci_dev_setup(d, 0x1af4, 0x1040 + vp->ops->type, 0x07800001, bar_addr, VP_BAR_SIZE);
+	pci_set16(d, 0x06, 0x10);		/* capability list */
+	pci_set16(d, 0x2c, 0x1af4);
+	pci_set16(d, 0x2e, 0x1040 + vp->ops->type);
+	d->cfg[0x34] = CAP_MSIX;
+	d->cfg[CAP_MSIX] = 0x11;
+	d->cfg[CAP_MSIX + 1] = CAP_COMMON;
+	pci_set16(d, CAP_MSIX + 2, (VP_MSIX - 1) | MSIX_MASKALL << 8);
+	d->wmask[CAP_MSIX + 3] = MSIX_ENABLE | MSIX_MASKALL;
+	pci_set32(d, CAP_MSIX + 4, VP_MSIX_TABLE);
+	pci_set32(d, CAP_MSIX + 8, VP_MSIX_PBA);
+	add_cap(d, CAP_COMMON, CAP_NOTIFY, VIRTIO_PCI_CAP_COMMON_CFG, VP_COMMON,
+		sizeof(struct virtio_pci_common_cfg), 16);
+	add_cap(d, CAP_NOTIFY, CAP_ISR, VIRTIO_PCI_CAP_NOTIFY_CFG, VP_NOTIFY,
+		VP_MAX_VQ * VP_NOTIFY_MULT, 20);
+	memcpy(d->cfg + CAP_NOTIFY + 16, &mult, 4);
+	add_cap(d, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, VP_ISR, 4, 16);
+	add_cap(d, CAP_DEVICE, 0, VIRTIO_PCI_CAP_DEVICE_CFG, VP_DEVICE,
+		vp->ops->cfg_len ? vp->ops->cfg_len : 4, 16);
+}
+
+static bool msix_on(struct virtio_pci *vp)
+{
+	return vp->pci.cfg[CAP_MSIX + 3] & MSIX_ENABLE;
+}
+
+static bool msix_masked(struct virtio_pci *vp, int vec)
+{
+	return (vp->pci.cfg[CAP_MSIX + 3] & MSIX_MASKALL) || (vp->msix[vec].ctrl & 1);
+}
+
+static void msix_fire(struct virtio_pci *vp, uint16_t vec)
+{
+	struct msix_entry *e;
+
+	if (!msix_on(vp) || vec >= VP_MSIX)
+		return;
+	if (msix_masked(vp, vec)) {
+		vp->pba |= 1ull << vec;
+		return;
+	}
+	e = &vp->msix[vec];
+	vp->pba &= ~(1ull << vec);
+	vmm_signal_msi(vp->vm, (uint64_t)e->addr_hi << 32 | e->addr_lo, e->data);
+}
+
+static void msix_deliver_pending(struct virtio_pci *vp)
+{
+	for (int v = 0; v < VP_MSIX; v++)
+		if ((vp->pba >> v & 1) && msix_on(vp) && !msix_masked(vp, v))
+			msix_fire(vp, v);
+}
+
+void virtio_pci_signal_vq(struct virtio_pci *vp, int q)
+{
+	vp->isr |= 1;
+	if (virtq_want_irq(&vp->vq[q]))
+		msix_fire(vp, vp->vq[q].msix_vector);
+}
+
+static void cfg_written(struct pci_dev *d, int off, int len)
+{
+	struct virtio_pci *vp = d->priv;
+
+	if (off <= CAP_MSIX + 3 && off + len > CAP_MSIX + 3)
+		msix_deliver_pending(vp);
+}
+
+static void device_reset(struct virtio_pci *vp)
+{
+	vp->status = 0;
+	vp->isr = 0;
+	vp->gfeatures = 0;
+	vp->msix_config = 0xffff;
+	vp->qsel = 0;
+	for (int i = 0; i < VP_MAX_VQ; i++) {
+		vp->vq[i].size = vp->ops->queue_max;
+		virtq_reset(&vp->vq[i]);
+	}
+}
+
+static uint64_t offered(struct virtio_pci *vp)
+{
+	return vp->ops->features | 1ull << VIRTIO_F_VERSION_1;
+}
+
+static struct virtq *cur_q(struct virtio_pci *vp)
+{
+	return vp->qsel < vp->ops->num_queues ? &vp->vq[vp->qsel] : NULL;
+}
+
+static uint32_t common_read(struct virtio_pci *vp, uint32_t off)
+{
+	struct virtq *q = cur_q(vp);
+
+	switch (off) {
+	case 0: return vp->dfselect;
+	case 4: return vp->dfselect < 2 ? offered(vp) >> (32 * vp->dfselect) : 0;
+	case 8: return vp->gfselect;
+	case 12: return vp->gfselect < 2 ? vp->gfeatures >> (32 * vp->gfselect) : 0;
+	case 16: return vp->msix_config;
+	case 18: return vp->ops->num_queues;
+	case 20: return vp->status;
+	case 21: return 0;
+	case 22: return vp->qsel;
+	}
+	if (!q)
+		return 0;
+	switch (off) {
+	case 24: return q->size;
+	case 26: return q->msix_vector;
+	case 28: return q->ready;
+	case 30: return vp->qsel;
+	case 32: return q->desc;
+	case 36: return q->desc >> 32;
+	case 40: return q->avail;
+	case 44: return q->avail >> 32;
+	case 48: return q->used;
+	case 52: return q->used >> 32;
+	}
+	return 0;
+}
+
+static void set_half(uint64_t *v, uint32_t off, uint32_t val)
+{
+	if (off & 4)
+		*v = (*v & 0xffffffffull) | (uint64_t)val << 32;
+	else
+		*v = (*v & ~0xffffffffull) | val;
+}
+
+static void write_status(struct virtio_pci *vp, uint8_t v)
+{
+	if (!v) {
+		device_reset(vp);
+		return;
+	}
+	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(vp->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    ((vp->gfeatures & ~offered(vp)) || !(vp->gfeatures >> VIRTIO_F_VERSION_1 & 1)))
+		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	vp->status = v;
+}
+
+static void queue_write(struct virtio_pci *vp, struct virtq *q, uint32_t off, uint32_t v)
+{
+	switch (off) {
+	case 24:
+		if (v && v <= vp->ops->queue_max && !(v & (v - 1)))
+			q->size = v;
+		break;
+	case 26: q->msix_vector = v < VP_MSIX ? v : 0xffff; break;
+	case 28:
+		if (v == 1 && virtq_enable(q))
+			vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		break;
+	case 32: case 36: set_half(&q->desc, off - 32, v); break;
+	case 40: case 44: set_half(&q->avail, off - 40, v); break;
+	case 48: case 52: set_half(&q->used, off - 48, v); break;
+	}
+}
+
+static void common_write(struct virtio_pci *vp, uint32_t off, uint32_t v)
+{
+	struct virtq *q = cur_q(vp);
+
+	switch (off) {
+	case 0: vp->dfselect = v; return;
+	case 8: vp->gfselect = v; return;
+	case 12:
+		if (vp->gfselect < 2)
+			set_half(&vp->gfeatures, vp->gfselect * 4, v);
+		return;
+	case 16: vp->msix_config = v < VP_MSIX ? v : 0xffff; return;
+	case 20: write_status(vp, v); return;
+	case 22: vp->qsel = v; return;
+	}
+	if (q && !q->ready)
+		queue_write(vp, q, off, v);
+	else if (q && off == 26)
+		queue_write(vp, q, off, v);
+}
+
+static void msix_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint32_t len,
+			bool is_write)
+{
+	uint8_t *tbl = (uint8_t *)vp->msix;
+	int vec = off / 16;
+
+	if (off + len > sizeof(vp->msix)) {
+		if (!is_write)
+			memset(data, 0, len);
+		return;
+	}
+	if (!is_write) {
+		memcpy(data, tbl + off, len);
+		return;
+	}
+	memcpy(tbl + off, data, len);
+	if ((off & 15) >= 12 && !(vp->msix[vec].ctrl & 1) && (vp->pba >> vec & 1))
+		msix_fire(vp, vec);
+}
+
+static void bar_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
+		   bool is_write)
+{
+	struct virtio_pci *vp = d->priv;
+	uint32_t v = 0;
+
+	if (off >= VP_MSIX_TABLE && off < VP_MSIX_PBA) {
+		msix_access(vp, off - VP_MSIX_TABLE, data, len, is_write);
+		return;
+	}
+	if (is_write)
+		memcpy(&v, data, len > 4 ? 4 : len);
+	if (off < VP_ISR) {
+		if (is_write)
+			common_write(vp, off, v);
+		else
+			v = common_read(vp, off);
+	} else if (off < VP_DEVICE) {
+		v = vp->isr;	/* read to clear */
+		vp->isr = 0;
+	} else if (off < VP_NOTIFY) {
+		if (!is_write && vp->ops->cfg_read && off - VP_DEVICE + len <= vp->ops->cfg_len) {
+			vp->ops->cfg_read(vp->ctx, off - VP_DEVICE, data, len);
+			return;
+		}
+	} else if (off < VP_MSIX_TABLE) {
+		int q = (off - VP_NOTIFY) / VP_NOTIFY_MULT;
+
+		if (is_write && q < vp->ops->num_queues && vp->vq[q].ready &&
+		    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
+			vp->ops->notify(vp->ctx, vp, q);
+	} else if (off < VP_MSIX_PBA + 8 && !is_write) {
+		uint64_t pba = vp->pba;
+
+		memcpy(data, (uint8_t *)&pba + (off - VP_MSIX_PBA), len > 8 ? 8 : len);
+		return;
+	}
+	if (!is_write)
+		memcpy(data, &v, len > 4 ? 4 : len);
+}
+
+int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_dev_ops *ops,
+		    void *ctx, uint32_t bar_addr)
+{
+	memset(vp, 0, sizeof(*vp));
+	vp->vm = vm;
+	vp->ops = ops;
+	vp->ctx = ctx;
+	for (int i = 0; i < VP_MAX_VQ; i++)
+		vp->vq[i].gm = &vm->gm;
+	for (int i = 0; i < VP_MSIX; i++)
+		vp->msix[i].ctrl = 1;	/* masked */
+	device_reset(vp);
+	setup_config(vp, bar_addr);
+	vp->pci.bar_io = bar_io;
+	vp->pci.cfg_written = cfg_written;
+	vp->pci.priv = vp;
+	return 0;
+}

@@ -1,0 +1,258 @@
+/* The KVM backend: assembles a VM from the VMM core, the x86 boot and ACPI
+ * code and the devices (COM1, i8042, PCI host bridge, virtio-console), and
+ * exposes it through struct backend (report pipe, exit eventfd, reap). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/arch/x86/acpi.h"
+#include "host/arch/x86/boot.h"
+#include "host/arch/x86/layout.h"
+#include "host/dev/i8042.h"
+#include "host/dev/pci.h"
+#include "host/dev/serial8250.h"
+#include "host/dev/virtio_console.h"
+#include "host/vmm/backend_kvm.h"
+#include "host/vmm/vmm.h"
+
+struct kvm_backend {
+	struct vmm vm;
+	bool vm_created;
+	struct serial8250 com1;
+	struct pci_bus pci;
+	struct virtio_console con;
+	int log_fd, pipe_w;
+	bool killed, joined;
+	pthread_t watchdog;
+	bool watchdog_on;
+	int verbose;
+};
+
+static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
+{
+	struct vmm *vm = &k->vm;
+	int err;
+
+	err = serial8250_init(&k->com1, vm, k->log_fd) ?:
+	      i8042_init(vm) ?:
+	      pci_init(&k->pci, vm, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE) ?:
+	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE) ?:
+	      pci_add(&k->pci, 1, &k->con.vp.pci);
+	if (err) {
+		snprintf(msg, len, "device setup: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_acpi(struct kvm_backend *k, uint64_t *rsdp, char *msg, size_t len)
+{
+	struct vmm *vm = &k->vm;
+	struct acpi_config cfg = {
+		.topo = &vm->cfg.topo,
+		.pci_mmio_base = X86_PCI_MMIO_BASE, .pci_mmio_size = X86_PCI_MMIO_SIZE,
+	};
+	struct acpi_layout lay;
+	size_t room = X86_ACPI_END - X86_ACPI_START;
+	uint8_t *buf = gm_ptr(&vm->gm, X86_ACPI_START, room);
+	int n = acpi_node_mem_ranges(vm->cfg.mem_bytes, vm->cfg.topo.nodes, cfg.mem,
+				     ACPI_MAX_MEM);
+
+	if (n < 0 || !buf) {
+		snprintf(msg, len, "ACPI: memory layout does not fit");
+		return -1;
+	}
+	cfg.n_mem = n;
+	if (acpi_build(buf, X86_ACPI_START, room, &cfg, &lay)) {
+		snprintf(msg, len, "ACPI tables do not fit in 0xE0000-0xFFFFF");
+		return -1;
+	}
+	*rsdp = lay.rsdp;
+	return 0;
+}
+
+static int load_kernel(struct kvm_backend *k, const struct vm_spec *s, uint64_t rsdp,
+		       struct x86_entry *e, char *msg, size_t len)
+{
+	struct vmm *vm = &k->vm;
+	struct x86_boot_args a = {
+		.cmdline = s->cmdline, .initrd_fd = s->initrd_fd, .initrd_len = s->initrd_len,
+		.ram_lo_end = vm->lo_size, .ram_hi_size = vm->hi_size, .rsdp = rsdp,
+	};
+
+	/* kvm_pvm cannot run the 32-bit PVH entry at all (the vCPU never gets
+	 * anywhere); its 64-bit entry at least fails with a clear exit. */
+	if (vm->is_pvm && s->kernel->bzimage[0])
+		return x86_boot_bzimage(&vm->gm, s->kernel->bzimage, &a, e, msg, len);
+	if (s->kernel->vmlinux[0] && s->kernel->has_pvh)
+		return x86_boot_pvh(&vm->gm, s->kernel->vmlinux, &a, e, msg, len);
+	if (s->kernel->bzimage[0])
+		return x86_boot_bzimage(&vm->gm, s->kernel->bzimage, &a, e, msg, len);
+	snprintf(msg, len, "the kernel has neither a PVH vmlinux nor a bzImage");
+	return -1;
+}
+
+static int open_pipe(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(msg, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	b->report_fd = p[0];
+	k->pipe_w = p[1];
+	return 0;
+}
+
+/* On kvm_pvm an unmodified kernel may also spin without ever exiting; if the
+ * console stays silent, end the VM with the reason instead of a timeout. */
+static void *pvm_watchdog(void *arg)
+{
+	struct kvm_backend *k = arg;
+
+	for (int i = 0; i < 100 && !atomic_load(&k->vm.end); i++)
+		usleep(100 * 1000);
+	if (!k->com1.bytes)
+		vmm_end(&k->vm, VMM_END_ERROR, "this host's KVM (kvm_pvm) cannot run an "
+			"unmodified Linux kernel; use --backend qemu. The guest printed "
+			"nothing in 10 s (PVH entry at 32-bit protected mode)");
+	return NULL;
+}
+
+static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true };
+	struct x86_entry e;
+	uint64_t rsdp;
+	char why[1024];
+
+	k->verbose = s->verbose;
+	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
+	if (x86_topo_init(&cfg.topo, s->topo.numa, s->topo.llcs, s->topo.cores,
+			  s->topo.threads, msg, len))
+		return -1;
+	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (k->log_fd < 0) {
+		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
+		return -1;
+	}
+	cfg.log_fd = k->log_fd;
+	if (open_pipe(k, b, msg, len))
+		return -1;
+	if (vmm_create(&k->vm, &cfg, why, sizeof(why))) {
+		snprintf(msg, len, "%s", why);
+		vmm_destroy(&k->vm);
+		return -1;
+	}
+	k->vm_created = true;
+	b->exit_fd = k->vm.exit_efd;
+	if (setup_devices(k, msg, len) || setup_acpi(k, &rsdp, msg, len) ||
+	    load_kernel(k, s, rsdp, &e, msg, len) ||
+	    vmm_create_vcpus(&k->vm, msg, len) ||
+	    x86_boot_set_bsp(&k->vm.gm, k->vm.vcpus[0].fd, &e, msg, len))
+		return -1;
+	if (s->verbose)
+		fprintf(stderr, "kvm: VM set up in %.1f ms (%s entry at 0x%llx)\n",
+			(vmm_now_ns() - k->vm.t_start_ns) / 1e6,
+			e.mode == X86_ENTRY_PVH32 ? "PVH" : "64-bit", (unsigned long long)e.rip);
+	if (vmm_start(&k->vm, msg, len))
+		return -1;
+	if (k->vm.is_pvm)
+		k->watchdog_on = !pthread_create(&k->watchdog, NULL, pvm_watchdog, k);
+	return 0;
+}
+
+static void join(struct kvm_backend *k)
+{
+	if (k->joined || !k->vm_created)
+		return;
+	if (k->watchdog_on)
+		pthread_join(k->watchdog, NULL);
+	vmm_join(&k->vm);
+	k->joined = true;
+	serial8250_flush(&k->com1);
+	if (k->pipe_w >= 0) {
+		close(k->pipe_w);
+		k->pipe_w = -1;
+	}
+}
+
+static enum vm_end kvm_reap(struct backend *b, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (!k->vm_created) {
+		snprintf(msg, len, "the VM was never created");
+		return VM_END_FAILED;
+	}
+	join(k);
+	snprintf(msg, len, "%s", k->vm.end_msg);
+	if (k->killed)
+		return VM_END_KILLED;
+	switch (atomic_load(&k->vm.end)) {
+	case VMM_END_RESET: return VM_END_RESET;
+	case VMM_END_PANIC: return VM_END_PANIC;
+	case VMM_END_STOPPED: return VM_END_KILLED;
+	default: return VM_END_FAILED;
+	}
+}
+
+static void kvm_kill(struct backend *b)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (!k->vm_created)
+		return;
+	k->killed = atomic_load(&k->vm.end) == VMM_END_NONE;
+	vmm_end(&k->vm, VMM_END_STOPPED, "killed by ktstr-run");
+}
+
+static void kvm_destroy(struct backend *b)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (k->vm_created) {
+		vmm_end(&k->vm, VMM_END_STOPPED, "backend destroyed");
+		join(k);
+		vmm_destroy(&k->vm);
+	}
+	if (k->pipe_w >= 0)
+		close(k->pipe_w);
+	if (b->report_fd >= 0)
+		close(b->report_fd);
+	if (k->log_fd >= 0)
+		close(k->log_fd);
+	free(k);
+	free(b);
+}
+
+struct backend *backend_kvm_new(void)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+	struct kvm_backend *k = calloc(1, sizeof(*k));
+
+	if (!b || !k) {
+		free(b);
+		free(k);
+		return NULL;
+	}
+	k->log_fd = -1;
+	k->pipe_w = -1;
+	b->name = "kvm";
+	b->priv = k;
+	b->report_fd = -1;
+	b->exit_fd = -1;
+	b->start = kvm_start;
+	b->reap = kvm_reap;
+	b->kill = kvm_kill;
+	b->destroy = kvm_destroy;
+	return b;
+}

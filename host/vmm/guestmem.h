@@ -1,0 +1,47 @@
+/* Bounds-checked access to guest RAM: every device and loader goes through
+ * here, so a guest address that lies outside RAM is refused, never used. */
+#ifndef KTSTR__VMM_GUESTMEM_H
+#define KTSTR__VMM_GUESTMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GM_MAX_REGIONS 4
+
+struct gm_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *hva;
+};
+
+struct guestmem {
+	int n;
+	struct gm_region r[GM_MAX_REGIONS];
+};
+
+/* Add a region (regions must not overlap). Returns 0 or -EINVAL. */
+int gm_add(struct guestmem *gm, uint64_t gpa, uint64_t size, void *hva);
+/* Host pointer for [gpa, gpa+len) if it lies inside one region, else NULL. */
+void *gm_ptr(const struct guestmem *gm, uint64_t gpa, uint64_t len);
+/* Copy in/out; 0 or -EFAULT. */
+int gm_read(const struct guestmem *gm, uint64_t gpa, void *buf, size_t len);
+int gm_write(const struct guestmem *gm, uint64_t gpa, const void *buf, size_t len);
+/* Total RAM bytes. */
+uint64_t gm_size(const struct guestmem *gm);
+
+/* Paging state needed to walk the guest page tables. */
+struct gm_paging {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+/* Translate a guest-virtual (linear) address. Handles paging off, 32-bit,
+ * PAE, 4- and 5-level paging and large pages. 0 or -EFAULT (not present or a
+ * table outside RAM). */
+int gm_translate(const struct guestmem *gm, const struct gm_paging *pg,
+		 uint64_t gva, uint64_t *gpa);
+/* Read through the page tables, page by page. 0 or -EFAULT. */
+int gm_read_virt(const struct guestmem *gm, const struct gm_paging *pg,
+		 uint64_t gva, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/* PIO and MMIO dispatch: devices register address ranges with a handler;
+ * the vCPU run loop hands every KVM_EXIT_IO / KVM_EXIT_MMIO to here. */
+#ifndef KTSTR__VMM_IOTRAP_H
+#define KTSTR__VMM_IOTRAP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* addr is the absolute port or GPA; data holds len bytes (little endian). */
+typedef void (*iotrap_fn)(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
+			  bool is_write);
+
+struct iotrap {
+	uint64_t base, len;
+	iotrap_fn fn;
+	void *ctx;
+};
+
+#define IOTRAP_MAX 32
+#define IOTRAP_UNKNOWN_LOG 16
+
+struct iotrap_space {
+	const char *name;	/* "pio" or "mmio" */
+	int n;
+	struct iotrap t[IOTRAP_MAX];
+	/* First few unhandled addresses, for the diagnostic log. */
+	int n_unknown;
+	uint64_t unknown[IOTRAP_UNKNOWN_LOG];
+};
+
+struct iotrap_bus {
+	struct iotrap_space pio, mmio;
+	pthread_mutex_t lock;	/* devices are single-threaded behind this */
+	int log_fd;		/* where "unhandled port" notes go, or -1 */
+};
+
+void iotrap_bus_init(struct iotrap_bus *bus, int log_fd);
+/* 0, -ENOSPC or -EEXIST (overlap). */
+int iotrap_register(struct iotrap_space *s, uint64_t base, uint64_t len,
+		    iotrap_fn fn, void *ctx);
+/* Returns true if a handler took it; unhandled reads return all-ones. */
+bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,
+		     uint8_t *data, uint32_t len, bool is_write);
+
+#endif

@@ -1,0 +1,245 @@
+/* The KVM VM: /dev/kvm checks, VM creation, guest RAM slots, the in-kernel
+ * irqchip and PIT, and interrupt injection (see vmm.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/arch/x86/layout.h"
+#include "host/vmm/vmm.h"
+
+static const struct { int cap; const char *name; } required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+	{ KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" },
+	{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+};
+
+static const struct { int cap; const char *name; } irqchip_caps[] = {
+	{ KVM_CAP_IRQCHIP, "IRQCHIP" },
+	{ KVM_CAP_PIT2, "PIT2" },
+	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
+};
+
+uint64_t vmm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int check_caps(struct vmm *vm, char *msg, size_t len)
+{
+	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
+			snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s", required_caps[i].name);
+			return -1;
+		}
+	}
+	if (!vm->cfg.irqchip)
+		return 0;
+	for (size_t i = 0; i < sizeof(irqchip_caps) / sizeof(irqchip_caps[0]); i++) {
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, irqchip_caps[i].cap) <= 0) {
+			snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s", irqchip_caps[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int get_cpuid(struct vmm *vm, char *msg, size_t len)
+{
+	for (int nent = 256; nent <= 4096; nent *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+		if (!c)
+			break;
+		c->nent = nent;
+		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			vm->cpuid = c;
+			return 0;
+		}
+		free(c);
+		if (errno != E2BIG) {
+			snprintf(msg, len, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(msg, len, "KVM_GET_SUPPORTED_CPUID: too many entries");
+	return -1;
+}
+
+static void *map_ram(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
+
+static int add_slot(struct vmm *vm, int slot, uint64_t gpa, uint64_t size, void *hva,
+		    char *msg, size_t len)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r)) {
+		snprintf(msg, len, "KVM_SET_USER_MEMORY_REGION slot %d [0x%llx+0x%llx]: %s",
+			 slot, (unsigned long long)gpa, (unsigned long long)size,
+			 strerror(errno));
+		return -1;
+	}
+	return gm_add(&vm->gm, gpa, size, hva);
+}
+
+static int setup_ram(struct vmm *vm, char *msg, size_t len)
+{
+	uint64_t mem = vm->cfg.mem_bytes;
+
+	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
+	vm->hi_size = mem - vm->lo_size;
+	vm->ram_lo = map_ram(vm->lo_size);
+	if (!vm->ram_lo) {
+		snprintf(msg, len, "mmap %llu MiB of guest RAM: %s",
+			 (unsigned long long)(vm->lo_size >> 20), strerror(errno));
+		return -1;
+	}
+	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
+		return -1;
+	if (!vm->hi_size)
+		return 0;
+	vm->ram_hi = map_ram(vm->hi_size);
+	if (!vm->ram_hi) {
+		snprintf(msg, len, "mmap %llu MiB of guest RAM above 4 GiB: %s",
+			 (unsigned long long)(vm->hi_size >> 20), strerror(errno));
+		return -1;
+	}
+	return add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len);
+}
+
+static int setup_irqchip(struct vmm *vm, char *msg, size_t len)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+		snprintf(msg, len, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit)) {
+		snprintf(msg, len, "KVM_CREATE_PIT2: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int create_vm(struct vmm *vm, char *msg, size_t len)
+{
+	do {
+		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	} while (vm->vm_fd < 0 && errno == EINTR);
+	if (vm->vm_fd < 0) {
+		snprintf(msg, len, "KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR)) {
+		snprintf(msg, len, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+		return -1;
+	}
+	uint64_t idmap = X86_IDMAP_ADDR;
+	/* Optional; kvm_pvm and some hosts do not implement it. */
+	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+	return 0;
+}
+
+int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->vm_fd = -1;
+	vm->exit_efd = -1;
+	vm->cfg = *cfg;
+	vm->t_start_ns = vmm_now_ns();
+	iotrap_bus_init(&vm->bus, cfg->log_fd);
+	vm->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		snprintf(msg, len, "/dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		snprintf(msg, len, "/dev/kvm: unexpected KVM API version");
+		return -1;
+	}
+	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size <= 0) {
+		snprintf(msg, len, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		return -1;
+	}
+	vm->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->exit_efd < 0) {
+		snprintf(msg, len, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (check_caps(vm, msg, len) || create_vm(vm, msg, len))
+		return -1;
+	if (cfg->irqchip && setup_irqchip(vm, msg, len))
+		return -1;
+	if (setup_ram(vm, msg, len) || get_cpuid(vm, msg, len))
+		return -1;
+	return 0;
+}
+
+void vmm_destroy(struct vmm *vm)
+{
+	for (int i = 0; i < vm->nvcpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->run_size);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+	}
+	free(vm->vcpus);
+	free(vm->cpuid);
+	if (vm->ram_lo)
+		munmap(vm->ram_lo, vm->lo_size);
+	if (vm->ram_hi)
+		munmap(vm->ram_hi, vm->hi_size);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->exit_efd >= 0)
+		close(vm->exit_efd);
+	pthread_mutex_destroy(&vm->bus.lock);
+	vm->vcpus = NULL;
+	vm->nvcpus = 0;
+	vm->kvm_fd = vm->vm_fd = vm->exit_efd = -1;
+}
+
+int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data)
+{
+	struct kvm_msi m = {
+		.address_lo = (uint32_t)addr, .address_hi = addr >> 32, .data = data,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -errno : 0;
+}
+
+int vmm_irq_line(struct vmm *vm, uint32_t irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (!vm->cfg.irqchip)
+		return 0;
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) ? -errno : 0;
+}

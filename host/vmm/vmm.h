@@ -1,0 +1,90 @@
+/* The VMM core: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
+ * threads and the I/O bus. Architecture code and devices hang off it. */
+#ifndef KTSTR__VMM_VMM_H
+#define KTSTR__VMM_VMM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/arch/x86/topology.h"
+#include "host/vmm/guestmem.h"
+#include "host/vmm/iotrap.h"
+
+enum vmm_end {
+	VMM_END_NONE = 0,
+	VMM_END_RESET,		/* i8042 reset, ACPI reset, triple fault after reboot */
+	VMM_END_PANIC,		/* the guest kernel said "Kernel panic" */
+	VMM_END_ERROR,		/* KVM or the VMM failed; end_msg says why */
+	VMM_END_STOPPED,	/* vmm_stop() from the host */
+};
+
+struct vmm;
+
+struct vcpu {
+	struct vmm *vm;
+	int index;		/* Linux CPU number (MADT order) */
+	uint32_t apic_id;	/* = KVM vcpu_id */
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+struct vmm_config {
+	uint64_t mem_bytes;
+	struct x86_topo topo;
+	bool irqchip;		/* false only for bare test guests (HLT exits) */
+	int log_fd;		/* VMM diagnostics (console log), or -1 */
+};
+
+struct vmm {
+	int kvm_fd, vm_fd;
+	int run_size;
+	struct vmm_config cfg;
+	struct guestmem gm;
+	uint8_t *ram_lo, *ram_hi;	/* mmaps below 3 GiB / above 4 GiB */
+	uint64_t lo_size, hi_size;
+	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, unpatched */
+	int nvcpus;
+	struct vcpu *vcpus;
+	struct iotrap_bus bus;
+	bool is_pvm;			/* /dev/kvm is kvm_pvm */
+
+	atomic_int end;			/* enum vmm_end; first writer wins */
+	char end_msg[4096];
+	int exit_efd;			/* eventfd, readable once the VM ended */
+	atomic_bool panic_seen;		/* set by the console scanner */
+	uint64_t t_start_ns, t_first_run_ns;
+};
+
+/* kvm.c */
+/* Open /dev/kvm, create the VM, RAM slots, irqchip and PIT. 0 or -1+msg. */
+int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
+void vmm_destroy(struct vmm *vm);
+/* Deliver an MSI (KVM_SIGNAL_MSI). */
+int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
+/* Set an IOAPIC/PIC input line level. */
+int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
+uint64_t vmm_now_ns(void);
+
+/* vcpu.c */
+/* Create all vCPUs (vcpu_id = APIC ID) and set their CPUID, MSRs and LAPIC.
+ * The boot code then sets the BSP's registers. 0 or -1+msg. */
+int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len);
+/* Start one thread per vCPU. */
+int vmm_start(struct vmm *vm, char *msg, size_t len);
+/* End the VM (first caller's reason and message stick) and kick every vCPU
+ * out of KVM_RUN. Safe from any thread. */
+void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Join the vCPU threads (after the end). */
+void vmm_join(struct vmm *vm);
+/* Human-readable register and instruction dump of a vCPU into buf. */
+void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
+/* Write a diagnostic line to the log fd. */
+void vmm_log(struct vmm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,179 @@
+/* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT contents
+ * checked in C, and every table decompiled with `iasl -d`. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/arch/x86/acpi.h"
+#include "host/arch/x86/layout.h"
+
+struct topo_case { int n, l, c, t; uint64_t mem; };
+
+static const struct topo_case cases[] = {
+	{ 1, 1, 2, 1, 512ull << 20 },
+	{ 2, 2, 2, 2, 1ull << 30 },
+	{ 1, 4, 3, 1, 4ull << 30 },	/* non-power-of-two, RAM above 4 GiB */
+};
+
+static uint8_t buf[X86_ACPI_END - X86_ACPI_START];
+
+static const uint8_t *table(const struct acpi_layout *lay, const char *sig, uint32_t *len)
+{
+	for (int i = 0; i < lay->n; i++) {
+		if (!strcmp(lay->t[i].sig, sig)) {
+			*len = lay->t[i].len;
+			return buf + (lay->t[i].gpa - X86_ACPI_START);
+		}
+	}
+	cr_assert_fail("no %s table", sig);
+	return NULL;
+}
+
+static void build(const struct topo_case *tc, struct x86_topo *t, struct acpi_config *cfg,
+		  struct acpi_layout *lay)
+{
+	char msg[256];
+
+	cr_assert_eq(x86_topo_init(t, tc->n, tc->l, tc->c, tc->t, msg, sizeof(msg)), 0, "%s", msg);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->topo = t;
+	cfg->pci_mmio_base = X86_PCI_MMIO_BASE;
+	cfg->pci_mmio_size = X86_PCI_MMIO_SIZE;
+	cfg->n_mem = acpi_node_mem_ranges(tc->mem, tc->n, cfg->mem, ACPI_MAX_MEM);
+	cr_assert_gt(cfg->n_mem, 0);
+	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), cfg, lay), 0);
+}
+
+static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+Test(acpi, checksums_and_rsdp)
+{
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct x86_topo t;
+		struct acpi_config cfg;
+		struct acpi_layout lay;
+
+		build(&cases[c], &t, &cfg, &lay);
+		cr_assert_eq(lay.rsdp, X86_ACPI_START);
+		cr_expect(!memcmp(buf, "RSD PTR ", 8));
+		cr_expect(acpi_checksum_ok(buf, 20));
+		cr_expect(acpi_checksum_ok(buf, 36));
+		cr_assert_eq(lay.n, 6);
+		for (int i = 0; i < lay.n; i++)
+			cr_expect(acpi_checksum_ok(buf + (lay.t[i].gpa - X86_ACPI_START),
+						   lay.t[i].len), "%s checksum", lay.t[i].sig);
+	}
+}
+
+Test(acpi, madt_one_enabled_lapic_per_cpu)
+{
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct x86_topo t;
+		struct acpi_config cfg;
+		struct acpi_layout lay;
+		uint32_t len;
+		int cpu = 0, ioapic = 0;
+
+		build(&cases[c], &t, &cfg, &lay);
+		const uint8_t *m = table(&lay, "APIC", &len);
+		for (uint32_t off = 44; off < len; off += m[off + 1]) {
+			cr_assert_gt(m[off + 1], 0);
+			if (m[off] == 1)
+				ioapic++;
+			if (m[off] != 0)
+				continue;
+			cr_expect_eq(m[off + 3], x86_topo_apic_id(&t, cpu), "cpu %d", cpu);
+			cr_expect_eq(rd32(m + off + 4) & 1, 1u);
+			cpu++;
+		}
+		cr_expect_eq(cpu, t.ncpus);
+		cr_expect_eq(ioapic, 1);
+	}
+}
+
+Test(acpi, srat_maps_cpus_and_memory_to_nodes)
+{
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct x86_topo t;
+		struct acpi_config cfg;
+		struct acpi_layout lay;
+		uint64_t per_node[8] = { 0 }, total = 0;
+		uint32_t len;
+		int cpu = 0;
+
+		build(&cases[c], &t, &cfg, &lay);
+		const uint8_t *s = table(&lay, "SRAT", &len);
+		for (uint32_t off = 48; off < len; off += s[off + 1]) {
+			if (s[off] == 2) {
+				cr_expect_eq(rd32(s + off + 4), (uint32_t)x86_topo_cpu_node(&t, cpu));
+				cr_expect_eq(rd32(s + off + 8), x86_topo_apic_id(&t, cpu));
+				cpu++;
+			} else if (s[off] == 1) {
+				uint64_t base = rd64(s + off + 8), size = rd64(s + off + 16);
+
+				cr_expect(base + size <= X86_MMIO_HOLE || base >= X86_4G,
+					  "range in the hole");
+				per_node[rd32(s + off + 2)] += size;
+				total += size;
+			}
+		}
+		cr_expect_eq(cpu, t.ncpus);
+		cr_expect_eq(total, cases[c].mem);
+		for (int n = 0; n < t.nodes; n++)
+			cr_expect_gt(per_node[n], 0, "node %d has no memory", n);
+	}
+}
+
+Test(acpi, slit_distance_matrix)
+{
+	struct x86_topo t;
+	struct acpi_config cfg;
+	struct acpi_layout lay;
+	uint32_t len;
+
+	build(&cases[1], &t, &cfg, &lay);
+	const uint8_t *s = table(&lay, "SLIT", &len);
+	cr_assert_eq(rd64(s + 36), 2u);
+	cr_expect_eq(s[44], 10);
+	cr_expect_eq(s[45], 20);
+	cr_expect_eq(s[46], 20);
+	cr_expect_eq(s[47], 10);
+}
+
+Test(acpi, iasl_decompiles_every_table, .timeout = 60)
+{
+	if (system("command -v iasl >/dev/null 2>&1"))
+		cr_skip_test("iasl (acpica-tools) not installed");
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char dir[] = "/tmp/ktstr-acpi-XXXXXX", path[512], cmd[1024], dsl[512];
+		struct x86_topo t;
+		struct acpi_config cfg;
+		struct acpi_layout lay;
+
+		build(&cases[c], &t, &cfg, &lay);
+		cr_assert(mkdtemp(dir));
+		for (int i = 0; i < lay.n; i++) {
+			snprintf(path, sizeof(path), "%s/%s.dat", dir, lay.t[i].sig);
+			FILE *f = fopen(path, "wb");
+			cr_assert(f);
+			fwrite(buf + (lay.t[i].gpa - X86_ACPI_START), 1, lay.t[i].len, f);
+			fclose(f);
+			snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat >iasl-%s.log 2>&1",
+				 dir, lay.t[i].sig, lay.t[i].sig);
+			cr_expect_eq(system(cmd), 0, "iasl -d %s failed (topology %zu, see %s)",
+				     lay.t[i].sig, c, dir);
+			snprintf(dsl, sizeof(dsl), "%s/%s.dsl", dir, lay.t[i].sig);
+			cr_expect_eq(access(dsl, R_OK), 0, "no %s", dsl);
+		}
+		/* The DSDT names the host bridge and COM1. */
+		snprintf(cmd, sizeof(cmd), "grep -q 'PNP0A03' %s/DSDT.dsl && "
+			 "grep -q 'PNP0501' %s/DSDT.dsl && grep -q 'WordBusNumber' %s/DSDT.dsl",
+			 dir, dir, dir);
+		cr_expect_eq(system(cmd), 0, "DSDT content");
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		(void)!system(cmd);
+	}
+}

@@ -1,0 +1,148 @@
+/* The KVM core on this host: a hand-assembled real-mode guest that writes to
+ * a port and halts, and the real kernel, which must either boot or end with
+ * a clear report (on kvm_pvm: an internal error with a register dump). */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "host/vmm/backend_kvm.h"
+#include "host/vmm/vmm.h"
+
+static bool kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+struct port_log {
+	uint8_t bytes[16];
+	int n;
+};
+
+static void port_out(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct port_log *l = ctx;
+
+	if (is_write && l->n < 16)
+		l->bytes[l->n++] = data[0];
+}
+
+Test(vmm_run, real_mode_guest_out_and_hlt, .timeout = 30)
+{
+	/* mov al,0x42; out 0x10,al; mov al,0x43; out 0x10,al; hlt */
+	static const uint8_t code[] = { 0xb0, 0x42, 0xe6, 0x10, 0xb0, 0x43, 0xe6, 0x10, 0xf4 };
+	struct vmm_config cfg = { .mem_bytes = 2 << 20, .irqchip = false, .log_fd = -1 };
+	struct port_log log = { 0 };
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	struct vmm vm;
+	char msg[1024];
+	uint64_t v;
+
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm not usable here");
+	cr_assert_eq(x86_topo_init(&cfg.topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x10, 1, port_out, &log), 0);
+	cr_assert_eq(gm_write(&vm.gm, 0x1000, code, sizeof(code)), 0);
+	cr_assert_eq(vmm_create_vcpus(&vm, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_GET_SREGS, &s), 0);
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_SET_SREGS, &s), 0);
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_SET_REGS, &r), 0);
+	cr_assert_eq(vmm_start(&vm, msg, sizeof(msg)), 0, "%s", msg);
+	struct pollfd p = { vm.exit_efd, POLLIN, 0 };
+	cr_assert_eq(poll(&p, 1, 20000), 1, "the guest did not end");
+	cr_assert_eq(read(vm.exit_efd, &v, 8), 8);
+	vmm_join(&vm);
+	cr_expect_eq(atomic_load(&vm.end), VMM_END_RESET, "end %d: %s",
+		     atomic_load(&vm.end), vm.end_msg);
+	cr_expect(strstr(vm.end_msg, "halted"), "%s", vm.end_msg);
+	cr_expect_eq(log.n, 2);
+	cr_expect_eq(log.bytes[0], 0x42);
+	cr_expect_eq(log.bytes[1], 0x43);
+	vmm_destroy(&vm);
+}
+
+#define KF_BZ "/tmp/kf/dl/x/usr/lib/modules/7.3.4+deb13-cloud-amd64/vmlinuz"
+
+/* The default kernel from the cache, or the copy another helper left. */
+static bool find_kernel(struct kernel *k)
+{
+	const char *home = getenv("HOME");
+	char pat[4096];
+	glob_t g;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(pat, sizeof(pat), "%s/.cache/ktstr-run/kernels/*/vmlinux", home ? home : "/");
+	if (glob(pat, 0, NULL, &g) == 0) {
+		snprintf(k->vmlinux, sizeof(k->vmlinux), "%s", g.gl_pathv[0]);
+		globfree(&g);
+	} else if (access("/tmp/kf/vmlinux", R_OK) == 0) {
+		snprintf(k->vmlinux, sizeof(k->vmlinux), "/tmp/kf/vmlinux");
+	} else {
+		return false;
+	}
+	k->has_pvh = true;
+	/* The bzImage next to it: on kvm_pvm the backend prefers its 64-bit entry. */
+	snprintf(pat, sizeof(pat), "%s/.cache/ktstr-run/kernels/*/vmlinuz", home ? home : "/");
+	if (glob(pat, 0, NULL, &g) == 0) {
+		snprintf(k->bzimage, sizeof(k->bzimage), "%s", g.gl_pathv[0]);
+		globfree(&g);
+	} else if (access(KF_BZ, R_OK) == 0) {
+		snprintf(k->bzimage, sizeof(k->bzimage), KF_BZ);
+	}
+	return true;
+}
+
+Test(vmm_run, real_kernel_boots_or_reports_clearly, .timeout = 60)
+{
+	struct backend *b = backend_kvm_new();
+	struct kernel k;
+	char log[] = "/tmp/ktstr-vmm-test-XXXXXX", msg[1024];
+	struct vm_spec s = {
+		.kernel = &k, .topo = { 1, 1, 2, 1 }, .mem_bytes = 256 << 20,
+		.initrd_fd = -1,
+		.cmdline = "console=ttyS0 loglevel=7 reboot=k panic=-1 rdinit=/nonexistent",
+		.console_log = log, .accel = "kvm",
+	};
+	int fd = mkstemp(log);
+	enum vm_end end;
+
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm not usable here");
+	if (!find_kernel(&k))
+		cr_skip_test("no cached kernel");
+	close(fd);
+	cr_assert_eq(b->start(b, &s, msg, sizeof(msg)), 0, "%s", msg);
+	struct pollfd p = { b->exit_fd, POLLIN, 0 };
+	cr_assert_eq(poll(&p, 1, 50000), 1, "the VM did not end");
+	end = b->reap(b, msg, sizeof(msg));
+	if (access("/sys/module/kvm_pvm", F_OK) == 0) {
+		cr_expect_eq(end, VM_END_FAILED, "%s", msg);
+		cr_expect(strstr(msg, "kvm_pvm") && strstr(msg, "--backend qemu"),
+			  "unclear message: %s", msg);
+		if (k.bzimage[0]) {
+			cr_expect(strstr(msg, "KVM_EXIT_INTERNAL_ERROR") && strstr(msg, "RIP 0x"),
+				  "no exit reason / RIP: %s", msg);
+			cr_expect(strstr(msg, "code at 0x"), "no instruction bytes: %s", msg);
+		}
+	} else {
+		/* Without an initramfs the kernel panics (no init): a panic end. */
+		cr_expect(end == VM_END_PANIC || end == VM_END_RESET, "%d: %s", end, msg);
+	}
+	b->destroy(b);
+	unlink(log);
+}
