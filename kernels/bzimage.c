@@ -1,0 +1,194 @@
+/* The x86 bzImage: setup header checks (Documentation/arch/x86/boot.rst)
+ * and decompression of the payload into the ELF vmlinux. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernels/internal.h"
+
+#define OFF_SETUP_SECTS 0x1f1
+#define OFF_BOOT_FLAG 0x1fe
+#define OFF_HEADER 0x202
+#define OFF_VERSION 0x206
+#define OFF_KERNEL_VERSION 0x20e
+#define OFF_LOADFLAGS 0x211
+#define OFF_PAYLOAD_OFFSET 0x248
+#define OFF_PAYLOAD_LENGTH 0x24c
+#define HDR_END 0x250
+
+static uint16_t le16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const char *payload_kind(const uint8_t *p, size_t n)
+{
+	static const struct {
+		const char *name;
+		uint8_t magic[6];
+		size_t len;
+	} kinds[] = {
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "gzip", { 0x1f, 0x8b }, 2 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+		{ "lzma", { 0x5d, 0, 0 }, 3 },
+		{ "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4 },
+		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+		{ "lzo", { 0x89, 'L', 'Z', 'O' }, 4 },
+		{ "none", { 0x7f, 'E', 'L', 'F' }, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (n >= kinds[i].len && !memcmp(p, kinds[i].magic, kinds[i].len))
+			return kinds[i].name;
+	return "?";
+}
+
+/* The NUL-terminated version string the kernel_version field points to. */
+static void version_string(const uint8_t *img, struct bzimage_info *info)
+{
+	uint16_t ptr = le16(img + OFF_KERNEL_VERSION);
+	size_t off = (size_t)ptr + 0x200, i;
+
+	info->version_string[0] = '\0';
+	if (!ptr || off >= info->setup_size)
+		return;
+	for (i = 0; i + 1 < sizeof(info->version_string) &&
+		    off + i < info->setup_size && img[off + i]; i++)
+		info->version_string[i] = img[off + i] >= 0x20 && img[off + i] < 0x7f ?
+					  img[off + i] : '?';
+	info->version_string[i] = '\0';
+}
+
+int bzimage_inspect(const uint8_t *img, size_t len, struct bzimage_info *info,
+		    char *msg, size_t msglen)
+{
+	uint8_t sects;
+	uint64_t end;
+
+	memset(info, 0, sizeof(*info));
+	if (len < HDR_END)
+		return kmsg(msg, msglen, "too short for a bzImage (%zu bytes, the setup header alone needs %u)",
+			    len, HDR_END);
+	if (memcmp(img + OFF_HEADER, "HdrS", 4))
+		return kmsg(msg, msglen, "no bzImage setup header (no 'HdrS' magic at 0x202)");
+	info->version = le16(img + OFF_VERSION);
+	if (info->version < 0x0208)
+		return kmsg(msg, msglen, "boot protocol %u.%02u is too old (2.08 or later is needed for the payload fields)",
+			    info->version >> 8, info->version & 0xff);
+	if (le16(img + OFF_BOOT_FLAG) != 0xaa55)
+		return kmsg(msg, msglen, "bad boot_flag 0x%04x at 0x1fe (expected 0xaa55)",
+			    le16(img + OFF_BOOT_FLAG));
+	if (!(img[OFF_LOADFLAGS] & 1))
+		return kmsg(msg, msglen, "not a bzImage (loadflags LOADED_HIGH clear: a zImage)");
+	sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
+	info->setup_size = (sects + 1u) * 512;
+	info->payload_offset = le32(img + OFF_PAYLOAD_OFFSET);
+	info->payload_length = le32(img + OFF_PAYLOAD_LENGTH);
+	if (info->setup_size > len)
+		return kmsg(msg, msglen, "truncated: setup of %u bytes but the file has %zu",
+			    info->setup_size, len);
+	version_string(img, info);
+	end = (uint64_t)info->setup_size + info->payload_offset + info->payload_length;
+	if (info->payload_length < 8 || end > len)
+		return kmsg(msg, msglen, "truncated or corrupt: payload at 0x%x+%u bytes ends at %llu but the file has %zu bytes",
+			    info->setup_size + info->payload_offset, info->payload_length,
+			    (unsigned long long)end, len);
+	snprintf(info->compression, sizeof(info->compression), "%s",
+		 payload_kind(img + info->setup_size + info->payload_offset,
+			      info->payload_length));
+	return 0;
+}
+
+/* Decompress into fd; checks the size trailer the kernel build appends. */
+static int extract_to(const uint8_t *img, const struct bzimage_info *bi, int fd,
+		      kernel_progress_fn progress, void *ctx,
+		      char *msg, size_t msglen)
+{
+	const uint8_t *p = img + bi->setup_size + bi->payload_offset;
+	size_t n = bi->payload_length;
+	uint32_t want = le32(p + n - 4);
+	bool is_none = !strcmp(bi->compression, "none");
+	uint64_t got;
+	char hs[32];
+
+	khuman_size(is_none ? n : want, hs, sizeof(hs));
+	kprog(progress, ctx, "extracting vmlinux (%s, %s payload)", hs, bi->compression);
+	/* gzip's own trailer is those 4 bytes; other formats get them appended
+	 * after the stream, which zstd would misread as a new frame. */
+	if (strcmp(bi->compression, "gzip") && !is_none)
+		n -= 4;
+	if (kdecompress(bi->compression, p, n, fd, &got, msg, msglen))
+		return -1;
+	if (!is_none && (uint32_t)got != want)
+		return kmsg(msg, msglen, "payload decompressed to %llu bytes but its trailer says %u",
+			    (unsigned long long)got, want);
+	return 0;
+}
+
+static int check_elf_head(const char *path, char *msg, size_t msglen)
+{
+	uint8_t head[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, head, 4, 0);
+
+	if (fd >= 0)
+		close(fd);
+	if (n != 4 || memcmp(head, "\x7f" "ELF", 4))
+		return kmsg(msg, msglen, "the decompressed payload is not an ELF vmlinux");
+	return 0;
+}
+
+int bzimage_extract_vmlinux(const char *bzimage_path, const char *out_path,
+			    kernel_progress_fn progress, void *ctx,
+			    char *msg, size_t msglen)
+{
+	struct bzimage_info bi;
+	char tmp[4200], why[512];
+	struct kmap m;
+	int fd, ret = -1;
+
+	if (kmap_open(bzimage_path, &m, msg, msglen))
+		return -1;
+	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
+		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
+		goto out_unmap;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+		goto out_unmap;
+	}
+	if (extract_to(m.p, &bi, fd, progress, ctx, why, sizeof(why))) {
+		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
+		close(fd);
+		goto out_unlink;
+	}
+	if (close(fd) < 0) {
+		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		goto out_unlink;
+	}
+	if (check_elf_head(tmp, why, sizeof(why))) {
+		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
+		goto out_unlink;
+	}
+	if (rename(tmp, out_path) < 0) {
+		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
+		goto out_unlink;
+	}
+	ret = 0;
+	goto out_unmap;
+out_unlink:
+	unlink(tmp);
+out_unmap:
+	kmap_close(&m);
+	return ret;
+}

@@ -1,0 +1,211 @@
+/* Fetches the default kernel (Debian's sched_ext-enabled cloud kernel from
+ * trixie-backports) into the cache with apt-get download. Files are written
+ * under temporary names and the OK marker last, so an interrupted fetch
+ * never leaves a cache entry that looks complete. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "kernels/apt.h"
+#include "kernels/internal.h"
+
+#define META_PKG "linux-image-cloud-amd64"
+
+struct fetch_plan {
+	char rel[128];
+	struct apt_pkg binary;  /* holds vmlinuz */
+	struct apt_pkg modules; /* holds the modules (may be the same package) */
+};
+
+static int show_dep(struct apt_state *a, const struct apt_pkg *from,
+		    const char *prefix, struct apt_pkg *out,
+		    char *msg, size_t msglen)
+{
+	char name[256];
+
+	if (apt_find_dep(from->depends, prefix, NULL, name, sizeof(name))) {
+		*out = *from;
+		return 0;
+	}
+	return apt_show(a, name, out, msg, msglen);
+}
+
+/* linux-image-cloud-amd64 -> linux-image-<REL> -> linux-{binary,modules}-<REL>
+ * (older kernels ship both inside linux-image-<REL>). */
+static int plan(struct apt_state *a, struct fetch_plan *p, char *msg, size_t msglen)
+{
+	struct apt_pkg meta, image;
+	char name[256];
+
+	if (apt_show(a, META_PKG, &meta, msg, msglen))
+		return -1;
+	if (apt_find_dep(meta.depends, "linux-image-", META_PKG, name, sizeof(name)))
+		return kmsg(msg, msglen, "%s %s depends on no linux-image-<release> package (Depends: %s)",
+			    META_PKG, meta.version, meta.depends);
+	snprintf(p->rel, sizeof(p->rel), "%.127s", name + strlen("linux-image-"));
+	if (apt_show(a, name, &image, msg, msglen))
+		return -1;
+	if (show_dep(a, &image, "linux-binary-", &p->binary, msg, msglen))
+		return -1;
+	return show_dep(a, &image, "linux-modules-", &p->modules, msg, msglen);
+}
+
+static int download(struct apt_state *a, const struct apt_pkg *pkg,
+		    const char *dir, char *path, size_t len,
+		    kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
+{
+	char hs[32];
+
+	khuman_size(pkg->size, hs, sizeof(hs));
+	kprog(progress, ctx, "downloading %s %s (%s)", pkg->name, pkg->version, hs);
+	return apt_download(a, pkg, dir, path, len, msg, msglen);
+}
+
+static int unpack_vmlinuz(const char *deb, const char *work, const char *rel,
+			  char *vmlinuz, size_t len, char *msg, size_t msglen)
+{
+	char x[4500], err[1024];
+	char *argv[] = { "dpkg-deb", "-x", (char *)deb, x, NULL };
+	int rc;
+
+	snprintf(x, sizeof(x), "%s/x", work);
+	rc = krun(argv, NULL, NULL, err, sizeof(err));
+	if (rc)
+		return kmsg(msg, msglen, "dpkg-deb -x %s failed (exit %d): %s", deb, rc, err);
+	snprintf(vmlinuz, len, "%.4000s/usr/lib/modules/%s/vmlinuz", x, rel);
+	if (kfile_exists(vmlinuz))
+		return 0;
+	snprintf(vmlinuz, len, "%.4000s/boot/vmlinuz-%s", x, rel);
+	if (kfile_exists(vmlinuz))
+		return 0;
+	return kmsg(msg, msglen, "%s has neither usr/lib/modules/%s/vmlinuz nor boot/vmlinuz-%s",
+		    deb, rel, rel);
+}
+
+static void sub(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%.4000s/%s", dir, name);
+}
+
+/* Download, unpack and write <reldir>/{vmlinuz,vmlinux,modules.deb,release},
+ * then OK. */
+static int install(struct apt_state *a, const struct fetch_plan *p,
+		   const char *work, const char *reldir,
+		   kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
+{
+	char bin[4400], mod[4400], vmlinuz[4400], dst[4400], ok[512];
+
+	sub(dst, sizeof(dst), reldir, "OK");
+	unlink(dst);
+	if (download(a, &p->binary, work, bin, sizeof(bin), progress, ctx, msg, msglen))
+		return -1;
+	if (strcmp(p->modules.name, p->binary.name)) {
+		if (download(a, &p->modules, work, mod, sizeof(mod), progress, ctx, msg, msglen))
+			return -1;
+	} else {
+		snprintf(mod, sizeof(mod), "%s", bin);
+	}
+	if (unpack_vmlinuz(bin, work, p->rel, vmlinuz, sizeof(vmlinuz), msg, msglen))
+		return -1;
+	sub(dst, sizeof(dst), reldir, "vmlinuz");
+	if (kcopy_file(vmlinuz, dst, msg, msglen))
+		return -1;
+	sub(vmlinuz, sizeof(vmlinuz), reldir, "vmlinux");
+	if (bzimage_extract_vmlinux(dst, vmlinuz, progress, ctx, msg, msglen))
+		return -1;
+	sub(dst, sizeof(dst), reldir, "modules.deb");
+	if (kcopy_file(mod, dst, msg, msglen))
+		return -1;
+	sub(dst, sizeof(dst), reldir, "release");
+	if (kwrite_str(dst, p->rel, msg, msglen))
+		return -1;
+	snprintf(ok, sizeof(ok), "%s %s\n", p->binary.name, p->binary.version);
+	sub(dst, sizeof(dst), reldir, "OK");
+	return kwrite_str(dst, ok, msg, msglen);
+}
+
+/* Work directories of fetches that were interrupted; we hold the lock, so
+ * none of them is in use. */
+static void remove_stale_work(const char *kdir)
+{
+	char p[4400];
+	struct dirent *de;
+	DIR *d = opendir(kdir);
+
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, ".work-", 6))
+			continue;
+		snprintf(p, sizeof(p), "%.4000s/%s", kdir, de->d_name);
+		krm_rf(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Everything after the lock: find the archive, resolve, download, install. */
+static int fetch_locked(const char *cache, struct kernel *out,
+			kernel_progress_fn progress, void *ctx,
+			char *msg, size_t msglen)
+{
+	struct apt_source src;
+	struct fetch_plan p;
+	struct apt_state a;
+	char root[4400], work[4400], reldir[4400];
+	int ret;
+
+	if (apt_debian_source("/etc/apt", &src, msg, msglen))
+		return -1;
+	snprintf(root, sizeof(root), "%s/apt", cache);
+	if (apt_state_init(&a, root, &src, msg, msglen))
+		return -1;
+	kprog(progress, ctx, "updating package lists for trixie, trixie-backports (private apt state in %s)",
+	      root);
+	if (apt_update(&a, msg, msglen) || plan(&a, &p, msg, msglen))
+		return -1;
+	snprintf(reldir, sizeof(reldir), "%s/kernels/%s", cache, p.rel);
+	snprintf(work, sizeof(work), "%s/kernels", cache);
+	remove_stale_work(work);
+	snprintf(work, sizeof(work), "%s/kernels/.work-%d", cache, (int)getpid());
+	if (kmkdir_p(reldir, msg, msglen) || kmkdir_p(work, msg, msglen))
+		return -1;
+	ret = install(&a, &p, work, reldir, progress, ctx, msg, msglen);
+	krm_rf(work);
+	if (ret)
+		return -1;
+	if (kcache_load(reldir, out))
+		return kmsg(msg, msglen, "%s: fetched but the cache entry does not load (vmlinux unreadable?)",
+			    reldir);
+	return 0;
+}
+
+int kernel_fetch_default(struct kernel *out, kernel_progress_fn progress,
+			 void *ctx, char *msg, size_t msglen)
+{
+	char cache[4096], lock[4200];
+	int fd, ret;
+
+	if (kernel_default_cached(out) == 0)
+		return 0;
+	if (kernel_cache_dir(cache, sizeof(cache)))
+		return kmsg(msg, msglen, "cannot create the cache directory (set XDG_CACHE_HOME or HOME)");
+	snprintf(lock, sizeof(lock), "%s/kernels", cache);
+	if (kmkdir_p(lock, msg, msglen))
+		return -1;
+	snprintf(lock, sizeof(lock), "%s/kernels/.lock", cache);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kmsg(msg, msglen, "'%s': %s", lock, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		kprog(progress, ctx, "waiting for another ktstr-run fetching the kernel (%s)", lock);
+		flock(fd, LOCK_EX);
+	}
+	/* Another process may have finished the fetch while we waited. */
+	ret = kernel_default_cached(out) == 0 ? 0 :
+	      fetch_locked(cache, out, progress, ctx, msg, msglen);
+	close(fd);
+	return ret;
+}

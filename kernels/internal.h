@@ -1,0 +1,58 @@
+/* Helpers shared by the kernels/ files: messages, files, mappings, child
+ * processes and the private apt state. Not part of the public API. */
+#ifndef KTSTR__KERNELS_INTERNAL_H
+#define KTSTR__KERNELS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/kernels.h"
+
+/* Fill msg and return -1 (so callers can "return kmsg(...)"). */
+int kmsg(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kprog(kernel_progress_fn progress, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "13.6 MB" */
+void khuman_size(uint64_t bytes, char *buf, size_t len);
+
+/* A read-only mapping of a whole regular file. */
+struct kmap {
+	const uint8_t *p;
+	size_t len;
+};
+int kmap_open(const char *path, struct kmap *m, char *msg, size_t msglen);
+void kmap_close(struct kmap *m);
+
+int kmkdir_p(const char *path, char *msg, size_t msglen);
+int krm_rf(const char *path);
+bool kfile_exists(const char *path);
+/* Copy src to dst through dst.tmp + rename. */
+int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen);
+/* Write a string to path through path.tmp + rename. */
+int kwrite_str(const char *path, const char *s, char *msg, size_t msglen);
+/* Read a small text file, trailing newline stripped. 0 or -errno. */
+int kread_str(const char *path, char *buf, size_t len);
+/* FNV-1a 64 over the whole buffer: the extracted-vmlinux cache key. */
+uint64_t khash(const uint8_t *p, size_t len);
+
+/* Run argv (argv[0] looked up in PATH) in cwd (NULL: ours). stdout is
+ * returned in *out (malloc'd, NUL-terminated; NULL to discard); the tail of
+ * stderr in err. Returns the exit status, or -1 if it could not run. */
+int krun(char *const argv[], const char *cwd, char **out,
+	 char *err, size_t errlen);
+
+/* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma") from
+ * in to fd; stops at the end of the first stream and ignores what follows.
+ * *outlen gets the bytes written. Returns 0 or -1 with msg. */
+int kdecompress(const char *comp, const uint8_t *in, size_t inlen, int fd,
+		uint64_t *outlen, char *msg, size_t msglen);
+
+/* Paths of the cache layout. */
+int kcache_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Fill out from <cache>/kernels/<rel>/ if it holds a complete kernel. */
+int kcache_load(const char *reldir, struct kernel *out);
+
+#endif

@@ -1,0 +1,149 @@
+/* Resolves a --kernel argument: a bzImage (its vmlinux is extracted once
+ * into <cache>/extracted/<content hash>/), an ELF vmlinux, or a kernel
+ * build tree. Anything else is refused with what it is and why. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernels/internal.h"
+
+static int use_vmlinux(const char *path, struct kernel *out, char *msg, size_t msglen)
+{
+	struct vmlinux_info vi;
+
+	if (vmlinux_inspect(path, &vi, msg, msglen))
+		return -1;
+	snprintf(out->vmlinux, sizeof(out->vmlinux), "%s", path);
+	snprintf(out->release, sizeof(out->release), "%s", vi.release);
+	out->has_btf = vi.has_btf;
+	out->has_pvh = vi.has_pvh;
+	return 0;
+}
+
+/* <cache>/extracted/<hash>-<size>/vmlinux, extracted on first use. */
+static int cached_vmlinux(const char *bz, const struct kmap *m, char *vml, size_t len,
+			  kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
+{
+	char dir[4096], ok[4200];
+
+	if (kcache_path(dir, sizeof(dir), "extracted/%016llx-%zu",
+			(unsigned long long)khash(m->p, m->len), m->len))
+		return kmsg(msg, msglen, "cannot create the cache directory");
+	snprintf(vml, len, "%.4000s/vmlinux", dir);
+	snprintf(ok, sizeof(ok), "%s/OK", dir);
+	if (kfile_exists(ok) && kfile_exists(vml))
+		return 0;
+	if (kmkdir_p(dir, msg, msglen))
+		return -1;
+	if (bzimage_extract_vmlinux(bz, vml, progress, ctx, msg, msglen))
+		return -1;
+	return kwrite_str(ok, bz, msg, msglen);
+}
+
+static int use_bzimage(const char *path, struct kernel *out,
+		       kernel_progress_fn progress, void *ctx,
+		       char *msg, size_t msglen)
+{
+	struct bzimage_info bi;
+	char why[512], vml[4200];
+	struct kmap m;
+	int ret;
+
+	if (kmap_open(path, &m, msg, msglen))
+		return -1;
+	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
+		kmap_close(&m);
+		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", path, why);
+	}
+	ret = cached_vmlinux(path, &m, vml, sizeof(vml), progress, ctx, msg, msglen);
+	kmap_close(&m);
+	if (ret || use_vmlinux(vml, out, msg, msglen))
+		return -1;
+	snprintf(out->bzimage, sizeof(out->bzimage), "%s", path);
+	if (!out->release[0])
+		snprintf(out->release, sizeof(out->release), "%.*s",
+			 (int)strcspn(bi.version_string, " "), bi.version_string);
+	return 0;
+}
+
+static int resolve_file(const char *path, struct kernel *out,
+			kernel_progress_fn progress, void *ctx,
+			char *msg, size_t msglen)
+{
+	uint8_t head[0x210] = { 0 };
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0)
+		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
+	if (n >= 0x206 && !memcmp(head + 0x202, "HdrS", 4))
+		return use_bzimage(path, out, progress, ctx, msg, msglen);
+	if (n >= 4 && !memcmp(head, "\x7f" "ELF", 4))
+		return use_vmlinux(path, out, msg, msglen);
+	return kmsg(msg, msglen,
+		    "'%s': not a kernel: no bzImage setup header (no 'HdrS' magic at 0x202) and not an ELF file",
+		    path);
+}
+
+/* A build tree: vmlinux (with symbols) preferred, bzImage kept for QEMU. */
+static int resolve_tree(const char *dir, struct kernel *out,
+			kernel_progress_fn progress, void *ctx,
+			char *msg, size_t msglen)
+{
+	char bz[4200], vml[4200], why[512];
+	struct bzimage_info bi;
+	struct kmap m;
+	bool has_bz, has_vml;
+
+	snprintf(bz, sizeof(bz), "%s/arch/x86/boot/bzImage", dir);
+	snprintf(vml, sizeof(vml), "%s/vmlinux", dir);
+	has_bz = kfile_exists(bz);
+	has_vml = kfile_exists(vml);
+	if (!has_bz && !has_vml)
+		return kmsg(msg, msglen,
+			    "'%s': a directory but not a built kernel tree: neither arch/x86/boot/bzImage nor vmlinux exists (build it first, or pass a bzImage or vmlinux file)",
+			    dir);
+	if (!has_vml)
+		return use_bzimage(bz, out, progress, ctx, msg, msglen);
+	if (use_vmlinux(vml, out, msg, msglen))
+		return -1;
+	if (!has_bz)
+		return 0;
+	if (kmap_open(bz, &m, msg, msglen))
+		return -1;
+	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
+		kmap_close(&m);
+		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", bz, why);
+	}
+	kmap_close(&m);
+	snprintf(out->bzimage, sizeof(out->bzimage), "%.4095s", bz);
+	return 0;
+}
+
+int kernel_resolve(const char *arg, struct kernel *out,
+		   kernel_progress_fn progress, void *ctx,
+		   char *msg, size_t msglen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (!arg || !*arg)
+		return kmsg(msg, msglen, "empty kernel path");
+	if (!realpath(arg, path) || stat(path, &st) < 0)
+		return kmsg(msg, msglen, "'%s': %s", arg, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return resolve_tree(path, out, progress, ctx, msg, msglen);
+	if (!S_ISREG(st.st_mode))
+		return kmsg(msg, msglen, "'%s': not a kernel: not a regular file or a directory", arg);
+	return resolve_file(path, out, progress, ctx, msg, msglen);
+}

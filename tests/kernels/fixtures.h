@@ -1,0 +1,27 @@
+/* Synthetic kernels for the kernels/ tests: a tiny x86-64 ELF "vmlinux"
+ * and bzImages wrapping it in a zstd, gzip or xz payload. */
+#ifndef KTSTR__TESTS_KERNELS_FIXTURES_H
+#define KTSTR__TESTS_KERNELS_FIXTURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FX_RELEASE "6.99.0-ktstr-test"
+#define FX_PVH_ENTRY 0x01000160u
+
+/* Writes the ELF into buf (at least 4096 bytes); returns its size. */
+size_t fx_elf(uint8_t *buf, bool btf, bool pvh);
+
+/* A bzImage around payload compressed with comp ("zstd", "gzip", "xz");
+ * malloc'd, size in *len. The kernel build's 4-byte size trailer is
+ * appended (gzip carries it in its own trailer). */
+uint8_t *fx_bzimage(const char *comp, const uint8_t *payload, size_t plen,
+		    size_t *len);
+
+/* A fresh directory under /tmp; XDG_CACHE_HOME points into it. */
+void fx_tmpdir(char *buf, size_t len);
+void fx_rm_rf(const char *path);
+void fx_write(const char *path, const void *p, size_t n);
+
+#endif

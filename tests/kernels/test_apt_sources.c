@@ -1,0 +1,148 @@
+/* The Debian archive found in apt sources fixtures (one-line and deb822),
+ * Debian version order and apt-cache show parsing. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fixtures.h"
+#include "kernels/apt.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	char p[512];
+
+	fx_tmpdir(dir, sizeof(dir));
+	snprintf(p, sizeof(p), "%s/sources.list.d", dir);
+	mkdir(p, 0755);
+}
+
+static void teardown(void)
+{
+	fx_rm_rf(dir);
+}
+
+TestSuite(apt_sources, .init = setup, .fini = teardown, .timeout = 30);
+
+static void put(const char *name, const char *text)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fx_write(p, text, strlen(text));
+}
+
+Test(apt_sources, one_line_format)
+{
+	struct apt_source s;
+	char msg[512] = "";
+
+	put("sources.list",
+	    "# a comment\n"
+	    "deb-src http://src.example.invalid/debian bookworm main\n"
+	    "deb http://security.example.invalid/debian-security bookworm-security main\n"
+	    "deb [arch=amd64 signed-by=/etc/apt/keyrings/mirror.gpg] http://mirror.example.invalid/debian/ bookworm main contrib\n");
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	cr_expect_str_eq(s.keyring, "/etc/apt/keyrings/mirror.gpg");
+}
+
+Test(apt_sources, deb822_format)
+{
+	struct apt_source s;
+	char msg[512] = "";
+
+	put("sources.list", "");
+	put("sources.list.d/a-node.list",
+	    "deb [signed-by=/usr/share/keyrings/node.gpg] https://node.example.invalid/node_20.x nodistro main\n");
+	put("sources.list.d/b-docker.list",
+	    "deb https://docker.example.invalid/linux/debian bookworm stable\n");
+	put("sources.list.d/c-off.sources",
+	    "Types: deb\nURIs: http://off.example.invalid/debian\nSuites: bookworm\n"
+	    "Components: main\nEnabled: no\n");
+	put("sources.list.d/debian.sources",
+	    "Types: deb\n"
+	    "# http://snapshot.example.invalid/archive/debian-security/20250520T000000Z\n"
+	    "URIs: http://mirror.example.invalid/debian-security\n"
+	    "Suites: bookworm-security\nComponents: main\n"
+	    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+	    "\n"
+	    "Types: deb\n"
+	    "URIs: http://mirror.example.invalid/debian\n"
+	    "Suites: bookworm bookworm-updates\nComponents: main\n"
+	    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+	put("sources.list.d/z.sources.disabled",
+	    "Types: deb\nURIs: http://wrong.example.invalid/debian\nSuites: trixie\nComponents: main\n");
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	cr_expect_str_eq(s.keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+}
+
+Test(apt_sources, inline_key_uses_default_keyring)
+{
+	struct apt_source s;
+	char msg[512] = "";
+
+	put("sources.list.d/debian.sources",
+	    "Types: deb\nURIs: http://mirror.example.invalid/debian\nSuites: trixie\n"
+	    "Components: main contrib\n"
+	    "Signed-By: -----BEGIN PGP PUBLIC KEY BLOCK-----\n"
+	    " .\n mQINBGP...\n -----END PGP PUBLIC KEY BLOCK-----\n");
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	cr_expect_str_eq(s.keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+}
+
+Test(apt_sources, none_found)
+{
+	struct apt_source s;
+	char msg[512] = "";
+
+	put("sources.list.d/third.list", "deb https://x.example.invalid/apt cloud-sdk-bookworm main\n");
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, dir), "msg: %s", msg);
+	cr_expect(strstr(msg, "no Debian archive"), "msg: %s", msg);
+}
+
+Test(apt_sources, debian_version_order)
+{
+	cr_expect_gt(deb_vercmp("7.3.4-1~bpo13+1", "6.12.38-1"), 0);
+	cr_expect_lt(deb_vercmp("7.3.4-1~bpo13+1", "7.3.4-1"), 0);
+	cr_expect_eq(deb_vercmp("1.0-1", "1.0-1"), 0);
+	cr_expect_gt(deb_vercmp("1:0.1", "9.9"), 0);
+	cr_expect_gt(deb_vercmp("6.12.10", "6.12.9"), 0);
+	cr_expect_gt(deb_vercmp("7.3.4+deb13-cloud-amd64", "6.12.38+deb13-cloud-amd64"), 0);
+}
+
+static const char show[] =
+	"Package: linux-image-cloud-amd64\n"
+	"Version: 6.12.38-1\n"
+	"Depends: linux-image-6.12.38+deb13-cloud-amd64 (= 6.12.38-1)\n"
+	"Size: 1200\n"
+	"\n"
+	"Package: linux-image-cloud-amd64\n"
+	"Version: 7.3.4-1~bpo13+1\n"
+	"Depends: linux-image-7.3.4+deb13-cloud-amd64 (= 7.3.4-1~bpo13+1)\n"
+	"Size: 1300\n"
+	"\n";
+
+Test(apt_sources, pick_newest_and_dependency)
+{
+	struct apt_pkg p;
+	char name[256];
+
+	cr_assert_eq(apt_pick_newest(show, "linux-image-cloud-amd64", &p), 0);
+	cr_expect_str_eq(p.version, "7.3.4-1~bpo13+1");
+	cr_expect_eq(p.size, 1300);
+	cr_assert_eq(apt_find_dep(p.depends, "linux-image-", "linux-image-cloud-amd64",
+				  name, sizeof(name)), 0);
+	cr_expect_str_eq(name, "linux-image-7.3.4+deb13-cloud-amd64");
+	cr_expect_eq(apt_find_dep("linux-binary-x (= 1), linux-modules-x (= 1) | foo",
+				  "linux-modules-", NULL, name, sizeof(name)), 0);
+	cr_expect_str_eq(name, "linux-modules-x");
+	cr_expect_eq(apt_find_dep("foo, bar", "linux-", NULL, name, sizeof(name)), -ENOENT);
+	cr_expect_eq(apt_pick_newest(show, "nothing", &p), -ENOENT);
+}

@@ -1,0 +1,211 @@
+/* bzimage_inspect and bzimage_extract_vmlinux on synthetic bzImages. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "kernels/kernels.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	fx_tmpdir(dir, sizeof(dir));
+}
+
+static void teardown(void)
+{
+	fx_rm_rf(dir);
+}
+
+TestSuite(bzimage, .init = setup, .fini = teardown, .timeout = 60);
+
+static uint8_t *image(const char *comp, size_t *len)
+{
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+
+	return fx_bzimage(comp, elf, n, len);
+}
+
+Test(bzimage, inspect_each_compression)
+{
+	static const char *const comps[] = { "zstd", "gzip", "xz" };
+
+	for (int i = 0; i < 3; i++) {
+		struct bzimage_info bi;
+		char msg[256] = "";
+		size_t len;
+		uint8_t *img = image(comps[i], &len);
+
+		cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), 0,
+			     "%s: %s", comps[i], msg);
+		cr_expect_eq(bi.version, 0x020f);
+		cr_expect_eq(bi.setup_size, 1024);
+		cr_expect_eq(bi.payload_offset, 0x100);
+		cr_expect_str_eq(bi.compression, comps[i]);
+		cr_expect_str_eq(bi.version_string, FX_RELEASE " (test@ktstr) #1");
+		free(img);
+	}
+}
+
+Test(bzimage, truncated_file)
+{
+	struct bzimage_info bi;
+	char msg[256] = "";
+	size_t len;
+	uint8_t *img = image("zstd", &len);
+
+	cr_assert_eq(bzimage_inspect(img, len - 10, &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "truncated"), "msg: %s", msg);
+	cr_assert_eq(bzimage_inspect(img, 300, &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "too short"), "msg: %s", msg);
+	free(img);
+}
+
+Test(bzimage, wrong_magic)
+{
+	struct bzimage_info bi;
+	char msg[256] = "";
+	size_t len;
+	uint8_t *img = image("zstd", &len);
+
+	memcpy(img + 0x202, "HdrX", 4);
+	cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "HdrS"), "msg: %s", msg);
+	free(img);
+}
+
+Test(bzimage, random_bytes)
+{
+	static uint8_t junk[65536];
+	struct bzimage_info bi;
+	char msg[256] = "";
+
+	srand(42);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = rand();
+	cr_assert_eq(bzimage_inspect(junk, sizeof(junk), &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "HdrS"), "msg: %s", msg);
+	/* A header that claims a payload far beyond the end of the file. */
+	memcpy(junk + 0x202, "HdrS", 4);
+	junk[0x206] = 0x0f, junk[0x207] = 0x02, junk[0x211] = 1;
+	junk[0x1fe] = 0x55, junk[0x1ff] = 0xaa, junk[0x1f1] = 4;
+	memset(junk + 0x24c, 0xff, 4);
+	cr_assert_eq(bzimage_inspect(junk, sizeof(junk), &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "truncated or corrupt"), "msg: %s", msg);
+}
+
+/* Payload bigger than the 1 MiB decompression chunk: the ELF, then noise. */
+static uint8_t *big_payload(size_t *n)
+{
+	size_t len = 3u << 20;
+	uint8_t *p = malloc(len);
+
+	fx_elf(p, true, true);
+	srand(7);
+	for (size_t i = 4096; i < len; i++)
+		p[i] = (i & 64) ? rand() : (uint8_t)i;
+	*n = len;
+	return p;
+}
+
+static void round_trip(const char *comp)
+{
+	char bz[512], out[512], msg[512] = "";
+	size_t plen, len;
+	uint8_t *payload = big_payload(&plen);
+	uint8_t *img = fx_bzimage(comp, payload, plen, &len);
+	struct stat st;
+	FILE *f;
+	uint8_t *got;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage-%s", dir, comp);
+	snprintf(out, sizeof(out), "%s/vmlinux-%s", dir, comp);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), 0,
+		     "%s: %s", comp, msg);
+	cr_assert_eq(stat(out, &st), 0);
+	cr_assert_eq((size_t)st.st_size, plen, "%s: %zu bytes, want %zu", comp,
+		     (size_t)st.st_size, plen);
+	got = malloc(plen);
+	f = fopen(out, "rb");
+	cr_assert(f && fread(got, 1, plen, f) == plen);
+	fclose(f);
+	cr_expect(!memcmp(got, payload, plen), "%s: content differs", comp);
+	free(got);
+	free(img);
+	free(payload);
+}
+
+Test(bzimage, extract_zstd)
+{
+	round_trip("zstd");
+}
+
+Test(bzimage, extract_gzip)
+{
+	round_trip("gzip");
+}
+
+Test(bzimage, extract_xz)
+{
+	round_trip("xz");
+}
+
+static void progress(const char *what, void *ctx)
+{
+	snprintf(ctx, 256, "%s", what);
+}
+
+Test(bzimage, extract_reports_progress)
+{
+	char bz[512], out[512], msg[256] = "", seen[256] = "";
+	size_t len;
+	uint8_t *img = image("zstd", &len);
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, progress, seen, msg, sizeof(msg)), 0,
+		     "%s", msg);
+	cr_expect(strstr(seen, "extracting vmlinux"), "progress: %s", seen);
+	free(img);
+}
+
+Test(bzimage, corrupt_payload_leaves_no_output)
+{
+	char bz[512], out[512], msg[512] = "";
+	size_t plen, len;
+	uint8_t *payload = big_payload(&plen);
+	uint8_t *img = fx_bzimage("zstd", payload, plen, &len);
+
+	/* The frame header descriptor, with its reserved bit set. */
+	img[1024 + 0x100 + 4] = 0xff;
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, bz), "msg names the file: %s", msg);
+	cr_expect_neq(access(out, F_OK), 0, "a corrupt payload left %s", out);
+	free(img);
+	free(payload);
+}
+
+Test(bzimage, size_trailer_mismatch)
+{
+	char bz[512], out[512], msg[512] = "";
+	size_t len;
+	uint8_t *img = image("zstd", &len);
+
+	img[len - 4] ^= 1;
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "trailer"), "msg: %s", msg);
+	free(img);
+}

@@ -1,0 +1,147 @@
+/* kernel_resolve on bzImages, vmlinux files, build trees and things that
+ * are not kernels (each must fail fast with the file named). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fixtures.h"
+#include "kernels/kernels.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	fx_tmpdir(dir, sizeof(dir));
+}
+
+static void teardown(void)
+{
+	fx_rm_rf(dir);
+}
+
+TestSuite(resolve, .init = setup, .fini = teardown, .timeout = 60);
+
+static void write_bzimage(const char *path)
+{
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true), len;
+	uint8_t *img = fx_bzimage("zstd", elf, n, &len);
+
+	fx_write(path, img, len);
+	free(img);
+}
+
+Test(resolve, random_file_fails_fast)
+{
+	char path[512], msg[512] = "", junk[8192];
+	struct kernel k;
+	clock_t t0 = clock();
+
+	srand(1);
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = rand();
+	snprintf(path, sizeof(path), "%s/random.bin", dir);
+	fx_write(path, junk, sizeof(junk));
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "random.bin"), "msg: %s", msg);
+	cr_expect(strstr(msg, "not a kernel"), "msg: %s", msg);
+	cr_expect(strstr(msg, "HdrS"), "msg: %s", msg);
+	cr_expect_lt((double)(clock() - t0) / CLOCKS_PER_SEC, 1.0);
+}
+
+Test(resolve, directory_without_kernel)
+{
+	char msg[512] = "";
+	struct kernel k;
+
+	cr_assert_eq(kernel_resolve(dir, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, dir), "msg: %s", msg);
+	cr_expect(strstr(msg, "arch/x86/boot/bzImage"), "msg: %s", msg);
+}
+
+Test(resolve, missing_path_and_fifo)
+{
+	char path[512], msg[512] = "";
+	struct kernel k;
+
+	snprintf(path, sizeof(path), "%s/nope", dir);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "nope"), "msg: %s", msg);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not a regular file"), "msg: %s", msg);
+	cr_assert_eq(kernel_resolve("/dev/null", &k, NULL, NULL, msg, sizeof(msg)), -1);
+}
+
+Test(resolve, elf_vmlinux)
+{
+	char path[512], msg[512] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	snprintf(path, sizeof(path), "%s/vmlinux", dir);
+	fx_write(path, elf, n);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.vmlinux, path);
+	cr_expect_str_eq(k.bzimage, "");
+	cr_expect_str_eq(k.release, FX_RELEASE);
+	cr_expect(k.has_btf && k.has_pvh);
+	cr_assert_eq(kernel_resolve("/proc/self/exe", &k, NULL, NULL, msg, sizeof(msg)), -1);
+}
+
+Test(resolve, bzimage_extracts_once_into_cache)
+{
+	char path[512], msg[512] = "", first[4096];
+	struct kernel k;
+	struct stat st1, st2;
+
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	write_bzimage(path);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.bzimage, path);
+	cr_expect(strstr(k.vmlinux, "/cache/ktstr-run/extracted/"), "vmlinux: %s", k.vmlinux);
+	cr_expect_str_eq(k.release, FX_RELEASE);
+	cr_expect(k.has_btf && k.has_pvh);
+	snprintf(first, sizeof(first), "%s", k.vmlinux);
+	cr_assert_eq(stat(first, &st1), 0);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.vmlinux, first);
+	cr_assert_eq(stat(first, &st2), 0);
+	cr_expect_eq(st1.st_ino, st2.st_ino, "the cached vmlinux was extracted again");
+}
+
+Test(resolve, build_tree)
+{
+	char tree[512], p[600], msg[512] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	snprintf(tree, sizeof(tree), "%s/linux", dir);
+	snprintf(p, sizeof(p), "%s/arch/x86/boot", tree);
+	mkdir(tree, 0755);
+	snprintf(p, sizeof(p), "%s/arch", tree);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/arch/x86", tree);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/arch/x86/boot", tree);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/arch/x86/boot/bzImage", tree);
+	write_bzimage(p);
+	/* bzImage only: the vmlinux comes from the payload. */
+	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.bzimage, p);
+	cr_expect(strstr(k.vmlinux, "/extracted/"), "vmlinux: %s", k.vmlinux);
+	/* With the tree's own vmlinux, that one is used. */
+	snprintf(p, sizeof(p), "%s/vmlinux", tree);
+	fx_write(p, elf, n);
+	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.vmlinux, p);
+	cr_expect(strstr(k.bzimage, "arch/x86/boot/bzImage"), "bzimage: %s", k.bzimage);
+	cr_expect_str_eq(k.release, FX_RELEASE);
+}

@@ -1,0 +1,126 @@
+/* vmlinux_inspect on small ELF files built by the test, and on ELF files
+ * that are not kernels. */
+#include <criterion/criterion.h>
+#include <elf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "kernels/kernels.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+	fx_tmpdir(dir, sizeof(dir));
+}
+
+static void teardown(void)
+{
+	fx_rm_rf(dir);
+}
+
+TestSuite(vmlinux, .init = setup, .fini = teardown, .timeout = 60);
+
+static void write_elf(const char *name, bool btf, bool pvh, char *path, size_t len)
+{
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, btf, pvh);
+
+	snprintf(path, len, "%s/%s", dir, name);
+	fx_write(path, elf, n);
+}
+
+Test(vmlinux, kernel_with_btf_and_pvh)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+
+	write_elf("vmlinux", true, true, path, sizeof(path));
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect(vi.has_btf);
+	cr_expect(vi.has_pvh);
+	cr_expect_eq(vi.pvh_entry, FX_PVH_ENTRY);
+	cr_expect_str_eq(vi.release, FX_RELEASE);
+}
+
+Test(vmlinux, kernel_without_btf_or_pvh)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+
+	write_elf("vmlinux", false, false, path, sizeof(path));
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_not(vi.has_btf);
+	cr_expect_not(vi.has_pvh);
+	cr_expect_str_eq(vi.release, FX_RELEASE);
+}
+
+Test(vmlinux, elf_but_not_a_kernel)
+{
+	struct vmlinux_info vi;
+	char msg[256] = "";
+
+	cr_assert_eq(vmlinux_inspect("/proc/self/exe", &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "/proc/self/exe"), "msg: %s", msg);
+}
+
+Test(vmlinux, no_release_string)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+
+	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
+	snprintf(path, sizeof(path), "%s/exec", dir);
+	fx_write(path, elf, n);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not a Linux kernel"), "msg: %s", msg);
+}
+
+Test(vmlinux, wrong_machine_and_truncated)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+
+	((Elf64_Ehdr *)elf)->e_machine = EM_AARCH64;
+	snprintf(path, sizeof(path), "%s/arm", dir);
+	fx_write(path, elf, n);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not x86-64"), "msg: %s", msg);
+
+	snprintf(path, sizeof(path), "%s/short", dir);
+	fx_write(path, elf, 40);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "truncated"), "msg: %s", msg);
+}
+
+Test(vmlinux, lying_offsets_do_not_crash)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	Elf64_Ehdr *eh = (void *)elf;
+
+	eh->e_shoff = 0xfffffffffffff000ull;
+	eh->e_phnum = 0xffff;
+	((Elf64_Phdr *)(elf + 64))->p_filesz = 1u << 30;
+	snprintf(path, sizeof(path), "%s/liar", dir);
+	fx_write(path, elf, n);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_not(vi.has_btf);
+	cr_expect_not(vi.has_pvh);
+}
+
+Test(vmlinux, missing_file)
+{
+	struct vmlinux_info vi;
+	char msg[256] = "";
+
+	cr_assert_eq(vmlinux_inspect("/nonexistent/vmlinux", &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "/nonexistent/vmlinux"), "msg: %s", msg);
+}
