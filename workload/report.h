@@ -59,6 +59,7 @@ struct worker_report {
 	enum wr_exit_kind exit_kind;
 	int32_t exit_code;           /* code or signal number */
 	bool is_messenger;
+	char exit_msg[128];          /* why a worker failed its setup, or "" */
 	/* Large arrays last; a report lives in shared memory so a worker that
 	 * dies still leaves what it measured. */
 	uint64_t resume_latencies_ns[WR_RESERVOIR_CAP];
