@@ -43,6 +43,7 @@ static int check_caps(struct vmm *vm, char *msg, size_t len)
 			return -1;
 		}
 	}
+	vm->has_xcrs = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
 	if (!vm->cfg.irqchip)
 		return 0;
 	for (size_t i = 0; i < sizeof(irqchip_caps) / sizeof(irqchip_caps[0]); i++) {

@@ -60,6 +60,8 @@ static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 	}
 	if (x86_msr_setup(v->fd, msg, len))
 		goto out;
+	if (vm->has_xcrs && x86_xcr_setup(v->fd, x86_cpuid_xcr0(c), msg, len))
+		goto out;
 	if (vm->cfg.irqchip && x86_lapic_setup(v->fd, msg, len))
 		goto out;
 	ret = 0;

@@ -52,6 +52,7 @@ struct vmm {
 	struct vcpu *vcpus;
 	struct iotrap_bus bus;
 	bool is_pvm;			/* /dev/kvm is kvm_pvm */
+	bool has_xcrs;			/* KVM_CAP_XCRS: XCR0 preset (msr.h) */
 
 	atomic_int end;			/* enum vmm_end; first writer wins */
 	char end_msg[4096];

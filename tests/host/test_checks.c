@@ -130,8 +130,8 @@ Test(checks, isolation_follows_cpuset_history)
 	struct worker_report *w;
 	const uint64_t s0 = 1000000000ull;
 
-	load(HDR "step run 2s\n  cgroup a cpus=0-1\n  workers a 1 spin\n"
-		 "step swap 1s\n  set-cpuset a 2-3\ncheck isolation\n");
+	load(HDR "backdrop\n  cgroup a cpus=0-1\n  workers a 1 spin\n"
+		 "step run 1s\nstep swap 1s\n  set-cpuset a 2-3\ncheck isolation\n");
 	cpuset_event("a", s0, "0-1");
 	cpuset_event("a", s0 + 1000000000ull, "2-3");
 	w = rep("a", 0, "spin");

@@ -1,53 +1,138 @@
 #!/bin/bash
 # The nested-KVM lab: boots the default kernel under QEMU TCG (-cpu max, which
-# emulates SVM) as level 1, loads kvm.ko there and runs the own VMM inside it to
-# boot the same kernel as level 2 with mini-init (or ktstr-run with a scenario
-# when guest-init is built). Reports what level 2 said.
-# usage: tests/lab/lab.sh [BUILD_DIR]   (env: LAB_TIMEOUT seconds, default 1200)
+# emulates SVM) as level 1, loads kvm.ko there and boots the same kernel as
+# level 2, with the static mini-init as /init, under the own VMM (vmm-boot)
+# and, for the benchmark, under QEMU -accel kvm (qemu-boot).
+# usage: tests/lab/lab.sh test|bench BUILD_DIR
+#   test:  1-vCPU boot, a 2-node 4-vCPU topology checked against the guest's
+#          sysfs, a guest panic and a guest hang (both must exit 3), and
+#          `ktstr-run run --backend kvm` when BUILD_DIR has ktstr-run and
+#          guest-init.
+#   bench: time to the guest init's first report byte, own VMM vs QEMU
+#          (-accel kvm -cpu host; -cpu host,xsave=off; one TCG boot), same
+#          kernel, initramfs and topology (LAB_TOPO, default 1,1,2,1), LAB_REPS
+#          boots each (default 3, median); ends with `ratio=<own/QEMU>`.
+# env: KTSTR_LAB=1 (required: the lab takes minutes), LAB_TIMEOUT (level-1
+# seconds, default 900), LAB_KEEP_LOG (copy the level-1 log there),
+# KTSTR_KERNEL_DIR. Exit 77 (skip) without KTSTR_LAB=1, the cached kernel or
+# its modules package, or QEMU.
 set -euo pipefail
+mode=${1:?usage: lab.sh test|bench BUILD_DIR}
+[ "${KTSTR_LAB:-}" = 1 ] || { echo "lab: skipped (set KTSTR_LAB=1 or use --setup lab)"; exit 77; }
+build=$(cd "${2:?usage: lab.sh test|bench BUILD_DIR}" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$src/build}
 rel=7.3.4+deb13-cloud-amd64
 kdir=${KTSTR_KERNEL_DIR:-$HOME/.cache/ktstr-run/kernels/$rel}
+timeout_s=${LAB_TIMEOUT:-900}
+topo=${LAB_TOPO:-1,1,2,1}
+reps=${LAB_REPS:-3}
+lab=$build/tests/lab
 work=$(mktemp -d /tmp/ktstr-lab-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-timeout_s=${LAB_TIMEOUT:-1200}
-cc=${CC:-gcc}
 
 [ -r "$kdir/vmlinux" ] || { echo "lab: no cached kernel in $kdir (run ktstr-run once)"; exit 77; }
 deb=$(ls "$kdir"/modules.deb "$kdir"/*.deb 2>/dev/null | head -1 || true)
 [ -n "$deb" ] || { echo "lab: no modules package in $kdir"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "lab: no qemu-system-x86_64"; exit 77; }
 
 # Level 2 payload: mini-init in a cpio.
 mkdir -p "$work/l2/dev" "$work/l2/proc" "$work/l2/sys"
-$cc -static -O2 -o "$work/l2/init" "$src/tests/lab/mini_init.c"
+cp "$lab/mini-init" "$work/l2/init"
 (cd "$work/l2" && find . | cpio -o -H newc --quiet) > "$work/mini.cpio"
 
-# Level 1: lab-init, the modules, vmm-boot, the kernel and the L2 initramfs.
+# Level 1: lab-init, kvm modules, the boot tools, the kernel, the L2 cpio.
 r=$work/l1
 mkdir -p "$r/dev" "$r/proc" "$r/sys" "$r/tmp" "$r/modules"
-$cc -static -O2 -o "$r/init" "$src/tests/lab/lab_init.c"
-cp "$build/tests/lab/vmm-boot" "$r/vmm-boot"
+cp "$lab/lab-init" "$r/init"
+cp "$lab/vmm-boot" "$lab/qemu-boot" "$r/"
 mkdir -p "$work/deb" && dpkg-deb -x "$deb" "$work/deb"
 find "$work/deb" \( -name 'kvm*.ko*' -o -name 'irqbypass.ko*' \) -exec cp {} "$r/modules/" \;
 cp "$kdir/vmlinux" "$r/vmlinux"
 cp "$work/mini.cpio" "$r/mini.cpio"
-printf '%s\n' /vmm-boot /vmlinux /mini.cpio --mem 256 --timeout $((timeout_s - 60)) \
-	--log /dev/ttyS0 > "$r/lab.argv"
+
+# A dynamic executable's libraries, at the same paths in level 1.
+add_libs() {
+	ldd "$1" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib"
+	done
+}
+
+# QEMU and its libraries and firmware (bench only: 50 MB more to unpack).
+add_qemu() {
+	local q
+	q=$(command -v qemu-system-x86_64)
+	mkdir -p "$r/usr/bin" "$r/qemu"
+	cp "$q" "$r/usr/bin/qemu-system-x86_64"
+	add_libs "$q"
+	for f in bios-256k.bin pvh.bin linuxboot_dma.bin kvmvapic.bin; do
+		cp -L "/usr/share/qemu/$f" "$r/qemu/"
+	done
+}
+
+# One command block of /lab.argv: a "#label" line, then one argument a line.
+cmd() {
+	local label=$1
+	shift
+	{ echo "#$label"; printf '%s\n' "$@"; echo; } >> "$r/lab.argv"
+}
+
+base="console=ttyS0 loglevel=4 8250.nr_uarts=1 reboot=k panic=-1 rdinit=/init tsc=reliable"
+base="$base no_timer_check mitigations=off i8042.noaux i8042.nomux i8042.nopnp"
+: > "$r/lab.argv"
+case $mode in
+test)
+	cmd own-1cpu /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 --echo \
+		--timeout 180 --log /dev/ttyS0 --cmdline "$base"
+	cmd own-2node /vmm-boot /vmlinux /mini.cpio --topo 2,1,2,1 --mem 512 --echo \
+		--timeout 240 --log /dev/ttyS0 --cmdline "$base"
+	cmd own-smt /vmm-boot /vmlinux /mini.cpio --topo 1,2,1,2 --mem 256 --echo \
+		--timeout 240 --log /dev/ttyS0 --cmdline "$base"
+	cmd own-panic /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 \
+		--timeout 180 --log /dev/ttyS0 --cmdline "$base lab.panic"
+	cmd own-hang /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 \
+		--timeout 40 --log /dev/null --cmdline "$base lab.hang"
+	if [ -x "$build/ktstr-run" ] && [ -x "$build/guest-init/guest-init" ]; then
+		cp "$build/ktstr-run" "$r/ktstr-run"
+		add_libs "$build/ktstr-run"
+		mkdir -p "$r/guest-init"
+		cp "$build/guest-init/guest-init" "$r/guest-init/"
+		for scn in hello numa-split; do
+			cp "$src/scenario/stock/$scn.scn" "$r/"
+			cmd "ktstr-$scn" /ktstr-run run --backend kvm --kernel /vmlinux --quiet \
+				--json "/tmp/$scn.json" --log /dev/null --timeout 400 "/$scn.scn"
+			cmd "json-$scn" @cat "/tmp/$scn.json"
+		done
+	fi
+	;;
+bench)
+	add_qemu
+	q="/qemu-boot /vmlinux /mini.cpio --topo $topo --mem 256 --log /dev/null -L /qemu"
+	for i in $(seq "$reps"); do
+		cmd "own-$i" /vmm-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 \
+			--timeout 180 --log /dev/null --cmdline "$base"
+		# shellcheck disable=SC2086
+		cmd "qemu-kvm-$i" $q --timeout 180 --accel kvm --cmdline "$base"
+		# shellcheck disable=SC2086
+		cmd "qemu-kvmnx-$i" $q --timeout 180 --accel kvm --cpu host,xsave=off \
+			--cmdline "$base"
+	done
+	cmd qemu-kvm-console /qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 \
+		--timeout 180 --log /dev/ttyS0 --accel kvm -L /qemu --cmdline "$base"
+	# shellcheck disable=SC2086
+	cmd qemu-tcg-1 $q --timeout 400 --accel tcg --cmdline "$base"
+	;;
+*) echo "lab: unknown mode $mode"; exit 2 ;;
+esac
 (cd "$r" && find . | cpio -o -H newc --quiet) > "$work/l1.cpio"
 
 start=$(date +%s.%N)
-timeout "$timeout_s" qemu-system-x86_64 -nodefaults -no-user-config -display none \
-	-no-reboot -machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
-	-kernel "$kdir/vmlinux" -initrd "$work/l1.cpio" \
+timeout "$timeout_s" nice -n 10 qemu-system-x86_64 -nodefaults -no-user-config \
+	-display none -no-reboot -machine q35 -accel tcg,thread=single -cpu max -smp 2 \
+	-m 2048 -kernel "$kdir/vmlinux" -initrd "$work/l1.cpio" \
 	-append "console=ttyS0 loglevel=4 reboot=k panic=-1 rdinit=/init tsc=reliable" \
-	-serial stdio | tee "$work/l1.log" || true
-end=$(date +%s.%N)
-echo "lab: level-1 wall time $(echo "$end - $start" | bc) s"
-if grep -q '^first_report_ms=' "$work/l1.log" && grep -q 'end=1' "$work/l1.log"; then
-	grep '^first_report_ms=' "$work/l1.log"
-	echo "lab: PASS (level 2 booted under the own VMM and reset cleanly)"
-	exit 0
-fi
-echo "lab: FAIL"
-exit 1
+	-serial stdio > "$work/l1.log" 2>&1 || true
+tr -d '\r' < "$work/l1.log" > "$work/l1.txt"
+cat "$work/l1.txt"
+echo "lab: level-1 wall time $(echo "$(date +%s.%N) - $start" | bc) s"
+[ -n "${LAB_KEEP_LOG:-}" ] && cp "$work/l1.txt" "$LAB_KEEP_LOG"
+exec "$src/tests/lab/lab_check.sh" "$mode" "$work/l1.txt"

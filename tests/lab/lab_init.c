@@ -1,7 +1,9 @@
 /* lab-init: PID 1 of the level-1 lab guest. Loads irqbypass, kvm and
  * kvm-amd/kvm-intel from /modules with finit_module (compressed .ko.xz/.zst,
- * MODULE_INIT_COMPRESSED_FILE), runs /lab.sh-like commands from /lab.argv
- * (one argument per line) with the output on the console, then reboots. */
+ * MODULE_INIT_COMPRESSED_FILE), runs the commands in /lab.argv (one argument
+ * a line, a blank line between commands, an optional first line "#LABEL")
+ * with the output on the console, printing "lab-init: status N: LABEL" after
+ * each, then reboots. A command "@cat FILE" copies FILE to the console. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,10 +30,52 @@ static int load(const char *path)
 	return r;
 }
 
+static int cat(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDOUT_FILENO, buf, n) < 0)
+			break;
+	close(fd);
+	printf("\n");
+	return 0;
+}
+
+static void run(char **argv, const char *label)
+{
+	int status = 0;
+	pid_t pid;
+
+	if (!strcmp(argv[0], "@cat")) {
+		printf("lab-init: status %d: %s\n", argv[1] ? cat(argv[1]) : 2, label);
+		return;
+	}
+	pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		printf("lab-init: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		printf("lab-init: fork/wait %s: %s\n", argv[0], strerror(errno));
+		return;
+	}
+	if (WIFSIGNALED(status))
+		printf("lab-init: status %d: %s\n", 128 + WTERMSIG(status), label);
+	else
+		printf("lab-init: status %d: %s\n", WEXITSTATUS(status), label);
+}
+
 int main(void)
 {
-	char *argv[64], line[4096];
-	int n = 0, status = 0;
+	char *argv[64], line[4096], label[4096] = "";
+	int n = 0;
 	FILE *f;
 
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
@@ -39,27 +83,33 @@ int main(void)
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
 	setvbuf(stdout, NULL, _IONBF, 0);
+	setenv("PATH", "/usr/bin:/bin", 1);
+	setenv("HOME", "/tmp", 1);
 	load("/modules/irqbypass.ko.xz");
 	load("/modules/kvm.ko.xz");
 	if (load("/modules/kvm-amd.ko.xz"))
 		load("/modules/kvm-intel.ko.xz");
 	f = fopen("/lab.argv", "re");
-	while (f && n < 63 && fgets(line, sizeof(line), f)) {
+	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
-		argv[n++] = strdup(line);
+		if (line[0] == '#' && !n) {
+			snprintf(label, sizeof(label), "%s", line + 1);
+			continue;
+		}
+		if (line[0] && n < 63) {
+			argv[n++] = strdup(line);
+			continue;
+		}
+		argv[n] = NULL;
+		if (n)
+			run(argv, label[0] ? label : argv[0]);
+		n = 0;
+		label[0] = 0;
 	}
 	argv[n] = NULL;
-	if (n) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			execv(argv[0], argv);
-			printf("lab-init: exec %s: %s\n", argv[0], strerror(errno));
-			_exit(127);
-		}
-		waitpid(pid, &status, 0);
-		printf("lab-init: %s exited with status %d\n", argv[0], WEXITSTATUS(status));
-	}
+	if (n)
+		run(argv, label[0] ? label : argv[0]);
+	printf("lab-init: done\n");
 	sync();
 	reboot(RB_AUTOBOOT);
 	return 0;

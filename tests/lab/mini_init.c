@@ -1,6 +1,9 @@
 /* mini-init: a tiny static PID 1 for the VMM lab. It writes a hello line,
- * the CPU and node counts and the kernel log to /dev/hvc0 (virtio-console),
- * then reboots, so one boot proves ACPI, PCI, MSI-X, virtio and the reset. */
+ * and one line per CPU with its node, SMT, package and LLC siblings to
+ * /dev/hvc0 (virtio-console), then reboots, so one boot proves
+ * ACPI, PCI, MSI-X, virtio, the topology and the reset ("lab.kmsg" on the
+ * command line adds the kernel log). "lab.panic" on the
+ * command line makes it panic the kernel instead, "lab.hang" makes it hang. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,11 +30,88 @@ static int count_dir(const char *path, const char *prefix)
 	return n;
 }
 
+/* First line of a sysfs file, "-" if unreadable. */
+static const char *read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f || !fgets(buf, len, f)) {
+		if (f)
+			fclose(f);
+		return "-";
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+static int cpu_node(int cpu)
+{
+	char path[128];
+
+	for (int n = 0; n < 64; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/node%d", cpu, n);
+		if (!access(path, F_OK))
+			return n;
+	}
+	return -1;
+}
+
+/* The LLC: the highest cache index present. */
+static const char *cpu_llc(int cpu, char *buf, size_t len)
+{
+	char path[128];
+
+	for (int i = 7; i >= 0; i--) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, i);
+		if (!access(path, R_OK))
+			return read_line(path, buf, len);
+	}
+	return "-";
+}
+
+static int write_cpus(int fd, int ncpus)
+{
+	char buf[512], smt[128], pkg[128], llc[128], path[128];
+
+	for (int c = 0; c < ncpus; c++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", c);
+		read_line(path, smt, sizeof(smt));
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/core_siblings_list", c);
+		read_line(path, pkg, sizeof(pkg));
+		int n = snprintf(buf, sizeof(buf), "KTSTR-CPU cpu=%d node=%d smt=%s pkg=%s llc=%s\n",
+				 c, cpu_node(c), smt, pkg, cpu_llc(c, llc, sizeof(llc)));
+		if (write(fd, buf, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* lab.panic / lab.hang: the failure paths the VMM must report. */
+static void misbehave(void)
+{
+	char cmdline[4096];
+
+	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
+	if (strstr(cmdline, "lab.panic")) {
+		int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+		if (fd >= 0 && write(fd, "c", 1) < 0)
+			close(fd);
+	}
+	if (strstr(cmdline, "lab.hang"))
+		for (;;)
+			pause();
+}
+
 int main(void)
 {
 	char buf[8192];
 	struct termios t;
-	int fd, k;
+	int fd, k, ncpus;
 
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
@@ -46,12 +126,14 @@ int main(void)
 		cfmakeraw(&t);
 		tcsetattr(fd, TCSANOW, &t);
 	}
-	int n = snprintf(buf, sizeof(buf), "KTSTR-HELLO cpus=%d nodes=%d\n",
-			 count_dir("/sys/devices/system/cpu", "cpu"),
+	ncpus = count_dir("/sys/devices/system/cpu", "cpu");
+	int n = snprintf(buf, sizeof(buf), "KTSTR-HELLO cpus=%d nodes=%d\n", ncpus,
 			 count_dir("/sys/devices/system/node", "node"));
-	if (write(fd, buf, n) < 0)
+	if (write(fd, buf, n) < 0 || write_cpus(fd, ncpus))
 		return 1;
-	k = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	misbehave();
+	read_line("/proc/cmdline", buf, sizeof(buf));
+	k = strstr(buf, "lab.kmsg") ? open("/dev/kmsg", O_RDONLY | O_NONBLOCK) : -1;
 	while (k >= 0 && (n = read(k, buf, sizeof(buf))) > 0)
 		if (write(fd, buf, n) < 0)
 			break;

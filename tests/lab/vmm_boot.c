@@ -2,7 +2,9 @@
  * lab and for measuring: prints the time to the first report byte (the guest
  * init opened /dev/hvc0 and wrote its hello frame) and how the VM ended.
  * usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] [--mem MiB]
- *                 [--log FILE] [--timeout S] [--bz] */
+ *                 [--log FILE] [--timeout S] [--bz] [--echo] [-v]
+ * --echo copies the report stream to stdout. Exit: 0 the guest reset, 3 it
+ * panicked or hung (killed at --timeout), 1 the VMM failed, 2 bad setup. */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,7 +32,7 @@ int main(int argc, char **argv)
 					"rdinit=/init tsc=reliable no_timer_check mitigations=off "
 					"i8042.noaux i8042.nomux i8042.nopnp" };
 	const char *kernel = NULL, *initrd = NULL;
-	int timeout = 60, bz = 0, eof = 0;
+	int timeout = 60, bz = 0, eof = 0, echo = 0;
 	double t0, first = -1;
 	uint64_t bytes = 0;
 	char msg[4096];
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 			timeout = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--bz"))
 			bz = 1;
+		else if (!strcmp(argv[i], "--echo"))
+			echo = 1;
 		else if (!strcmp(argv[i], "-v"))
 			s.verbose = 1;
 		else if (!kernel)
@@ -58,7 +62,7 @@ int main(int argc, char **argv)
 	}
 	if (!kernel) {
 		fprintf(stderr, "usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] "
-			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [-v]\n");
+			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [--echo] [-v]\n");
 		return 2;
 	}
 	snprintf(bz ? k.bzimage : k.vmlinux, sizeof(k.vmlinux), "%s", kernel);
@@ -94,6 +98,8 @@ int main(int argc, char **argv)
 
 			if (n > 0 && first < 0)
 				first = now_ms() - t0;
+			if (n > 0 && echo && write(STDOUT_FILENO, buf, n) < 0)
+				echo = 0;
 			if (n > 0)
 				bytes += n;
 			else
@@ -106,5 +112,7 @@ int main(int argc, char **argv)
 	printf("first_report_ms=%.1f report_bytes=%llu total_ms=%.1f end=%d\n%s\n", first,
 	       (unsigned long long)bytes, now_ms() - t0, end, msg);
 	b->destroy(b);
-	return end == VM_END_RESET ? 0 : 1;
+	if (end == VM_END_RESET)
+		return 0;
+	return end == VM_END_PANIC || end == VM_END_KILLED ? 3 : 1;
 }

@@ -89,3 +89,19 @@ Test(cpuid, apic_ids_non_contiguous)
 	cr_expect_neq(x86_topo_init(&t, 4, 8, 16, 2, msg, sizeof(msg)), 0);
 	cr_expect(strstr(msg, "254"), "%s", msg);
 }
+
+Test(cpuid, xcr0_from_leaf_d)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 4 * sizeof(c->entries[0]));
+
+	cr_expect_eq(x86_cpuid_xcr0(c), 1u, "no leaf 0xD: x87 only");
+	c->entries[0] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 0, .flags = IDX,
+						   .eax = 0x60207, .edx = 0 };
+	c->entries[1] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 1, .flags = IDX,
+						   .eax = 0xf };
+	c->nent = 2;
+	cr_expect_eq(x86_cpuid_xcr0(c), 0x207u, "AMX tile bits dropped, PKRU kept");
+	c->entries[0].edx = 1;
+	cr_expect_eq(x86_cpuid_xcr0(c), 0x100000207ull);
+	free(c);
+}

@@ -171,3 +171,13 @@ int x86_cpuid_patch(struct kvm_cpuid2 *dst, int cap, const struct kvm_cpuid2 *sr
 	patch_amd(dst, t, cpu, apic);
 	return 0;
 }
+
+uint64_t x86_cpuid_xcr0(const struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = x86_cpuid_find((struct kvm_cpuid2 *)c, 0xd, 0);
+	uint64_t xcr0 = 1;
+
+	if (e)
+		xcr0 |= (uint64_t)e->edx << 32 | e->eax;
+	return xcr0 & ~(3ull << 17);
+}

@@ -15,5 +15,9 @@ struct kvm_cpuid_entry2 *x86_cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
  * Returns 0 or -ENOSPC. */
 int x86_cpuid_patch(struct kvm_cpuid2 *dst, int cap, const struct kvm_cpuid2 *src,
 		    const struct x86_topo *t, int cpu);
+/* The XCR0 a Linux guest will pick: every xfeature CPUID 0xD.0 EDX:EAX
+ * offers, less the dynamic AMX tile state (17, 18) that needs a permission
+ * request first. Always has x87 (bit 0). */
+uint64_t x86_cpuid_xcr0(const struct kvm_cpuid2 *c);
 
 #endif

@@ -1,4 +1,4 @@
-/* Boot MSRs and LAPIC LINT pins (see msr.h). */
+/* Boot MSRs, XCR0 and LAPIC LINT pins (see msr.h). */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdint.h>
@@ -46,6 +46,22 @@ int x86_msr_setup(int vcpu_fd, char *msg, size_t len)
 	if (ret != (int)N_BOOT_MSRS) {
 		snprintf(msg, len, "KVM_SET_MSRS: MSR 0x%x refused",
 			 boot_msrs[ret].index);
+		return -1;
+	}
+	return 0;
+}
+
+int x86_xcr_setup(int vcpu_fd, uint64_t xcr0, char *msg, size_t len)
+{
+	struct kvm_xcrs x;
+
+	memset(&x, 0, sizeof(x));
+	x.nr_xcrs = 1;
+	x.xcrs[0].xcr = 0;
+	x.xcrs[0].value = xcr0;
+	if (ioctl(vcpu_fd, KVM_SET_XCRS, &x)) {
+		snprintf(msg, len, "KVM_SET_XCRS XCR0=0x%llx: %s",
+			 (unsigned long long)xcr0, strerror(errno));
 		return -1;
 	}
 	return 0;

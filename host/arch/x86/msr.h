@@ -1,4 +1,4 @@
-/* Boot-time MSR values and LAPIC LINT setup for each vCPU. */
+/* Boot-time MSR values, XCR0 and LAPIC LINT setup for each vCPU. */
 #ifndef KTSTR__ARCH_X86_MSR_H
 #define KTSTR__ARCH_X86_MSR_H
 
@@ -6,6 +6,15 @@
 
 /* KVM_SET_MSRS with the boot values (FC create_boot_msr_entries). */
 int x86_msr_setup(int vcpu_fd, char *msg, size_t len);
+/* KVM_SET_XCRS: XCR0 = xcr0 (x86_cpuid_xcr0), after KVM_SET_CPUID2. The
+ * guest cannot see XCR0 before it sets CR4.OSXSAVE and then writes it itself,
+ * but KVM computes CPUID 0xD.0 EBX (the XSAVE size for the current XCR0) from
+ * its own copy, and that copy only follows the guest through the XSETBV
+ * intercept. Nested under QEMU TCG's SVM, which ignores that intercept, the
+ * reset value 0x1 would stay and Linux's XSAVE size check would fail (576 vs
+ * the real size); starting from the XCR0 Linux will choose keeps it right.
+ * Skipped (0) without KVM_CAP_XCRS. */
+int x86_xcr_setup(int vcpu_fd, uint64_t xcr0, char *msg, size_t len);
 /* LVT0 = ExtINT, LVT1 = NMI (FC set_lint, kvmtool kvm_cpu__set_lint). */
 int x86_lapic_setup(int vcpu_fd, char *msg, size_t len);
 

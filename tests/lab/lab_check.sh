@@ -1,0 +1,147 @@
+#!/bin/bash
+# Judges a lab level-1 console log (lab.sh writes it): splits it into the
+# commands lab-init ran ("lab-init: status N: LABEL" ends each) and checks
+# each against what it must show (test), or prints the boot times (bench).
+# usage: lab_check.sh test|bench L1_LOG
+set -uo pipefail
+mode=$1
+log=$2
+fail=0
+
+# section LABEL: the console lines of that command.
+section() {
+	awk -v l="$1" '
+		/^lab-init: status [0-9]+: / { if ($4 == l) { printf "%s", buf; print; exit } buf = ""; next }
+		{ buf = buf $0 "\n" }' "$log"
+}
+
+status_of() {
+	section "$1" | sed -n 's/^lab-init: status \([0-9]*\): .*/\1/p'
+}
+
+ok() { echo "lab: ok   $*"; }
+bad() { echo "lab: FAIL $*"; fail=1; }
+
+expect_status() {
+	local s
+	s=$(status_of "$1")
+	if [ "$s" = "$2" ]; then ok "$1: exit $s"; else bad "$1: exit '${s:-none}', want $2"; fi
+}
+
+# cpu_line LABEL CPU: "node=.. smt=.. pkg=.. llc=.." as the guest saw it.
+cpu_line() {
+	section "$1" | grep -a -o "KTSTR-CPU cpu=$2 node=[^ ]* smt=[^ ]* pkg=[^ ]* llc=[^ ]*" |
+		head -1 | cut -d' ' -f3-
+}
+
+# expect_topo LABEL N L C T: per-CPU node, SMT, package and LLC siblings.
+expect_topo() {
+	local label=$1 n=$2 l=$3 c=$4 t=$5 per_llc per_node cpus got want llc
+	per_llc=$((c * t)); per_node=$((l * per_llc)); cpus=$((n * per_node))
+	if section "$label" | grep -a -q "KTSTR-HELLO cpus=$cpus nodes=$n"; then
+		ok "$label: $cpus CPUs, $n nodes"
+	else
+		bad "$label: no 'KTSTR-HELLO cpus=$cpus nodes=$n'"
+	fi
+	for ((cpu = 0; cpu < cpus; cpu++)); do
+		local node=$((cpu / per_node)) s0=$((cpu / t * t)) p0=$((cpu / per_node * per_node))
+		local l0=$((cpu / per_llc * per_llc))
+		want="node=$node smt=$(range $s0 $t) pkg=$(range $p0 $per_node)"
+		got=$(cpu_line "$label" $cpu)
+		llc=${got##*llc=}
+		if [ "${got% llc=*}" != "$want" ]; then
+			bad "$label: cpu$cpu '$got', want '$want'"
+		elif [ "$llc" != "-" ] && [ "$llc" != "$(range $l0 $per_llc)" ]; then
+			bad "$label: cpu$cpu llc=$llc, want $(range $l0 $per_llc)"
+		else
+			ok "$label: cpu$cpu $got"
+		fi
+	done
+}
+
+# expect_json SCN N L C T: guest.cpus in ktstr-run's results JSON (the
+# console copy lab-init made of it) against the scenario's topology.
+expect_json() {
+	local json want got
+	json=$(section "json-$1" | sed -n '/^{/,/^}/p')
+	want=$(for ((cpu = 0; cpu < $2 * $3 * $4 * $5; cpu++)); do
+		local pn=$(($3 * $4 * $5)) pl=$(($4 * $5))
+		echo "$cpu $((cpu / pn)) $(range $((cpu / $5 * $5)) $5)" \
+			"$(range $((cpu / pl * pl)) $pl)"
+	done)
+	got=$(jq -r '.guest.cpus[] | "\(.cpu) \(.node) \(.smt_siblings) \(.llc_siblings // "-")"' \
+		<<< "$json" 2>/dev/null | sed 's/ -$/ LLC-/')
+	# No L3 in the guest's CPUID: llc_siblings is absent, accept that.
+	want=$(paste -d' ' <(echo "$want" | cut -d' ' -f1-3) \
+		<(echo "$got" | grep -q 'LLC-' && echo "$want" | sed 's/.*/LLC-/' ||
+		  echo "$want" | cut -d' ' -f4))
+	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+		ok "ktstr-$1: guest.cpus (cpu node smt llc): $(echo $got | tr '\n' ';')"
+	else
+		bad "ktstr-$1: guest.cpus '$(echo $got)', want '$(echo $want)'"
+	fi
+}
+
+range() { if [ "$2" -eq 1 ]; then echo "$1"; else echo "$1-$(($1 + $2 - 1))"; fi; }
+
+ms_of() {
+	section "$1" | grep -a -o 'first_report_ms=[0-9.-]*' | head -1 | cut -d= -f2
+}
+
+# median of the successful runs LABEL-1..LABEL-n, empty if none.
+median() {
+	local i v vals=()
+	for ((i = 1; ; i++)); do
+		section "$1-$i" | grep -q . || break
+		v=$(ms_of "$1-$i")
+		[ "$(status_of "$1-$i")" = 0 ] && [ -n "$v" ] && [ "$v" != "-1.0" ] && vals+=("$v")
+	done
+	[ ${#vals[@]} -gt 0 ] || return 0
+	printf '%s\n' "${vals[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
+case $mode in
+test)
+	expect_status own-1cpu 0
+	expect_topo own-1cpu 1 1 1 1
+	expect_status own-2node 0
+	expect_topo own-2node 2 1 2 1
+	expect_status own-smt 0
+	expect_topo own-smt 1 2 1 2
+	expect_status own-panic 3
+	if section own-panic | grep -a -q "Kernel panic"; then ok "own-panic: console says Kernel panic"
+	else bad "own-panic: no 'Kernel panic' on the console"; fi
+	expect_status own-hang 3
+	for scn in hello:1,1,2,1 numa-split:2,1,2,1; do
+		name=${scn%%:*}
+		section "ktstr-$name" | grep -q . || continue
+		expect_status "ktstr-$name" 0
+		IFS=, read -r n l c t <<< "${scn#*:}"
+		expect_json "$name" "$n" "$l" "$c" "$t"
+	done
+	;;
+bench)
+	own=$(median own)
+	kvm=$(median qemu-kvm)
+	knx=$(median qemu-kvmnx)
+	tcg=$(median qemu-tcg)
+	echo "time to guest init (first report byte), level 2 in the nested lab, median ms:"
+	echo "own VMM (kvm backend):                 ${own:-failed}"
+	echo "QEMU -accel kvm -cpu host:             ${kvm:-failed}"
+	echo "QEMU -accel kvm -cpu host,xsave=off:   ${knx:-failed}"
+	echo "QEMU -accel tcg -cpu max (one boot):   ${tcg:-failed}"
+	ref=$kvm refname="QEMU -accel kvm -cpu host"
+	[ -n "$ref" ] || { ref=$knx; refname="QEMU -accel kvm -cpu host,xsave=off (-cpu host failed)"; }
+	[ -n "$ref" ] || { ref=$tcg; refname="QEMU -accel tcg (QEMU -accel kvm failed)"; }
+	if [ -z "$own" ] || [ -z "$ref" ]; then
+		echo "ratio=none"
+		fail=1
+	else
+		echo "reference: $refname"
+		echo "own_ms=$own qemu_ms=$ref"
+		echo "ratio=$(echo "scale=3; $own / $ref" | bc)"
+	fi
+	;;
+esac
+[ $fail = 0 ] && echo "lab: PASS ($mode)" || echo "lab: FAIL ($mode)"
+exit $fail
