@@ -103,43 +103,89 @@ int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payloa
 	return ret;
 }
 
+/* Lines that start the kernel's account of a crash, most telling first. */
+static const char *const crash_markers[] = {
+	"Kernel panic - not syncing", "Attempted to kill init", "BUG: ",
+	"Oops: ", "general protection fault", "watchdog: BUG", "Call Trace:",
+};
+#define N_MARKERS (sizeof(crash_markers) / sizeof(crash_markers[0]))
+
+static const char *line_start(const char *buf, const char *p)
+{
+	while (p > buf && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* Copy the line at p (without its newline) into out. */
+static void copy_line(const char *p, char *out, size_t len)
+{
+	size_t n = strcspn(p, "\n");
+
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+/* Where the crash story begins: a few lines before the earliest marker. */
+static const char *crash_start(const char *buf, char *crash_line, size_t len)
+{
+	const char *from = NULL;
+
+	for (size_t m = 0; m < N_MARKERS; m++) {
+		const char *p = strstr(buf, crash_markers[m]);
+		if (!p)
+			continue;
+		if (m < 2 && !crash_line[0])
+			copy_line(line_start(buf, p), crash_line, len);
+		if (!from || p < from)
+			from = p;
+	}
+	if (!from)
+		return NULL;
+	from = line_start(buf, from);
+	for (int back = 0; back < 3 && from > buf; back++)
+		from = line_start(buf, from - 1);
+	return from;
+}
+
 void results_read_console_tail(struct run_result *r, int lines)
 {
 	FILE *f = fopen(r->console_log, "re");
+	const char *from;
 	char *buf;
 	long size, start;
 	size_t n;
 	int seen = 0;
 
 	r->console_tail[0] = 0;
+	r->crash_line[0] = 0;
 	if (!f)
 		return;
 	fseek(f, 0, SEEK_END);
 	size = ftell(f);
-	start = size > 65536 ? size - 65536 : 0;
+	start = size > 262144 ? size - 262144 : 0;
 	fseek(f, start, SEEK_SET);
 	buf = malloc(size - start + 1);
 	n = fread(buf, 1, size - start, f);
 	buf[n] = 0;
 	fclose(f);
-	/* Walk back over the last `lines` lines. */
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = 0;
-	for (long i = (long)n - 1; i >= 0; i--) {
-		if (buf[i] == '\n' && ++seen == lines) {
-			start = i + 1;
-			goto found;
-		}
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\r' || buf[i] == 0)
+			buf[i] = ' ';
+	from = crash_start(buf, r->crash_line, sizeof(r->crash_line));
+	if (!from) {
+		/* No crash seen: the last `lines` lines. */
+		while (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = 0;
+		from = buf;
+		for (long i = (long)n - 1; i >= 0; i--)
+			if (buf[i] == '\n' && ++seen == lines) {
+				from = buf + i + 1;
+				break;
+			}
 	}
-	start = 0;
-found:
-	/* Keep what fits, from the end. */
-	if (n - start >= sizeof(r->console_tail))
-		start = n - sizeof(r->console_tail) + 1;
-	snprintf(r->console_tail, sizeof(r->console_tail), "%s", buf + start);
-	for (char *p = r->console_tail; *p; p++)
-		if (*p == '\r')
-			*p = ' ';
+	snprintf(r->console_tail, sizeof(r->console_tail), "%s", from);
 	free(buf);
 }
 

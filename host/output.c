@@ -10,12 +10,10 @@ static const char *crash_cause(const struct run_result *r)
 {
 	if (r->timed_out)
 		return "the guest did not finish in time (hung?)";
-	if (strstr(r->console_tail, "Kernel panic"))
+	if (strstr(r->crash_line, "Kernel panic") || r->end == VM_END_PANIC)
 		return "the guest kernel panicked";
 	if (r->end == VM_END_FAILED)
 		return "the VM failed";
-	if (r->end == VM_END_PANIC)
-		return "the guest kernel panicked";
 	return "the guest stopped before guest-init finished";
 }
 
@@ -27,15 +25,16 @@ void verdict_decide(const struct scenario *s, struct run_result *r, struct verdi
 	memset(v, 0, sizeof(*v));
 	v->checks = checks_run(s, r, &all_pass);
 	if (!r->done) {
-		const char *line = r->console_tail;
-		const char *p = strstr(r->console_tail, "Kernel panic");
-		if (p)
-			line = p;
+		const char *crash = r->crash_line;
+
+		/* Drop the printk timestamp. */
+		while (*crash && strchr("[]. 0123456789", *crash))
+			crash++;
 		v->verdict = "error";
 		v->exit_code = 3;
-		snprintf(v->reason, sizeof(v->reason), "%s (%s); %d worker reports kept",
-			 crash_cause(r), r->end_msg, r->n_reps);
-		(void)line;
+		snprintf(v->reason, sizeof(v->reason), "%s%s%s (%s); %d worker report%s kept",
+			 crash_cause(r), *crash ? ": " : "", crash, r->end_msg,
+			 r->n_reps, r->n_reps == 1 ? "" : "s");
 		return;
 	}
 	if (nerr) {

@@ -27,7 +27,8 @@ struct run_result {
 	uint64_t boot_ms;     /* launch -> HELLO */
 	uint64_t total_ms;    /* launch -> VM end */
 	char console_log[4096];
-	char console_tail[4096];
+	char console_tail[8192]; /* from the start of a crash, else the last lines */
+	char crash_line[512];    /* the "Kernel panic - not syncing: ..." line */
 };
 
 void results_init(struct run_result *r);
@@ -38,7 +39,8 @@ void results_free(struct run_result *r);
 int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payload,
 		      uint32_t len);
 
-/* Read the last ~lines lines of the console log into r->console_tail. */
+/* Fill console_tail from the console log: from the first line of a crash
+ * report if there is one (and crash_line), else its last `lines` lines. */
 void results_read_console_tail(struct run_result *r, int lines);
 
 /* Progress shown while the guest runs. */
