@@ -32,7 +32,9 @@ struct gcg {
 	struct scn_cpumask cpus; /* current cpuset (requested); empty = none */
 	bool has_cpus;
 	struct wl_group *groups[MAX_GROUPS];
+	int base[MAX_GROUPS]; /* index of each group's first worker in the cgroup */
 	int ngroups;
+	int nworkers;         /* workers ever started here: report indexes */
 };
 
 struct exec_state {
@@ -83,17 +85,25 @@ static void emit_cpuset(struct gcg *c)
 					    "cpus", list));
 }
 
-static void send_reports(struct wl_group *g)
+/* Report indexes count across all of a cgroup's workers ops, so "a/3"
+ * names one worker. */
+static void send_reports(struct wl_group *g, int base)
 {
-	for (int i = 0; i < wl_group_count(g); i++)
-		transport_send(WIRE_REPORT, wr_to_json(wl_group_report(g, i)));
+	for (int i = 0; i < wl_group_count(g); i++) {
+		json_t *j = wr_to_json(wl_group_report(g, i));
+
+		json_object_set_new(j, "index", json_integer(base + i));
+		transport_send(WIRE_REPORT, j);
+	}
 }
 
 static void stop_groups(struct exec_state *st, struct gcg *c)
 {
+	for (int i = 0; i < c->ngroups; i++)
+		wl_request_stop(c->groups[i]);
 	for (int i = 0; i < c->ngroups; i++) {
 		wl_stop(c->groups[i], st->o->stop_timeout_ns);
-		send_reports(c->groups[i]);
+		send_reports(c->groups[i], c->base[i]);
 		wl_free(c->groups[i]);
 	}
 	c->ngroups = 0;
@@ -129,7 +139,8 @@ static int op_workers(struct exec_state *st, const struct scn_op *op, char *msg,
 	cg_path(w->cgroup, path, sizeof(path));
 	if (wl_spawn(w, c->is_host ? NULL : path, &c->groups[c->ngroups], msg, len))
 		return -1;
-	c->ngroups++;
+	c->base[c->ngroups++] = c->nworkers;
+	c->nworkers += w->count;
 	transport_event("workers", json_pack("{s:s, s:i, s:s}", "cgroup", w->cgroup,
 					     "count", w->count, "type", w->type));
 	return 0;
@@ -323,6 +334,7 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 {
 	char msg[1024] = "";
 	struct gcg *c;
+	uint64_t t0;
 	int ret = 0;
 
 	switch (op->kind) {
@@ -368,10 +380,12 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 			ret = -1;
 			break;
 		}
+		t0 = guest_mono_ns();
 		ret = cg_move_all(op->name, op->name2, msg, sizeof(msg)) < 0 ? -1 : 0;
 		if (!ret)
-			transport_event("move-tasks", json_pack("{s:s, s:s}", "from",
-								op->name, "to", op->name2));
+			transport_event("move-tasks", json_pack("{s:s, s:s, s:I}", "from",
+								op->name, "to", op->name2,
+								"mono_ns", (json_int_t)t0));
 		break;
 	case SCN_OP_WORKERS:
 		ret = op_workers(st, op, msg, sizeof(msg));
@@ -414,6 +428,11 @@ static void run_block(struct exec_state *st, const struct scn_block *b)
 /* End of a step: its workers, payloads and cgroups go. */
 static void scope_teardown(struct exec_state *st, int scope)
 {
+	/* Everyone is told at once, so a busy group cannot delay another's stop. */
+	for (int i = 0; i < MAX_CGROUPS; i++)
+		if (st->cg[i].live && st->cg[i].scope == scope)
+			for (int g = 0; g < st->cg[i].ngroups; g++)
+				wl_request_stop(st->cg[i].groups[g]);
 	for (int i = 0; i < MAX_CGROUPS; i++)
 		if (st->cg[i].live && st->cg[i].scope == scope)
 			cgroup_teardown(st, &st->cg[i]);

@@ -95,7 +95,8 @@ int transport_event(const char *kind, json_t *obj)
 
 	json_object_set_new(ev, "kind", json_string(kind));
 	json_object_set_new(ev, "t_ms", json_real(guest_now_ns() / 1e6));
-	json_object_set_new(ev, "mono_ns", json_integer(guest_mono_ns()));
+	if (!json_object_get(ev, "mono_ns"))
+		json_object_set_new(ev, "mono_ns", json_integer(guest_mono_ns()));
 	return transport_send(WIRE_EVENT, ev);
 }
 

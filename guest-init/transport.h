@@ -11,7 +11,8 @@ int transport_open(const char *dev);
 /* Send obj as one frame of the given type; consumes the reference. */
 int transport_send(enum wire_type type, json_t *obj);
 /* Convenience: an EVENT {"kind": kind, "t_ms":..., "mono_ns":...} plus
- * extra fields from obj (may be NULL; consumed). */
+ * extra fields from obj (may be NULL; consumed). A mono_ns already in obj
+ * (when the op began) is kept. */
 int transport_event(const char *kind, json_t *obj);
 /* An ERROR frame {msg, fatal}. */
 int transport_error(int fatal, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

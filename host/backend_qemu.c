@@ -84,7 +84,7 @@ static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "-machine");
 	push(argv, &n, "pc");
 	push(argv, &n, "-accel");
-	push(argv, &n, "%s", !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi");
+	push(argv, &n, "%s", !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=single");
 	push(argv, &n, "-cpu");
 	push(argv, &n, "%s", !strcmp(accel, "kvm") ? "host" : "max");
 	push(argv, &n, "-m");

@@ -133,9 +133,30 @@ static void check_alive(const struct scenario *s, const struct run_result *r,
 			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s%s",
 				 seen[0] ? ", " : "", it[k].want);
 	}
-	if (!nwant)
-		add(out, "scheduler alive", false, all,
-		    "the scenario attaches no scheduler in any step: nothing to judge");
+	if (!nwant) {
+		/* Attached and detached within steps: judge each attach. */
+		int attaches = 0, bad_attach = 0;
+
+		json_array_foreach(r->events, i, e) {
+			const char *kind = str(e, "kind");
+			if (strcmp(kind, "sched_attach") && strcmp(kind, "sched_replace"))
+				continue;
+			attaches++;
+			if (strcmp(str(e, "state"), "enabled"))
+				bad_attach++;
+		}
+		if (!attaches)
+			add(out, "scheduler alive", false, all,
+			    "the scenario attaches no scheduler: nothing to judge");
+		else if (bad_attach)
+			add(out, "scheduler alive", false, all,
+			    "%d of %d attaches did not leave sched_ext enabled",
+			    bad_attach, attaches);
+		else
+			add(out, "scheduler alive", true, all,
+			    "%d attaches, each left sched_ext enabled, and no scheduler died",
+			    attaches);
+	}
 	else if (bad[0])
 		add(out, "scheduler alive", false, all, "%s", bad);
 	else

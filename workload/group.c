@@ -370,6 +370,14 @@ static void fill_exit(struct wl_group *g, int i)
 		r->wall_time_ns = wl_now() - r->started_at_ns;
 }
 
+void wl_request_stop(struct wl_group *g)
+{
+	if (g->stopped)
+		return;
+	__atomic_store_n(&g->shm->stop, 1, __ATOMIC_SEQ_CST);
+	signal_all(g, SIGUSR1);
+}
+
 void wl_stop(struct wl_group *g, uint64_t timeout_ns)
 {
 	uint64_t now = wl_now(), deadline = now + timeout_ns, next = now;

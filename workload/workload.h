@@ -31,6 +31,10 @@ int wl_group_tids(const struct wl_group *g, pid_t *out, int max);
  * carrier process). */
 int wl_group_pids(const struct wl_group *g, pid_t *out, int max);
 
+/* Ask every worker to stop without waiting: lets a caller stop many groups
+ * at once before waiting for each. */
+void wl_request_stop(struct wl_group *g);
+
 /* Ask every worker to stop, wait up to timeout_ns, kill the rest (their
  * reports say timed out). Idempotent. */
 void wl_stop(struct wl_group *g, uint64_t timeout_ns);

@@ -127,7 +127,7 @@ esac
 
 start=$(date +%s.%N)
 timeout "$timeout_s" nice -n 10 qemu-system-x86_64 -nodefaults -no-user-config \
-	-display none -no-reboot -machine q35 -accel tcg,thread=single -cpu max -smp 2 \
+	-display none -no-reboot -machine q35 -accel tcg,thread=multi -cpu max -smp 2 \
 	-m 2048 -kernel "$kdir/vmlinux" -initrd "$work/l1.cpio" \
 	-append "console=ttyS0 loglevel=4 reboot=k panic=-1 rdinit=/init tsc=reliable" \
 	-serial stdio > "$work/l1.log" 2>&1 || true
