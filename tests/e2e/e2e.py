@@ -182,6 +182,58 @@ def case_truncate():
               f"truncated frame reported: {r['wire_errors']}")
 
 
+# Stock scenarios and the exit code each must give (default 0).
+STOCK_EXPECT = {"starve": 1}
+
+
+def case_stock():
+    names = sorted(f[:-4] for f in os.listdir(SCN_DIR) if f.endswith(".scn"))
+    for name in names:
+        p, r, _ = run(name + ".scn")
+        want = STOCK_EXPECT.get(name, 0)
+        check(p.returncode == want, f"{name}: exit {p.returncode}, expected {want}")
+        if r:
+            check(r["checks"][0]["pass"], f"{name}: every worker report arrived")
+
+
+def work_types():
+    """(name, count rule) from docs/work-types.md, which the workload
+    library's table generates."""
+    doc = os.path.join(SCN_DIR, "..", "..", "docs", "work-types.md")
+    types, name = [], None
+    for line in open(doc):
+        if line.startswith("## ") and " " not in line[3:].strip():
+            name = line[3:].strip()
+        elif name and line.startswith("- Count:"):
+            types.append((name, 6 if "multiple of 3" in line else 4))
+            name = None
+    return types
+
+
+def case_worktypes():
+    types = work_types()
+    check(len(types) >= 39, f"docs list every work type: {len(types)}")
+    lines = ['scenario worktypes "every work type briefly"',
+             "topology numa=2 llcs=1 cores=2 threads=1", "memory 1G"]
+    for i, (t, n) in enumerate(types):
+        clone = "thread" if i % 2 else "fork"
+        lines += [f"step s{i} 800ms", f"  cgroup g{i}", f"  workers g{i} {n} {t} clone={clone}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".scn", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+    p, r, _ = run(f.name)
+    check(p.returncode == 0, f"every work type runs and stops cleanly: exit {p.returncode}")
+    if not r:
+        return
+    for i, (t, n) in enumerate(types):
+        ws = workers(r, f"g{i}")
+        check(len(ws) == n, f"{t}: {n} reports, got {len(ws)}")
+        # rt-starvation's odd workers are the ones meant to starve.
+        idle = [w["index"] for w in ws if w["work_units"] == 0 and
+                not (t == "rt-starvation" and w["index"] % 2)]
+        check(not idle, f"{t}: workers {idle} did no work")
+        check(all(w["type"] == t for w in ws), f"{t}: reports carry the type")
+
+
 globals()["case_" + CASE.replace("-", "_")]()
 if failures:
     print(f"{len(failures)} e2e assertion(s) failed")
