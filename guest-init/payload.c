@@ -107,9 +107,11 @@ static json_t *metrics(struct payload *p)
 	return m;
 }
 
-static void finish(struct payload *p, int status, bool timed_out)
+/* killed: ended by payload-kill or the end of its step, not by itself. */
+static void finish(struct payload *p, int status, bool timed_out, bool killed)
 {
-	json_t *ev = json_pack("{s:s, s:b}", "id", p->id, "timed_out", timed_out);
+	json_t *ev = json_pack("{s:s, s:b, s:b}", "id", p->id, "timed_out", timed_out,
+			       "killed", killed);
 
 	if (WIFEXITED(status))
 		json_object_set_new(ev, "exit_code", json_integer(WEXITSTATUS(status)));
@@ -129,7 +131,7 @@ static int wait_for(struct payload *p, uint64_t timeout_ns)
 	for (;;) {
 		pid_t r = waitpid(p->pid, &status, WNOHANG);
 		if (r == p->pid) {
-			finish(p, status, false);
+			finish(p, status, false, false);
 			return 0;
 		}
 		if (r < 0)
@@ -140,7 +142,7 @@ static int wait_for(struct payload *p, uint64_t timeout_ns)
 	}
 	kill(p->pid, SIGKILL);
 	waitpid(p->pid, &status, 0);
-	finish(p, status, true);
+	finish(p, status, true, true);
 	return -ETIMEDOUT;
 }
 
@@ -179,7 +181,7 @@ int payload_op(struct payload *pl, int *npl, int max, const struct scn_op *op,
 		}
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, &status, 0);
-		finish(p, status, false);
+		finish(p, status, false, true);
 		return 0;
 	default:
 		return -1;
@@ -195,6 +197,6 @@ void payload_scope_end(struct payload *pl, int npl, int scope)
 			continue;
 		kill(pl[i].pid, SIGKILL);
 		waitpid(pl[i].pid, &status, 0);
-		finish(&pl[i], status, false);
+		finish(&pl[i], status, false, true);
 	}
 }

@@ -1,5 +1,6 @@
 /* Frames over /dev/hvc0 (see transport.h). The console is put in raw mode so
  * the tty layer passes binary frames untouched. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
 
 static int tx_fd = -1;
@@ -32,11 +34,53 @@ uint64_t guest_now_ns(void)
 	return guest_mono_ns() - start_mono;
 }
 
+/* The named virtio-serial port if the VM has one. */
+static const char *find_port(char *buf, size_t len)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	const char *dev = NULL;
+	struct dirent *e;
+	char path[512], name[64];
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+		if (read_text(path, name, sizeof(name)) || strcmp(name, WIRE_PORT_NAME))
+			continue;
+		snprintf(buf, len, "/dev/%s", e->d_name);
+		dev = buf;
+		break;
+	}
+	if (d)
+		closedir(d);
+	return dev;
+}
+
+/* Ports are announced to the guest asynchronously and may appear after init
+ * starts: wait (bounded) for the named port, or for dev (the console port of
+ * a single-port device) to show up. */
+static const char *pick_device(const char *dev, char *buf, size_t len)
+{
+	for (int i = 0; i < 1000; i++) {
+		const char *port = find_port(buf, len);
+
+		if (port)
+			return port;
+		if (access(dev, F_OK) == 0)
+			return dev;
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+	return dev;
+}
+
 int transport_open(const char *dev)
 {
 	struct termios t;
+	char buf[300];
 
 	start_mono = guest_mono_ns();
+	dev = pick_device(dev, buf, sizeof(buf));
 	tx_fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tx_fd < 0)
 		return -errno;
@@ -83,6 +127,10 @@ int transport_send(enum wire_type type, json_t *obj)
 	ret = write_all(tx_fd, &h, sizeof(h));
 	if (!ret)
 		ret = write_all(tx_fd, text, h.len);
+	/* On hvc0 a write returns before the bytes left the guest: wait, so a
+	 * crash right after cannot lose a frame already "sent". */
+	if (!ret && isatty(tx_fd))
+		tcdrain(tx_fd);
 out:
 	pthread_mutex_unlock(&tx_lock);
 	free(text);

@@ -17,6 +17,7 @@
 
 #include "host/backend.h"
 #include "host/kvmcheck.h"
+#include "proto/wire.h"
 
 struct qemu {
 	pid_t pid;
@@ -107,8 +108,10 @@ static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "virtio-serial-pci,id=vs");
 	push(argv, &n, "-chardev");
 	push(argv, &n, "socket,id=rep,path=%s", sock);
+	/* A virtio-serial port, not a virtconsole: QEMU drops console bytes
+	 * when the host socket is full, but throttles a port losslessly. */
 	push(argv, &n, "-device");
-	push(argv, &n, "virtconsole,chardev=rep,bus=vs.0");
+	push(argv, &n, "virtserialport,chardev=rep,bus=vs.0,name=" WIRE_PORT_NAME);
 	push(argv, &n, "-device");
 	push(argv, &n, "pvpanic");
 	return n;

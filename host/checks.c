@@ -455,6 +455,44 @@ static void check_reports(struct ctx *x, json_t *out, bool *all)
 		add(out, "workers exited", true, all, "every worker ended when asked");
 }
 
+/* Implicit when the scenario runs payloads: each one that ended by itself
+ * exited 0 (127 means it could not be executed). */
+static void check_payloads(struct ctx *x, json_t *out, bool *all)
+{
+	char bad[1536] = "";
+	int n = 0, nbad = 0;
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(x->r->events, i, ev) {
+		const char *k = json_string_value(json_object_get(ev, "kind"));
+		json_t *code = json_object_get(ev, "exit_code");
+
+		if (!k || strcmp(k, "payload_end"))
+			continue;
+		n++;
+		if (json_is_true(json_object_get(ev, "killed")))
+			continue;
+		if (!code)
+			appendf(bad, sizeof(bad), "%spayload %s killed by signal %lld",
+				nbad++ ? "; " : "",
+				json_string_value(json_object_get(ev, "id")),
+				json_integer_value(json_object_get(ev, "signal")));
+		else if (json_integer_value(code))
+			appendf(bad, sizeof(bad), "%spayload %s exited with %lld%s",
+				nbad++ ? "; " : "",
+				json_string_value(json_object_get(ev, "id")),
+				json_integer_value(code),
+				json_integer_value(code) == 127 ? " (could not be executed)" : "");
+	}
+	if (!n)
+		return;
+	if (nbad)
+		add(out, "payloads", false, all, "%s", bad);
+	else
+		add(out, "payloads", true, all, "%d payloads ended as expected", n);
+}
+
 json_t *checks_run(const struct scenario *s, const struct run_result *r, bool *all_pass)
 {
 	struct ctx x = { s, r };
@@ -463,6 +501,7 @@ json_t *checks_run(const struct scenario *s, const struct run_result *r, bool *a
 	*all_pass = true;
 	check_reports(&x, out, all_pass);
 	checks_sched_implicit(s, r, out, all_pass);
+	check_payloads(&x, out, all_pass);
 	for (int i = 0; i < s->n_checks; i++) {
 		const struct scn_check *c = &s->checks[i];
 		switch (c->kind) {

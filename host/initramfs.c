@@ -10,7 +10,7 @@
 
 #include "host/cpio.h"
 #include "host/initramfs.h"
-#include "host/sched_files.h"
+#include "host/guest_files.h"
 
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 {
@@ -101,7 +101,7 @@ int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
 			goto out;
 		}
 	}
-	if (s->scenario && sched_files_add_all(&c, s->scenario, msg, msglen))
+	if (s->scenario && guest_files_add_all(&c, s->scenario, msg, msglen))
 		goto out;
 	if (cpio_finish(&c)) {
 		snprintf(msg, msglen, "building the initramfs: %s", strerror(-c.error));

@@ -9,6 +9,9 @@
 #define WIRE_MAGIC 0x4653544bu /* "KTSF" little-endian */
 #define WIRE_VERSION 1
 #define WIRE_MAX_PAYLOAD (64u << 20)
+/* The virtio-serial port name the guest looks for; without one (the own
+ * VMM's single-port console) it writes to /dev/hvc0. */
+#define WIRE_PORT_NAME "ktstr.report"
 
 enum wire_type {
 	WIRE_HELLO = 1,  /* guest facts: kernel release, CPUs, sched_ext, cgroups */

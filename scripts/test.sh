@@ -14,6 +14,7 @@ build/ktstr-run kernel fetch >&2
 set +e
 
 status=0
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 meson test -C build-asan --suite unit --print-errorlogs || status=1
 meson test -C build --suite unit --suite e2e --print-errorlogs \
 	--num-processes "${KTSTR_TEST_JOBS:-1}" || status=1

@@ -1,4 +1,4 @@
-/* Scheduler files for the initramfs (see sched_files.h): BPF objects and
+/* Scheduler files for the initramfs (see guest_files.h): BPF objects and
  * exec= binaries with their shared libraries, resolved like ld.so does
  * (DT_RPATH, DT_RUNPATH, ld.so.cache, the default directories). */
 #include <elf.h>
@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "host/sched_files.h"
+#include "host/guest_files.h"
 
 #define MAX_FILES 256
 
@@ -325,7 +325,7 @@ static int files_add(struct cpio *c, struct added *a, const char *binary, char *
 	return 0;
 }
 
-int sched_files_add(struct cpio *c, const char *binary, char *msg, size_t len)
+int guest_files_add_deps(struct cpio *c, const char *binary, char *msg, size_t len)
 {
 	struct added a = { 0 };
 	int ret = files_add(c, &a, binary, msg, len);
@@ -454,7 +454,41 @@ static int add_one(struct cpio *c, struct added *a, const struct scn_scheduler *
 	return files_add(c, a, host, msg, len);
 }
 
-int sched_files_add_all(struct cpio *c, const struct scenario *s, char *msg,
+/* A payload binary goes in at the same path it has on the host. */
+static int add_payload(struct cpio *c, struct added *a, const struct scn_op *op,
+		       char *msg, size_t len)
+{
+	if (access(op->path, X_OK)) {
+		snprintf(msg, len, "%s", strerror(errno));
+		return -1;
+	}
+	if (!added_has(a, op->path) && add_file(c, a, op->path, op->path, msg, len))
+		return -1;
+	return files_add(c, a, op->path, msg, len);
+}
+
+static int add_payloads(struct cpio *c, struct added *a, const struct scenario *s,
+			char *msg, size_t len)
+{
+	char why[1024];
+
+	for (int b = -1; b < s->n_steps; b++) {
+		const struct scn_block *blk = b < 0 ? &s->backdrop : &s->steps[b];
+
+		for (int i = 0; i < blk->n_ops; i++) {
+			const struct scn_op *op = &blk->ops[i];
+
+			if (op->kind != SCN_OP_PAYLOAD_RUN || !add_payload(c, a, op, why, sizeof(why)))
+				continue;
+			snprintf(msg, len, "%s:%d:%d: payload '%s' (%s): %s", s->path,
+				 op->loc.line, op->loc.col, op->name, op->path, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int guest_files_add_all(struct cpio *c, const struct scenario *s, char *msg,
 			size_t len)
 {
 	struct added a = { 0 };
@@ -471,6 +505,8 @@ int sched_files_add_all(struct cpio *c, const struct scenario *s, char *msg,
 			ret = -1;
 		}
 	}
+	if (!ret)
+		ret = add_payloads(c, &a, s, msg, len);
 	added_free(&a);
 	return ret;
 }
