@@ -26,7 +26,7 @@
 
 #define SCX_SYSFS "/sys/kernel/sched_ext"
 #define POLL_NS (10 * 1000000ull)
-#define ENABLE_TIMEOUT_NS (20 * 1000000000ull) /* exec loaders under TCG */
+#define ENABLE_TIMEOUT_NS (60 * 1000000000ull) /* exec loaders under TCG */
 #define KMSG_WAIT_NS (1000 * 1000000ull)
 
 /* The scheduler guest-init attached (at most one: sched_ext has one root). */

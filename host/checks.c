@@ -119,13 +119,13 @@ static void cpuset_history(const struct run_result *r, const char *cgroup,
 	}
 }
 
-/* Was cpu allowed at time t (or within the grace period before it)? */
-static bool cpu_allowed(const struct cpuset_hist *h, uint64_t t, int cpu)
+/* Was cpu allowed at time t (or within the grace period around it)? */
+static bool cpu_allowed(const struct cpuset_hist *h, uint64_t t, int cpu, uint64_t grace)
 {
 	for (int i = 0; i < h->n; i++) {
 		uint64_t from = h->at[i];
-		uint64_t to = i + 1 < h->n ? h->at[i + 1] + CHECK_CPUSET_GRACE_NS : UINT64_MAX;
-		if (t + CHECK_CPUSET_GRACE_NS >= from && t <= to &&
+		uint64_t to = i + 1 < h->n ? h->at[i + 1] + grace : UINT64_MAX;
+		if (t + grace >= from && t <= to &&
 		    scn_cpumask_test(&h->m[i], cpu))
 			return true;
 	}
@@ -156,14 +156,13 @@ static const char *member_at(const struct run_result *r, const char *cg0, uint64
  * stamps an event when the op has finished, and moves and cpuset changes
  * take effect asynchronously)? */
 static bool worker_cpu_allowed(const struct run_result *r, const char *cg0,
-			       uint64_t t, int cpu, struct cpuset_hist *h)
+			       uint64_t t, int cpu, uint64_t grace, struct cpuset_hist *h)
 {
-	uint64_t times[3] = { t, t > CHECK_CPUSET_GRACE_NS ? t - CHECK_CPUSET_GRACE_NS : 0,
-			      t + CHECK_CPUSET_GRACE_NS };
+	uint64_t times[3] = { t, t > grace ? t - grace : 0, t + grace };
 
 	for (int k = 0; k < 3; k++) {
 		cpuset_history(r, member_at(r, cg0, times[k]), h);
-		if (h->n == 0 || cpu_allowed(h, t, cpu))
+		if (h->n == 0 || cpu_allowed(h, t, cpu, grace))
 			return true;
 	}
 	return false;
@@ -192,7 +191,7 @@ static void check_isolation(struct ctx *x, const struct scn_check *c, json_t *ou
 			for (int k = 0; k < SCN_MAX_CPUS && cpu < 0; k++)
 				if (scn_cpumask_test(&w->cpus_used, k))
 					cpu = k;
-		if (cpu >= 0 && !worker_cpu_allowed(x->r, w->cgroup, w->started_at_ns, cpu, h)) {
+		if (cpu >= 0 && !worker_cpu_allowed(x->r, w->cgroup, w->started_at_ns, cpu, c->grace_ns, h)) {
 			appendf(bad, sizeof(bad), "%sworker %s/%d (tid %d) started on cpu %d outside its cpuset",
 				nbad++ ? "; " : "", w->cgroup, w->index, w->tid, cpu);
 			continue;
@@ -200,7 +199,7 @@ static void check_isolation(struct ctx *x, const struct scn_check *c, json_t *ou
 		for (uint32_t m = 0; m < w->n_migrations; m++) {
 			uint64_t t = w->started_at_ns + w->migrations[m].at_ns;
 			int to = w->migrations[m].to_cpu;
-			if (!worker_cpu_allowed(x->r, w->cgroup, t, to, h)) {
+			if (!worker_cpu_allowed(x->r, w->cgroup, t, to, c->grace_ns, h)) {
 				appendf(bad, sizeof(bad),
 					"%sworker %s/%d (tid %d) ran on cpu %d at %.0f ms, outside the cpuset of '%s'",
 					nbad++ ? "; " : "", w->cgroup, w->index, w->tid, to,

@@ -16,8 +16,4 @@
 json_t *checks_run(const struct scenario *s, const struct run_result *r,
 		   bool *all_pass);
 
-/* The grace period after a cpuset change during which a worker may still be
- * seen on a CPU of the old set (the kernel migrates it asynchronously). */
-#define CHECK_CPUSET_GRACE_NS (100ull * 1000000)
-
 #endif

@@ -1,5 +1,6 @@
 /* Parses "check KIND [options]" directives into struct scn_check, with the
- * documented defaults (max-gap 2s, max-spread 25%, tolerance 25%). */
+ * documented defaults (max-gap 2s, grace 250ms, max-spread 25%,
+ * tolerance 25%). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@ static const struct {
 } kinds[] = {
 	[SCN_CHECK_STARVATION] = { "starvation", { "max-gap", "cgroup" },
 		"check starvation [max-gap=DURATION] [cgroup=NAME]" },
-	[SCN_CHECK_ISOLATION] = { "isolation", { "cgroup" },
-		"check isolation [cgroup=NAME]" },
+	[SCN_CHECK_ISOLATION] = { "isolation", { "grace", "cgroup" },
+		"check isolation [grace=DURATION] [cgroup=NAME]" },
 	[SCN_CHECK_FAIRNESS] = { "fairness", { "max-spread", "cgroup" },
 		"check fairness [max-spread=PCT] [cgroup=NAME]" },
 	[SCN_CHECK_WEIGHT] = { "weight", { "tolerance" },
@@ -122,6 +123,8 @@ static int check_opt(const struct scn_line *l, const struct scn_tok *t,
 		return name_val(l, t, "scheduler name", c->sched, &c->sched_loc, err);
 	if (!strcmp(k, "max-gap"))
 		return dur(l, t, &c->max_gap_ns, err);
+	if (!strcmp(k, "grace"))
+		return dur(l, t, &c->grace_ns, err);
 	if (!strcmp(k, "p50"))
 		return dur(l, t, &c->p50_ns, err);
 	if (!strcmp(k, "p99"))
@@ -174,6 +177,7 @@ int scn_parse_check(const struct scn_line *l, struct scenario *s,
 	struct scn_check c = {
 		.loc = { l->lineno, l->tok[0].col },
 		.max_gap_ns = 2000000000ull,
+		.grace_ns = 250000000ull,
 		.max_spread_pct = 25,
 		.tolerance_pct = 25,
 		.reason = "any",

@@ -186,7 +186,7 @@ struct scn_scheduler {
 
 enum scn_check_kind {
 	SCN_CHECK_STARVATION = 1, /* check starvation [max-gap=DUR] [cgroup=X] */
-	SCN_CHECK_ISOLATION,      /* check isolation [cgroup=X] */
+	SCN_CHECK_ISOLATION,      /* check isolation [grace=DUR] [cgroup=X] */
 	SCN_CHECK_FAIRNESS,       /* check fairness [max-spread=PCT] [cgroup=X] */
 	SCN_CHECK_WEIGHT,         /* check weight [tolerance=PCT] */
 	SCN_CHECK_WAKE_LATENCY,   /* check wake-latency [p50=DUR] [p99=DUR] [p999=DUR] [cgroup=X] */
@@ -201,6 +201,9 @@ struct scn_check {
 	char cgroup[SCN_NAME_MAX];  /* "" = all cgroups */
 	uint64_t max_gap_ns;        /* starvation; default 2s */
 	double max_spread_pct;      /* fairness; default 25 */
+	uint64_t grace_ns;          /* isolation: how long after a cpuset change or
+				     * move a worker may still be seen on the old
+				     * CPUs; default 250ms */
 	double tolerance_pct;       /* weight; default 25 */
 	uint64_t p50_ns, p99_ns, p999_ns; /* wake-latency; 0 = not checked */
 	double min_rate;            /* throughput */

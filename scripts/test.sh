@@ -30,6 +30,9 @@ for path in sys.argv[1:]:
         bad += 1
         continue
     for line in lines:
+        line = line.strip("\0 \t")
+        if not line:
+            continue
         r = json.loads(line).get("result")
         if r in ("OK", "EXPECTEDFAIL"):
             ok += 1

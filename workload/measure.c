@@ -133,6 +133,10 @@ static void note_cpu(struct wl_worker *w, uint64_t now)
 
 	if (cpu == w->m.cpu || cpu < 0)
 		return;
+	/* Preempted between reading the clock and the CPU: the time of this
+	 * sighting is unknown, so take it again next iteration. */
+	if (wl_now() - now > 1000000)
+		return;
 	if (cpu < SCN_MAX_CPUS)
 		scn_cpumask_set(&r->cpus_used, cpu);
 	r->migration_count++;

@@ -154,6 +154,12 @@ Test(checks, isolation_follows_cpuset_history)
 	cr_assert(strstr(detail(c, "isolation"), "ran on cpu 3 at 500 ms, outside the cpuset of 'a'"),
 		  "%s", detail(c, "isolation"));
 	json_decref(c);
+
+	/* 500 ms before the change to 2-3: inside a 600 ms grace period. */
+	s.checks[0].grace_ns = 600000000ull;
+	c = checks_run(&s, &r, &all);
+	cr_assert(passed(c, "isolation"), "%s", detail(c, "isolation"));
+	json_decref(c);
 }
 
 Test(checks, fairness_spread)
