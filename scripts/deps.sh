@@ -15,18 +15,25 @@ KTSTR_PACKAGES=(
 # bookworm has 1.1, bookworm-backports 1.4.
 KTSTR_BACKPORTS_PACKAGES=(libbpf-dev libbpf1)
 
-# The machine's own Debian archive URI (first deb entry that is not the
-# security archive), from deb822 .sources or a one-line sources.list.
+# The machine's own Debian archive URI: the first entry (deb822 .sources or
+# one-line .list) whose suites include bookworm and whose URI is not the
+# security archive. Third-party repositories name other suites.
 ktstr_debian_uri() {
 	local f uri
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -r "$f" ] || continue
-		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		uri=$(awk '
+			/^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok = 0; u = "" ; next }
+			/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { u = $i; break } }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") ok = 1 }
+			END { if (ok && u != "") print u }' "$f" | head -n 1)
 		[ -n "$uri" ] && { echo "$uri"; return 0; }
 	done
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -r "$f" ] || continue
-		uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' "$f")
+		uri=$(awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { u = $i; s = $(i + 1); break }
+			if (s == "bookworm") { print u; exit } }' "$f")
 		[ -n "$uri" ] && { echo "$uri"; return 0; }
 	done
 	return 1
