@@ -1,6 +1,5 @@
-/* The managed cgroup v2 tree in the guest: /sys/fs/cgroup/ktstr/<name>.
- * Knobs are cgroup v2 interface files written directly (libcgroup 2.0 has no
- * v2-only API for cpuset.cpus.effective, cgroup.freeze or cpu.weight). */
+/* The managed cgroup v2 tree in the guest: /sys/fs/cgroup/ktstr/<name>,
+ * created, tuned, frozen, moved into and removed through libcgroup. */
 #ifndef KTSTR__GUEST_CGROUP_H
 #define KTSTR__GUEST_CGROUP_H
 
@@ -10,7 +9,8 @@
 
 #include "scenario/model.h"
 
-#define CG_ROOT "/sys/fs/cgroup/ktstr"
+#define CG_DIR "ktstr"
+#define CG_ROOT "/sys/fs/cgroup/" CG_DIR
 
 int cg_setup(char *msg, size_t len);
 void cg_path(const char *name, char *buf, size_t len);
