@@ -32,10 +32,11 @@ static const char usage_run[] =
 	"\n"
 	"  --kernel K         a bzImage, an ELF vmlinux or a kernel build tree\n"
 	"                     (default: the cached default kernel, fetched if missing)\n"
-	"  --backend B        qemu (default), kvm (the project's own VMM on raw KVM\n"
-	"                     ioctls; refused up front on hosts whose KVM cannot run\n"
-	"                     an unmodified kernel, such as kvm_pvm) or auto (kvm\n"
-	"                     where it can work, else qemu with a notice)\n"
+	"  --backend B        auto (default: the own VMM where this host's KVM can\n"
+	"                     run an unmodified kernel, else qemu with a one-line\n"
+	"                     notice), kvm (the project's own VMM on raw KVM ioctls;\n"
+	"                     refused up front, exit 3, where it cannot work, e.g.\n"
+	"                     on kvm_pvm) or qemu\n"
 	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
 	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
 	"  --json FILE        write the results as JSON to FILE\n"
@@ -81,7 +82,7 @@ static int run_main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
-	struct run_opts o = { .backend = "qemu", .accel = "auto" };
+	struct run_opts o = { .backend = "auto", .accel = "auto" };
 	char *end;
 	int c;
 

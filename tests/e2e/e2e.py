@@ -182,6 +182,17 @@ def case_truncate():
               f"truncated frame reported: {r['wire_errors']}")
 
 
+def case_kvm_refused():
+    """--backend kvm on a host whose KVM cannot boot Linux fails up front."""
+    p, r, _ = run("hello.scn", "--backend", "kvm", timeout=60)
+    if os.path.exists("/sys/module/kvm_pvm") or not os.path.exists("/dev/kvm"):
+        check(p.returncode == 3, f"--backend kvm exits 3 here, got {p.returncode}")
+        check("use --backend qemu" in p.stderr, f"and says what to do: {p.stderr.strip()}")
+        check(r is None, "nothing booted")
+    else:
+        check(p.returncode == 0, f"--backend kvm runs hello here: {p.returncode}")
+
+
 # Stock scenarios and the exit code each must give (default 0).
 STOCK_EXPECT = {"starve": 1}
 
