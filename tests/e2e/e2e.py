@@ -4,38 +4,21 @@ kernel under QEMU and check the verdict, the exit code and the JSON results.
 
 usage: e2e.py KTSTR_RUN SCENARIO_DIR CASE
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ktstr_e2e import check, finish  # noqa: E402
+import ktstr_e2e  # noqa: E402
+
 KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(scn, *args, timeout=600):
-    out = tempfile.mkdtemp(prefix="ktstr-e2e-")
-    js = os.path.join(out, "r.json")
     path = scn if os.path.isabs(scn) else os.path.join(SCN_DIR, scn)
-    cmd = [KTSTR, "run", "--backend", "qemu", "--json", js, *args, path]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr)
-    print(f"exit {p.returncode} after {dt:.1f} s")
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
+    p, res, out, _ = ktstr_e2e.run(KTSTR, path, *args, timeout=timeout)
     return p, res, out
 
 
@@ -246,7 +229,4 @@ def case_worktypes():
 
 
 globals()["case_" + CASE.replace("-", "_")]()
-if failures:
-    print(f"{len(failures)} e2e assertion(s) failed")
-    sys.exit(1)
-print("ok")
+finish()

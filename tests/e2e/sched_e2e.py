@@ -7,52 +7,20 @@ scheduler, loader that exits at once) caught with the scheduler's name.
 usage: sched_e2e.py KTSTR_RUN SCENARIO_DIR CASE
 $KTSTR_KERNEL, if set, is passed as --kernel.
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ktstr_e2e import check, events, finish, scenario_file  # noqa: E402,F401
+import ktstr_e2e  # noqa: E402
 
 KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
-
-
-def scenario_file(text):
-    fd, path = tempfile.mkstemp(prefix="ktstr-sched-", suffix=".scn")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    return path
 
 
 def run(scn, timeout=600):
-    out = tempfile.mkdtemp(prefix="ktstr-e2e-")
-    js = os.path.join(out, "r.json")
     path = scn if os.path.isabs(scn) else os.path.join(SCN_DIR, scn)
-    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
-    cmd = [KTSTR, "run", "--backend", "qemu", "--json", js, *kernel, path]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr)
-    print(f"exit {p.returncode} after {dt:.1f} s")
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
+    p, res, _, dt = ktstr_e2e.run(KTSTR, path, timeout=timeout)
     return p, res, dt
-
-
-def events(res, kind=None):
-    evs = res.get("scheduler_events", []) if res else []
-    return [e for e in evs if kind is None or e["kind"] == kind]
 
 
 def check_named(res, name):
@@ -192,7 +160,4 @@ CASES = {
 
 if __name__ == "__main__":
     CASES[CASE]()
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
+    finish()

@@ -8,47 +8,19 @@ usage: scx_examples_e2e.py KTSTR_RUN SCX_DIR CASE
 SCX_DIR holds the scx_simple and scx_qmap binaries.
 $KTSTR_KERNEL, if set, is passed as --kernel.
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+from ktstr_e2e import check, events, failures, finish, scenario_file  # noqa: E402
+import ktstr_e2e  # noqa: E402
 
 KTSTR, SCX_DIR, CASE = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(text, timeout=540):
-    out = tempfile.mkdtemp(prefix="ktstr-scx-")
-    scn = os.path.join(out, "scx-examples.scn")
-    with open(scn, "w") as f:
-        f.write(text)
-    js = os.path.join(out, "r.json")
-    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
-    cmd = [KTSTR, "run", "--backend", "qemu", "--json", js, *kernel, scn]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr)
-    print(f"exit {p.returncode} after {dt:.1f} s")
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
+    p, res, _, _ = ktstr_e2e.run(KTSTR, scenario_file(text, "ktstr-scx-"), timeout=timeout)
     return p, res
-
-
-def events(res, kind=None):
-    evs = res.get("scheduler_events", []) if res else []
-    return [e for e in evs if kind is None or e["kind"] == kind]
 
 
 def check_named(res, name):
@@ -140,7 +112,4 @@ CASES = {
 
 if __name__ == "__main__":
     CASES[CASE]()
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
+    finish()

@@ -1,0 +1,57 @@
+"""Shared helpers of the guest end-to-end test scripts: run ktstr-run on a
+scenario, keep its JSON results, and collect failed assertions."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+def check(cond, what):
+    """Record an assertion; the script fails at the end if any failed."""
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def finish():
+    if failures:
+        print(f"{len(failures)} e2e assertion(s) failed")
+        sys.exit(1)
+    print("ok")
+
+
+def scenario_file(text, prefix="ktstr-e2e-"):
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".scn")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+def run(ktstr, scn, *args, timeout=600):
+    """ktstr-run run --backend qemu on scn with --json into a fresh
+    directory ($KTSTR_KERNEL, if set, as --kernel). Returns (process,
+    results or None, output directory, seconds)."""
+    out = tempfile.mkdtemp(prefix="ktstr-e2e-")
+    js = os.path.join(out, "r.json")
+    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
+    cmd = [ktstr, "run", "--backend", "qemu", "--json", js, *kernel, *args, scn]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    dt = time.monotonic() - t0
+    sys.stdout.write(p.stdout)
+    sys.stdout.write(p.stderr)
+    print(f"exit {p.returncode} after {dt:.1f} s")
+    res = None
+    if os.path.exists(js):
+        with open(js) as f:
+            res = json.load(f)
+    return p, res, out, dt
+
+
+def events(res, kind=None):
+    evs = res.get("scheduler_events", []) if res else []
+    return [e for e in evs if kind is None or e["kind"] == kind]
