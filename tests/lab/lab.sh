@@ -119,11 +119,11 @@ bench)
 		# shellcheck disable=SC2086
 		cmd "qemu-kvm-$i" $q --timeout 180 --accel kvm --cmdline "$base"
 		# shellcheck disable=SC2086
-		cmd "qemu-kvmnx-$i" $q --timeout 180 --accel kvm --cpu host,xsave=off \
+		cmd "qemu-kvm64-$i" $q --timeout 180 --accel kvm --cpu kvm64 \
 			--cmdline "$base"
 	done
-	cmd qemu-kvm-console /qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 \
-		--timeout 180 --log /dev/ttyS0 --accel kvm -L /qemu --cmdline "$base"
+	cmd qemu-kvm64-console /qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 \
+		--timeout 180 --log /dev/ttyS0 --accel kvm --cpu kvm64 -L /qemu --cmdline "$base"
 	# shellcheck disable=SC2086
 	[ "${LAB_TCG:-}" = 1 ] && cmd qemu-tcg-1 $q --timeout 400 --accel tcg --cmdline "$base"
 	;;
