@@ -176,6 +176,31 @@ def case_kvm_refused():
         check(p.returncode == 0, f"--backend kvm runs hello here: {p.returncode}")
 
 
+def case_payload():
+    """A payload's JSON numbers become metrics; one that fails fails the run."""
+    scn = ktstr_e2e.scenario_file("""scenario payload-e2e "payload metrics"
+topology numa=1 llcs=1 cores=2 threads=1
+step run 1s
+  cgroup app
+  payload-run good /bin/echo args="{\\"ops\\":42,\\"p99_us\\":1.5,\\"name\\":\\"x\\"}" cgroup=app
+  payload-wait good timeout=5s
+  payload-run bad /bin/false
+  payload-wait bad timeout=5s
+""")
+    p, r, _ = run(scn)
+    check(p.returncode == 1, f"a failing payload fails the run: exit {p.returncode}")
+    if not r:
+        return
+    ends = {e["id"]: e for e in r["events"] if e["kind"] == "payload_end"}
+    good, bad = ends.get("good", {}), ends.get("bad", {})
+    check(good.get("exit_code") == 0, f"good exited 0: {good}")
+    check(good.get("metrics") == {"ops": 42, "p99_us": 1.5}, f"numbers kept as metrics: {good}")
+    check(bad.get("exit_code") == 1, f"bad exited 1: {bad}")
+    pc = check_by_name(r, "payloads")
+    check(pc and not pc[0]["pass"] and "payload bad exited with 1" in pc[0]["detail"],
+          f"payloads check names the failing one: {pc}")
+
+
 # Stock scenarios and the exit code each must give (default 0).
 STOCK_EXPECT = {"starve": 1}
 
