@@ -70,37 +70,24 @@ static int to_memfd(const struct cpio *c, int *fd, char *msg, size_t msglen)
 int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
 		    char *msg, size_t msglen)
 {
-	static const char *const dirs[] = { "dev", "proc", "sys", "tmp", "run",
-					    "payload" };
+	static const char *const dirs[] = { "dev", "proc", "sys", "tmp", "run" };
 	struct cpio c;
 	char *opts = NULL;
-	int ret = -1;
+	int ret = -1, r;
 
 	cpio_init(&c);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		cpio_add_dir(&c, dirs[i], 0755);
-	if (cpio_add_host_file(&c, "init", s->guest_init, 0755)) {
-		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(errno));
+	if ((r = cpio_add_host_file(&c, "init", s->guest_init, 0755))) {
+		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(-r));
 		goto out;
 	}
-	if (cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644)) {
-		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(errno));
+	if ((r = cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644))) {
+		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
 		goto out;
 	}
 	opts = json_dumps(s->run_opts, JSON_COMPACT);
 	cpio_add_file(&c, "run.json", 0644, opts, strlen(opts));
-	for (int i = 0; i < s->n_files; i++) {
-		char *copy = strdup(s->files[i]), path[512];
-		int r;
-
-		snprintf(path, sizeof(path), "payload/%s", basename(copy));
-		free(copy);
-		r = cpio_add_host_file(&c, path, s->files[i], 0755);
-		if (r) {
-			snprintf(msg, msglen, "%s: %s", s->files[i], strerror(-r));
-			goto out;
-		}
-	}
 	if (s->scenario && guest_files_add_all(&c, s->scenario, msg, msglen))
 		goto out;
 	if (cpio_finish(&c)) {

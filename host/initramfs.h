@@ -13,10 +13,8 @@ struct initramfs_spec {
 	const char *guest_init;     /* host path of the static guest-init */
 	const char *scenario_path;  /* host path of the scenario file */
 	json_t *run_opts;           /* becomes /run.json */
-	const struct scenario *scenario; /* its schedulers' files are added */
-	/* extra host files: copied to the same path under /payload/<basename> */
-	const char **files;
-	int n_files;
+	const struct scenario *scenario; /* its scheduler and payload files
+					  * are added (host/guest_files.c) */
 };
 
 /* Build the archive into a sealed memfd. Returns 0 with *fd, *len set, or
