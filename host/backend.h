@@ -4,6 +4,7 @@
 #ifndef KTSTR__HOST_BACKEND_H
 #define KTSTR__HOST_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct vm_spec {
 	const char *cmdline;
 	const char *console_log; /* the serial console is written here */
 	const char *accel;      /* "auto", "kvm", "tcg" (qemu only) */
+	bool prefault;          /* kvm only: fault guest RAM in before boot */
 	int verbose;
 };
 

@@ -46,6 +46,8 @@ static const char usage_run[] =
 	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
 	"                     120 s plus three times the scenario's duration)\n"
 	"  --append ARGS      extra kernel command line\n"
+	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
+	"                     pages are used where the host's THP allows)\n"
 	"  --seed N           seed for random choices in the guest (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
@@ -77,6 +79,7 @@ static int run_main(int argc, char **argv)
 		{ "append", required_argument, 0, 'A' },
 		{ "seed", required_argument, 0, 's' },
 		{ "inject-fault", required_argument, 0, 'F' },
+		{ "prefault", no_argument, 0, 'P' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -136,6 +139,7 @@ static int run_main(int argc, char **argv)
 			}
 			o.inject = optarg;
 			break;
+		case 'P': o.prefault = 1; break;
 		case 'v': o.verbose++; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_run, stdout); return 0;

@@ -224,6 +224,7 @@ int cmd_run(const struct run_opts *o)
 	vs.console_log = log;
 	vs.accel = o->accel;
 	vs.verbose = o->verbose;
+	vs.prefault = o->prefault;
 	timeout = o->timeout_ms ? o->timeout_ms : 120000 + 3 * scenario_ms(&s);
 
 	results_init(&r);

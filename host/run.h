@@ -17,6 +17,7 @@ struct run_opts {
 	uint64_t timeout_ms;  /* 0: derived from the scenario */
 	uint64_t seed;
 	const char *inject;   /* test hook: fault to inject in the guest */
+	int prefault;
 	int verbose;
 	int quiet;
 };

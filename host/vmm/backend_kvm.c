@@ -129,7 +129,8 @@ static void *pvm_watchdog(void *arg)
 static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
 {
 	struct kvm_backend *k = b->priv;
-	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true };
+	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
+				  .prefault = s->prefault };
 	struct x86_entry e;
 	uint64_t rsdp;
 	char why[1024];

@@ -38,6 +38,7 @@ struct vmm_config {
 	struct x86_topo topo;
 	bool irqchip;		/* false only for bare test guests (HLT exits) */
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
+	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
 };
 
 struct vmm {

@@ -3,7 +3,6 @@
  * a clear report (on kvm_pvm: an internal error with a register dump). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/vmm/backend_kvm.h"
+#include "kernels/kernels.h"
 #include "host/vmm/vmm.h"
 
 static bool kvm_usable(void)
@@ -76,35 +76,44 @@ Test(vmm_run, real_mode_guest_out_and_hlt, .timeout = 30)
 	vmm_destroy(&vm);
 }
 
-#define KF_BZ "/tmp/kf/dl/x/usr/lib/modules/7.3.4+deb13-cloud-amd64/vmlinuz"
+static size_t resident_pages(void *p, size_t size)
+{
+	size_t n = size / 4096, count = 0;
+	unsigned char *vec = malloc(n);
 
-/* The default kernel from the cache, or the copy another helper left. */
+	cr_assert_eq(mincore(p, size, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+/* --prefault: every page of guest RAM is resident before the first run;
+ * without it, RAM the guest has not touched is not. */
+Test(vmm_run, prefault_makes_ram_resident, .timeout = 30)
+{
+	struct vmm_config cfg = { .mem_bytes = 64 << 20, .irqchip = false, .log_fd = -1 };
+	struct vmm vm;
+	char msg[1024];
+
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm not usable here");
+	cr_assert_eq(x86_topo_init(&cfg.topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_lt(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096 / 2,
+		     "untouched RAM is not resident without prefault");
+	vmm_destroy(&vm);
+
+	cfg.prefault = true;
+	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096);
+	vmm_destroy(&vm);
+}
+
+/* The default kernel from the ktstr-run cache (scripts/test.sh fetches it). */
 static bool find_kernel(struct kernel *k)
 {
-	const char *home = getenv("HOME");
-	char pat[4096];
-	glob_t g;
-
-	memset(k, 0, sizeof(*k));
-	snprintf(pat, sizeof(pat), "%s/.cache/ktstr-run/kernels/*/vmlinux", home ? home : "/");
-	if (glob(pat, 0, NULL, &g) == 0) {
-		snprintf(k->vmlinux, sizeof(k->vmlinux), "%s", g.gl_pathv[0]);
-		globfree(&g);
-	} else if (access("/tmp/kf/vmlinux", R_OK) == 0) {
-		snprintf(k->vmlinux, sizeof(k->vmlinux), "/tmp/kf/vmlinux");
-	} else {
-		return false;
-	}
-	k->has_pvh = true;
-	/* The bzImage next to it: on kvm_pvm the backend prefers its 64-bit entry. */
-	snprintf(pat, sizeof(pat), "%s/.cache/ktstr-run/kernels/*/vmlinuz", home ? home : "/");
-	if (glob(pat, 0, NULL, &g) == 0) {
-		snprintf(k->bzimage, sizeof(k->bzimage), "%s", g.gl_pathv[0]);
-		globfree(&g);
-	} else if (access(KF_BZ, R_OK) == 0) {
-		snprintf(k->bzimage, sizeof(k->bzimage), KF_BZ);
-	}
-	return true;
+	return kernel_default_cached(k) == 0;
 }
 
 Test(vmm_run, real_kernel_boots_or_reports_clearly, .timeout = 60)
