@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -154,6 +155,9 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 	q->pid = fork();
 	if (q->pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
+
+		/* If ktstr-run dies (Ctrl-C, a killed CI job), so does the VM. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fd, 0);
 		/* QEMU's own errors go to stderr, which the user should see. */
 		execvp(argv[0], argv);
