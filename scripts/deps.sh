@@ -58,12 +58,34 @@ ktstr_install_libbpf() {
 			"$uri" | $sudo tee "$list" >/dev/null
 	fi
 	$sudo apt-get update -qq
+	# Only libbpf comes from backports (pkg/suite): `-t bookworm-backports`
+	# would also take elfutils 0.192 from there, whose static libelf.a needs
+	# eu_search_tree_init from a library Debian does not ship, and
+	# guest-init (static) fails to link.
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		-t bookworm-backports "${KTSTR_BACKPORTS_PACKAGES[@]}" >&2
+		"${KTSTR_BACKPORTS_PACKAGES[@]/%//bookworm-backports}" >&2
+}
+
+# A libelf-dev from bookworm-backports (0.192) has a static libelf.a that
+# cannot be linked; go back to bookworm's elfutils if one got installed.
+ktstr_fix_libelf() {
+	local have sudo=""
+	have=$(dpkg-query -W -f='${Version}' libelf-dev 2>/dev/null || true)
+	[ -n "$have" ] && dpkg --compare-versions "$have" ge 0.190 || return 0
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "[setup] libelf-dev $have has an unlinkable libelf.a; installing bookworm's elfutils" >&2
+	local pkgs=() p
+	for p in libelf1 libelf-dev libdw1 libdw-dev libdebuginfod1 libdebuginfod-common; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" &&
+			pkgs+=("$p/bookworm")
+	done
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		--allow-downgrades "${pkgs[@]}" >&2
 }
 
 ktstr_install_deps() {
 	ktstr_install_libbpf
+	ktstr_fix_libelf
 	local missing=()
 	for p in "${KTSTR_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
