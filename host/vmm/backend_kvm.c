@@ -132,7 +132,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
 				  .prefault = s->prefault };
 	struct x86_entry e;
-	uint64_t rsdp;
+	uint64_t rsdp, t[4];
 	char why[1024];
 
 	k->verbose = s->verbose;
@@ -155,14 +155,22 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	}
 	k->vm_created = true;
 	b->exit_fd = k->vm.exit_efd;
-	if (setup_devices(k, msg, len) || setup_acpi(k, &rsdp, msg, len) ||
-	    load_kernel(k, s, rsdp, &e, msg, len) ||
-	    vmm_create_vcpus(&k->vm, msg, len) ||
+	t[0] = vmm_now_ns();
+	if (setup_devices(k, msg, len) || setup_acpi(k, &rsdp, msg, len))
+		return -1;
+	t[1] = vmm_now_ns();
+	if (load_kernel(k, s, rsdp, &e, msg, len))
+		return -1;
+	t[2] = vmm_now_ns();
+	if (vmm_create_vcpus(&k->vm, msg, len) ||
 	    x86_boot_set_bsp(&k->vm.gm, k->vm.vcpus[0].fd, &e, msg, len))
 		return -1;
+	t[3] = vmm_now_ns();
 	if (s->verbose)
-		fprintf(stderr, "kvm: VM set up in %.1f ms (%s entry at 0x%llx)\n",
-			(vmm_now_ns() - k->vm.t_start_ns) / 1e6,
+		fprintf(stderr, "kvm: VM set up in %.1f ms: VM and RAM %.1f, devices and ACPI "
+			"%.1f, kernel and initrd %.1f, vCPUs %.1f (%s entry at 0x%llx)\n",
+			(t[3] - k->vm.t_start_ns) / 1e6, (t[0] - k->vm.t_start_ns) / 1e6,
+			(t[1] - t[0]) / 1e6, (t[2] - t[1]) / 1e6, (t[3] - t[2]) / 1e6,
 			e.mode == X86_ENTRY_PVH32 ? "PVH" : "64-bit", (unsigned long long)e.rip);
 	if (vmm_start(&k->vm, msg, len))
 		return -1;
@@ -179,6 +187,12 @@ static void join(struct kvm_backend *k)
 		pthread_join(k->watchdog, NULL);
 	vmm_join(&k->vm);
 	k->joined = true;
+	if (k->verbose) {
+		char sum[4096];
+
+		vmm_exit_summary(&k->vm, sum, sizeof(sum));
+		fputs(sum, stderr);
+	}
 	serial8250_flush(&k->com1);
 	if (k->pipe_w >= 0) {
 		close(k->pipe_w);

@@ -262,6 +262,40 @@ static void handle_exit(struct vcpu *v)
 	}
 }
 
+static void count_exit(struct vcpu *v, uint64_t ns, uint64_t now)
+{
+	struct kvm_run *run = v->run;
+
+	exitstats_add(&v->stats, run->exit_reason, ns);
+	if (run->exit_reason == KVM_EXIT_IO)
+		exitstats_add_addr(&v->stats, EXITSTATS_PIO, run->io.port,
+				   run->io.direction == KVM_EXIT_IO_OUT, ns, now);
+	else if (run->exit_reason == KVM_EXIT_MMIO)
+		exitstats_add_addr(&v->stats, EXITSTATS_MMIO, run->mmio.phys_addr,
+				   run->mmio.is_write, ns, now);
+}
+
+int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
+{
+	struct exitstats *all = malloc(sizeof(*all) * (vm->nvcpus + 1));
+	uint64_t end = vmm_now_ns();
+	int n;
+
+	if (!all)
+		return snprintf(buf, len, "[vmm] exits: out of memory\n");
+	for (int i = 0; i < vm->nvcpus; i++)
+		all[i + 1] = vm->vcpus[i].stats;
+	exitstats_merge(&all[0], &all[1], vm->nvcpus);
+	n = exitstats_format(&all[0], vm->t_first_run_ns ? (end - vm->t_first_run_ns) / 1e6 : 0,
+			     vm->t_first_run_ns, buf, len);
+	if (vm->t_first_run_ns && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, "[vmm] vCPU 0 first ran %.1f ms after the VM "
+			      "was created (\"first at\" counts from then)\n",
+			      (vm->t_first_run_ns - vm->t_start_ns) / 1e6);
+	free(all);
+	return n;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -276,7 +310,13 @@ static void *vcpu_thread(void *arg)
 	while (!atomic_load(&vm->end)) {
 		if (v->index == 0 && !vm->t_first_run_ns)
 			vm->t_first_run_ns = vmm_now_ns();
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		uint64_t t0 = vmm_now_ns(), t1, t2;
+		int ret = ioctl(v->fd, KVM_RUN, 0);
+
+		t1 = vmm_now_ns();
+		v->stats.runs++;
+		v->stats.run_ns += t1 - t0;
+		if (ret < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vmm_end(vm, VMM_END_ERROR, "KVM_RUN on vCPU %d: %s", v->index,
@@ -284,6 +324,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		handle_exit(v);
+		t2 = vmm_now_ns();
+		count_exit(v, t2 - t1, t1);
 	}
 	return NULL;
 }

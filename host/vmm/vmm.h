@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "host/arch/x86/topology.h"
+#include "host/vmm/exitstats.h"
 #include "host/vmm/guestmem.h"
 #include "host/vmm/iotrap.h"
 
@@ -31,6 +32,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	struct exitstats stats;	/* written by this vCPU's thread only */
 };
 
 struct vmm_config {
@@ -86,6 +88,8 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
 void vmm_join(struct vmm *vm);
 /* Human-readable register and instruction dump of a vCPU into buf. */
 void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
+/* Exit statistics of all vCPUs (after vmm_join), as text lines. */
+int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
 /* Write a diagnostic line to the log fd. */
 void vmm_log(struct vmm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
