@@ -19,7 +19,7 @@
 
 #define BASE_CMDLINE "console=ttyS0 loglevel=6 8250.nr_uarts=1 reboot=k panic=-1 " \
 	"rdinit=/init tsc=reliable no_timer_check mitigations=off random.trust_cpu=on " \
-	"cryptomgr.notests numa_balancing=0 i8042.noaux i8042.nomux i8042.nopnp"
+	"cryptomgr.notests numa_balancing=0 i8042.noaux i8042.nomux"
 
 static void progress(const char *line, void *ctx)
 {
