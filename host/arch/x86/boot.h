@@ -53,7 +53,9 @@ int x86_boot_bzimage(const struct guestmem *gm, const char *bzimage,
 int x86_boot_set_bsp(const struct guestmem *gm, int vcpu_fd, const struct x86_entry *e,
 		     char *msg, size_t len);
 
-/* Read a whole file into memory; NULL with msg on error. */
-uint8_t *x86_read_file(const char *path, size_t *size, char *msg, size_t len);
+/* Map a whole file read-only (the kernel image); NULL with msg on error.
+ * Unmap with x86_unmap_file(p, size). */
+uint8_t *x86_map_file(const char *path, size_t *size, char *msg, size_t len);
+void x86_unmap_file(uint8_t *p, size_t size);
 
 #endif

@@ -69,7 +69,7 @@ int x86_boot_bzimage(const struct guestmem *gm, const char *bzimage,
 	struct setup_header h;
 	char why[512];
 	size_t size, setup;
-	uint8_t *img = x86_read_file(bzimage, &size, why, sizeof(why)), *dst;
+	uint8_t *img = x86_map_file(bzimage, &size, why, sizeof(why)), *dst;
 	uint64_t initrd, kend;
 	int ret = -1;
 
@@ -102,6 +102,6 @@ int x86_boot_bzimage(const struct guestmem *gm, const char *bzimage,
 	e->rbx = 0;
 	ret = 0;
 out:
-	free(img);
+	x86_unmap_file(img, size);
 	return ret;
 }

@@ -9,40 +9,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/arch/x86/boot.h"
 #include "host/arch/x86/layout.h"
 
-uint8_t *x86_read_file(const char *path, size_t *size, char *msg, size_t len)
+/* The kernel image, mapped read-only: the loaders copy its segments straight
+ * from the page cache into guest RAM (a read() into a malloc'd buffer first
+ * doubled the copying and faulted in 60 MB of fresh memory per boot). */
+uint8_t *x86_map_file(const char *path, size_t *size, char *msg, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
+	void *p = NULL;
 
 	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(msg, len, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	while (buf && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
-
-		if (n <= 0) {
-			snprintf(msg, len, "%s: read: %s", path, n ? strerror(errno) : "short");
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		got += n;
+	if (!st.st_size) {
+		snprintf(msg, len, "%s: empty file", path);
+		goto out;
 	}
-	*size = got;
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(msg, len, "%s: mmap: %s", path, strerror(errno));
+		p = NULL;
+		goto out;
+	}
+	madvise(p, st.st_size, MADV_SEQUENTIAL);
+	*size = st.st_size;
 out:
 	if (fd >= 0)
 		close(fd);
-	return buf;
+	return p;
+}
+
+void x86_unmap_file(uint8_t *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
 }
 
 int x86_e820_build(const struct x86_boot_args *a, struct x86_e820 *out, int max)

@@ -138,7 +138,7 @@ int x86_boot_pvh(const struct guestmem *gm, const char *vmlinux,
 {
 	char why[512];
 	size_t size;
-	uint8_t *img = x86_read_file(vmlinux, &size, why, sizeof(why));
+	uint8_t *img = x86_map_file(vmlinux, &size, why, sizeof(why));
 	uint64_t top, initrd;
 	uint32_t entry = 0;
 	int ret = -1;
@@ -163,6 +163,6 @@ int x86_boot_pvh(const struct guestmem *gm, const char *vmlinux,
 	e->rsi = 0;
 	ret = 0;
 out:
-	free(img);
+	x86_unmap_file(img, size);
 	return ret;
 }
