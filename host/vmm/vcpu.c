@@ -35,7 +35,7 @@ void vmm_log(struct vmm *vm, const char *fmt, ...)
 
 static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 {
-	int cap = vm->cpuid->nent + 16;
+	int cap = vm->cpuid->nent + 24;	/* x86_cpuid_patch adds up to 16 */
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
 	int ret = -1;
 
