@@ -54,6 +54,8 @@ expect_topo() {
 		llc=${got##*llc=}
 		if [ "${got% llc=*}" != "$want" ]; then
 			bad "$label: cpu$cpu '$got', want '$want'"
+		elif [ "$llc" = "-" ] && [ "$l" -gt 1 ]; then
+			bad "$label: cpu$cpu shows no cache, want LLC $(range $l0 $per_llc)"
 		elif [ "$llc" != "-" ] && [ "$llc" != "$(range $l0 $per_llc)" ]; then
 			bad "$label: cpu$cpu llc=$llc, want $(range $l0 $per_llc)"
 		else
@@ -88,16 +90,30 @@ ms_of() {
 	section "$1" | grep -a -o 'first_report_ms=[0-9.-]*' | head -1 | cut -d= -f2
 }
 
-# median of the successful runs LABEL-1..LABEL-n, empty if none.
-median() {
-	local i v vals=()
-	for ((i = 1; ; i++)); do
-		section "$1-$i" | grep -q . || break
-		v=$(ms_of "$1-$i")
-		[ "$(status_of "$1-$i")" = 0 ] && [ -n "$v" ] && [ "$v" != "-1.0" ] && vals+=("$v")
-	done
-	[ ${#vals[@]} -gt 0 ] || return 0
-	printf '%s\n' "${vals[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+
+# timeline LABEL: from the kernel log records (lab.kmsg, "prio,seq,usec,-;msg")
+# in that command's output: when the kernel started printing, when it ran
+# init, and the 8 longest gaps between consecutive records.
+timeline() {
+	section "$1" | tr -d '\r' | awk -F';' -v l="$1" '
+		/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/ {
+			split($1, h, ",")
+			t = h[3] / 1000; m = substr($0, length($1) + 2)
+			if (n++) gaps[n] = sprintf("%9.1f ms before %8.1f: %s", t - prev, t, m)
+			prev = t; last = t
+			if (m ~ /^Run \/init|Freeing unused kernel/) init = t
+			next
+		}
+		/first_report_ms=/ { fr = $0 }
+		/^\[vmm\]/ { vmm[++nv] = $0 }
+		END {
+			printf "profile %s: %d kernel log records, last at %.1f ms (kernel clock), init at %.1f ms\n", l, n, last, init
+			if (fr != "") print "profile " l ": " fr
+			for (i = 1; i <= nv; i++) print "profile " l ": " vmm[i]
+			cmd = "sort -rn | head -8"
+			for (i in gaps) print gaps[i] | cmd
+			close(cmd)
+		}'
 }
 
 case $mode in
@@ -108,6 +124,8 @@ test)
 	expect_topo own-2node 2 1 2 1
 	expect_status own-smt 0
 	expect_topo own-smt 1 1 2 2
+	expect_status own-2llc 0
+	expect_topo own-2llc 1 2 2 1
 	expect_status own-panic 3
 	if section own-panic | grep -a -q "Kernel panic"; then ok "own-panic: console says Kernel panic"
 	else bad "own-panic: no 'Kernel panic' on the console"; fi
@@ -121,28 +139,38 @@ test)
 	done
 	;;
 bench)
-	own=$(median own)
-	kvm=$(median qemu-kvm)
-	k64=$(median qemu-kvm64)
-	tcg=$(median qemu-tcg)
-	echo "time to guest init (first report byte), level 2 in the nested lab, median ms:"
-	echo "own VMM (kvm backend):                 ${own:-failed}"
-	echo "QEMU -accel kvm -cpu host:             ${kvm:-failed}"
-	echo "QEMU -accel kvm -cpu kvm64 (no XSAVE): ${k64:-failed}"
-	echo "QEMU -accel tcg -cpu max (one boot):   ${tcg:-failed}"
-	ref=$kvm refname="QEMU -accel kvm -cpu host"
-	# QEMU starts vCPUs with XCR0=1 and TCG's SVM never lets level-1 KVM see
-	# the guest's XSETBV, so -cpu host dies in fpu__init_system_xstate here;
-	# kvm64 has no XSAVE and boots.
-	[ -n "$ref" ] || { ref=$k64; refname="QEMU -accel kvm -cpu kvm64 (-cpu host fails in this lab: XCR0)"; }
-	[ -n "$ref" ] || { ref=$tcg; refname="QEMU -accel tcg (QEMU -accel kvm failed)"; }
-	if [ -z "$own" ] || [ -z "$ref" ]; then
+	echo "time to guest init (first report byte), level 2 in the nested lab, ms:"
+	ratios=() owns=() refs=()
+	for ((i = 1; ; i++)); do
+		section "own-$i" | grep -q . || break
+		o=$(ms_of "own-$i") r=$(ms_of "qemu-kvm64-$i")
+		[ "$(status_of "own-$i")" = 0 ] || o=
+		[ "$(status_of "qemu-kvm64-$i")" = 0 ] || r=
+		[ "$o" = "-1.0" ] && o=
+		[ "$r" = "-1.0" ] && r=
+		setup=$(section "own-$i" | grep -a -o 'kvm: VM set up in [0-9.]* ms' | grep -o '[0-9.]*')
+		echo "pair $i: own VMM ${o:-failed} (VM setup ${setup:-?})  QEMU -accel kvm -cpu kvm64 ${r:-failed}"
+		[ -n "$o" ] && owns+=("$o")
+		[ -n "$r" ] && refs+=("$r")
+		[ -n "$o" ] && [ -n "$r" ] && ratios+=("$(echo "scale=4; $o / $r" | bc)")
+	done
+	med() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+	echo "median own VMM (kvm backend):          $(med "${owns[@]}")"
+	echo "median QEMU -accel kvm -cpu kvm64:     $(med "${refs[@]}")"
+	kvm=$(ms_of qemu-kvm-1)
+	[ "$(status_of qemu-kvm-1)" = 0 ] || kvm=
+	echo "QEMU -accel kvm -cpu host (once):      ${kvm:-failed (QEMU starts vCPUs with XCR0=1 and TCG's SVM never lets level-1 KVM see the guest's XSETBV)}"
+	tcg=$(ms_of qemu-tcg-1)
+	[ -n "$tcg" ] && echo "QEMU -accel tcg -cpu max (once):       $tcg"
+	for p in prof-own prof-qemu; do
+		section "$p" | grep -q . && timeline "$p"
+	done
+	if [ ${#ratios[@]} = 0 ]; then
 		echo "ratio=none"
 		fail=1
 	else
-		echo "reference: $refname"
-		echo "own_ms=$own qemu_ms=$ref"
-		echo "ratio=$(echo "scale=3; $own / $ref" | bc)"
+		echo "pair ratios: ${ratios[*]}"
+		echo "ratio=$(med "${ratios[@]}" | awk '{ printf "%.3f", $1 }')"
 	fi
 	;;
 esac
