@@ -57,5 +57,7 @@ int x86_boot_set_bsp(const struct guestmem *gm, int vcpu_fd, const struct x86_en
  * Unmap with x86_unmap_file(p, size). */
 uint8_t *x86_map_file(const char *path, size_t *size, char *msg, size_t len);
 void x86_unmap_file(uint8_t *p, size_t size);
+/* memcpy into fresh guest RAM; large copies in parallel threads. */
+void x86_copy_to_guest(uint8_t *dst, const uint8_t *src, size_t n);
 
 #endif

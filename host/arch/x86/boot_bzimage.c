@@ -87,7 +87,7 @@ int x86_boot_bzimage(const struct guestmem *gm, const char *bzimage,
 		snprintf(msg, len, "%s: the kernel does not fit in guest RAM", bzimage);
 		goto out;
 	}
-	memcpy(dst, img + setup, size - setup);
+	x86_copy_to_guest(dst, img + setup, size - setup);
 	/* The decompressor runs at LOAD_PHYSICAL_ADDR (pref_address) and needs
 	 * init_size bytes there: keep the initrd above that. */
 	kend = (h.pref_address > X86_HIMEM ? h.pref_address : X86_HIMEM) + h.init_size;

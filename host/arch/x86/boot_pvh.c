@@ -95,7 +95,7 @@ static uint64_t load_elf(const struct guestmem *gm, const uint8_t *img, size_t s
 				 (unsigned long long)ph->p_memsz);
 			return 0;
 		}
-		memcpy(dst, img + ph->p_offset, ph->p_filesz);
+		x86_copy_to_guest(dst, img + ph->p_offset, ph->p_filesz);
 		memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 		if (ph->p_paddr + ph->p_memsz > top)
 			top = ph->p_paddr + ph->p_memsz;
