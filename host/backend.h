@@ -21,6 +21,7 @@ struct vm_spec {
 	const char *console_log; /* the serial console is written here */
 	const char *accel;      /* "auto", "kvm", "tcg" (qemu only) */
 	bool prefault;          /* kvm only: fault guest RAM in before boot */
+	bool hugepages;         /* kvm only: guest RAM from the hugetlbfs pool */
 	int verbose;
 };
 

@@ -48,6 +48,9 @@ static const char usage_run[] =
 	"  --append ARGS      extra kernel command line\n"
 	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
 	"                     pages are used where the host's THP allows)\n"
+	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
+	"                     pool, reserved and resident before boot (exit 2 with\n"
+	"                     the numbers if /proc/sys/vm/nr_hugepages is too small)\n"
 	"  --seed N           seed for random choices in the guest (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
@@ -80,6 +83,7 @@ static int run_main(int argc, char **argv)
 		{ "seed", required_argument, 0, 's' },
 		{ "inject-fault", required_argument, 0, 'F' },
 		{ "prefault", no_argument, 0, 'P' },
+		{ "hugepages", no_argument, 0, 'H' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -140,6 +144,7 @@ static int run_main(int argc, char **argv)
 			o.inject = optarg;
 			break;
 		case 'P': o.prefault = 1; break;
+		case 'H': o.hugepages = 1; break;
 		case 'v': o.verbose++; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_run, stdout); return 0;

@@ -212,6 +212,11 @@ int cmd_run(const struct run_opts *o)
 		ret = 3;
 		goto out_fd;
 	}
+	if (o->hugepages && strcmp(b->name, "kvm")) {
+		fprintf(stderr, "ktstr-run: --hugepages needs the kvm backend; this run would "
+			"use %s\n", b->name);
+		goto out_backend;
+	}
 	derive_log(o, &s, log, sizeof(log));
 	snprintf(cmdline, sizeof(cmdline), "%s%s%s", BASE_CMDLINE,
 		 o->append ? " " : "", o->append ? o->append : "");
@@ -225,6 +230,7 @@ int cmd_run(const struct run_opts *o)
 	vs.accel = o->accel;
 	vs.verbose = o->verbose;
 	vs.prefault = o->prefault;
+	vs.hugepages = o->hugepages;
 	timeout = o->timeout_ms ? o->timeout_ms : 120000 + 3 * scenario_ms(&s);
 
 	results_init(&r);

@@ -18,6 +18,7 @@ struct run_opts {
 	uint64_t seed;
 	const char *inject;   /* test hook: fault to inject in the guest */
 	int prefault;
+	int hugepages;
 	int verbose;
 	int quiet;
 };

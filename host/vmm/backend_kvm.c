@@ -130,7 +130,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 {
 	struct kvm_backend *k = b->priv;
 	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
-				  .prefault = s->prefault };
+				  .prefault = s->prefault, .hugepages = s->hugepages };
 	struct x86_entry e;
 	uint64_t rsdp, t[4];
 	char why[1024];

@@ -1,8 +1,77 @@
 /* Guest RAM accessor and guest page-table walker (see guestmem.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "host/vmm/guestmem.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define HUGE_2M (2ull << 20)
+
+/* HugePages_Free of the host's default (2 MiB) pool, -1 if unknown. */
+static long huge_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void *map_hugetlb(uint64_t size, char *msg, size_t len)
+{
+	void *p;
+
+	if (size % HUGE_2M) {
+		snprintf(msg, len, "hugepages: guest RAM of %llu KiB is not a multiple of 2 MiB",
+			 (unsigned long long)(size >> 10));
+		return NULL;
+	}
+	/* No MAP_NORESERVE: a pool too small fails here, not at a guest fault. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		long free = huge_free();
+
+		snprintf(msg, len, "hugepages: %llu MiB of guest RAM needs %llu free 2 MiB huge "
+			 "pages, the host's pool has %ld free (%s; reserve them with `echo N > "
+			 "/proc/sys/vm/nr_hugepages`)", (unsigned long long)(size >> 20),
+			 (unsigned long long)(size / HUGE_2M), free, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t len)
+{
+	void *p;
+
+	if (hugetlb)
+		return map_hugetlb(size, msg, len);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(msg, len, "mmap %llu MiB of guest RAM: %s",
+			 (unsigned long long)(size >> 20), strerror(errno));
+		return NULL;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	if (prefault && madvise(p, size, MADV_POPULATE_WRITE)) {
+		/* Before Linux 5.14: touch each page. */
+		for (uint64_t off = 0; off < size; off += 4096)
+			((volatile char *)p)[off] = 0;
+	}
+	return p;
+}
 
 #define CR0_PG		(1ull << 31)
 #define CR4_PSE		(1ull << 4)

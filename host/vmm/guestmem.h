@@ -20,6 +20,13 @@ struct guestmem {
 	struct gm_region r[GM_MAX_REGIONS];
 };
 
+/* Guest RAM backing: anonymous memory with transparent huge pages where the
+ * host allows them, or (hugetlb) 2 MiB pages from the host's hugetlbfs pool,
+ * reserved and faulted in at once. prefault: every page resident before
+ * return. NULL with msg on failure (size not a multiple of 2 MiB for
+ * hugetlb, or the pool too small, said with the numbers). */
+void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t len);
+
 /* Add a region (regions must not overlap). Returns 0 or -EINVAL. */
 int gm_add(struct guestmem *gm, uint64_t gpa, uint64_t size, void *hva);
 /* Host pointer for [gpa, gpa+len) if it lies inside one region, else NULL. */

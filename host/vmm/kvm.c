@@ -77,29 +77,6 @@ static int get_cpuid(struct vmm *vm, char *msg, size_t len)
 	return -1;
 }
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-/* Guest RAM: transparent huge pages where the host allows them, and, when
- * asked, every page faulted in now so the guest's first touches cost no
- * host page faults (timings then measure the guest, not the host). */
-static void *map_ram(uint64_t size, bool prefault)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, size, MADV_HUGEPAGE);
-	if (prefault && madvise(p, size, MADV_POPULATE_WRITE)) {
-		/* Before Linux 5.14: touch each page. */
-		for (uint64_t off = 0; off < size; off += 4096)
-			((volatile char *)p)[off] = 0;
-	}
-	return p;
-}
-
 static int add_slot(struct vmm *vm, int slot, uint64_t gpa, uint64_t size, void *hva,
 		    char *msg, size_t len)
 {
@@ -123,22 +100,16 @@ static int setup_ram(struct vmm *vm, char *msg, size_t len)
 
 	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
 	vm->hi_size = mem - vm->lo_size;
-	vm->ram_lo = map_ram(vm->lo_size, vm->cfg.prefault);
-	if (!vm->ram_lo) {
-		snprintf(msg, len, "mmap %llu MiB of guest RAM: %s",
-			 (unsigned long long)(vm->lo_size >> 20), strerror(errno));
+	vm->ram_lo = gm_map_ram(vm->lo_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
+	if (!vm->ram_lo)
 		return -1;
-	}
 	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
 		return -1;
 	if (!vm->hi_size)
 		return 0;
-	vm->ram_hi = map_ram(vm->hi_size, vm->cfg.prefault);
-	if (!vm->ram_hi) {
-		snprintf(msg, len, "mmap %llu MiB of guest RAM above 4 GiB: %s",
-			 (unsigned long long)(vm->hi_size >> 20), strerror(errno));
+	vm->ram_hi = gm_map_ram(vm->hi_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
+	if (!vm->ram_hi)
 		return -1;
-	}
 	return add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len);
 }
 

@@ -41,6 +41,7 @@ struct vmm_config {
 	bool irqchip;		/* false only for bare test guests (HLT exits) */
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
+	bool hugepages;		/* RAM from the hugetlbfs pool (2 MiB, resident) */
 };
 
 struct vmm {

@@ -176,6 +176,14 @@ def case_kvm_refused():
         check(p.returncode == 0, f"--backend kvm runs hello here: {p.returncode}")
 
 
+def case_hugepages_refused():
+    """--hugepages is the own VMM's; a run that would use QEMU says so, exit 2."""
+    p, r, _ = run("hello.scn", "--backend", "qemu", "--hugepages", timeout=60)
+    check(p.returncode == 2, f"--hugepages with qemu exits 2, got {p.returncode}")
+    check("--hugepages needs the kvm backend" in p.stderr, f"and says why: {p.stderr.strip()}")
+    check(r is None, "nothing booted")
+
+
 def case_payload():
     """A payload's JSON numbers become metrics; one that fails fails the run."""
     scn = ktstr_e2e.scenario_file("""scenario payload-e2e "payload metrics"

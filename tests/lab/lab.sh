@@ -6,7 +6,8 @@
 # usage: tests/lab/lab.sh test|bench BUILD_DIR
 #   test:  1-vCPU boot; 2 nodes x 2 cores, 2 cores x 2 threads and 2 LLCs
 #          x 2 cores, each checked against the guest's sysfs (CPUs, nodes,
-#          SMT, package and LLC siblings); a guest panic and a guest hang
+#          SMT, package and LLC siblings); a boot with guest RAM from the
+#          hugetlbfs pool; a guest panic and a guest hang
 #          (both must exit 3); and `ktstr-run run --backend kvm` when
 #          BUILD_DIR has ktstr-run and guest-init. One level-1 boot.
 #   bench: time to the guest init's first report byte, own VMM vs QEMU
@@ -21,7 +22,7 @@
 #          prints where each boot's time went.
 # env: KTSTR_LAB=1 (required: the lab takes minutes), LAB_TIMEOUT (seconds
 # per level-1 boot, default 900), LAB_TRIES (level-1 boots per group when
-# TCG's int3 race kills one, default 3), LAB_KEEP_LOG (copy the level-1 log there),
+# TCG's int3 race kills one, default 4), LAB_KEEP_LOG (copy the level-1 log there),
 # KTSTR_KERNEL_DIR. Exit 77 (skip) without KTSTR_LAB=1, the cached kernel or
 # its modules package, or QEMU.
 set -euo pipefail
@@ -110,6 +111,10 @@ test)
 		--timeout 240 --log /dev/ttyS0 --cmdline "$base"
 	cmd own-2llc /vmm-boot /vmlinux /mini.cpio --topo 1,2,2,1 --mem 256 --echo \
 		--timeout 240 --log /dev/ttyS0 --cmdline "$base"
+	cmd hugepool @write /proc/sys/vm/nr_hugepages 160
+	cmd own-huge /vmm-boot /vmlinux /mini.cpio --topo 1,1,2,1 --mem 256 --hugepages \
+		--echo --timeout 240 --log /dev/ttyS0 --cmdline "$base"
+	cmd hugefree @write /proc/sys/vm/nr_hugepages 0
 	cmd own-panic /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 \
 		--timeout 180 --log /dev/ttyS0 --cmdline "$base lab.panic"
 	cmd own-hang /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 \
@@ -169,12 +174,12 @@ esac
 # QEMU's multi-threaded TCG sometimes loses a cross-vCPU code modification in
 # level 1 (KVM flips static keys while the other vCPU runs that code): the
 # level-1 kernel dies with "Oops: int3". That is the emulator, not the code
-# under test: boot level 1 again, at most LAB_TRIES times (default 3).
+# under test: boot level 1 again, at most LAB_TRIES times (default 4).
 # (thread=single avoids the race but level-2 SMP boots then hang.)
 boot_l1() {
 	local try start
 	(cd "$1" && echo lab.argv | cpio -o -H newc --quiet) | cat "$work/base.cpio" - > "$work/l1.cpio"
-	for ((try = 1; try <= ${LAB_TRIES:-3}; try++)); do
+	for ((try = 1; try <= ${LAB_TRIES:-4}; try++)); do
 		start=$(date +%s.%N)
 		timeout "$timeout_s" nice -n 10 qemu-system-x86_64 -nodefaults -no-user-config \
 			-display none -no-reboot -machine q35 -accel tcg,thread=multi -cpu max \

@@ -126,6 +126,9 @@ test)
 	expect_topo own-smt 1 1 2 2
 	expect_status own-2llc 0
 	expect_topo own-2llc 1 2 2 1
+	expect_status hugepool 0
+	expect_status own-huge 0
+	expect_topo own-huge 1 1 2 1
 	expect_status own-panic 3
 	if section own-panic | grep -a -q "Kernel panic"; then ok "own-panic: console says Kernel panic"
 	else bad "own-panic: no 'Kernel panic' on the console"; fi

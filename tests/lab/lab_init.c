@@ -3,7 +3,8 @@
  * MODULE_INIT_COMPRESSED_FILE), runs the commands in /lab.argv (one argument
  * a line, a blank line between commands, an optional first line "#LABEL")
  * with the output on the console, printing "lab-init: status N: LABEL" after
- * each, then reboots. A command "@cat FILE" copies FILE to the console. */
+ * each, then reboots. A command "@cat FILE" copies FILE to the console,
+ * "@write FILE VALUE" writes VALUE to FILE. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,6 +47,19 @@ static int cat(const char *path)
 	return 0;
 }
 
+/* "@write FILE VALUE": set a level-1 knob (huge page pool). */
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 1;
+
+	if (fd >= 0) {
+		r = write(fd, value, strlen(value)) < 0;
+		close(fd);
+	}
+	printf("lab-init: %s = %s: %s\n", path, value, r ? strerror(errno) : "ok");
+	return r;
+}
+
 static void run(char **argv, const char *label)
 {
 	int status = 0;
@@ -53,6 +67,11 @@ static void run(char **argv, const char *label)
 
 	if (!strcmp(argv[0], "@cat")) {
 		printf("lab-init: status %d: %s\n", argv[1] ? cat(argv[1]) : 2, label);
+		return;
+	}
+	if (!strcmp(argv[0], "@write")) {
+		printf("lab-init: status %d: %s\n",
+		       argv[1] && argv[2] ? write_file(argv[1], argv[2]) : 2, label);
 		return;
 	}
 	pid = fork();

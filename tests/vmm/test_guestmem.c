@@ -1,8 +1,10 @@
 /* The guest-memory accessor refuses out-of-range accesses and walks guest
- * page tables. */
+ * page tables; guest RAM mappings (anonymous, hugetlbfs pool). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "host/vmm/guestmem.h"
 
@@ -60,4 +62,70 @@ Test(guestmem, four_level_walk)
 	pg.cr0 = 1;
 	cr_expect_eq(gm_translate(&gm, &pg, 0x1234, &gpa), 0);
 	cr_expect_eq(gpa, 0x1234u, "paging off is identity");
+}
+
+static long meminfo_huge_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Default backing: anonymous, and with prefault every page is resident. */
+Test(gm_map_ram, anonymous_prefaulted)
+{
+	size_t size = 4u << 20;
+	unsigned char vec[1024];
+	char msg[256];
+	uint8_t *p = gm_map_ram(size, false, true, msg, sizeof(msg));
+
+	cr_assert(p, "%s", msg);
+	cr_assert_eq(mincore(p, size, vec), 0);
+	for (size_t i = 0; i < size / 4096; i++)
+		cr_assert(vec[i] & 1, "page %zu not resident", i);
+	munmap(p, size);
+}
+
+Test(gm_map_ram, hugetlb_needs_2m_multiples)
+{
+	char msg[256];
+
+	cr_assert_null(gm_map_ram((2u << 20) + 4096, true, false, msg, sizeof(msg)));
+	cr_assert(strstr(msg, "not a multiple of 2 MiB"), "%s", msg);
+}
+
+/* A pool one page too small: refused at once, with the numbers. */
+Test(gm_map_ram, hugetlb_pool_too_small)
+{
+	long free = meminfo_huge_free();
+	char msg[512], want[128];
+
+	cr_assert_geq(free, 0, "no HugePages_Free in /proc/meminfo");
+	cr_assert_null(gm_map_ram((uint64_t)(free + 1) * (2u << 20), true, false, msg,
+				  sizeof(msg)));
+	snprintf(want, sizeof(want), "needs %ld free 2 MiB huge pages, the host's pool has %ld free",
+		 free + 1, free);
+	cr_assert(strstr(msg, want), "%s", msg);
+	cr_assert(strstr(msg, "nr_hugepages"), "%s", msg);
+}
+
+Test(gm_map_ram, hugetlb_from_the_pool)
+{
+	char msg[512];
+	uint8_t *p;
+
+	if (meminfo_huge_free() < 1)
+		cr_skip_test("the host has no free 2 MiB huge page");
+	p = gm_map_ram(2u << 20, true, false, msg, sizeof(msg));
+	cr_assert(p, "%s", msg);
+	p[0] = 1;
+	p[(2u << 20) - 1] = 2;
+	munmap(p, 2u << 20);
 }
