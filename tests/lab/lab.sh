@@ -16,7 +16,7 @@
 #          topology (LAB_TOPO, default 1,1,2,1). LAB_REPS pairs (default 5);
 #          every level-2 boot runs in a fresh level 1, the two VMMs taking
 #          turns to go first; prints every sample and ends with
-#          `ratio=<own/QEMU>`, the median of the pairs' ratios. LAB_TCG=1
+#          `ratio=<own/QEMU>`, the own median over QEMU's median. LAB_TCG=1
 #          adds one QEMU TCG boot (minutes). LAB_PROFILE=1 adds one boot
 #          each with the guest kernel log and the VMM's exit counts, and
 #          prints where each boot's time went.
