@@ -5,7 +5,8 @@
 #include "host/dev/pci.h"
 #include "host/vmm/vmm.h"
 
-#define PCI_CMD_MEMORY 0x2
+#define PCI_CMD_IO	0x1
+#define PCI_CMD_MEMORY	0x2
 
 void pci_dev_setup(struct pci_dev *d, uint16_t vendor, uint16_t device,
 		   uint32_t class_rev, uint32_t bar0_addr, uint32_t bar0_size)
@@ -26,6 +27,15 @@ void pci_dev_setup(struct pci_dev *d, uint16_t vendor, uint16_t device,
 	pci_set32(d, 0x10, bar0_addr);
 	uint32_t m = ~(bar0_size - 1) & ~0xfu;
 	memcpy(d->wmask + 0x10, &m, 4);
+}
+
+void pci_dev_setup_io_bar(struct pci_dev *d, uint16_t port, uint32_t size)
+{
+	uint32_t m = ~(size - 1) & ~0x3u;
+
+	d->bar1_size = size;
+	pci_set32(d, 0x14, port | 1);	/* bit 0: I/O space */
+	memcpy(d->wmask + 0x14, &m, 4);
 }
 
 void pci_cfg_access(struct pci_dev *d, int off, uint8_t *data, uint32_t len,
@@ -107,6 +117,26 @@ static void bar_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
 		memset(data, 0xff, len);
 }
 
+static void bar_pio(void *ctx, uint64_t port, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct pci_bus *bus = ctx;
+
+	for (int i = 0; i < PCI_SLOTS; i++) {
+		struct pci_dev *d = bus->dev[i];
+		uint32_t base;
+
+		if (!d || !d->bar1_size || !d->bar1_io || !(d->cfg[0x04] & PCI_CMD_IO))
+			continue;
+		base = pci_get32(d, 0x14) & ~0x3u;
+		if (port >= base && port - base < d->bar1_size) {
+			d->bar1_io(d, port - base, data, len, is_write);
+			return;
+		}
+	}
+	if (!is_write)
+		memset(data, 0xff, len);
+}
+
 int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
 {
 	if (slot < 0 || slot >= PCI_SLOTS || bus->dev[slot])
@@ -115,13 +145,24 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
 	return 0;
 }
 
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t mmio_base, uint64_t mmio_size)
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t mmio_base, uint64_t mmio_size,
+	     uint16_t io_base, uint16_t io_size)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->vm = vm;
 	/* Intel host bridge, as FC, CH and ktstr-upstream present it. */
 	pci_dev_setup(&bus->bridge, 0x8086, 0x0d57, 0x06000000, 0, 0);
 	bus->dev[0] = &bus->bridge;
-	return iotrap_register(&vm->bus.pio, 0xcf8, 8, conf1_io, bus) ?:
-	       iotrap_register(&vm->bus.mmio, mmio_base, mmio_size, bar_mmio, bus);
+	int err = iotrap_register(&vm->bus.pio, 0xcf8, 8, conf1_io, bus) ?:
+		  iotrap_register(&vm->bus.mmio, mmio_base, mmio_size, bar_mmio, bus) ?:
+		  (io_size ? iotrap_register(&vm->bus.pio, io_base, io_size, bar_pio, bus) : 0);
+
+	/* Every config access is a write of the address latch, then the data
+	 * port. The latch write has no other effect, so KVM may queue it: one
+	 * exit per access instead of two (each costs ~0.2 ms nested). Linux
+	 * holds pci_config_lock across the pair, so no other vCPU's latch
+	 * write can come between. */
+	if (!err)
+		vmm_coalesce(vm, true, 0xcf8, 4);
+	return err;
 }

@@ -12,6 +12,6 @@ struct virtio_console {
 };
 
 int virtio_console_init(struct virtio_console *c, struct vmm *vm, int out_fd,
-			uint32_t bar_addr);
+			uint32_t bar_addr, uint16_t io_port);
 
 #endif

@@ -20,23 +20,24 @@ _Static_assert(sizeof(struct virtio_pci_cap) == 16, "virtio_pci_cap");
 _Static_assert(sizeof(struct virtio_pci_notify_cap) == 20, "virtio_pci_notify_cap");
 _Static_assert(sizeof(struct virtio_pci_common_cfg) == 56, "virtio_pci_common_cfg");
 
-static void add_cap(struct pci_dev *d, int at, int next, uint8_t type, uint32_t off,
-		    uint32_t len, int cap_len)
+static void add_cap(struct pci_dev *d, int at, int next, uint8_t type, uint8_t bar,
+		    uint32_t off, uint32_t len, int cap_len)
 {
 	struct virtio_pci_cap c = {
 		.cap_vndr = 0x09, .cap_next = next, .cap_len = cap_len,
-		.cfg_type = type, .bar = 0, .offset = off, .length = len,
+		.cfg_type = type, .bar = bar, .offset = off, .length = len,
 	};
 
 	memcpy(d->cfg + at, &c, sizeof(c));
 }
 
-static void setup_config(struct virtio_pci *vp, uint32_t bar_addr)
+static void setup_config(struct virtio_pci *vp, uint32_t bar_addr, uint16_t io_port)
 {
 	struct pci_dev *d = &vp->pci;
 	uint32_t mult = VP_NOTIFY_MULT;
 
 	pci_dev_setup(d, 0x1af4, 0x1040 + vp->ops->type, 0x07800001, bar_addr, VP_BAR_SIZE);
+	pci_dev_setup_io_bar(d, io_port, VP_IO_BAR_SIZE);
 	pci_set16(d, 0x06, 0x10);		/* capability list */
 	pci_set16(d, 0x2c, 0x1af4);
 	pci_set16(d, 0x2e, 0x1040 + vp->ops->type);
@@ -47,13 +48,13 @@ static void setup_config(struct virtio_pci *vp, uint32_t bar_addr)
 	d->wmask[CAP_MSIX + 3] = MSIX_ENABLE | MSIX_MASKALL;
 	pci_set32(d, CAP_MSIX + 4, VP_MSIX_TABLE);
 	pci_set32(d, CAP_MSIX + 8, VP_MSIX_PBA);
-	add_cap(d, CAP_COMMON, CAP_NOTIFY, VIRTIO_PCI_CAP_COMMON_CFG, VP_COMMON,
+	add_cap(d, CAP_COMMON, CAP_NOTIFY, VIRTIO_PCI_CAP_COMMON_CFG, 0, VP_COMMON,
 		sizeof(struct virtio_pci_common_cfg), 16);
-	add_cap(d, CAP_NOTIFY, CAP_ISR, VIRTIO_PCI_CAP_NOTIFY_CFG, VP_NOTIFY,
+	add_cap(d, CAP_NOTIFY, CAP_ISR, VIRTIO_PCI_CAP_NOTIFY_CFG, 1, 0,
 		VP_MAX_VQ * VP_NOTIFY_MULT, 20);
 	memcpy(d->cfg + CAP_NOTIFY + 16, &mult, 4);
-	add_cap(d, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, VP_ISR, 4, 16);
-	add_cap(d, CAP_DEVICE, 0, VIRTIO_PCI_CAP_DEVICE_CFG, VP_DEVICE,
+	add_cap(d, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, 0, VP_ISR, 4, 16);
+	add_cap(d, CAP_DEVICE, 0, VIRTIO_PCI_CAP_DEVICE_CFG, 0, VP_DEVICE,
 		vp->ops->cfg_len ? vp->ops->cfg_len : 4, 16);
 }
 
@@ -190,6 +191,8 @@ static void queue_write(struct virtio_pci *vp, struct virtq *q, uint32_t off, ui
 	case 28:
 		if (v == 1 && virtq_enable(q))
 			vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		else if (v == 1 && (vp->ops->quiet_queues >> vp->qsel & 1))
+			virtq_suppress_notify(q);
 		break;
 	case 32: case 36: set_half(&q->desc, off - 32, v); break;
 	case 40: case 44: set_half(&q->avail, off - 40, v); break;
@@ -258,17 +261,11 @@ static void bar_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
 	} else if (off < VP_DEVICE) {
 		v = vp->isr;	/* read to clear */
 		vp->isr = 0;
-	} else if (off < VP_NOTIFY) {
+	} else if (off < VP_MSIX_TABLE) {
 		if (!is_write && vp->ops->cfg_read && off - VP_DEVICE + len <= vp->ops->cfg_len) {
 			vp->ops->cfg_read(vp->ctx, off - VP_DEVICE, data, len);
 			return;
 		}
-	} else if (off < VP_MSIX_TABLE) {
-		int q = (off - VP_NOTIFY) / VP_NOTIFY_MULT;
-
-		if (is_write && q < vp->ops->num_queues && vp->vq[q].ready &&
-		    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
-			vp->ops->notify(vp->ctx, vp, q);
 	} else if (off < VP_MSIX_PBA + 8 && !is_write) {
 		uint64_t pba = vp->pba;
 
@@ -279,8 +276,24 @@ static void bar_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
 		memcpy(data, &v, len > 4 ? 4 : len);
 }
 
+/* BAR1: the driver writes the queue index to queue q's notify port. */
+static void notify_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
+		      bool is_write)
+{
+	struct virtio_pci *vp = d->priv;
+	int q = off / VP_NOTIFY_MULT;
+
+	if (!is_write) {
+		memset(data, 0, len);
+		return;
+	}
+	if (q < vp->ops->num_queues && vp->vq[q].ready &&
+	    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		vp->ops->notify(vp->ctx, vp, q);
+}
+
 int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_dev_ops *ops,
-		    void *ctx, uint32_t bar_addr)
+		    void *ctx, uint32_t bar_addr, uint16_t io_port)
 {
 	memset(vp, 0, sizeof(*vp));
 	vp->vm = vm;
@@ -291,8 +304,9 @@ int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_d
 	for (int i = 0; i < VP_MSIX; i++)
 		vp->msix[i].ctrl = 1;	/* masked */
 	device_reset(vp);
-	setup_config(vp, bar_addr);
+	setup_config(vp, bar_addr, io_port);
 	vp->pci.bar_io = bar_io;
+	vp->pci.bar1_io = notify_io;
 	vp->pci.cfg_written = cfg_written;
 	vp->pci.priv = vp;
 	return 0;

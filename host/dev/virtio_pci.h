@@ -1,6 +1,10 @@
-/* Modern (virtio 1.x) PCI transport with MSI-X: common/notify/ISR/device
- * config regions and the MSI-X table in BAR0. Device models plug in through
- * struct virtio_dev_ops. */
+/* Modern (virtio 1.x) PCI transport with MSI-X: common/ISR/device config
+ * regions and the MSI-X table in memory BAR0, queue notifications in I/O
+ * BAR1. Device models plug in through struct virtio_dev_ops.
+ * Notifications are port writes because a port exit needs no instruction
+ * decoding in KVM (an MMIO write does: it is slower, and nested under TCG
+ * it can fail as "event delivery" when the emulator reports an event in
+ * flight); QEMU's modern-pio-notify does the same. */
 #ifndef KTSTR__DEV_VIRTIO_PCI_H
 #define KTSTR__DEV_VIRTIO_PCI_H
 
@@ -15,10 +19,10 @@
 #define VP_COMMON	0x0000
 #define VP_ISR		0x1000
 #define VP_DEVICE	0x2000
-#define VP_NOTIFY	0x3000
 #define VP_MSIX_TABLE	0x4000
 #define VP_MSIX_PBA	0x5000
 #define VP_NOTIFY_MULT	4
+#define VP_IO_BAR_SIZE	0x20	/* BAR1: queue q's notify port at q * VP_NOTIFY_MULT */
 
 struct virtio_pci;
 
@@ -28,6 +32,7 @@ struct virtio_dev_ops {
 	int num_queues;
 	uint16_t queue_max;
 	uint32_t cfg_len;
+	uint32_t quiet_queues;	/* bit q: the device never serves queue q */
 	void (*cfg_read)(void *ctx, uint32_t off, uint8_t *data, uint32_t len);
 	void (*notify)(void *ctx, struct virtio_pci *vp, int q);
 };
@@ -52,7 +57,7 @@ struct virtio_pci {
 };
 
 int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_dev_ops *ops,
-		    void *ctx, uint32_t bar_addr);
+		    void *ctx, uint32_t bar_addr, uint16_t io_port);
 /* Tell the driver queue q has used buffers (MSI-X, or pending if masked). */
 void virtio_pci_signal_vq(struct virtio_pci *vp, int q);
 

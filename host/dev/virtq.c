@@ -97,6 +97,14 @@ int virtq_push(struct virtq *q, uint16_t head, uint32_t len)
 	return 0;
 }
 
+void virtq_suppress_notify(struct virtq *q)
+{
+	struct vring_used *u = gm_ptr(q->gm, q->used, 6 + 8ull * q->size);
+
+	if (u)
+		__atomic_store_n(&u->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELEASE);
+}
+
 bool virtq_want_irq(struct virtq *q)
 {
 	struct vring_avail *av = gm_ptr(q->gm, q->avail, 6 + 2ull * q->size);

@@ -33,6 +33,9 @@ int virtq_pop(struct virtq *q, uint16_t *head);
 int virtq_chain(struct virtq *q, uint16_t head, struct virtq_iov *iov, int max);
 /* Return a chain to the driver. 0 or -EFAULT. */
 int virtq_push(struct virtq *q, uint16_t head, uint32_t len);
+/* Ask the driver not to notify (VRING_USED_F_NO_NOTIFY): for a queue the
+ * device never serves, each notification would be an exit for nothing. */
+void virtq_suppress_notify(struct virtq *q);
 /* false when the driver asked for no interrupts (VRING_AVAIL_F_NO_INTERRUPT). */
 bool virtq_want_irq(struct virtq *q);
 

@@ -39,8 +39,9 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 
 	err = serial8250_init(&k->com1, vm, k->log_fd) ?:
 	      i8042_init(vm) ?:
-	      pci_init(&k->pci, vm, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE) ?:
-	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE) ?:
+	      pci_init(&k->pci, vm, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE, X86_PCI_IO_BASE,
+		       X86_PCI_IO_SIZE) ?:
+	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
 	      pci_add(&k->pci, 1, &k->con.vp.pci);
 	if (err) {
 		snprintf(msg, len, "device setup: %s", strerror(-err));
@@ -55,6 +56,7 @@ static int setup_acpi(struct kvm_backend *k, uint64_t *rsdp, char *msg, size_t l
 	struct acpi_config cfg = {
 		.topo = &vm->cfg.topo,
 		.pci_mmio_base = X86_PCI_MMIO_BASE, .pci_mmio_size = X86_PCI_MMIO_SIZE,
+		.pci_io_base = X86_PCI_IO_BASE, .pci_io_size = X86_PCI_IO_SIZE,
 	};
 	struct acpi_layout lay;
 	size_t room = X86_ACPI_END - X86_ACPI_START;
@@ -190,8 +192,14 @@ static void join(struct kvm_backend *k)
 	if (k->verbose) {
 		char sum[4096];
 
+		int64_t rss, thp;
+
 		vmm_exit_summary(&k->vm, sum, sizeof(sum));
 		fputs(sum, stderr);
+		if (!k->vm.cfg.hugepages && !gm_resident(k->vm.ram_lo, &rss, &thp))
+			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
+				"%lld MiB of it in transparent huge pages\n", (long long)(rss >> 20),
+				(unsigned long long)(k->vm.lo_size >> 20), (long long)(thp >> 20));
 	}
 	serial8250_flush(&k->com1);
 	if (k->pipe_w >= 0) {

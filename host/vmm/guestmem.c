@@ -1,6 +1,7 @@
 /* Guest RAM accessor and guest page-table walker (see guestmem.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -71,6 +72,36 @@ void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t l
 			((volatile char *)p)[off] = 0;
 	}
 	return p;
+}
+
+int gm_resident(const void *addr, int64_t *rss, int64_t *thp)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[256];
+	bool in = false;
+	long long kb;
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (found < 2 && fgets(line, sizeof(line), f)) {
+		char *end;
+		unsigned long long start = strtoull(line, &end, 16);
+
+		if (end != line && *end == '-') {	/* "start-end perms ..." header */
+			if (in)
+				break;
+			in = start == (uintptr_t)addr;
+		} else if (in && sscanf(line, "Rss: %lld kB", &kb) == 1) {
+			*rss = kb * 1024;
+			found++;
+		} else if (in && sscanf(line, "AnonHugePages: %lld kB", &kb) == 1) {
+			*thp = kb * 1024;
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? 0 : -1;
 }
 
 #define CR0_PG		(1ull << 31)

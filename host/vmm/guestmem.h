@@ -26,6 +26,10 @@ struct guestmem {
  * return. NULL with msg on failure (size not a multiple of 2 MiB for
  * hugetlb, or the pool too small, said with the numbers). */
 void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t len);
+/* Of the mapping that starts at addr: the bytes resident (Rss) and those in
+ * transparent huge pages (AnonHugePages), from /proc/self/smaps. 0, or -1
+ * if it cannot tell. */
+int gm_resident(const void *addr, int64_t *rss, int64_t *thp);
 
 /* Add a region (regions must not overlap). Returns 0 or -EINVAL. */
 int gm_add(struct guestmem *gm, uint64_t gpa, uint64_t size, void *hva);

@@ -1,6 +1,7 @@
 /* PIO/MMIO range table and dispatch (see iotrap.h). Unknown ports read as
  * 0xFF and ignore writes, the way real ISA buses float. */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,12 +49,11 @@ static void note_unknown(struct iotrap_bus *bus, struct iotrap_space *s,
 		return;
 }
 
-bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,
-		     uint8_t *data, uint32_t len, bool is_write)
+static bool dispatch_locked(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,
+			    uint8_t *data, uint32_t len, bool is_write)
 {
 	bool found = false;
 
-	pthread_mutex_lock(&bus->lock);
 	for (int i = 0; i < s->n; i++) {
 		struct iotrap *t = &s->t[i];
 
@@ -68,6 +68,54 @@ bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t ad
 			memset(data, 0xff, len);
 		note_unknown(bus, s, addr, is_write);
 	}
+	return found;
+}
+
+void iotrap_set_ring(struct iotrap_bus *bus, struct kvm_coalesced_mmio_ring *ring,
+		     uint32_t max)
+{
+	pthread_mutex_lock(&bus->lock);
+	bus->ring = ring;
+	bus->ring_max = max;
+	pthread_mutex_unlock(&bus->lock);
+}
+
+/* KVM fills entries at ring->last and only reads ring->first; we own first. */
+static void drain_locked(struct iotrap_bus *bus)
+{
+	struct kvm_coalesced_mmio_ring *r = bus->ring;
+	uint32_t first;
+
+	if (!r)
+		return;
+	first = __atomic_load_n(&r->first, __ATOMIC_RELAXED);
+	while (first != __atomic_load_n(&r->last, __ATOMIC_ACQUIRE)) {
+		struct kvm_coalesced_mmio e = r->coalesced_mmio[first % bus->ring_max];
+
+		if (e.len <= sizeof(e.data))
+			dispatch_locked(bus, e.pio ? &bus->pio : &bus->mmio, e.phys_addr,
+					e.data, e.len, true);
+		bus->replayed++;
+		first = (first + 1) % bus->ring_max;
+		__atomic_store_n(&r->first, first, __ATOMIC_RELEASE);
+	}
+}
+
+void iotrap_drain(struct iotrap_bus *bus)
+{
+	pthread_mutex_lock(&bus->lock);
+	drain_locked(bus);
+	pthread_mutex_unlock(&bus->lock);
+}
+
+bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,
+		     uint8_t *data, uint32_t len, bool is_write)
+{
+	bool found;
+
+	pthread_mutex_lock(&bus->lock);
+	drain_locked(bus);
+	found = dispatch_locked(bus, s, addr, data, len, is_write);
 	pthread_mutex_unlock(&bus->lock);
 	return found;
 }

@@ -170,6 +170,9 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 		snprintf(msg, len, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
 		return -1;
 	}
+	vm->coalesced_page = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+	if ((vm->coalesced_page + 1) * sysconf(_SC_PAGESIZE) > vm->run_size)
+		vm->coalesced_page = 0;	/* not in the kvm_run mapping: do without */
 	vm->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->exit_efd < 0) {
 		snprintf(msg, len, "eventfd: %s", strerror(errno));
@@ -184,8 +187,20 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 	return 0;
 }
 
+int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size)
+{
+	struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = size, .pio = pio };
+
+	if (vm->coalesced_page <= 0 ||
+	    (pio && ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0))
+		return -ENOTSUP;
+	return ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) ? -errno : 0;
+}
+
 void vmm_destroy(struct vmm *vm)
 {
+	iotrap_drain(&vm->bus);
+	iotrap_set_ring(&vm->bus, NULL, 0);
 	for (int i = 0; i < vm->nvcpus; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->run_size);

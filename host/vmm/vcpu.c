@@ -50,6 +50,13 @@ static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 		snprintf(msg, len, "mmap kvm_run: %s", strerror(errno));
 		goto out;
 	}
+	if (v->index == 0 && vm->coalesced_page > 0) {
+		long ps = sysconf(_SC_PAGESIZE);
+
+		iotrap_set_ring(&vm->bus, (void *)((uint8_t *)v->run + vm->coalesced_page * ps),
+				(ps - sizeof(struct kvm_coalesced_mmio_ring)) /
+				sizeof(struct kvm_coalesced_mmio));
+	}
 	if (!c || x86_cpuid_patch(c, cap, vm->cpuid, &vm->cfg.topo, v->index)) {
 		snprintf(msg, len, "CPUID for vCPU %d: out of entries", v->index);
 		goto out;
@@ -288,6 +295,10 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 	exitstats_merge(&all[0], &all[1], vm->nvcpus);
 	n = exitstats_format(&all[0], vm->t_first_run_ns ? (end - vm->t_first_run_ns) / 1e6 : 0,
 			     vm->t_first_run_ns, buf, len);
+	if (vm->bus.replayed && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, "[vmm] %llu writes queued by KVM without an exit "
+			      "(coalesced), replayed in order\n",
+			      (unsigned long long)vm->bus.replayed);
 	if (vm->t_first_run_ns && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - n, "[vmm] vCPU 0 first ran %.1f ms after the VM "
 			      "was created (\"first at\" counts from then)\n",

@@ -57,6 +57,7 @@ struct vmm {
 	struct iotrap_bus bus;
 	bool is_pvm;			/* /dev/kvm is kvm_pvm */
 	bool has_xcrs;			/* KVM_CAP_XCRS: XCR0 preset (msr.h) */
+	int coalesced_page;		/* KVM_CAP_COALESCED_MMIO: ring page in kvm_run */
 
 	atomic_int end;			/* enum vmm_end; first writer wins */
 	char end_msg[4096];
@@ -71,6 +72,12 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 void vmm_destroy(struct vmm *vm);
 /* Deliver an MSI (KVM_SIGNAL_MSI). */
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
+/* Let KVM queue guest writes to [addr, addr+size) (a port range if pio) in
+ * the coalesced ring instead of exiting; they reach the device, in order,
+ * before the next access the VMM handles. Only for registers whose writes
+ * have no effect the guest could see before its next read or other exit
+ * (an address latch). 0, or -ENOTSUP/-errno: the writes then exit as before. */
+int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size);
 /* Set an IOAPIC/PIC input line level. */
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
 uint64_t vmm_now_ns(void);

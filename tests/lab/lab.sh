@@ -20,7 +20,8 @@
 #          adds one QEMU TCG boot (minutes). LAB_PROFILE=1 adds one boot
 #          each with the guest kernel log and the VMM's exit counts, and
 #          prints where each boot's time went.
-# env: KTSTR_LAB=1 (required: the lab takes minutes), LAB_TIMEOUT (seconds
+# env: KTSTR_LAB=1 (required: the lab takes minutes), LAB_OWN_ARGS (more
+# vmm-boot flags for the bench's own-VMM boots, e.g. --prefault), LAB_TIMEOUT (seconds
 # per level-1 boot, default 900), LAB_TRIES (level-1 boots per group when
 # TCG's int3 race kills one, default 4), LAB_KEEP_LOG (copy the level-1 log there),
 # KTSTR_KERNEL_DIR. Exit 77 (skip) without KTSTR_LAB=1, the cached kernel or
@@ -98,8 +99,11 @@ cmd() {
 	{ echo "#$label"; printf '%s\n' "$@"; echo; } >> "${groups[-1]}/lab.argv"
 }
 
+# ktstr-run's command line (BASE_CMDLINE in host/run.c), at loglevel 4;
+# LAB_APPEND adds to it (e.g. initcall_debug with LAB_PROFILE=1).
 base="console=ttyS0 loglevel=4 8250.nr_uarts=1 reboot=k panic=-1 rdinit=/init tsc=reliable"
-base="$base no_timer_check mitigations=off i8042.noaux i8042.nomux"
+base="$base no_timer_check mitigations=off random.trust_cpu=on cryptomgr.notests"
+base="$base numa_balancing=0 i8042.noaux i8042.nomux${LAB_APPEND:+ $LAB_APPEND}"
 case $mode in
 test)
 	group test
@@ -135,7 +139,8 @@ test)
 bench)
 	add_qemu
 	q=(/qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 --log /dev/null -L /qemu)
-	own=(/vmm-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 -v)
+	# shellcheck disable=SC2206 # LAB_OWN_ARGS: extra vmm-boot flags, split
+	own=(/vmm-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 -v ${LAB_OWN_ARGS:-})
 	# Level 1 slows down with every level-2 boot it has run (under TCG, the
 	# copy of the next kernel into memory that held the last one's code gets
 	# slower each time, for both VMMs), so every level-2 boot gets a fresh
@@ -158,7 +163,9 @@ bench)
 	# echoed, and the VMM's exit statistics (-v), for lab_check's timeline.
 	if [ "${LAB_PROFILE:-}" = 1 ]; then
 		group prof-own
-		cmd prof-own "${own[@]}" --echo --timeout 180 --cmdline "$base lab.kmsg"
+		cmd prof-own "${own[@]}" --echo --timeout 180 --log /tmp/prof-own.console \
+			--cmdline "$base lab.kmsg"
+		cmd prof-own-console @cat /tmp/prof-own.console
 		group prof-qemu
 		cmd prof-qemu "${q[@]}" --timeout 180 --accel kvm --cpu kvm64 --echo \
 			--cmdline "$base lab.kmsg"

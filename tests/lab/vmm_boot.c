@@ -2,7 +2,7 @@
  * lab and for measuring: prints the time to the first report byte (the guest
  * init opened /dev/hvc0 and wrote its hello frame) and how the VM ended.
  * usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] [--mem MiB]
- *                 [--log FILE] [--timeout S] [--bz] [--hugepages] [--echo] [-v]
+ *                 [--log FILE] [--timeout S] [--bz] [--hugepages] [--prefault] [--echo] [-v]
  * --echo copies the report stream to stdout. Exit: 0 the guest reset, 3 it
  * panicked or hung (killed at --timeout), 1 the VMM failed, 2 bad setup. */
 #include <fcntl.h>
@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 			bz = 1;
 		else if (!strcmp(argv[i], "--hugepages"))
 			s.hugepages = 1;
+		else if (!strcmp(argv[i], "--prefault"))
+			s.prefault = 1;
 		else if (!strcmp(argv[i], "--echo"))
 			echo = 1;
 		else if (!strcmp(argv[i], "-v"))
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
 	}
 	if (!kernel) {
 		fprintf(stderr, "usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] "
-			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [--hugepages] [--echo] [-v]\n");
+			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [--hugepages] [--prefault] [--echo] [-v]\n");
 		return 2;
 	}
 	snprintf(bz ? k.bzimage : k.vmlinux, sizeof(k.vmlinux), "%s", kernel);

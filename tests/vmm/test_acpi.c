@@ -41,6 +41,8 @@ static void build(const struct topo_case *tc, struct x86_topo *t, struct acpi_co
 	cfg->topo = t;
 	cfg->pci_mmio_base = X86_PCI_MMIO_BASE;
 	cfg->pci_mmio_size = X86_PCI_MMIO_SIZE;
+	cfg->pci_io_base = X86_PCI_IO_BASE;
+	cfg->pci_io_size = X86_PCI_IO_SIZE;
 	cfg->n_mem = acpi_node_mem_ranges(tc->mem, tc->n, cfg->mem, ACPI_MAX_MEM);
 	cr_assert_gt(cfg->n_mem, 0);
 	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), cfg, lay), 0);
@@ -168,10 +170,15 @@ Test(acpi, iasl_decompiles_every_table, .timeout = 60)
 			snprintf(dsl, sizeof(dsl), "%s/%s.dsl", dir, lay.t[i].sig);
 			cr_expect_eq(access(dsl, R_OK), 0, "no %s", dsl);
 		}
-		/* The DSDT names the host bridge and COM1. */
+		/* The DSDT names the host bridge with its bus, I/O and memory
+		 * windows, and COM1. */
 		snprintf(cmd, sizeof(cmd), "grep -q 'PNP0A03' %s/DSDT.dsl && "
-			 "grep -q 'PNP0501' %s/DSDT.dsl && grep -q 'WordBusNumber' %s/DSDT.dsl",
-			 dir, dir, dir);
+			 "grep -q 'PNP0501' %s/DSDT.dsl && grep -q 'WordBusNumber' %s/DSDT.dsl && "
+			 "grep -A4 'WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, "
+			 "EntireRange' %s/DSDT.dsl | grep -q '0x6FFF, *// Range Maximum' && "
+			 "grep -A4 'DWordMemory (ResourceProducer' %s/DSDT.dsl | "
+			 "grep -q '0xCFFFFFFF, *// Range Maximum'",
+			 dir, dir, dir, dir, dir);
 		cr_expect_eq(system(cmd), 0, "DSDT content");
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 		(void)!system(cmd);

@@ -93,6 +93,24 @@ Test(gm_map_ram, anonymous_prefaulted)
 	munmap(p, size);
 }
 
+/* The residency report reads the right mapping: all of a prefaulted one is
+ * resident, part or none of it in THP (THP may be off here), and an address
+ * that starts no mapping gives -1. */
+Test(gm_map_ram, resident_bytes_of_the_mapping)
+{
+	size_t size = 8u << 20;
+	char msg[256];
+	uint8_t *p = gm_map_ram(size, false, true, msg, sizeof(msg));
+	int64_t rss = -1, thp = -1;
+
+	cr_assert(p, "%s", msg);
+	cr_assert_eq(gm_resident(p, &rss, &thp), 0);
+	cr_expect_eq(rss, (int64_t)size);
+	cr_expect(thp >= 0 && thp <= rss, "AnonHugePages %lld", (long long)thp);
+	cr_expect_eq(gm_resident(p + 4096, &rss, &thp), -1);
+	munmap(p, size);
+}
+
 Test(gm_map_ram, hugetlb_needs_2m_multiples)
 {
 	char msg[256];

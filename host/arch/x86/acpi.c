@@ -254,6 +254,21 @@ static size_t res_bus(uint8_t *p)
 	return 16;
 }
 
+/* WordIO(ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange) */
+static size_t res_io_window(uint8_t *p, uint16_t base, uint16_t size)
+{
+	uint16_t v[5] = { 0, base, base + size - 1, 0, size };
+
+	p[0] = 0x88;
+	p[1] = 13;
+	p[2] = 0;
+	p[3] = 1;	/* I/O range */
+	p[4] = 0x0c;	/* producer, MinFixed, MaxFixed */
+	p[5] = 0x03;	/* ISA and non-ISA ranges */
+	memcpy(p + 6, v, 10);
+	return 16;
+}
+
 static size_t res_mem32(uint8_t *p, uint32_t base, uint32_t size)
 {
 	uint32_t v[5] = { 0, base, base + size - 1, 0, size };
@@ -270,11 +285,13 @@ static size_t res_mem32(uint8_t *p, uint32_t base, uint32_t size)
 
 static void dsdt_pci0(struct aml *a, const struct acpi_config *cfg)
 {
-	uint8_t res[64];
+	uint8_t res[96];
 	size_t n = 0, mark;
 
 	n += res_bus(res + n);
 	n += res_io(res + n, 0xcf8, 8);
+	if (cfg->pci_io_size)
+		n += res_io_window(res + n, cfg->pci_io_base, cfg->pci_io_size);
 	n += res_mem32(res + n, cfg->pci_mmio_base, cfg->pci_mmio_size);
 	aml_bytes(a, "\x5b\x82", 2);
 	mark = aml_open(a);

@@ -22,6 +22,7 @@ struct acpi_config {
 	int n_mem;
 	struct acpi_mem_range mem[ACPI_MAX_MEM];
 	uint64_t pci_mmio_base, pci_mmio_size;
+	uint16_t pci_io_base, pci_io_size;	/* I/O BAR window; size 0: none */
 };
 
 struct acpi_table_ref {
