@@ -48,13 +48,13 @@ static void setup_config(struct virtio_pci *vp, uint32_t bar_addr, uint16_t io_p
 	d->wmask[CAP_MSIX + 3] = MSIX_ENABLE | MSIX_MASKALL;
 	pci_set32(d, CAP_MSIX + 4, VP_MSIX_TABLE);
 	pci_set32(d, CAP_MSIX + 8, VP_MSIX_PBA);
-	add_cap(d, CAP_COMMON, CAP_NOTIFY, VIRTIO_PCI_CAP_COMMON_CFG, 0, VP_COMMON,
+	add_cap(d, CAP_COMMON, CAP_NOTIFY, VIRTIO_PCI_CAP_COMMON_CFG, 1, VP_COMMON,
 		sizeof(struct virtio_pci_common_cfg), 16);
-	add_cap(d, CAP_NOTIFY, CAP_ISR, VIRTIO_PCI_CAP_NOTIFY_CFG, 1, 0,
+	add_cap(d, CAP_NOTIFY, CAP_ISR, VIRTIO_PCI_CAP_NOTIFY_CFG, 1, VP_NOTIFY,
 		VP_MAX_VQ * VP_NOTIFY_MULT, 20);
 	memcpy(d->cfg + CAP_NOTIFY + 16, &mult, 4);
-	add_cap(d, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, 0, VP_ISR, 4, 16);
-	add_cap(d, CAP_DEVICE, 0, VIRTIO_PCI_CAP_DEVICE_CFG, 0, VP_DEVICE,
+	add_cap(d, CAP_ISR, CAP_DEVICE, VIRTIO_PCI_CAP_ISR_CFG, 1, VP_ISR, 4, 16);
+	add_cap(d, CAP_DEVICE, 0, VIRTIO_PCI_CAP_DEVICE_CFG, 1, VP_DEVICE,
 		vp->ops->cfg_len ? vp->ops->cfg_len : 4, 16);
 }
 
@@ -241,16 +241,30 @@ static void msix_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint
 		msix_fire(vp, vec);
 }
 
+/* BAR0: the MSI-X table and PBA. */
 static void bar_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
+		   bool is_write)
+{
+	struct virtio_pci *vp = d->priv;
+	uint64_t pba = vp->pba;
+
+	_Static_assert(VP_MSIX_TABLE == 0, "the table starts BAR0");
+	if (off < VP_MSIX_PBA)
+		msix_access(vp, off, data, len, is_write);
+	else if (!is_write && off >= VP_MSIX_PBA && off + len <= VP_MSIX_PBA + 8)
+		memcpy(data, (uint8_t *)&pba + (off - VP_MSIX_PBA), len);
+	else if (!is_write)
+		memset(data, 0, len);
+}
+
+/* BAR1: common config, ISR, device config, and the notify ports (the
+ * driver writes the queue index to queue q's port). */
+static void io_bar(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
 		   bool is_write)
 {
 	struct virtio_pci *vp = d->priv;
 	uint32_t v = 0;
 
-	if (off >= VP_MSIX_TABLE && off < VP_MSIX_PBA) {
-		msix_access(vp, off - VP_MSIX_TABLE, data, len, is_write);
-		return;
-	}
 	if (is_write)
 		memcpy(&v, data, len > 4 ? 4 : len);
 	if (off < VP_ISR) {
@@ -259,37 +273,24 @@ static void bar_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
 		else
 			v = common_read(vp, off);
 	} else if (off < VP_DEVICE) {
-		v = vp->isr;	/* read to clear */
-		vp->isr = 0;
-	} else if (off < VP_MSIX_TABLE) {
+		if (!is_write) {
+			v = vp->isr;	/* read to clear */
+			vp->isr = 0;
+		}
+	} else if (off < VP_NOTIFY) {
 		if (!is_write && vp->ops->cfg_read && off - VP_DEVICE + len <= vp->ops->cfg_len) {
 			vp->ops->cfg_read(vp->ctx, off - VP_DEVICE, data, len);
 			return;
 		}
-	} else if (off < VP_MSIX_PBA + 8 && !is_write) {
-		uint64_t pba = vp->pba;
+	} else if (is_write) {
+		int q = (off - VP_NOTIFY) / VP_NOTIFY_MULT;
 
-		memcpy(data, (uint8_t *)&pba + (off - VP_MSIX_PBA), len > 8 ? 8 : len);
-		return;
+		if (q < vp->ops->num_queues && vp->vq[q].ready &&
+		    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
+			vp->ops->notify(vp->ctx, vp, q);
 	}
 	if (!is_write)
 		memcpy(data, &v, len > 4 ? 4 : len);
-}
-
-/* BAR1: the driver writes the queue index to queue q's notify port. */
-static void notify_io(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
-		      bool is_write)
-{
-	struct virtio_pci *vp = d->priv;
-	int q = off / VP_NOTIFY_MULT;
-
-	if (!is_write) {
-		memset(data, 0, len);
-		return;
-	}
-	if (q < vp->ops->num_queues && vp->vq[q].ready &&
-	    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
-		vp->ops->notify(vp->ctx, vp, q);
 }
 
 int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_dev_ops *ops,
@@ -306,7 +307,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_d
 	device_reset(vp);
 	setup_config(vp, bar_addr, io_port);
 	vp->pci.bar_io = bar_io;
-	vp->pci.bar1_io = notify_io;
+	vp->pci.bar1_io = io_bar;
 	vp->pci.cfg_written = cfg_written;
 	vp->pci.priv = vp;
 	return 0;

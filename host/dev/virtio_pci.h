@@ -1,10 +1,10 @@
-/* Modern (virtio 1.x) PCI transport with MSI-X: common/ISR/device config
- * regions and the MSI-X table in memory BAR0, queue notifications in I/O
- * BAR1. Device models plug in through struct virtio_dev_ops.
- * Notifications are port writes because a port exit needs no instruction
- * decoding in KVM (an MMIO write does: it is slower, and nested under TCG
- * it can fail as "event delivery" when the emulator reports an event in
- * flight); QEMU's modern-pio-notify does the same. */
+/* Modern (virtio 1.x) PCI transport with MSI-X: the common, ISR, device
+ * config and notify regions in I/O BAR1, the MSI-X table (which must be
+ * memory) in BAR0. Device models plug in through struct virtio_dev_ops.
+ * Registers are ports because a port exit needs no instruction decoding in
+ * KVM (an MMIO access does: it is slower, and nested under TCG it can fail
+ * as "event delivery" when the emulator reports an event in flight); QEMU's
+ * modern-pio-notify does the same for notifications. */
 #ifndef KTSTR__DEV_VIRTIO_PCI_H
 #define KTSTR__DEV_VIRTIO_PCI_H
 
@@ -15,14 +15,15 @@
 
 #define VP_MAX_VQ	4
 #define VP_MSIX		(VP_MAX_VQ + 1)
-#define VP_BAR_SIZE	0x8000
-#define VP_COMMON	0x0000
-#define VP_ISR		0x1000
-#define VP_DEVICE	0x2000
-#define VP_MSIX_TABLE	0x4000
-#define VP_MSIX_PBA	0x5000
+#define VP_BAR_SIZE	0x2000	/* BAR0 (memory) */
+#define VP_MSIX_TABLE	0x0000
+#define VP_MSIX_PBA	0x1000
+#define VP_IO_BAR_SIZE	0x100	/* BAR1 (I/O) */
+#define VP_COMMON	0x00
+#define VP_ISR		0x40
+#define VP_DEVICE	0x60
+#define VP_NOTIFY	0x80	/* queue q's notify port at VP_NOTIFY + q * VP_NOTIFY_MULT */
 #define VP_NOTIFY_MULT	4
-#define VP_IO_BAR_SIZE	0x20	/* BAR1: queue q's notify port at q * VP_NOTIFY_MULT */
 
 struct virtio_pci;
 

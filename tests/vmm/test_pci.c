@@ -1,6 +1,6 @@
 /* PCI and the virtio-pci transport as the guest drives them through the I/O
- * dispatch (conf1 ports, BAR0 MMIO, BAR1 ports): the I/O BAR sizes and
- * decodes only when enabled, the notify capability names BAR1, a notify
+ * dispatch (conf1 ports, BAR1 ports): the I/O BAR sizes and decodes only
+ * when enabled, the four virtio capabilities name BAR1, a notify
  * port write reaches the device only once DRIVER_OK, and a queue the device
  * never serves is marked VRING_USED_F_NO_NOTIFY when enabled. */
 #include <criterion/criterion.h>
@@ -70,7 +70,7 @@ static void port_write16(uint16_t port, uint16_t v)
 
 static void common_write(uint32_t off, uint32_t v, int len)
 {
-	iotrap_dispatch(&vm.bus, &vm.bus.mmio, MMIO + VP_COMMON + off, (uint8_t *)&v, len, true);
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, IO + VP_COMMON + off, (uint8_t *)&v, len, true);
 }
 
 Test(pci, io_bar_sizes_and_decodes)
@@ -82,42 +82,46 @@ Test(pci, io_bar_sizes_and_decodes)
 	cr_expect_eq(cfg_read(0x14, 4), IO | 1);
 }
 
-Test(pci, notify_cap_names_the_io_bar)
+Test(pci, virtio_caps_name_the_io_bar)
 {
-	int found = 0;
+	int found = 0, vendor = 0;
 
 	for (int at = cfg_read(0x34, 1), n = 0; at && n < 16; at = cfg_read(at + 1, 1), n++) {
+		if (cfg_read(at, 1) == 0x09) {
+			vendor++;
+			cr_expect_eq(cfg_read(at + 4, 1), 1, "cfg_type %u: BAR", cfg_read(at + 3, 1));
+		}
 		if (cfg_read(at, 1) != 0x09 || cfg_read(at + 3, 1) != VIRTIO_PCI_CAP_NOTIFY_CFG)
 			continue;
 		found++;
-		cr_expect_eq(cfg_read(at + 4, 1), 1, "BAR");
-		cr_expect_eq(cfg_read(at + 8, 4), 0, "offset");
+		cr_expect_eq(cfg_read(at + 8, 4), VP_NOTIFY, "offset");
 		cr_expect_geq(cfg_read(at + 12, 4), 2u * VP_NOTIFY_MULT, "length");
 		cr_expect_eq(cfg_read(at + 16, 4), VP_NOTIFY_MULT, "multiplier");
 	}
 	cr_expect_eq(found, 1);
+	cr_expect_eq(vendor, 4, "common, notify, ISR, device");
 }
 
 Test(pci, notify_port_reaches_the_device)
 {
-	/* Memory decode only; queue 1 at 0x1000 (desc), 0x2000 (avail), 0x3000 (used). */
-	cfg_write(0x04, 0x2, 2);
+	/* Queue 1 at 0x1000 (desc), 0x2000 (avail), 0x3000 (used). */
+	cfg_write(0x04, 0x1, 2);	/* I/O decode */
 	common_write(22, 1, 2);
 	common_write(32, 0x1000, 4);
 	common_write(40, 0x2000, 4);
 	common_write(48, 0x3000, 4);
 	common_write(28, 1, 2);
-	port_write16(IO + 1 * VP_NOTIFY_MULT, 1);
-	cr_expect_eq(notified[1], 0, "I/O decode is off");
-	cfg_write(0x04, 0x3, 2);	/* I/O and memory decode */
-	port_write16(IO + 1 * VP_NOTIFY_MULT, 1);
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
 	cr_expect_eq(notified[1], 0, "before DRIVER_OK");
 	common_write(20, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 		     VIRTIO_CONFIG_S_DRIVER_OK, 1);
-	port_write16(IO + 1 * VP_NOTIFY_MULT, 1);
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
 	cr_expect_eq(notified[1], 1);
-	port_write16(IO + 0 * VP_NOTIFY_MULT, 0);
+	port_write16(IO + VP_NOTIFY, 0);
 	cr_expect_eq(notified[0], 0, "queue 0 is not ready");
+	cfg_write(0x04, 0x2, 2);	/* memory decode only */
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
+	cr_expect_eq(notified[1], 1, "I/O decode is off");
 }
 
 Test(pci, quiet_queue_asks_for_no_notifications)
