@@ -96,44 +96,47 @@ static void conf1_io(void *ctx, uint64_t port, uint8_t *data, uint32_t len,
 	pci_cfg_access(d, (bus->addr & 0xfc) + (port - 0xcfc), data, len, is_write);
 }
 
-static void bar_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
-		     bool is_write)
+/* The device whose memory BAR0 (io: I/O BAR1) decodes addr, and the offset
+ * into that BAR; NULL if none does. */
+static struct pci_dev *bar_owner(struct pci_bus *bus, uint64_t addr, bool io, uint64_t *off)
 {
-	struct pci_bus *bus = ctx;
-
 	for (int i = 0; i < PCI_SLOTS; i++) {
 		struct pci_dev *d = bus->dev[i];
-		uint64_t base;
+		uint32_t size, base;
 
-		if (!d || !d->bar0_size || !d->bar_io || !(d->cfg[0x04] & PCI_CMD_MEMORY))
+		if (!d || !(d->cfg[0x04] & (io ? PCI_CMD_IO : PCI_CMD_MEMORY)))
 			continue;
-		base = pci_get32(d, 0x10) & ~0xfu;
-		if (addr >= base && addr - base < d->bar0_size) {
-			d->bar_io(d, addr - base, data, len, is_write);
-			return;
+		size = io ? d->bar1_size : d->bar0_size;
+		if (!size || !(io ? d->bar1_io : d->bar_io))
+			continue;
+		base = pci_get32(d, io ? 0x14 : 0x10) & (io ? ~0x3u : ~0xfu);
+		if (addr >= base && addr - base < size) {
+			*off = addr - base;
+			return d;
 		}
 	}
-	if (!is_write)
+	return NULL;
+}
+
+static void bar_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	uint64_t off;
+	struct pci_dev *d = bar_owner(ctx, addr, false, &off);
+
+	if (d)
+		d->bar_io(d, off, data, len, is_write);
+	else if (!is_write)
 		memset(data, 0xff, len);
 }
 
 static void bar_pio(void *ctx, uint64_t port, uint8_t *data, uint32_t len, bool is_write)
 {
-	struct pci_bus *bus = ctx;
+	uint64_t off;
+	struct pci_dev *d = bar_owner(ctx, port, true, &off);
 
-	for (int i = 0; i < PCI_SLOTS; i++) {
-		struct pci_dev *d = bus->dev[i];
-		uint32_t base;
-
-		if (!d || !d->bar1_size || !d->bar1_io || !(d->cfg[0x04] & PCI_CMD_IO))
-			continue;
-		base = pci_get32(d, 0x14) & ~0x3u;
-		if (port >= base && port - base < d->bar1_size) {
-			d->bar1_io(d, port - base, data, len, is_write);
-			return;
-		}
-	}
-	if (!is_write)
+	if (d)
+		d->bar1_io(d, off, data, len, is_write);
+	else if (!is_write)
 		memset(data, 0xff, len);
 }
 
