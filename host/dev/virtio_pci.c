@@ -105,6 +105,16 @@ static void cfg_written(struct pci_dev *d, int off, int len)
 		msix_deliver_pending(vp);
 }
 
+/* A queue the device never serves gets a small ring: drivers fill a receive
+ * queue to its size at probe (virtio-console: a page per entry). */
+static uint16_t queue_max(const struct virtio_pci *vp, int q)
+{
+	uint16_t max = vp->ops->queue_max;
+
+	return vp->ops->quiet_queues >> q & 1 && max > VP_QUIET_QUEUE_MAX ?
+	       VP_QUIET_QUEUE_MAX : max;
+}
+
 static void device_reset(struct virtio_pci *vp)
 {
 	vp->status = 0;
@@ -113,7 +123,7 @@ static void device_reset(struct virtio_pci *vp)
 	vp->msix_config = 0xffff;
 	vp->qsel = 0;
 	for (int i = 0; i < VP_MAX_VQ; i++) {
-		vp->vq[i].size = vp->ops->queue_max;
+		vp->vq[i].size = queue_max(vp, i);
 		virtq_reset(&vp->vq[i]);
 	}
 }
@@ -184,7 +194,7 @@ static void queue_write(struct virtio_pci *vp, struct virtq *q, uint32_t off, ui
 {
 	switch (off) {
 	case 24:
-		if (v && v <= vp->ops->queue_max && !(v & (v - 1)))
+		if (v && v <= queue_max(vp, vp->qsel) && !(v & (v - 1)))
 			q->size = v;
 		break;
 	case 26: q->msix_vector = v < VP_MSIX ? v : 0xffff; break;

@@ -24,6 +24,7 @@
 #define VP_DEVICE	0x60
 #define VP_NOTIFY	0x80	/* queue q's notify port at VP_NOTIFY + q * VP_NOTIFY_MULT */
 #define VP_NOTIFY_MULT	4
+#define VP_QUIET_QUEUE_MAX 8	/* ring size of a quiet queue (ops.quiet_queues) */
 
 struct virtio_pci;
 
@@ -33,7 +34,8 @@ struct virtio_dev_ops {
 	int num_queues;
 	uint16_t queue_max;
 	uint32_t cfg_len;
-	uint32_t quiet_queues;	/* bit q: the device never serves queue q */
+	uint32_t quiet_queues;	/* bit q: the device never serves queue q (it gets
+				 * VP_QUIET_QUEUE_MAX entries and NO_NOTIFY) */
 	void (*cfg_read)(void *ctx, uint32_t off, uint8_t *data, uint32_t len);
 	void (*notify)(void *ctx, struct virtio_pci *vp, int q);
 };

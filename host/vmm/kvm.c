@@ -91,26 +91,39 @@ static int add_slot(struct vmm *vm, int slot, uint64_t gpa, uint64_t size, void 
 			 strerror(errno));
 		return -1;
 	}
-	return gm_add(&vm->gm, gpa, size, hva);
+	return 0;
 }
 
-static int setup_ram(struct vmm *vm, char *msg, size_t len)
+/* Map guest RAM (no KVM yet): the kernel can be copied in while the VM is
+ * being created. */
+static int map_ram(struct vmm *vm, char *msg, size_t len)
 {
 	uint64_t mem = vm->cfg.mem_bytes;
 
 	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
 	vm->hi_size = mem - vm->lo_size;
 	vm->ram_lo = gm_map_ram(vm->lo_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
-	if (!vm->ram_lo)
+	if (!vm->ram_lo || gm_add(&vm->gm, 0, vm->lo_size, vm->ram_lo)) {
+		if (vm->ram_lo)
+			snprintf(msg, len, "guest memory map full");
 		return -1;
-	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
-		return -1;
+	}
 	if (!vm->hi_size)
 		return 0;
 	vm->ram_hi = gm_map_ram(vm->hi_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
-	if (!vm->ram_hi)
+	if (!vm->ram_hi || gm_add(&vm->gm, X86_4G, vm->hi_size, vm->ram_hi)) {
+		if (vm->ram_hi)
+			snprintf(msg, len, "guest memory map full");
 		return -1;
-	return add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len);
+	}
+	return 0;
+}
+
+static int add_slots(struct vmm *vm, char *msg, size_t len)
+{
+	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
+		return -1;
+	return vm->hi_size ? add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len) : 0;
 }
 
 static int setup_irqchip(struct vmm *vm, char *msg, size_t len)
@@ -147,7 +160,7 @@ static int create_vm(struct vmm *vm, char *msg, size_t len)
 	return 0;
 }
 
-int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
+int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = -1;
@@ -165,6 +178,16 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 		snprintf(msg, len, "/dev/kvm: unexpected KVM API version");
 		return -1;
 	}
+	vm->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->exit_efd < 0) {
+		snprintf(msg, len, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return map_ram(vm, msg, len);
+}
+
+int vmm_create_vm(struct vmm *vm, char *msg, size_t len)
+{
 	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_size <= 0) {
 		snprintf(msg, len, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
@@ -173,18 +196,18 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 	vm->coalesced_page = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
 	if ((vm->coalesced_page + 1) * sysconf(_SC_PAGESIZE) > vm->run_size)
 		vm->coalesced_page = 0;	/* not in the kvm_run mapping: do without */
-	vm->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->exit_efd < 0) {
-		snprintf(msg, len, "eventfd: %s", strerror(errno));
-		return -1;
-	}
 	if (check_caps(vm, msg, len) || create_vm(vm, msg, len))
 		return -1;
-	if (cfg->irqchip && setup_irqchip(vm, msg, len))
+	if (vm->cfg.irqchip && setup_irqchip(vm, msg, len))
 		return -1;
-	if (setup_ram(vm, msg, len) || get_cpuid(vm, msg, len))
+	if (add_slots(vm, msg, len) || get_cpuid(vm, msg, len))
 		return -1;
 	return 0;
+}
+
+int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
+{
+	return vmm_open(vm, cfg, msg, len) ?: vmm_create_vm(vm, msg, len);
 }
 
 int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size)

@@ -69,6 +69,11 @@ struct vmm {
 /* kvm.c */
 /* Open /dev/kvm, create the VM, RAM slots, irqchip and PIT. 0 or -1+msg. */
 int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
+/* vmm_create in two steps: vmm_open maps guest RAM (vm->gm is usable, for
+ * loading a kernel while the rest is set up), vmm_create_vm creates the KVM
+ * VM, irqchip and memory slots. vmm_destroy after either. */
+int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
+int vmm_create_vm(struct vmm *vm, char *msg, size_t len);
 void vmm_destroy(struct vmm *vm);
 /* Deliver an MSI (KVM_SIGNAL_MSI). */
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);

@@ -124,6 +124,27 @@ Test(pci, notify_port_reaches_the_device)
 	cr_expect_eq(notified[1], 1, "I/O decode is off");
 }
 
+static uint16_t common_read16(uint32_t off)
+{
+	uint16_t v = 0;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, IO + VP_COMMON + off, (uint8_t *)&v, 2, false);
+	return v;
+}
+
+Test(pci, quiet_queue_is_small)
+{
+	cfg_write(0x04, 0x3, 2);
+	common_write(22, 0, 2);
+	cr_expect_eq(common_read16(24), VP_QUIET_QUEUE_MAX, "quiet queue: small ring");
+	common_write(24, 16, 2);
+	cr_expect_eq(common_read16(24), VP_QUIET_QUEUE_MAX, "no more than its maximum");
+	common_write(24, 4, 2);
+	cr_expect_eq(common_read16(24), 4, "the driver may shrink it");
+	common_write(22, 1, 2);
+	cr_expect_eq(common_read16(24), 16, "the served queue keeps queue_max");
+}
+
 Test(pci, quiet_queue_asks_for_no_notifications)
 {
 	struct vring_used *u0 = (struct vring_used *)(ram + 0x3000);
