@@ -13,7 +13,7 @@
 #   bench: time to the guest init's first report byte, own VMM vs QEMU
 #          -accel kvm -cpu kvm64 (QEMU's -cpu host cannot boot in this lab:
 #          tried once and reported), same kernel, initramfs, command line and
-#          topology (LAB_TOPO, default 1,1,2,1). LAB_REPS pairs (default 5);
+#          topology (LAB_TOPO, default 1,1,2,1). LAB_REPS pairs (default 7);
 #          every level-2 boot runs in a fresh level 1, the two VMMs taking
 #          turns to go first; prints every sample and ends with
 #          `ratio=<own/QEMU>`, the own median over QEMU's median. LAB_TCG=1
@@ -35,7 +35,7 @@ rel=7.3.4+deb13-cloud-amd64
 kdir=${KTSTR_KERNEL_DIR:-$HOME/.cache/ktstr-run/kernels/$rel}
 timeout_s=${LAB_TIMEOUT:-900}
 topo=${LAB_TOPO:-1,1,2,1}
-reps=${LAB_REPS:-5}
+reps=${LAB_REPS:-7}
 lab=$build/tests/lab
 work=$(mktemp -d /tmp/ktstr-lab-XXXXXX)
 trap 'rm -rf "$work"' EXIT
