@@ -63,7 +63,7 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 	return 0;
 }
 
-static int setup_acpi(struct kvm_backend *k, uint64_t *rsdp, char *msg, size_t len)
+static int setup_acpi(struct kvm_backend *k, char *msg, size_t len)
 {
 	struct vmm *vm = &k->vm;
 	struct acpi_config cfg = {
@@ -86,7 +86,11 @@ static int setup_acpi(struct kvm_backend *k, uint64_t *rsdp, char *msg, size_t l
 		snprintf(msg, len, "ACPI tables do not fit in 0xE0000-0xFFFFF");
 		return -1;
 	}
-	*rsdp = lay.rsdp;
+	if (lay.rsdp != X86_ACPI_START) {	/* the kernel loader assumed it */
+		snprintf(msg, len, "ACPI: RSDP at 0x%llx, not at 0x%llx",
+			 (unsigned long long)lay.rsdp, X86_ACPI_START);
+		return -1;
+	}
 	return 0;
 }
 
@@ -187,7 +191,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	struct kvm_backend *k = b->priv;
 	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
 				  .prefault = s->prefault, .hugepages = s->hugepages };
-	uint64_t rsdp, t[3];
+	uint64_t t[3];
 
 	k->verbose = s->verbose;
 	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
@@ -202,19 +206,20 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	cfg.log_fd = k->log_fd;
 	if (open_pipe(k, b, msg, len))
 		return -1;
-	/* Guest RAM first; ACPI and the kernel go in while KVM creates the VM,
-	 * the devices and the vCPUs. */
+	/* Guest RAM first; the kernel goes in while ACPI, the VM, the devices
+	 * and the vCPUs are set up. */
 	if (vmm_open(&k->vm, &cfg, msg, len)) {
 		vmm_destroy(&k->vm);
 		return -1;
 	}
 	k->vm_created = true;
 	b->exit_fd = k->vm.exit_efd;
-	if (setup_acpi(k, &rsdp, msg, len) || load_start(k, s, rsdp, msg, len))
+	/* acpi_build puts the RSDP at the start of its area. */
+	if (load_start(k, s, X86_ACPI_START, msg, len))
 		return -1;
 	t[0] = vmm_now_ns();
-	if (vmm_create_vm(&k->vm, msg, len) || setup_devices(k, msg, len) ||
-	    vmm_create_vcpus(&k->vm, msg, len)) {
+	if (setup_acpi(k, msg, len) || vmm_create_vm(&k->vm, msg, len) ||
+	    setup_devices(k, msg, len) || vmm_create_vcpus(&k->vm, msg, len)) {
 		load_join(k, NULL, 0);
 		return -1;
 	}
@@ -224,7 +229,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 		return -1;
 	t[2] = vmm_now_ns();
 	if (s->verbose)
-		fprintf(stderr, "kvm: VM set up in %.1f ms: RAM and ACPI %.1f, then in parallel "
+		fprintf(stderr, "kvm: VM set up in %.1f ms: RAM %.1f, then in parallel ACPI, "
 			"VM, devices and vCPUs %.1f and kernel and initrd %.1f; waited %.1f for "
 			"the kernel (%s entry at 0x%llx)\n",
 			(t[2] - k->vm.t_start_ns) / 1e6, (t[0] - k->vm.t_start_ns) / 1e6,
