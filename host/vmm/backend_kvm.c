@@ -130,12 +130,14 @@ static int load_start(struct kvm_backend *k, const struct vm_spec *s, uint64_t r
 		      char *msg, size_t len)
 {
 	struct kernel_load *l = &k->load;
+	int err;
 
 	l->spec = s;
 	l->rsdp = rsdp;
 	l->rc = -1;
-	if (pthread_create(&l->thread, NULL, load_thread, k)) {
-		snprintf(msg, len, "kernel loader thread: %s", strerror(errno));
+	err = pthread_create(&l->thread, NULL, load_thread, k);
+	if (err) {
+		snprintf(msg, len, "kernel loader thread: %s", strerror(err));
 		return -1;
 	}
 	l->on = true;
