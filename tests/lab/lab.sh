@@ -179,9 +179,10 @@ esac
 # boot_l1 GROUP_DIR: one level-1 boot running that group's /lab.argv; its
 # console log is appended to $work/l1.txt.
 # QEMU's multi-threaded TCG sometimes loses a cross-vCPU code modification in
-# level 1 (KVM flips static keys while the other vCPU runs that code): the
-# level-1 kernel dies with "Oops: int3". That is the emulator, not the code
-# under test: boot level 1 again, at most LAB_TRIES times (default 4).
+# level 1 (static keys flipped while the other vCPU runs that code): the
+# level-1 kernel dies with "Oops: int3". lab-init pins the keys KVM flips for
+# every level-2 VM, which leaves the level-1 kernel's own boot: boot level 1
+# again, at most LAB_TRIES times (default 4).
 # (thread=single avoids the race but level-2 SMP boots then hang.)
 boot_l1() {
 	local try start

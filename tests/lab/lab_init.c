@@ -4,12 +4,15 @@
  * a line, a blank line between commands, an optional first line "#LABEL")
  * with the output on the console, printing "lab-init: status N: LABEL" after
  * each, then reboots. A command "@cat FILE" copies FILE to the console,
- * "@write FILE VALUE" writes VALUE to FILE. */
+ * "@write FILE VALUE" writes VALUE to FILE. It holds one idle VM for its
+ * whole life (pin_kvm_keys). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
@@ -29,6 +32,32 @@ static int load(const char *path)
 	close(fd);
 	printf("lab-init: %s: %s\n", path, r ? strerror(-r) : "loaded");
 	return r;
+}
+
+/*
+ * Level 1 runs under QEMU's multi-threaded TCG, which now and then lets a
+ * vCPU run a stale translation of kernel text that another vCPU patched:
+ * "Oops: int3". KVM patches text through static keys that flip on each
+ * level-2 VM's life: preempt_notifier_key (a VM exists), apic_sw_disabled
+ * (a vCPU whose guest has not enabled its APIC yet) and apic_hw_disabled.
+ * One idle VM held open, with a vCPU whose APIC is disabled, keeps all
+ * three switched on, so level-2 boots no longer patch level 1's text.
+ */
+static void pin_kvm_keys(void)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} base = { .h.nmsrs = 1, .e = { .index = 0x1b, .data = 0xfee00000 } };
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm = -1, vcpu = -1;
+
+	if (kvm >= 0)
+		vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm >= 0 && !ioctl(vm, KVM_CREATE_IRQCHIP, 0))
+		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	/* APIC base without the enable bit: hardware-disabled. */
+	if (vcpu < 0 || ioctl(vcpu, KVM_SET_MSRS, &base) != 1)
+		printf("lab-init: no idle VM to pin KVM's static keys: %s\n", strerror(errno));
 }
 
 static int cat(const char *path)
@@ -108,6 +137,7 @@ int main(void)
 	load("/modules/kvm.ko.xz");
 	if (load("/modules/kvm-amd.ko.xz"))
 		load("/modules/kvm-intel.ko.xz");
+	pin_kvm_keys();
 	f = fopen("/lab.argv", "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
