@@ -25,6 +25,19 @@ static void store64(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+/* Block until the event count *gen moves past *seen (updating *seen), then
+ * record the wake-up against the waker's stamp *wake_ns. Returns the time
+ * of the wake-up, or 0 when the group is stopping. */
+static uint64_t wait_event(struct wl_worker *w, uint32_t *gen, uint32_t *seen,
+			   const uint64_t *wake_ns)
+{
+	wm_block(w);
+	if (!wl_wait_change(w, gen, *seen))
+		return 0;
+	*seen = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+	return wm_woke(w, load64(wake_ns));
+}
+
 /* ---- futex pairs: futex-pingpong, ipc-variance ---- */
 
 struct pp_slot {
@@ -269,11 +282,9 @@ static int run_asymmetric_waker(struct wl_worker *w)
 			t = wl_sleep_until(w, wl_now() + period);
 			continue;
 		}
-		wm_block(w);
-		if (!wl_wait_change(w, &s->events, seen))
+		t = wait_event(w, &s->events, &seen, &s->wake_ns);
+		if (!t)
 			break;
-		seen = __atomic_load_n(&s->events, __ATOMIC_ACQUIRE);
-		t = wm_woke(w, load64(&s->wake_ns));
 		wl_compute(wl_opt(w, "heavy"));
 		wm_iter(w, t, 1);
 	}
@@ -347,11 +358,9 @@ static int fan_receiver(struct wl_worker *w, struct fan *f, uint64_t rounds)
 	uint64_t t;
 
 	while (!wl_stopping(w)) {
-		wm_block(w);
-		if (!wl_wait_change(w, &f->gen, seen))
+		t = wait_event(w, &f->gen, &seen, &f->wake_ns);
+		if (!t)
 			break;
-		seen = __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE);
-		t = wm_woke(w, load64(&f->wake_ns));
 		wl_compute(rounds);
 		store64(&f->done_ns, wl_now());
 		if (__atomic_add_fetch(&f->done, 1, __ATOMIC_ACQ_REL) >= n)
@@ -408,11 +417,9 @@ static int run_thundering_herd(struct wl_worker *w)
 		return 0;
 	}
 	while (!wl_stopping(w)) {
-		wm_block(w);
-		if (!wl_wait_change(w, &f->gen, seen))
+		t = wait_event(w, &f->gen, &seen, &f->wake_ns);
+		if (!t)
 			break;
-		seen = __atomic_load_n(&f->gen, __ATOMIC_ACQUIRE);
-		t = wm_woke(w, load64(&f->wake_ns));
 		/* Everyone woke; one wins the round and does the work. */
 		if (__atomic_exchange_n(&f->claim, seen, __ATOMIC_ACQ_REL) != seen)
 			wl_compute(wl_opt(w, "work"));
@@ -532,11 +539,9 @@ static int run_wake_chain(struct wl_worker *w)
 
 	while (!wl_stopping(w)) {
 		if (!first) {
-			wm_block(w);
-			if (!wl_wait_change(w, &me->seq, seen))
+			t = wait_event(w, &me->seq, &seen, &me->wake_ns);
+			if (!t)
 				break;
-			seen = __atomic_load_n(&me->seq, __ATOMIC_ACQUIRE);
-			t = wm_woke(w, load64(&me->wake_ns));
 		}
 		first = false;
 		wl_compute(rounds);

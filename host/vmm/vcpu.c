@@ -186,6 +186,14 @@ static const char *suberror_name(uint32_t s)
 	}
 }
 
+/* RIP 0xfff0 with CS based at 0xffff0000: the vCPU's power-on state. */
+static bool at_reset_vector(struct vcpu *v, const struct kvm_regs *r)
+{
+	struct kvm_sregs s;
+
+	return r->rip == 0xfff0 && !ioctl(v->fd, KVM_GET_SREGS, &s) && s.cs.base == 0xffff0000;
+}
+
 /* A fatal exit: say what KVM reported, dump the vCPU, end the VM. */
 static void fatal_exit(struct vcpu *v)
 {
@@ -216,6 +224,10 @@ static void fatal_exit(struct vcpu *v)
 			 "use --backend qemu. ");
 	if (ioctl(v->fd, KVM_GET_REGS, &r))
 		r.rip = ~0ull;
+	if (run->exit_reason == KVM_EXIT_SHUTDOWN && at_reset_vector(v, &r))
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "; the registers are "
+			 "the reset state: KVM on AMD reinitializes a vCPU that shut down, so "
+			 "where it faulted is lost (see the guest console)");
 	vmm_log(v->vm, "[vmm] vCPU %d stopped: %s\n%s", v->index, what, dump);
 	vmm_end(v->vm, VMM_END_ERROR, "%s%s on vCPU %d at RIP 0x%llx (register dump and "
 		"code bytes in the console log)\n%s", extra, what, v->index,

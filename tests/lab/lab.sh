@@ -131,8 +131,9 @@ test)
 		for scn in hello numa-split; do
 			cp "$src/scenario/stock/$scn.scn" "$r/"
 			cmd "ktstr-$scn" /ktstr-run run --backend kvm --kernel /vmlinux --quiet \
-				--json "/tmp/$scn.json" --log /dev/null --timeout 400 "/$scn.scn"
+				--json "/tmp/$scn.json" --log "/tmp/$scn.console" --timeout 400 "/$scn.scn"
 			cmd "json-$scn" @cat "/tmp/$scn.json"
+			cmd "console-$scn" @cat "/tmp/$scn.console"
 		done
 	fi
 	;;
