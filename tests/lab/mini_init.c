@@ -114,11 +114,12 @@ static void mark(const char *what)
 	char line[64];
 	int k = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 
-	if (k >= 0) {
-		if (write(k, line, snprintf(line, sizeof(line), "<6>mini-init: %s\n", what)) < 0)
-			k = k;
-		close(k);
+	if (k < 0)
+		return;
+	if (write(k, line, snprintf(line, sizeof(line), "<6>mini-init: %s\n", what)) < 0) {
+		/* a profile mark only: nothing to do */
 	}
+	close(k);
 }
 
 int main(void)
