@@ -94,6 +94,18 @@ static int add_slot(struct vmm *vm, int slot, uint64_t gpa, uint64_t size, void 
 	return 0;
 }
 
+static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *msg, size_t len)
+{
+	uint8_t *p = gm_map_ram(size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
+
+	if (p && gm_add(&vm->gm, gpa, size, p)) {
+		snprintf(msg, len, "guest memory map full");
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
+}
+
 /* Map guest RAM (no KVM yet): the kernel can be copied in while the VM is
  * being created. */
 static int map_ram(struct vmm *vm, char *msg, size_t len)
@@ -102,21 +114,12 @@ static int map_ram(struct vmm *vm, char *msg, size_t len)
 
 	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
 	vm->hi_size = mem - vm->lo_size;
-	vm->ram_lo = gm_map_ram(vm->lo_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
-	if (!vm->ram_lo || gm_add(&vm->gm, 0, vm->lo_size, vm->ram_lo)) {
-		if (vm->ram_lo)
-			snprintf(msg, len, "guest memory map full");
+	vm->ram_lo = map_region(vm, 0, vm->lo_size, msg, len);
+	if (!vm->ram_lo)
 		return -1;
-	}
-	if (!vm->hi_size)
-		return 0;
-	vm->ram_hi = gm_map_ram(vm->hi_size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
-	if (!vm->ram_hi || gm_add(&vm->gm, X86_4G, vm->hi_size, vm->ram_hi)) {
-		if (vm->ram_hi)
-			snprintf(msg, len, "guest memory map full");
-		return -1;
-	}
-	return 0;
+	if (vm->hi_size)
+		vm->ram_hi = map_region(vm, X86_4G, vm->hi_size, msg, len);
+	return vm->hi_size && !vm->ram_hi ? -1 : 0;
 }
 
 static int add_slots(struct vmm *vm, char *msg, size_t len)
