@@ -37,7 +37,6 @@ struct kvm_backend {
 		pthread_t thread;
 		bool on;
 		const struct vm_spec *spec;
-		uint64_t rsdp;
 		struct x86_entry e;
 		int rc;
 		uint64_t ns;
@@ -121,19 +120,18 @@ static void *load_thread(void *arg)
 	struct kernel_load *l = &k->load;
 	uint64_t t0 = vmm_now_ns();
 
-	l->rc = load_kernel(k, l->spec, l->rsdp, &l->e, l->msg, sizeof(l->msg));
+	/* acpi_build puts the RSDP at the start of its area; setup_acpi checks. */
+	l->rc = load_kernel(k, l->spec, X86_ACPI_START, &l->e, l->msg, sizeof(l->msg));
 	l->ns = vmm_now_ns() - t0;
 	return NULL;
 }
 
-static int load_start(struct kvm_backend *k, const struct vm_spec *s, uint64_t rsdp,
-		      char *msg, size_t len)
+static int load_start(struct kvm_backend *k, const struct vm_spec *s, char *msg, size_t len)
 {
 	struct kernel_load *l = &k->load;
 	int err;
 
 	l->spec = s;
-	l->rsdp = rsdp;
 	l->rc = -1;
 	err = pthread_create(&l->thread, NULL, load_thread, k);
 	if (err) {
@@ -216,8 +214,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	}
 	k->vm_created = true;
 	b->exit_fd = k->vm.exit_efd;
-	/* acpi_build puts the RSDP at the start of its area. */
-	if (load_start(k, s, X86_ACPI_START, msg, len))
+	if (load_start(k, s, msg, len))
 		return -1;
 	t[0] = vmm_now_ns();
 	if (setup_acpi(k, msg, len) || vmm_create_vm(&k->vm, msg, len) ||
