@@ -1,6 +1,7 @@
-/* PCI conf1 + host bridge + BAR dispatch (see pci.h). BAR sizing works
+/* PCI ECAM + host bridge + BAR dispatch (see pci.h). BAR sizing works
  * through the write mask: writing all-ones reads back ~(size-1). */
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "host/dev/pci.h"
 #include "host/vmm/vmm.h"
@@ -52,48 +53,36 @@ void pci_cfg_access(struct pci_dev *d, int off, uint8_t *data, uint32_t len,
 				  (data[i] & d->wmask[off + i]);
 	if (d->cfg_written)
 		d->cfg_written(d, off, len);
+	if (d->shadow)		/* what the guest reads next */
+		memcpy(d->shadow, d->cfg, sizeof(d->cfg));
 }
 
-static struct pci_dev *selected(struct pci_bus *bus)
-{
-	uint32_t a = bus->addr;
-
-	if (!(a & 0x80000000u) || (a >> 16 & 0xff) || (a >> 8 & 7))
-		return NULL;
-	return bus->dev[a >> 11 & 0x1f];
-}
-
-static void conf1_io(void *ctx, uint64_t port, uint8_t *data, uint32_t len,
-		     bool is_write)
+/* An ECAM access that exited: every write, and reads when KVM could not map
+ * the copy. Offset bits: 19:15 slot, 14:12 function, 11:0 register. Only
+ * function 0 exists; beyond the 256 bytes of PCI config space is empty. */
+static void ecam_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_bus *bus = ctx;
-	struct pci_dev *d;
+	uint64_t off = addr - bus->ecam_base;
+	struct pci_dev *d = bus->dev[off >> 15 & 0x1f];
+	uint32_t reg = off & 0xfff;
 
-	if (port == 0xcf8) {
-		if (len != 4) {
-			/* Linux's probe writes a byte to 0xCFB; ignore it. */
-			if (!is_write)
-				memset(data, 0xff, len);
-			return;
-		}
-		if (is_write)
-			memcpy(&bus->addr, data, 4);
-		else
-			memcpy(data, &bus->addr, 4);
+	if (d && !(off >> 12 & 7) && reg + len <= sizeof(d->cfg)) {
+		pci_cfg_access(d, (int)reg, data, len, is_write);
 		return;
 	}
-	if (port < 0xcfc) {
-		if (!is_write)
-			memset(data, 0xff, len);
-		return;
-	}
-	d = selected(bus);
-	if (!d) {
-		if (!is_write)
-			memset(data, 0xff, len);
-		return;
-	}
-	pci_cfg_access(d, (bus->addr & 0xfc) + (port - 0xcfc), data, len, is_write);
+	if (!is_write)
+		memcpy(data, bus->ecam + off, len);
+}
+
+/* conf1's ports: no such mechanism here. All-ones fails Linux's type 1 and
+ * type 2 probes (pci_check_type1/2), so it takes config space from ECAM. */
+static void no_conf1(void *ctx, uint64_t port, uint8_t *data, uint32_t len, bool is_write)
+{
+	(void)ctx;
+	(void)port;
+	if (!is_write)
+		memset(data, 0xff, len);
 }
 
 /* The device whose memory BAR0 (io: I/O BAR1) decodes addr, and the offset
@@ -145,27 +134,51 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
 	if (slot < 0 || slot >= PCI_SLOTS || bus->dev[slot])
 		return -EEXIST;
 	bus->dev[slot] = d;
+	d->shadow = bus->ecam + (uint64_t)slot * 8 * 4096;
+	memset(d->shadow, 0, 4096);
+	memcpy(d->shadow, d->cfg, sizeof(d->cfg));
 	return 0;
 }
 
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t mmio_base, uint64_t mmio_size,
-	     uint16_t io_base, uint16_t io_size)
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
+	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->vm = vm;
-	/* Intel host bridge, as FC, CH and ktstr-upstream present it. */
+	bus->ecam_base = ecam_base;
+	bus->ecam = mmap(NULL, PCI_ECAM_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (bus->ecam == MAP_FAILED) {
+		bus->ecam = NULL;
+		return -errno;
+	}
+	memset(bus->ecam, 0xff, PCI_ECAM_SIZE);	/* no function: all-ones */
+	/* Intel host bridge, as FC, CH and ktstr-upstream present it. Without
+	 * DMI Linux wants one on bus 0 before it trusts the bus. */
 	pci_dev_setup(&bus->bridge, 0x8086, 0x0d57, 0x06000000, 0, 0);
-	bus->dev[0] = &bus->bridge;
-	int err = iotrap_register(&vm->bus.pio, 0xcf8, 8, conf1_io, bus) ?:
+	pci_add(bus, 0, &bus->bridge);
+	int err = iotrap_register(&vm->bus.mmio, ecam_base, PCI_ECAM_SIZE, ecam_mmio, bus) ?:
+		  iotrap_register(&vm->bus.pio, 0xcf8, 8, no_conf1, bus) ?:
 		  iotrap_register(&vm->bus.mmio, mmio_base, mmio_size, bar_mmio, bus) ?:
 		  (io_size ? iotrap_register(&vm->bus.pio, io_base, io_size, bar_pio, bus) : 0);
 
-	/* Every config access is a write of the address latch, then the data
-	 * port. The latch write has no other effect, so KVM may queue it: one
-	 * exit per access instead of two (each costs ~0.2 ms nested). Linux
-	 * holds pci_config_lock across the pair, so no other vCPU's latch
-	 * write can come between. */
+	/* Linux's early quirks still scan bus 0 through conf1, each access a
+	 * write of 0xCF8 and a read: let KVM queue the writes, which do
+	 * nothing, so only the reads exit (each exit ~0.2 ms nested). */
 	if (!err)
 		vmm_coalesce(vm, true, 0xcf8, 4);
 	return err;
+}
+
+void pci_map_ecam(struct pci_bus *bus)
+{
+	bus->ecam_slot = !vmm_add_readonly_slot(bus->vm, bus->ecam_base, PCI_ECAM_SIZE,
+						bus->ecam);
+}
+
+void pci_destroy(struct pci_bus *bus)
+{
+	if (bus->ecam)
+		munmap(bus->ecam, PCI_ECAM_SIZE);
+	bus->ecam = NULL;
 }

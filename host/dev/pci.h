@@ -1,6 +1,14 @@
-/* PCI bus 0 through the legacy conf1 mechanism (0xCF8/0xCFC), a host bridge
- * at 00:00.0, and dispatch of the 32-bit memory BAR window and the I/O BAR
- * window to the devices. */
+/* PCI bus 0 through ECAM (memory-mapped config space, described by the ACPI
+ * MCFG table), a host bridge at 00:00.0, and dispatch of the 32-bit memory
+ * BAR window and the I/O BAR window to the devices.
+ *
+ * The ECAM window is a copy of every function's config space in host memory,
+ * given to KVM as a read-only memory slot: the guest reads config space
+ * without an exit, and only its writes exit (as MMIO), after which the copy
+ * is brought up to date. Config space here has no read side effects and
+ * changes only through such writes. There is no conf1 (0xCF8/0xCFC): Linux
+ * would use it for the first 256 bytes whenever it finds it, an exit per
+ * read; its ports read as all-ones so that the probe fails. */
 #ifndef KTSTR__DEV_PCI_H
 #define KTSTR__DEV_PCI_H
 
@@ -23,21 +31,31 @@ struct pci_dev {
 	pci_bar_fn bar1_io;	/* BAR1 accesses, offset into the BAR */
 	void (*cfg_written)(struct pci_dev *d, int off, int len);
 	void *priv;
+	uint8_t *shadow;	/* its 4 KiB of the ECAM copy (pci_add), or NULL */
 };
 
 #define PCI_SLOTS 32
+#define PCI_ECAM_SIZE (PCI_SLOTS * 8 * 4096ull)	/* bus 0: 32 slots x 8 functions */
 
 struct pci_bus {
 	struct vmm *vm;
-	uint32_t addr;		/* CONFIG_ADDRESS latch */
 	struct pci_dev bridge;
 	struct pci_dev *dev[PCI_SLOTS];
+	uint64_t ecam_base;
+	uint8_t *ecam;		/* PCI_ECAM_SIZE bytes, what the guest reads */
+	bool ecam_slot;		/* KVM serves reads from it; else they exit */
 };
 
-/* Register conf1 ports and the BAR windows; put the host bridge at slot 0. */
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t mmio_base, uint64_t mmio_size,
-	     uint16_t io_base, uint16_t io_size);
+/* Map the ECAM window at ecam_base (bus 0), make conf1 absent, register the
+ * BAR windows; put the host bridge at slot 0. 0 or -errno. */
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
+	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size);
+/* After the VM's own memory slots exist: hand the ECAM copy to KVM as a
+ * read-only slot. Without KVM_CAP_READONLY_MEM reads exit and are served
+ * from the copy; that is slower, not wrong. */
+void pci_map_ecam(struct pci_bus *bus);
 int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d);
+void pci_destroy(struct pci_bus *bus);
 
 /* Config space helpers (little endian). */
 static inline void pci_set16(struct pci_dev *d, int off, uint16_t v) { memcpy(d->cfg + off, &v, 2); }

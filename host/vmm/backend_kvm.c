@@ -51,14 +51,15 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 
 	err = serial8250_init(&k->com1, vm, k->log_fd) ?:
 	      i8042_init(vm) ?:
-	      pci_init(&k->pci, vm, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE, X86_PCI_IO_BASE,
-		       X86_PCI_IO_SIZE) ?:
+	      pci_init(&k->pci, vm, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
+		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
 	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
 	      pci_add(&k->pci, 1, &k->con.vp.pci);
 	if (err) {
 		snprintf(msg, len, "device setup: %s", strerror(-err));
 		return -1;
 	}
+	pci_map_ecam(&k->pci);
 	return 0;
 }
 
@@ -69,6 +70,7 @@ static int setup_acpi(struct kvm_backend *k, char *msg, size_t len)
 		.topo = &vm->cfg.topo,
 		.pci_mmio_base = X86_PCI_MMIO_BASE, .pci_mmio_size = X86_PCI_MMIO_SIZE,
 		.pci_io_base = X86_PCI_IO_BASE, .pci_io_size = X86_PCI_IO_SIZE,
+		.pci_ecam_base = X86_PCI_ECAM,
 	};
 	struct acpi_layout lay;
 	size_t room = X86_ACPI_END - X86_ACPI_START;
@@ -308,6 +310,7 @@ static void kvm_destroy(struct backend *b)
 		join(k);
 		vmm_destroy(&k->vm);
 	}
+	pci_destroy(&k->pci);
 	if (k->pipe_w >= 0)
 		close(k->pipe_w);
 	if (b->report_fd >= 0)

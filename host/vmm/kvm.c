@@ -94,6 +94,18 @@ static int add_slot(struct vmm *vm, int slot, uint64_t gpa, uint64_t size, void 
 	return 0;
 }
 
+int vmm_add_readonly_slot(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = VMM_SLOT_READONLY, .flags = KVM_MEM_READONLY, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	if (vm->vm_fd <= 0 || ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		return -ENOTSUP;
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
+}
+
 static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *msg, size_t len)
 {
 	uint8_t *p = gm_map_ram(size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);

@@ -83,6 +83,12 @@ int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
  * have no effect the guest could see before its next read or other exit
  * (an address latch). 0, or -ENOTSUP/-errno: the writes then exit as before. */
 int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size);
+/* Memory slots: 0 RAM below the hole, 1 RAM from 4 GiB, then this one. */
+#define VMM_SLOT_READONLY 2
+/* Let the guest read [gpa, gpa+size) from hva without exits; its writes
+ * there exit as MMIO (KVM_MEM_READONLY). One such slot. 0, -ENOTSUP
+ * (KVM cannot, or no VM) or -errno. */
+int vmm_add_readonly_slot(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva);
 /* Set an IOAPIC/PIC input line level. */
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
 uint64_t vmm_now_ns(void);

@@ -1,5 +1,5 @@
-/* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT contents
- * checked in C, and every table decompiled with `iasl -d`. */
+/* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT/MCFG
+ * contents checked in C, and every table decompiled with `iasl -d`. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,7 @@ static void build(const struct topo_case *tc, struct x86_topo *t, struct acpi_co
 	cfg->pci_mmio_size = X86_PCI_MMIO_SIZE;
 	cfg->pci_io_base = X86_PCI_IO_BASE;
 	cfg->pci_io_size = X86_PCI_IO_SIZE;
+	cfg->pci_ecam_base = X86_PCI_ECAM;
 	cfg->n_mem = acpi_node_mem_ranges(tc->mem, tc->n, cfg->mem, ACPI_MAX_MEM);
 	cr_assert_gt(cfg->n_mem, 0);
 	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), cfg, lay), 0);
@@ -63,7 +64,7 @@ Test(acpi, checksums_and_rsdp)
 		cr_expect(!memcmp(buf, "RSD PTR ", 8));
 		cr_expect(acpi_checksum_ok(buf, 20));
 		cr_expect(acpi_checksum_ok(buf, 36));
-		cr_assert_eq(lay.n, 6);
+		cr_assert_eq(lay.n, 7);
 		for (int i = 0; i < lay.n; i++)
 			cr_expect(acpi_checksum_ok(buf + (lay.t[i].gpa - X86_ACPI_START),
 						   lay.t[i].len), "%s checksum", lay.t[i].sig);
@@ -145,6 +146,23 @@ Test(acpi, slit_distance_matrix)
 	cr_expect_eq(s[47], 10);
 }
 
+Test(acpi, mcfg_only_when_asked)
+{
+	struct x86_topo t;
+	struct acpi_config cfg;
+	struct acpi_layout lay;
+	uint32_t len;
+
+	build(&cases[0], &t, &cfg, &lay);
+	const uint8_t *m = table(&lay, "MCFG", &len);
+	cr_assert_eq(len, 60u);
+	cr_expect_eq(rd64(m + 44), X86_PCI_ECAM);
+	cr_expect_eq(rd32(m + 52), 0u, "segment 0, buses 0-0");
+	cfg.pci_ecam_base = 0;
+	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), &cfg, &lay), 0);
+	cr_expect_eq(lay.n, 6, "no MCFG without an ECAM window");
+}
+
 Test(acpi, iasl_decompiles_every_table, .timeout = 60)
 {
 	if (system("command -v iasl >/dev/null 2>&1"))
@@ -180,6 +198,12 @@ Test(acpi, iasl_decompiles_every_table, .timeout = 60)
 			 "grep -q '0xCFFFFFFF, *// Range Maximum'",
 			 dir, dir, dir, dir, dir);
 		cr_expect_eq(system(cmd), 0, "DSDT content");
+		/* MCFG: the ECAM window, segment 0, bus 0 only. */
+		snprintf(cmd, sizeof(cmd), "grep -q 'Base Address : 00000000E0000000' %s/MCFG.dsl && "
+			 "grep -q 'Segment Group Number : 0000' %s/MCFG.dsl && "
+			 "grep -q 'Start Bus Number : 00' %s/MCFG.dsl && "
+			 "grep -q 'End Bus Number : 00' %s/MCFG.dsl", dir, dir, dir, dir);
+		cr_expect_eq(system(cmd), 0, "MCFG content (see %s)", dir);
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 		(void)!system(cmd);
 	}

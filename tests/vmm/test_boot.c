@@ -1,6 +1,7 @@
 /* The PVH loader: a synthetic vmlinux (two PT_LOADs, one with a partial last
  * page and bss, and the Xen PVH entry note) lands in guest RAM byte for byte,
- * as a copy: guest writes never reach the (mapped) file. */
+ * as a copy: guest writes never reach the (mapped) file. The e820 map
+ * reserves the PCI config window. */
 #include <criterion/criterion.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/arch/x86/boot.h"
+#include "host/arch/x86/layout.h"
 
 #define RAM (4u << 20)
 #define SEG_A_OFF 0x1000
@@ -163,4 +165,24 @@ Test(boot_pvh, parallel_copy)
 		cr_assert_eq(dst[i], 0x5a, "byte %zu past the end written", i - n);
 	free(src);
 	free(dst);
+}
+
+/* The e820 map: ascending, no overlaps, and the PCI config window (MCFG)
+ * reserved between low RAM and 4 GiB. */
+Test(boot_e820, reserves_the_ecam_window)
+{
+	struct x86_boot_args a = { .ram_lo_end = 256ull << 20, .ram_hi_size = 1ull << 30 };
+	struct x86_e820 m[8];
+	int n = x86_e820_build(&a, m, 8), ecam = 0;
+
+	cr_assert_eq(n, 5);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			cr_expect_geq(m[i].addr, m[i - 1].addr + m[i - 1].size, "entry %d", i);
+		if (m[i].addr == X86_PCI_ECAM && m[i].size == X86_PCI_ECAM_SIZE && m[i].type == 2)
+			ecam++;
+	}
+	cr_expect_eq(ecam, 1);
+	cr_expect_eq(m[n - 1].addr, X86_4G, "RAM above 4 GiB last");
+	cr_expect_eq(x86_e820_build(&a, m, 4), -1, "too small a map");
 }

@@ -1,5 +1,8 @@
 /* PCI and the virtio-pci transport as the guest drives them through the I/O
- * dispatch (conf1 ports, BAR1 ports): the I/O BAR sizes and decodes only
+ * dispatch (ECAM, BAR1 ports): config space reads from the ECAM copy (what
+ * KVM hands the guest without an exit) always equal what the device says,
+ * writes show in the copy at once, absent functions read all-ones and conf1
+ * is absent; the I/O BAR sizes and decodes only
  * when enabled, the four virtio capabilities name BAR1, a notify
  * port write reaches the device only once DRIVER_OK, and a queue the device
  * never serves is marked VRING_USED_F_NO_NOTIFY when enabled. */
@@ -13,8 +16,10 @@
 #include "host/dev/virtio_pci.h"
 #include "host/vmm/vmm.h"
 
+#define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
 #define IO	0x6000u
+#define SLOT	1u
 
 static struct vmm vm;
 static struct pci_bus bus;
@@ -39,28 +44,73 @@ static void setup(void)
 	memset(ram, 0, sizeof(ram));
 	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
-	cr_assert_eq(pci_init(&bus, &vm, MMIO, 0x10000000, IO, 0x1000), 0);
+	cr_assert_eq(pci_init(&bus, &vm, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
 	cr_assert_eq(virtio_pci_init(&vp, &vm, &ops, NULL, MMIO, IO), 0);
-	cr_assert_eq(pci_add(&bus, 1, &vp.pci), 0);
+	cr_assert_eq(pci_add(&bus, SLOT, &vp.pci), 0);
 }
 
-TestSuite(pci, .init = setup);
+static void teardown(void)
+{
+	pci_destroy(&bus);
+}
+
+TestSuite(pci, .init = setup, .fini = teardown);
+
+/* A read that exits (KVM without read-only slots) and the same read from
+ * the copy, which must agree. */
+static uint32_t ecam_read(unsigned slot, unsigned fn, int off, int len)
+{
+	uint32_t v = 0, copy = 0;
+	uint64_t at = (uint64_t)slot << 15 | fn << 12 | (unsigned)off;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + at, (uint8_t *)&v, len, false);
+	memcpy(&copy, bus.ecam + at, len);
+	cr_expect_eq(copy, v, "%02x.%u offset 0x%x: copy 0x%x, device 0x%x", slot, fn, off,
+		     copy, v);
+	return v;
+}
 
 static uint32_t cfg_read(int off, int len)
 {
-	uint32_t addr = 0x80000000u | 1u << 11 | (off & 0xfc), v = 0;
-
-	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcf8, (uint8_t *)&addr, 4, true);
-	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcfc + (off & 3), (uint8_t *)&v, len, false);
-	return v;
+	return ecam_read(SLOT, 0, off, len);
 }
 
 static void cfg_write(int off, uint32_t v, int len)
 {
-	uint32_t addr = 0x80000000u | 1u << 11 | (off & 0xfc);
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + (SLOT << 15) + off, (uint8_t *)&v, len,
+			true);
+}
 
-	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcf8, (uint8_t *)&addr, 4, true);
-	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcfc + (off & 3), (uint8_t *)&v, len, true);
+Test(pci, ecam_functions)
+{
+	cr_expect_eq(ecam_read(0, 0, 0, 4), 0x0d578086u, "host bridge");
+	cr_expect_eq(ecam_read(SLOT, 0, 0, 2), 0x1af4u, "virtio");
+	cr_expect_eq(ecam_read(SLOT, 0, 0x100, 4), 0u, "no extended capabilities");
+	cr_expect_eq(ecam_read(SLOT, 3, 0, 4), 0xffffffffu, "function 3: none");
+	cr_expect_eq(ecam_read(5, 0, 0, 4), 0xffffffffu, "slot 5: empty");
+	cr_expect_eq(ecam_read(31, 7, 0xffc, 4), 0xffffffffu, "last dword of the window");
+	cfg_write(0x3c, 0x0b, 1);
+	cr_expect_eq(cfg_read(0x3c, 1), 0x0bu, "interrupt line written through ECAM");
+	cr_expect_eq(bus.ecam[(SLOT << 15) + 0x3c], 0x0b, "and in the copy at once");
+	uint32_t v = 0x12345678;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + (5u << 15), (uint8_t *)&v, 4, true);
+	cr_expect_eq(ecam_read(5, 0, 0, 4), 0xffffffffu, "a write to an empty slot: nothing");
+}
+
+/* Linux's pci_check_type1: the address latch must not read back. */
+Test(pci, no_conf1)
+{
+	uint32_t a = 0x80000000u, v = 0;
+	uint8_t b = 0;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcf8, (uint8_t *)&a, 4, true);
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcf8, (uint8_t *)&v, 4, false);
+	cr_expect_neq(v, a);
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcfa, &b, 1, false);
+	cr_expect_eq(b, 0xff, "type 2 probe fails too");
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, 0xcfc, (uint8_t *)&v, 4, false);
+	cr_expect_eq(v, 0xffffffffu);
 }
 
 static void port_write16(uint16_t port, uint16_t v)

@@ -492,6 +492,20 @@ static int build_slit(struct writer *w, int nodes, uint64_t *gpa)
 	return 0;
 }
 
+/* MCFG: one ECAM window, segment 0, bus 0 (PCI Firmware spec 3.2, 4.1.2). */
+static int build_mcfg(struct writer *w, uint64_t ecam, uint64_t *gpa)
+{
+	size_t len = 44 + 16;
+	uint8_t *p = w_take(w, "MCFG", len, gpa);
+
+	if (!p)
+		return -ENOSPC;
+	sdt_init((void *)p, "MCFG", len, 1);
+	memcpy(p + 44, &ecam, 8);	/* segment 0, start bus 0, end bus 0 */
+	sdt_finish(p);
+	return 0;
+}
+
 static int build_xsdt(struct writer *w, const uint64_t *tables, int n, uint64_t *gpa)
 {
 	size_t len = 36 + 8 * n;
@@ -510,8 +524,8 @@ int acpi_build(uint8_t *buf, uint64_t base, size_t room, const struct acpi_confi
 {
 	struct writer w = { buf, base, room, sizeof(struct acpi_rsdp), out };
 	struct acpi_rsdp *rsdp = (struct acpi_rsdp *)buf;
-	uint64_t dsdt, x[4], xsdt;
-	int err;
+	uint64_t dsdt, x[5], xsdt;
+	int n = cfg->pci_ecam_base ? 5 : 4, err;
 
 	memset(out, 0, sizeof(*out));
 	if (room < sizeof(*rsdp))
@@ -521,7 +535,9 @@ int acpi_build(uint8_t *buf, uint64_t base, size_t room, const struct acpi_confi
 	err = err ?: build_madt(&w, cfg->topo, &x[1]);
 	err = err ?: build_srat(&w, cfg, &x[2]);
 	err = err ?: build_slit(&w, cfg->topo->nodes, &x[3]);
-	err = err ?: build_xsdt(&w, x, 4, &xsdt);
+	if (n == 5)
+		err = err ?: build_mcfg(&w, cfg->pci_ecam_base, &x[4]);
+	err = err ?: build_xsdt(&w, x, n, &xsdt);
 	if (err)
 		return err;
 	memset(rsdp, 0, sizeof(*rsdp));

@@ -1,5 +1,6 @@
 /* ACPI tables for SMP, NUMA and the devices: RSDP, XSDT, FADT (HW-reduced),
- * DSDT (PCI0 host bridge, COM1), MADT, SRAT and SLIT. There are no MP tables:
+ * DSDT (PCI0 host bridge, COM1), MADT, SRAT, SLIT and MCFG (PCI config
+ * space). There are no MP tables:
  * this is how the guest kernel learns its CPUs and nodes. */
 #ifndef KTSTR__ARCH_X86_ACPI_H
 #define KTSTR__ARCH_X86_ACPI_H
@@ -23,6 +24,7 @@ struct acpi_config {
 	struct acpi_mem_range mem[ACPI_MAX_MEM];
 	uint64_t pci_mmio_base, pci_mmio_size;
 	uint16_t pci_io_base, pci_io_size;	/* I/O BAR window; size 0: none */
+	uint64_t pci_ecam_base;			/* MCFG, bus 0 (1 MiB); 0: none */
 };
 
 struct acpi_table_ref {
@@ -35,7 +37,7 @@ struct acpi_layout {
 	uint64_t rsdp;
 	uint32_t used;		/* bytes of buf used */
 	int n;
-	struct acpi_table_ref t[ACPI_MAX_TABLES]; /* DSDT FACP APIC SRAT SLIT XSDT */
+	struct acpi_table_ref t[ACPI_MAX_TABLES]; /* DSDT FACP APIC SRAT SLIT [MCFG] XSDT */
 };
 
 /* Split mem_bytes of RAM evenly over the nodes (MiB granularity) and lay it

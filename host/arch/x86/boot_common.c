@@ -112,11 +112,13 @@ int x86_e820_build(const struct x86_boot_args *a, struct x86_e820 *out, int max)
 {
 	int n = 0;
 
-	if (max < 4)
+	if (max < 5)
 		return -1;
 	out[n++] = (struct x86_e820){ 0, X86_EBDA_START, 1 };
 	out[n++] = (struct x86_e820){ X86_EBDA_START, X86_HIMEM - X86_EBDA_START, 2 };
 	out[n++] = (struct x86_e820){ X86_HIMEM, a->ram_lo_end - X86_HIMEM, 1 };
+	/* The PCI config window (MCFG): reserved, so nothing else lands there. */
+	out[n++] = (struct x86_e820){ X86_PCI_ECAM, X86_PCI_ECAM_SIZE, 2 };
 	if (a->ram_hi_size)
 		out[n++] = (struct x86_e820){ X86_4G, a->ram_hi_size, 1 };
 	return n;

@@ -23,6 +23,8 @@
 #define X86_4G			0x100000000ull
 #define X86_PCI_MMIO_BASE	0xc0000000ull	/* BAR window */
 #define X86_PCI_MMIO_SIZE	0x10000000ull
+#define X86_PCI_ECAM		0xe0000000ull	/* config space, bus 0: 1 MiB */
+#define X86_PCI_ECAM_SIZE	0x100000ull
 #define X86_PCI_IO_BASE		0x6000	/* I/O BAR window (ports) */
 #define X86_PCI_IO_SIZE		0x1000
 #define X86_IOAPIC		0xfec00000ull
