@@ -22,6 +22,8 @@ struct vm_spec {
 	const char *accel;      /* "auto", "kvm", "tcg" (qemu only) */
 	bool prefault;          /* kvm only: fault guest RAM in before boot */
 	bool hugepages;         /* kvm only: guest RAM from the hugetlbfs pool */
+	const char *profile;    /* kvm only: write vCPU RIP samples here */
+	unsigned profile_us;    /* kvm only: sampling period (default 1000) */
 	int verbose;
 };
 

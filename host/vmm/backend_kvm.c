@@ -30,6 +30,7 @@ struct kvm_backend {
 	pthread_t watchdog;
 	bool watchdog_on;
 	int verbose;
+	const char *profile;
 	/* The kernel loader thread (load_kernel), running while the VM and
 	 * vCPUs are created: copying ~60 MB into fresh guest RAM is the
 	 * longest step of the set-up, and mostly the host zeroing pages. */
@@ -192,10 +193,12 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 {
 	struct kvm_backend *k = b->priv;
 	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
-				  .prefault = s->prefault, .hugepages = s->hugepages };
+				  .prefault = s->prefault, .hugepages = s->hugepages,
+				  .profile_us = s->profile ? (s->profile_us ? s->profile_us : 1000) : 0 };
 	uint64_t t[3];
 
 	k->verbose = s->verbose;
+	k->profile = s->profile;
 	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
 	if (x86_topo_init(&cfg.topo, s->topo.numa, s->topo.llcs, s->topo.cores,
 			  s->topo.threads, msg, len))
@@ -246,12 +249,17 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 
 static void join(struct kvm_backend *k)
 {
+	int err;
+
 	if (k->joined || !k->vm_created)
 		return;
 	if (k->watchdog_on)
 		pthread_join(k->watchdog, NULL);
 	vmm_join(&k->vm);
 	k->joined = true;
+	err = k->profile ? vmm_write_profile(&k->vm, k->profile) : 0;
+	if (err)
+		fprintf(stderr, "kvm: profile %s: %s\n", k->profile, strerror(-err));
 	if (k->verbose) {
 		char sum[4096];
 

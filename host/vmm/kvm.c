@@ -244,6 +244,7 @@ void vmm_destroy(struct vmm *vm)
 			munmap(vm->vcpus[i].run, vm->run_size);
 		if (vm->vcpus[i].fd >= 0)
 			close(vm->vcpus[i].fd);
+		free(vm->vcpus[i].samples);
 	}
 	free(vm->vcpus);
 	free(vm->cpuid);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/arch/x86/cpuid.h"
@@ -319,10 +321,64 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 	return n;
 }
 
+/* --profile: a timer signals this thread every cfg.profile_us; the signal
+ * takes the vCPU out of KVM_RUN (EINTR), and the thread notes where the
+ * guest was before it goes back in. */
+static int profile_start(struct vcpu *v, timer_t *timer)
+{
+	unsigned us = v->vm->cfg.profile_us;
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+	struct itimerspec it = { .it_interval = { us / 1000000, us % 1000000 * 1000 } };
+
+	v->cap_samples = 600ull * 1000000 / us;	/* ten minutes' worth */
+	v->samples = calloc(v->cap_samples, sizeof(*v->samples));
+	/* SIGEV_THREAD_ID's field: glibc 2.36 has no name for it */
+	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	it.it_value = it.it_interval;
+	if (!v->samples || timer_create(CLOCK_MONOTONIC, &ev, timer)) {
+		vmm_log(v->vm, "[vmm] vCPU %d: no profile (%s)\n", v->index, strerror(errno));
+		return -1;
+	}
+	timer_settime(*timer, 0, &it, NULL);
+	return 0;
+}
+
+static void profile_sample(struct vcpu *v, uint64_t t0_ns)
+{
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_regs r;
+
+	if (v->nsamples >= v->cap_samples || ioctl(v->fd, KVM_GET_REGS, &r))
+		return;
+	ioctl(v->fd, KVM_GET_MP_STATE, &mp);
+	v->samples[v->nsamples++] = (struct vcpu_sample){
+		.rip = r.rip, .ms = (uint32_t)((vmm_now_ns() - t0_ns) / 1000000),
+		.halted = mp.mp_state == KVM_MP_STATE_HALTED };
+}
+
+int vmm_write_profile(struct vmm *vm, const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	for (int i = 0; i < vm->nvcpus; i++)
+		for (size_t j = 0; j < vm->vcpus[i].nsamples; j++) {
+			const struct vcpu_sample *s = &vm->vcpus[i].samples[j];
+
+			fprintf(f, "%d %u %llx %c\n", i, s->ms, (unsigned long long)s->rip,
+				s->halted ? 'H' : 'R');
+		}
+	return fclose(f) ? -errno : 0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vmm *vm = v->vm;
+	bool profiling = false;
+	uint64_t t_start = vmm_now_ns();
+	timer_t timer;
 	sigset_t set;
 
 	sigfillset(&set);
@@ -330,6 +386,8 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, SIGSEGV);
 	sigdelset(&set, SIGBUS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	if (vm->cfg.profile_us)
+		profiling = !profile_start(v, &timer);
 	while (!atomic_load(&vm->end)) {
 		if (v->index == 0 && !vm->t_first_run_ns)
 			vm->t_first_run_ns = vmm_now_ns();
@@ -340,6 +398,8 @@ static void *vcpu_thread(void *arg)
 		v->stats.runs++;
 		v->stats.run_ns += t1 - t0;
 		if (ret < 0) {
+			if (errno == EINTR && profiling)
+				profile_sample(v, t_start);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vmm_end(vm, VMM_END_ERROR, "KVM_RUN on vCPU %d: %s", v->index,
@@ -350,6 +410,8 @@ static void *vcpu_thread(void *arg)
 		t2 = vmm_now_ns();
 		count_exit(v, t2 - t1, t1);
 	}
+	if (profiling)
+		timer_delete(timer);
 	return NULL;
 }
 
@@ -360,10 +422,12 @@ static void kick_handler(int sig)
 
 int vmm_start(struct vmm *vm, char *msg, size_t len)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	/* KVM_RUN returns -EINTR on a signal, never restarted; SA_RESTART
+	 * keeps a profile tick from failing a device's write with EINTR. */
+	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(KICK_SIGNAL, &sa, NULL);	/* no SA_RESTART: KVM_RUN returns */
+	sigaction(KICK_SIGNAL, &sa, NULL);
 	for (int i = 0; i < vm->nvcpus; i++) {
 		int err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
 					 &vm->vcpus[i]);

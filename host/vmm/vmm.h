@@ -33,6 +33,16 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	struct exitstats stats;	/* written by this vCPU's thread only */
+	struct vcpu_sample *samples;	/* --profile: where the guest was, */
+	size_t nsamples, cap_samples;	/* every cfg.profile_us */
+};
+
+/* One profile sample: when (ms since the vCPU thread started), the guest's
+ * RIP, and whether the vCPU was halted (waiting in KVM) at that moment. */
+struct vcpu_sample {
+	uint64_t rip;
+	uint32_t ms;
+	uint32_t halted;
 };
 
 struct vmm_config {
@@ -42,6 +52,7 @@ struct vmm_config {
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
 	bool hugepages;		/* RAM from the hugetlbfs pool (2 MiB, resident) */
+	unsigned profile_us;	/* sample each vCPU's RIP this often (0: off) */
 };
 
 struct vmm {
@@ -109,6 +120,9 @@ void vmm_join(struct vmm *vm);
 void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
 /* Exit statistics of all vCPUs (after vmm_join), as text lines. */
 int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
+/* The profile samples (cfg.profile_us), after vmm_join, one line each:
+ * "VCPU MS RIP H|R" (halted or running). 0 or -errno. */
+int vmm_write_profile(struct vmm *vm, const char *path);
 /* Write a diagnostic line to the log fd. */
 void vmm_log(struct vmm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -2,7 +2,8 @@
  * and one line per CPU with its node, SMT, package and LLC siblings to
  * /dev/hvc0 (virtio-console), then reboots, so one boot proves
  * ACPI, PCI, MSI-X, virtio, the topology and the reset ("lab.kmsg" on the
- * command line adds the kernel log). "lab.panic" on the
+ * command line adds the kernel log, "lab.kallsyms" /proc/kallsyms, for
+ * vmm-boot --profile). "lab.panic" on the
  * command line makes it panic the kernel instead, "lab.hang" makes it hang. */
 #include <dirent.h>
 #include <errno.h>
@@ -150,7 +151,13 @@ int main(void)
 		return 1;
 	misbehave();
 	read_line("/proc/cmdline", buf, sizeof(buf));
+	const char *dump = strstr(buf, "lab.kallsyms") ? "/proc/kallsyms" : NULL;
+
 	k = strstr(buf, "lab.kmsg") ? open("/dev/kmsg", O_RDONLY | O_NONBLOCK) : -1;
+	while (k >= 0 && (n = read(k, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) < 0)
+			break;
+	k = dump ? open(dump, O_RDONLY) : -1;
 	while (k >= 0 && (n = read(k, buf, sizeof(buf))) > 0)
 		if (write(fd, buf, n) < 0)
 			break;

@@ -3,7 +3,9 @@
  * init opened /dev/hvc0 and wrote its hello frame) and how the VM ended.
  * usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] [--mem MiB]
  *                 [--log FILE] [--timeout S] [--bz] [--hugepages] [--prefault] [--echo] [-v]
- * --echo copies the report stream to stdout. Exit: 0 the guest reset, 3 it
+ *                 [--profile FILE [--profile-us N]]
+ * --echo copies the report stream to stdout. --profile samples every vCPU's
+ * RIP every N us (default 1000) and writes "VCPU MS RIP H|R" lines to FILE. Exit: 0 the guest reset, 3 it
  * panicked or hung (killed at --timeout), 1 the VMM failed, 2 bad setup. */
 #include <fcntl.h>
 #include <poll.h>
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
 			s.prefault = 1;
 		else if (!strcmp(argv[i], "--echo"))
 			echo = 1;
+		else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+			s.profile = argv[++i];
+		else if (!strcmp(argv[i], "--profile-us") && i + 1 < argc)
+			s.profile_us = (unsigned)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-v"))
 			s.verbose = 1;
 		else if (!kernel)
@@ -66,7 +72,8 @@ int main(int argc, char **argv)
 	}
 	if (!kernel) {
 		fprintf(stderr, "usage: vmm-boot KERNEL [INITRD] [--cmdline S] [--topo N,L,C,T] "
-			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [--hugepages] [--prefault] [--echo] [-v]\n");
+			"[--mem MiB] [--log FILE] [--timeout S] [--bz] [--hugepages] [--prefault] [--echo] [-v] "
+			"[--profile FILE [--profile-us N]]\n");
 		return 2;
 	}
 	snprintf(bz ? k.bzimage : k.vmlinux, sizeof(k.vmlinux), "%s", kernel);
