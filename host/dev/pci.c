@@ -153,8 +153,8 @@ int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t m
 		return -errno;
 	}
 	memset(bus->ecam, 0xff, PCI_ECAM_SIZE);	/* no function: all-ones */
-	/* Intel host bridge, as FC, CH and ktstr-upstream present it. Without
-	 * DMI Linux wants one on bus 0 before it trusts the bus. */
+	/* Intel host bridge, as FC, CH and ktstr-upstream present it (conf1's
+	 * sanity check wanted one; ECAM does not, but real buses have it). */
 	pci_dev_setup(&bus->bridge, 0x8086, 0x0d57, 0x06000000, 0, 0);
 	pci_add(bus, 0, &bus->bridge);
 	int err = iotrap_register(&vm->bus.mmio, ecam_base, PCI_ECAM_SIZE, ecam_mmio, bus) ?:

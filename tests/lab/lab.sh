@@ -13,13 +13,15 @@
 #   bench: time to the guest init's first report byte, own VMM vs QEMU
 #          -accel kvm -cpu kvm64 (QEMU's -cpu host cannot boot in this lab:
 #          tried once and reported), same kernel, initramfs, command line and
-#          topology (LAB_TOPO, default 1,1,2,1). LAB_REPS pairs (default 7);
+#          topology (LAB_TOPO, default 1,1,2,1). LAB_REPS pairs (default 9);
 #          every level-2 boot runs in a fresh level 1, the two VMMs taking
 #          turns to go first; prints every sample and ends with
 #          `ratio=<own/QEMU>`, the own median over QEMU's median. LAB_TCG=1
 #          adds one QEMU TCG boot (minutes). LAB_PROFILE=1 adds one boot
 #          each with the guest kernel log and the VMM's exit counts, and
-#          prints where each boot's time went.
+#          prints where each boot's time went, and one own-VMM boot whose
+#          vCPUs are sampled every 2 ms (tests/lab/profile.sh prints the
+#          functions; the sampling makes that boot ~1.5x slower).
 # env: KTSTR_LAB=1 (required: the lab takes minutes), LAB_OWN_ARGS (more
 # vmm-boot flags for the bench's own-VMM boots, e.g. --prefault), LAB_TIMEOUT (seconds
 # per level-1 boot, default 900), LAB_TRIES (level-1 boots per group when
@@ -37,7 +39,7 @@ kdir=${KTSTR_KERNEL_DIR:-$HOME/.cache/ktstr-run/kernels/$rel}
 timeout_s=${LAB_TIMEOUT:-900}
 l1cpu=${LAB_L1_CPU:-max,-erms}
 topo=${LAB_TOPO:-1,1,2,1}
-reps=${LAB_REPS:-7}
+reps=${LAB_REPS:-9}
 lab=$build/tests/lab
 work=$(mktemp -d /tmp/ktstr-lab-XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -141,7 +143,7 @@ test)
 	;;
 bench)
 	add_qemu
-	q=(/qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 --log /dev/null -L /qemu)
+	q=(/qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 -L /qemu)
 	# shellcheck disable=SC2206 # LAB_OWN_ARGS: extra vmm-boot flags, split
 	own=(/vmm-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 -v ${LAB_OWN_ARGS:-})
 	# Level 1 slows down with every level-2 boot it has run (under TCG, the
@@ -150,18 +152,19 @@ bench)
 	# level 1, and the two VMMs take turns going first.
 	for i in $(seq "$reps"); do
 		o=(own-$i "${own[@]}" --log "/tmp/own-$i.console" --timeout 180 --cmdline "$base")
-		k=(qemu-kvm64-$i "${q[@]}" --timeout 180 --accel kvm --cpu kvm64 --cmdline "$base")
+		k=(qemu-kvm64-$i "${q[@]}" --log "/tmp/qemu-$i.console" --timeout 180 --accel kvm
+		   --cpu kvm64 --cmdline "$base")
 		if ((i % 2)); then
 			group "own-$i"; cmd "${o[@]}"; cmd "own-$i-console" @cat "/tmp/own-$i.console"
-			group "qemu-$i"; cmd "${k[@]}"
+			group "qemu-$i"; cmd "${k[@]}"; cmd "qemu-$i-console" @cat "/tmp/qemu-$i.console"
 		else
-			group "qemu-$i"; cmd "${k[@]}"
+			group "qemu-$i"; cmd "${k[@]}"; cmd "qemu-$i-console" @cat "/tmp/qemu-$i.console"
 			group "own-$i"; cmd "${o[@]}"; cmd "own-$i-console" @cat "/tmp/own-$i.console"
 		fi
 	done
 	group more
 	# QEMU's default for KVM, -cpu host, once: it cannot boot here (XCR0).
-	cmd qemu-kvm-1 "${q[@]}" --timeout 60 --accel kvm --cmdline "$base"
+	cmd qemu-kvm-1 "${q[@]}" --log /dev/null --timeout 60 --accel kvm --cmdline "$base"
 	# LAB_PROFILE=1: one more boot each with the guest's kernel log (lab.kmsg)
 	# echoed, and the VMM's exit statistics (-v), for lab_check's timeline.
 	if [ "${LAB_PROFILE:-}" = 1 ]; then
@@ -170,10 +173,23 @@ bench)
 			--cmdline "$base lab.kmsg"
 		cmd prof-own-console @cat /tmp/prof-own.console
 		group prof-qemu
-		cmd prof-qemu "${q[@]}" --timeout 180 --accel kvm --cpu kvm64 --echo \
+		cmd prof-qemu "${q[@]}" --log /dev/null --timeout 180 --accel kvm --cpu kvm64 --echo \
 			--cmdline "$base lab.kmsg"
+		# And one own boot sampled every 2 ms (vmm-boot --profile), which
+		# lab_check symbolizes with the kernel's kallsyms, taken here from
+		# a 4-second QEMU TCG boot of the same kernel.
+		group prof-samples
+		cmd prof-samples "${own[@]}" --log /dev/null --timeout 180 --profile /tmp/prof.samples \
+			--profile-us 2000 --cmdline "$base"
+		cmd prof-samples-dump @cat /tmp/prof.samples
+		"$lab/qemu-boot" "$kdir/vmlinux" "$work/mini.cpio" --topo 1,1,1,1 --mem 256 \
+			--accel tcg --echo --log /dev/null --timeout 120 \
+			--cmdline "console=ttyS0 loglevel=4 rdinit=/init lab.kallsyms" \
+			> "$work/kallsyms" 2>/dev/null || true
+		export LAB_KALLSYMS=$work/kallsyms
 	fi
-	[ "${LAB_TCG:-}" = 1 ] && cmd qemu-tcg-1 "${q[@]}" --timeout 400 --accel tcg --cmdline "$base"
+	[ "${LAB_TCG:-}" = 1 ] && cmd qemu-tcg-1 "${q[@]}" --log /dev/null --timeout 400 --accel tcg \
+		--cmdline "$base"
 	;;
 *) echo "lab: unknown mode $mode"; exit 2 ;;
 esac

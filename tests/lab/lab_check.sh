@@ -168,6 +168,11 @@ bench)
 	for p in prof-own prof-qemu; do
 		section "$p" | grep -q . && timeline "$p"
 	done
+	if section prof-samples-dump | grep -q . && [ -s "${LAB_KALLSYMS:-}" ]; then
+		echo "profile prof-samples (own VMM, RIP every 2 ms):"
+		section prof-samples-dump > "$log.samples"
+		"$(dirname "$0")/profile.sh" "$log.samples" "$LAB_KALLSYMS" 30 | sed 's/^/  /'
+	fi
 	# Every boot ran in a fresh level 1, so the samples are independent: the
 	# ratio is the own median over QEMU's; the pairs' own ratios show spread.
 	if [ ${#owns[@]} = 0 ] || [ ${#refs[@]} = 0 ]; then
