@@ -111,11 +111,10 @@ def case_bad_kernel():
 
 
 def case_bad_scenario():
-    with tempfile.NamedTemporaryFile("w", suffix=".scn", delete=False) as f:
-        f.write('scenario x "y"\nstep run 1s\n  cgroup a\n  wokers a 2 spin\n')
-    p, r, _ = run(f.name, timeout=30)
+    scn = ktstr_e2e.scenario_file('scenario x "y"\nstep run 1s\n  cgroup a\n  wokers a 2 spin\n')
+    p, r, _ = run(scn, timeout=30)
     check(p.returncode == 2, f"bad scenario exits 2, got {p.returncode}")
-    check(f"{f.name}:4:3:" in p.stderr, f"error has file:line:col: {p.stderr.strip()}")
+    check(f"{scn}:4:3:" in p.stderr, f"error has file:line:col: {p.stderr.strip()}")
     check(r is None, "nothing booted, no results")
 
 
@@ -245,9 +244,7 @@ def case_worktypes():
     for i, (t, n) in enumerate(types):
         clone = "thread" if i % 2 else "fork"
         lines += [f"step s{i} 800ms", f"  cgroup g{i}", f"  workers g{i} {n} {t} clone={clone}"]
-    with tempfile.NamedTemporaryFile("w", suffix=".scn", delete=False) as f:
-        f.write("\n".join(lines) + "\n")
-    p, r, _ = run(f.name)
+    p, r, _ = run(ktstr_e2e.scenario_file("\n".join(lines) + "\n"))
     check(p.returncode == 0, f"every work type runs and stops cleanly: exit {p.returncode}")
     if not r:
         return

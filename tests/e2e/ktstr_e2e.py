@@ -2,12 +2,14 @@
 scenario, keep its JSON results, and collect failed assertions."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 failures = []
+temps = []  # scenario files and output directories, removed by finish()
 
 
 def check(cond, what):
@@ -18,14 +20,22 @@ def check(cond, what):
 
 
 def finish():
+    """Exit 1 if any check failed (keeping the temporary files for a look),
+    else remove them and say ok."""
     if failures:
-        print(f"{len(failures)} e2e assertion(s) failed")
+        print(f"{len(failures)} e2e assertion(s) failed; kept: {' '.join(temps)}")
         sys.exit(1)
+    for t in temps:
+        if os.path.isdir(t):
+            shutil.rmtree(t, ignore_errors=True)
+        elif os.path.exists(t):
+            os.unlink(t)
     print("ok")
 
 
 def scenario_file(text, prefix="ktstr-e2e-"):
     fd, path = tempfile.mkstemp(prefix=prefix, suffix=".scn")
+    temps.append(path)
     with os.fdopen(fd, "w") as f:
         f.write(text)
     return path
@@ -36,6 +46,7 @@ def run(ktstr, scn, *args, timeout=600):
     directory ($KTSTR_KERNEL, if set, as --kernel). Returns (process,
     results or None, output directory, seconds)."""
     out = tempfile.mkdtemp(prefix="ktstr-e2e-")
+    temps.append(out)
     js = os.path.join(out, "r.json")
     kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
     cmd = [ktstr, "run", "--backend", "qemu", "--json", js, *kernel, *args, scn]
