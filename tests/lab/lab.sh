@@ -4,11 +4,12 @@
 # level 2, with the static mini-init as /init, under the own VMM (vmm-boot)
 # and, for the benchmark, under QEMU -accel kvm (qemu-boot).
 # usage: tests/lab/lab.sh test|bench BUILD_DIR
-#   test:  1-vCPU boot; 2 nodes x 2 cores, 2 cores x 2 threads and 2 LLCs
-#          x 2 cores, each checked against the guest's sysfs (CPUs, nodes,
-#          SMT, package and LLC siblings); a boot with guest RAM from the
-#          hugetlbfs pool; a guest panic and a guest hang
-#          (both must exit 3); and `ktstr-run run --backend kvm` when
+#   test:  the vmm_run unit tests (real-mode guests: port I/O, a read-only
+#          slot, RIP sampling); a 1-vCPU boot; 2 nodes x 2 cores, 2 cores
+#          x 2 threads and 2 LLCs x 2 cores, each checked against the
+#          guest's sysfs (CPUs, nodes, SMT, package and LLC siblings); a
+#          boot with guest RAM from the hugetlbfs pool; a guest panic and a
+#          guest hang (both must exit 3); and `ktstr-run run --backend kvm` when
 #          BUILD_DIR has ktstr-run and guest-init. One level-1 boot.
 #   bench: time to the guest init's first report byte, own VMM vs QEMU
 #          -accel kvm -cpu kvm64 (QEMU's -cpu host cannot boot in this lab:
@@ -111,6 +112,10 @@ base="$base numa_balancing=0 i8042.noaux i8042.nomux${LAB_APPEND:+ $LAB_APPEND}"
 case $mode in
 test)
 	group test
+	# The KVM core's unit tests under real KVM (they skip without it).
+	cp "$build/tests/vmm/test_vmm_run" "$r/"
+	add_libs "$build/tests/vmm/test_vmm_run"
+	cmd vmm-unit /test_vmm_run --verbose --ascii -j1
 	cmd own-1cpu /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 --echo \
 		--timeout 180 --log /dev/ttyS0 --cmdline "$base"
 	cmd own-2node /vmm-boot /vmlinux /mini.cpio --topo 2,1,2,1 --mem 512 --echo \

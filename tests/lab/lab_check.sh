@@ -118,6 +118,9 @@ timeline() {
 
 case $mode in
 test)
+	expect_status vmm-unit 0
+	if section vmm-unit | grep -a -q 'Synthesis: Tested: [1-9][0-9]* | Passing: [1-9]'; then ok "vmm-unit: ran under KVM"
+	else bad "vmm-unit: the tests did not run (skipped?)"; fi
 	expect_status own-1cpu 0
 	expect_topo own-1cpu 1 1 1 1
 	expect_status own-2node 0

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -130,6 +131,8 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
+	mkdir("/dev/shm", 0755);	/* Criterion's shared arena (vmm_run) */
+	mount("tmpfs", "/dev/shm", "tmpfs", 0, NULL);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	setenv("PATH", "/usr/bin:/bin", 1);
 	setenv("HOME", "/tmp", 1);
