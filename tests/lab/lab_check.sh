@@ -181,7 +181,7 @@ bench)
 	# run the own boots spread over 2.3-3.4 s and QEMU's over 4.2-7.7 s), so
 	# comparing within pairs cancels most of the drift; the ratio of the two
 	# medians, which may come from different minutes, is printed too. Over
-	# nine runs the pair median moved by +-0.04, the ratio of medians +-0.07.
+	# ten runs the pair median moved by +-0.04, the ratio of medians +-0.07.
 	if [ ${#ratios[@]} = 0 ]; then
 		echo "ratio=none"
 		fail=1
