@@ -170,10 +170,9 @@ int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t m
 	return err;
 }
 
-void pci_map_ecam(struct pci_bus *bus)
+int pci_map_ecam(struct pci_bus *bus)
 {
-	bus->ecam_slot = !vmm_add_readonly_slot(bus->vm, bus->ecam_base, PCI_ECAM_SIZE,
-						bus->ecam);
+	return vmm_add_readonly_slot(bus->vm, bus->ecam_base, PCI_ECAM_SIZE, bus->ecam);
 }
 
 void pci_destroy(struct pci_bus *bus)

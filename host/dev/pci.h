@@ -43,7 +43,6 @@ struct pci_bus {
 	struct pci_dev *dev[PCI_SLOTS];
 	uint64_t ecam_base;
 	uint8_t *ecam;		/* PCI_ECAM_SIZE bytes, what the guest reads */
-	bool ecam_slot;		/* KVM serves reads from it; else they exit */
 };
 
 /* Map the ECAM window at ecam_base (bus 0), make conf1 absent, register the
@@ -51,9 +50,9 @@ struct pci_bus {
 int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
 	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size);
 /* After the VM's own memory slots exist: hand the ECAM copy to KVM as a
- * read-only slot. Without KVM_CAP_READONLY_MEM reads exit and are served
- * from the copy; that is slower, not wrong. */
-void pci_map_ecam(struct pci_bus *bus);
+ * read-only slot. On failure (-ENOTSUP without KVM_CAP_READONLY_MEM, or
+ * -errno) reads exit and are served from the copy: slower, not wrong. */
+int pci_map_ecam(struct pci_bus *bus);
 int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d);
 void pci_destroy(struct pci_bus *bus);
 

@@ -60,9 +60,15 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 		snprintf(msg, len, "device setup: %s", strerror(-err));
 		return -1;
 	}
-	pci_map_ecam(&k->pci);
+	err = pci_map_ecam(&k->pci);
+	if (err && k->verbose)
+		fprintf(stderr, "kvm: PCI config reads will exit (no read-only slot: %s)\n",
+			strerror(-err));
 	return 0;
 }
+
+/* e820 reserves the window the PCI code maps. */
+_Static_assert(X86_PCI_ECAM_SIZE == PCI_ECAM_SIZE, "ECAM window size");
 
 static int setup_acpi(struct kvm_backend *k, char *msg, size_t len)
 {
