@@ -38,6 +38,24 @@ static struct wl_group *spawn(const struct scn_workers *w, const char *cg)
 	return g;
 }
 
+/* Wait until every worker has published work and CPU time (the reports are
+ * shared memory, updated while they run). A fixed sleep is not enough on a
+ * loaded 2-core CI machine under ASan: a forked worker may not have run yet. */
+static void wait_working(const struct wl_group *g)
+{
+	uint64_t deadline = now_ns() + 10000 * MS;
+
+	for (int i = 0; i < wl_group_count(g); i++) {
+		const struct worker_report *r = wl_group_report(g, i);
+
+		while (!__atomic_load_n(&r->work_units, __ATOMIC_RELAXED) ||
+		       !__atomic_load_n(&r->cpu_time_ns, __ATOMIC_RELAXED)) {
+			cr_assert_lt(now_ns(), deadline, "worker %d did no work in 10 s", i);
+			usleep(1000);
+		}
+	}
+}
+
 static void check_spin(enum scn_clone_mode clone)
 {
 	struct scn_workers w = spec("spin", 2, clone);
@@ -46,6 +64,7 @@ static void check_spin(enum scn_clone_mode clone)
 
 	cr_assert_eq(wl_group_tids(g, tids, 4), 2);
 	cr_assert_eq(wl_group_pids(g, pids, 4), clone == SCN_CLONE_FORK ? 2 : 1);
+	wait_working(g);
 	usleep(200000);
 	wl_stop(g, 1000 * MS);
 	cr_assert_eq(wl_group_count(g), 2);
@@ -94,6 +113,7 @@ static void check_prompt_stop(enum scn_clone_mode clone)
 	struct wl_group *g = spawn(&w, NULL);
 	uint64_t t;
 
+	wait_working(g);
 	usleep(100000);
 	t = now_ns();
 	wl_stop(g, 2000 * MS);
@@ -127,7 +147,7 @@ Test(group, killed_worker_keeps_partial_report)
 	const struct worker_report *r;
 
 	cr_assert_eq(wl_group_pids(g, pids, 2), 2);
-	usleep(100000);
+	wait_working(g);
 	kill(pids[0], SIGKILL);
 	usleep(50000);
 	wl_stop(g, 1000 * MS);
@@ -152,7 +172,7 @@ Test(group, stuck_worker_times_out)
 	uint64_t t;
 
 	cr_assert_eq(wl_group_pids(g, &pid, 1), 1);
-	usleep(50000);
+	wait_working(g);
 	kill(pid, SIGSTOP); /* cannot see the stop flag any more */
 	t = now_ns();
 	wl_stop(g, 100 * MS);
@@ -170,7 +190,7 @@ Test(group, thread_carrier_killed)
 	pid_t pid;
 
 	cr_assert_eq(wl_group_pids(g, &pid, 1), 1);
-	usleep(50000);
+	wait_working(g);
 	kill(pid, SIGKILL);
 	wl_stop(g, 1000 * MS);
 	for (int i = 0; i < 3; i++) {
