@@ -244,6 +244,7 @@ Test(group, sleeper_records_oversleep_and_gaps)
 	strcpy(w.opts[1].value, "20ms");
 	w.n_opts = 2;
 	g = spawn(&w, NULL);
+	wait_working(g);
 	usleep(200000);
 	wl_stop(g, 1000 * MS);
 	r = wl_group_report(g, 0);
