@@ -117,15 +117,20 @@ int main(int argc, char **argv)
 	struct scn_error err;
 	struct exec_opts o = { 0 };
 	char msg[1024];
+	const char *dev;
 	int ret, failures;
 
 	if (getpid() == 1)
 		mount_all();
 	protect_self();
-	ret = transport_open(getenv("KTSTR_TRANSPORT") ?: "/dev/hvc0");
+	dev = getenv("KTSTR_TRANSPORT") ?: "/dev/hvc0";
+	ret = transport_open(dev);
 	if (ret) {
-		fprintf(stderr, "guest-init: cannot open the report channel /dev/hvc0: %s\n",
-			strerror(-ret));
+		/* The host recognises "guest-init: fatal:" as the cause. */
+		fprintf(stderr, "guest-init: fatal: no report channel: no virtio port named "
+			"%s and %s: %s; the guest kernel needs CONFIG_VIRTIO_CONSOLE and "
+			"CONFIG_VIRTIO_PCI, and CONFIG_PCI_MMCONFIG for --backend kvm\n",
+			WIRE_PORT_NAME, dev, strerror(-ret));
 		power_off();
 		return 3;
 	}

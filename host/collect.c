@@ -103,12 +103,14 @@ int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payloa
 	return ret;
 }
 
-/* Lines that start the kernel's account of a crash, most telling first. */
+/* Lines that start the account of a crash, most telling first; the first
+ * N_CAUSES of them name the cause (the crash line). */
 static const char *const crash_markers[] = {
-	"Kernel panic - not syncing", "Attempted to kill init", "BUG: ",
+	"guest-init: fatal:", "Kernel panic - not syncing", "Attempted to kill init", "BUG: ",
 	"Oops: ", "general protection fault", "watchdog: BUG", "Call Trace:",
 };
 #define N_MARKERS (sizeof(crash_markers) / sizeof(crash_markers[0]))
+#define N_CAUSES 3
 
 static const char *line_start(const char *buf, const char *p)
 {
@@ -136,7 +138,7 @@ static const char *crash_start(const char *buf, char *crash_line, size_t len)
 		const char *p = strstr(buf, crash_markers[m]);
 		if (!p)
 			continue;
-		if (m < 2 && !crash_line[0])
+		if (m < N_CAUSES && !crash_line[0])
 			copy_line(line_start(buf, p), crash_line, len);
 		if (!from || p < from)
 			from = p;

@@ -144,6 +144,20 @@ def case_initcrash():
               "the kernel's words about init dying are in the tail")
 
 
+def case_no_channel():
+    """A guest that finds no PCI (pci=off here; in practice a kernel without
+    CONFIG_PCI_MMCONFIG on the kvm backend) has no report channel: the verdict
+    says so and names the kernel options, instead of only "stopped"."""
+    p, r, _ = run("hello.scn", "--append", "pci=off", timeout=120)
+    check(p.returncode == 3, f"no channel: exits 3, got {p.returncode}")
+    if not r:
+        check(False, "no channel: JSON written")
+        return
+    check("no report channel" in r["reason"] and "CONFIG_VIRTIO_CONSOLE" in r["reason"],
+          f"the reason names the cause and the kernel options: {r['reason']}")
+    check(r["vm_end"]["timed_out"] is False, "ended by guest-init, not by the timeout")
+
+
 def case_hang():
     r = injected("hang", True, "--timeout", "25")
     if r:
