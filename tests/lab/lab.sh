@@ -35,8 +35,12 @@ mode=${1:?usage: lab.sh test|bench BUILD_DIR}
 [ "${KTSTR_LAB:-}" = 1 ] || { echo "lab: skipped (set KTSTR_LAB=1 or use --setup lab)"; exit 77; }
 build=$(cd "${2:?usage: lab.sh test|bench BUILD_DIR}" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
-rel=7.3.4+deb13-cloud-amd64
-kdir=${KTSTR_KERNEL_DIR:-$HOME/.cache/ktstr-run/kernels/$rel}
+# The default kernel, whichever release ktstr-run has cached.
+kdir=${KTSTR_KERNEL_DIR:-}
+if [ -z "$kdir" ] && [ -x "$build/ktstr-run" ]; then
+	kdir=$("$build/ktstr-run" kernel fetch 2>/dev/null | awk '$1 == "vmlinux" { print $2 }' || true)
+	kdir=$(dirname "${kdir:-.}")
+fi
 timeout_s=${LAB_TIMEOUT:-900}
 l1cpu=${LAB_L1_CPU:-max,-erms}
 topo=${LAB_TOPO:-1,1,2,1}
@@ -45,7 +49,7 @@ lab=$build/tests/lab
 work=$(mktemp -d /tmp/ktstr-lab-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-[ -r "$kdir/vmlinux" ] || { echo "lab: no cached kernel in $kdir (run ktstr-run once)"; exit 77; }
+[ -r "$kdir/vmlinux" ] || { echo "lab: no cached kernel in '$kdir' (run ktstr-run once)"; exit 77; }
 deb=$(ls "$kdir"/modules.deb "$kdir"/*.deb 2>/dev/null | head -1 || true)
 [ -n "$deb" ] || { echo "lab: no modules package in $kdir"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || { echo "lab: no qemu-system-x86_64"; exit 77; }

@@ -5,11 +5,12 @@
 # Usage: build.sh OUTDIR VMLINUX_H KTSTR_RUN [SCHED...]
 #   OUTDIR     where the loaders go (OUTDIR/scx_simple, OUTDIR/scx_qmap)
 #   VMLINUX_H  the project's vmlinux.h (tests/sched/gen-vmlinux-h.sh)
-#   KTSTR_RUN  used once ("kernel fetch") when the private apt state is missing
+#   KTSTR_RUN  "kernel fetch": the default kernel's release (and the private
+#              apt state)
 #
 # Steps, each cached:
-#  1. apt-get download linux-source-7.3 (the version matching the default
-#     kernel) through ktstr-run's private apt state, into
+#  1. apt-get download linux-source-X.Y (the version matching the default
+#     kernel, e.g. 7.3.4 from linux-source-7.3) through ktstr-run's private apt state, into
 #     ~/.cache/ktstr-run/src/.
 #  2. Extract only what the build needs from the source tarball:
 #     tools/sched_ext, tools/lib/bpf, tools/bpf/bpftool, tools/include,
@@ -37,8 +38,6 @@ ktstr_run=$3
 shift 3
 scheds=${*:-scx_simple scx_qmap}
 
-kver=7.3
-want=7.3.4          # the default kernel's upstream version
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ktstr-run
 apt_root=$cache/apt
 src_cache=$cache/src
@@ -47,6 +46,17 @@ die() {
 	echo "scx-examples: $*" >&2
 	exit 1
 }
+
+# The default kernel's upstream version ("7.3.4" of 7.3.4+deb13-cloud-amd64),
+# whichever release ktstr-run has cached (fetched here when missing), and its
+# linux-source package's series ("7.3").
+rel=$("$ktstr_run" kernel fetch | head -n 1) || die "ktstr-run kernel fetch failed"
+want=${rel%%[+-]*}
+kver=$(echo "$want" | cut -d. -f1,2)
+case $kver in
+[0-9]*.[0-9]*) ;;
+*) die "cannot tell the kernel version from release '$rel'" ;;
+esac
 
 # ---- 1. the package --------------------------------------------------------
 
