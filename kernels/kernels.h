@@ -35,7 +35,9 @@ int kernel_default_cached(struct kernel *out);
 /* Resolve a user --kernel argument: a bzImage, an ELF vmlinux, or a kernel
  * build tree (arch/x86/boot/bzImage + vmlinux). Checks the files really are
  * kernels. Returns 0 or -1 with msg filled (what the file is, why it is not
- * usable). An extracted vmlinux is cached by content hash. */
+ * usable). An extracted vmlinux is cached by content hash; the cache keeps
+ * the KERNEL_KEEP_EXTRACTED most recently used ($KTSTR_KEEP_EXTRACTED). */
+#define KERNEL_KEEP_EXTRACTED 4
 int kernel_resolve(const char *arg, struct kernel *out,
 		   kernel_progress_fn progress, void *ctx,
 		   char *msg, size_t msglen);

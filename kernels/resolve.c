@@ -1,6 +1,7 @@
 /* Resolves a --kernel argument: a bzImage (its vmlinux is extracted once
  * into <cache>/extracted/<content hash>/), an ELF vmlinux, or a kernel
  * build tree. Anything else is refused with what it is and why. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernels/internal.h"
@@ -25,24 +27,100 @@ static int use_vmlinux(const char *path, struct kernel *out, char *msg, size_t m
 	return 0;
 }
 
+struct extracted {
+	char name[256];
+	uint64_t used; /* the mtime of its OK file (ns): set at extraction and each use */
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct extracted *x = a, *y = b;
+
+	return (x->used < y->used) - (x->used > y->used);
+}
+
+/* How many extracted vmlinux files to keep ($KTSTR_KEEP_EXTRACTED). */
+static size_t keep_extracted(void)
+{
+	const char *e = getenv("KTSTR_KEEP_EXTRACTED");
+	char *end;
+	long n = e && *e ? strtol(e, &end, 10) : -1;
+
+	return n >= 1 && !*end ? (size_t)n : KERNEL_KEEP_EXTRACTED;
+}
+
+/* Every bzImage given to --kernel leaves its vmlinux (tens to hundreds of
+ * MB) in <cache>/extracted/: keep the most recently used few and remove the
+ * rest, and leftovers of extractions that died an hour or more ago. `self`
+ * (just extracted) is never removed. */
+static void prune_extracted(const char *root, const char *self)
+{
+	struct extracted *e = NULL;
+	size_t n = 0, cap = 0, keep = keep_extracted();
+	time_t now = time(NULL);
+	struct dirent *de;
+	DIR *d = opendir(root);
+
+	while (d && (de = readdir(d))) {
+		char p[4600];
+		struct stat st;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/OK", root, de->d_name);
+		if (stat(p, &st)) {
+			snprintf(p, sizeof(p), "%s/%s", root, de->d_name);
+			if (!stat(p, &st) && now - st.st_mtime >= 3600)
+				krm_rf(p);
+			continue;
+		}
+		if (n == cap) {
+			struct extracted *g = realloc(e, (cap = cap ? 2 * cap : 16) * sizeof(*e));
+
+			if (!g)
+				break;
+			e = g;
+		}
+		snprintf(e[n].name, sizeof(e[n].name), "%s", de->d_name);
+		e[n++].used = st.st_mtim.tv_sec * 1000000000ull + st.st_mtim.tv_nsec;
+	}
+	if (d)
+		closedir(d);
+	qsort(e, n, sizeof(*e), newest_first);
+	for (size_t i = keep > 0 ? keep - 1 : 0; i < n; i++) {
+		char p[4600];
+
+		snprintf(p, sizeof(p), "%s/%s", root, e[i].name);
+		krm_rf(p);
+	}
+	free(e);
+}
+
 /* <cache>/extracted/<hash>-<size>/vmlinux, extracted on first use. */
 static int cached_vmlinux(const char *bz, const struct kmap *m, char *vml, size_t len,
 			  kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
 {
-	char dir[4096], ok[4200];
+	char root[4096], name[64], dir[4200], ok[4300];
 
-	if (kcache_path(dir, sizeof(dir), "extracted/%016llx-%zu",
-			(unsigned long long)khash(m->p, m->len), m->len))
+	if (kcache_path(root, sizeof(root), "extracted"))
 		return kmsg(msg, msglen, "cannot create the cache directory");
+	snprintf(name, sizeof(name), "%016llx-%zu", (unsigned long long)khash(m->p, m->len),
+		 m->len);
+	snprintf(dir, sizeof(dir), "%s/%s", root, name);
 	snprintf(vml, len, "%.4000s/vmlinux", dir);
 	snprintf(ok, sizeof(ok), "%s/OK", dir);
-	if (kfile_exists(ok) && kfile_exists(vml))
+	if (kfile_exists(ok) && kfile_exists(vml)) {
+		utimensat(AT_FDCWD, ok, NULL, 0); /* used now: pruned last */
 		return 0;
+	}
 	if (kmkdir_p(dir, msg, msglen))
 		return -1;
 	if (bzimage_extract_vmlinux(bz, vml, progress, ctx, msg, msglen))
 		return -1;
-	return kwrite_str(ok, bz, msg, msglen);
+	if (kwrite_str(ok, bz, msg, msglen))
+		return -1;
+	prune_extracted(root, name);
+	return 0;
 }
 
 static int use_bzimage(const char *path, struct kernel *out,

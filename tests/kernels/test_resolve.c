@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "kernels/kernels.h"
@@ -144,4 +145,38 @@ Test(resolve, build_tree)
 	cr_expect_str_eq(k.vmlinux, p);
 	cr_expect(strstr(k.bzimage, "arch/x86/boot/bzImage"), "bzimage: %s", k.bzimage);
 	cr_expect_str_eq(k.release, FX_RELEASE);
+}
+
+static void resolve_bz(const char *comp, char *vml, size_t len)
+{
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true), blen;
+	uint8_t *img = fx_bzimage(comp, elf, n, &blen);
+	char path[512], msg[512] = "";
+	struct kernel k;
+
+	snprintf(path, sizeof(path), "%s/bzImage-%s", dir, comp);
+	fx_write(path, img, blen);
+	free(img);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	snprintf(vml, len, "%s", k.vmlinux);
+}
+
+/* Each bzImage leaves a vmlinux in the cache: the least recently used go
+ * once there are more than $KTSTR_KEEP_EXTRACTED. */
+Test(resolve, extracted_cache_keeps_the_most_recently_used)
+{
+	char a[4096], b[4096], c[4096], again[4096];
+
+	setenv("KTSTR_KEEP_EXTRACTED", "2", 1);
+	resolve_bz("zstd", a, sizeof(a));
+	resolve_bz("gzip", b, sizeof(b));
+	cr_expect(access(a, F_OK) == 0 && access(b, F_OK) == 0, "two fit");
+	resolve_bz("zstd", again, sizeof(again)); /* a is used again: b is older */
+	cr_expect_str_eq(again, a);
+	resolve_bz("xz", c, sizeof(c));
+	cr_expect(access(c, F_OK) == 0, "the new one stays");
+	cr_expect(access(a, F_OK) == 0, "the recently used one stays");
+	cr_expect(access(b, F_OK) != 0, "the least recently used one is gone: %s", b);
+	unsetenv("KTSTR_KEEP_EXTRACTED");
 }
