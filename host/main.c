@@ -60,11 +60,15 @@ static const char usage_run[] =
 	"  -h, --help         this text\n";
 
 static const char usage_kernel[] =
-	"usage: ktstr-run kernel fetch | list\n"
+	"usage: ktstr-run kernel fetch [--update] | list\n"
 	"\n"
 	"  fetch   download Debian's sched_ext-enabled cloud kernel (trixie-backports)\n"
 	"          into the cache, using a private apt state and the archive of\n"
-	"          this machine's own apt sources; extracts the ELF vmlinux\n"
+	"          this machine's own apt sources; extracts the ELF vmlinux.\n"
+	"          Once one is cached, fetch only prints it (runs stay on the same\n"
+	"          kernel); --update asks the archive for its newest and fetches\n"
+	"          that if it is not cached. The newest cached is the default.\n"
+	"          Prints the release, then its vmlinuz and vmlinux paths.\n"
 	"  list    list cached kernels\n"
 	"\n"
 	"The cache is $XDG_CACHE_HOME/ktstr-run (default ~/.cache/ktstr-run).\n";
@@ -175,7 +179,18 @@ static int kernel_main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "fetch")) {
-		if (kernel_fetch_default(&k, kprogress, NULL, msg, sizeof(msg))) {
+		bool update = argc == 3 && !strcmp(argv[2], "--update");
+
+		if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			fputs(usage_kernel, stdout);
+			return 0;
+		}
+		if (argc > 3 || (argc == 3 && !update)) {
+			fprintf(stderr, "ktstr-run kernel fetch: unexpected '%s'\n\n%s",
+				argv[update ? 3 : 2], usage_kernel);
+			return 2;
+		}
+		if (kernel_fetch_default(&k, update, kprogress, NULL, msg, sizeof(msg))) {
 			fprintf(stderr, "ktstr-run: kernel fetch: %s\n", msg);
 			return 2;
 		}

@@ -115,7 +115,7 @@ static int get_kernel(const struct run_opts *o, struct kernel *k)
 	if (kernel_default_cached(k) == 0)
 		return 0;
 	progress("the default kernel is not cached yet; fetching it", (void *)o);
-	if (kernel_fetch_default(k, kprogress, (void *)o, msg, sizeof(msg))) {
+	if (kernel_fetch_default(k, false, kprogress, (void *)o, msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: fetching the default kernel: %s\n", msg);
 		return -1;
 	}

@@ -167,6 +167,10 @@ static int fetch_locked(const char *cache, struct kernel *out,
 	if (apt_update(&a, msg, msglen) || plan(&a, &p, msg, msglen))
 		return -1;
 	snprintf(reldir, sizeof(reldir), "%s/kernels/%s", cache, p.rel);
+	if (kcache_load(reldir, out) == 0) {
+		kprog(progress, ctx, "%s is the archive's newest and is cached already", p.rel);
+		return 0;
+	}
 	snprintf(work, sizeof(work), "%s/kernels", cache);
 	remove_stale_work(work);
 	snprintf(work, sizeof(work), "%s/kernels/.work-%d", cache, (int)getpid());
@@ -182,13 +186,13 @@ static int fetch_locked(const char *cache, struct kernel *out,
 	return 0;
 }
 
-int kernel_fetch_default(struct kernel *out, kernel_progress_fn progress,
+int kernel_fetch_default(struct kernel *out, bool update, kernel_progress_fn progress,
 			 void *ctx, char *msg, size_t msglen)
 {
 	char cache[4096], lock[4200];
 	int fd, ret;
 
-	if (kernel_default_cached(out) == 0)
+	if (!update && kernel_default_cached(out) == 0)
 		return 0;
 	if (kernel_cache_dir(cache, sizeof(cache)))
 		return kmsg(msg, msglen, "cannot create the cache directory (set XDG_CACHE_HOME or HOME)");
@@ -204,7 +208,7 @@ int kernel_fetch_default(struct kernel *out, kernel_progress_fn progress,
 		flock(fd, LOCK_EX);
 	}
 	/* Another process may have finished the fetch while we waited. */
-	ret = kernel_default_cached(out) == 0 ? 0 :
+	ret = !update && kernel_default_cached(out) == 0 ? 0 :
 	      fetch_locked(cache, out, progress, ctx, msg, msglen);
 	close(fd);
 	return ret;

@@ -23,10 +23,12 @@ typedef void (*kernel_progress_fn)(const char *what, void *ctx);
 /* $XDG_CACHE_HOME/ktstr-run (or ~/.cache/ktstr-run); created on demand. */
 int kernel_cache_dir(char *buf, size_t len);
 
-/* Fetch the default kernel into the cache (no-op if present and valid).
- * Uses a private apt state directory; the archive address comes from the
- * machine's own apt sources. */
-int kernel_fetch_default(struct kernel *out, kernel_progress_fn progress,
+/* Fetch the default kernel into the cache (no-op if present and valid;
+ * with update, ask the archive for its newest and fetch that unless it is
+ * cached already: the newest cached release is the default). Uses a private
+ * apt state directory; the archive address comes from the machine's own apt
+ * sources. */
+int kernel_fetch_default(struct kernel *out, bool update, kernel_progress_fn progress,
 			 void *ctx, char *msg, size_t msglen);
 
 /* The default kernel if cached. Returns 0, or -ENOENT if not cached. */
