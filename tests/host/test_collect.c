@@ -1,5 +1,5 @@
-/* Tests for results_read_console_tail and the verdict of a run that did not
- * finish: what the user is told comes from the guest's console. */
+/* Tests for collect.c's results_read_console_tail and the verdict of a run
+ * that did not finish: what the user is told comes from the guest's console. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
