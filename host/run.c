@@ -122,6 +122,42 @@ static int get_kernel(const struct run_opts *o, struct kernel *k)
 	return 0;
 }
 
+/* A user's kernel build whose .config lacks what the guest needs fails here,
+ * in a moment, instead of after a boot that cannot report. */
+static int check_config(const char *o_kernel, const struct kernel *k,
+			const struct scenario *s, const char *backend)
+{
+	struct kernel_option want[8];
+	char missing[1536];
+	size_t n = 0;
+	int ret;
+
+	if (!k->config[0])
+		return 0;
+	want[n++] = (struct kernel_option){ "CONFIG_BLK_DEV_INITRD", "guest-init comes in an initramfs" };
+	want[n++] = (struct kernel_option){ "CONFIG_DEVTMPFS", "/dev for the report channel" };
+	want[n++] = (struct kernel_option){ "CONFIG_CGROUPS", "the scenario's cgroups" };
+	want[n++] = (struct kernel_option){ "CONFIG_VIRTIO_PCI", "the report channel's device" };
+	want[n++] = (struct kernel_option){ "CONFIG_VIRTIO_CONSOLE", "the report channel" };
+	if (!strcmp(backend, "kvm"))
+		want[n++] = (struct kernel_option){ "CONFIG_PCI_MMCONFIG",
+						    "the kvm backend's PCI config space is ECAM only" };
+	if (s->n_scheds)
+		want[n++] = (struct kernel_option){ "CONFIG_SCHED_CLASS_EXT",
+						    "the scenario loads a sched_ext scheduler" };
+	ret = kernel_config_lacks(k->config, want, n, missing, sizeof(missing));
+	if (ret < 0) {
+		fprintf(stderr, "ktstr-run: %s: %s\n", k->config, strerror(-ret));
+		return -1;
+	}
+	if (ret > 0) {
+		fprintf(stderr, "ktstr-run: --kernel %s: its %s lacks what the guest needs "
+			"built in: %s\n", o_kernel, k->config, missing);
+		return -1;
+	}
+	return 0;
+}
+
 static void derive_log(const struct run_opts *o, const struct scenario *s,
 		       char *buf, size_t len)
 {
@@ -212,6 +248,8 @@ int cmd_run(const struct run_opts *o)
 		ret = 3;
 		goto out_fd;
 	}
+	if (check_config(o->kernel, &k, &s, b->name))
+		goto out_backend;
 	if (o->hugepages && strcmp(b->name, "kvm")) {
 		fprintf(stderr, "ktstr-run: --hugepages needs the kvm backend; this run would "
 			"use %s\n", b->name);

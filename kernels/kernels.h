@@ -13,6 +13,8 @@ struct kernel {
 	char bzimage[4096];  /* "" if none (a bare vmlinux was given) */
 	char vmlinux[4096];  /* ELF vmlinux (PVH entry), "" if not available */
 	char modules_deb[4096]; /* default kernel only: the modules package */
+	char config[4096];   /* the build's .config if known: a build tree's, or
+				the one beside a given file; "" if none */
 	bool has_btf;        /* the vmlinux has a .BTF section */
 	bool has_pvh;        /* the vmlinux has the Xen PVH entry note */
 };
@@ -43,6 +45,18 @@ int kernel_default_cached(struct kernel *out);
 int kernel_resolve(const char *arg, struct kernel *out,
 		   kernel_progress_fn progress, void *ctx,
 		   char *msg, size_t msglen);
+
+/* A kernel option a run needs built in, and what for. */
+struct kernel_option {
+	const char *name; /* "CONFIG_VIRTIO_CONSOLE" */
+	const char *why;  /* "the report channel" */
+};
+
+/* How many of want[] the .config at `config` does not set to y (a module
+ * counts as missing: the guest loads no modules); out lists them with why.
+ * -errno if the file cannot be read. */
+int kernel_config_lacks(const char *config, const struct kernel_option *want, size_t n,
+			char *out, size_t len);
 
 /* List cached kernels to stdout. */
 int kernel_list(void);

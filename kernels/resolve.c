@@ -207,6 +207,26 @@ static int resolve_tree(const char *dir, struct kernel *out,
 	return 0;
 }
 
+/* The build's .config: in a tree, beside a vmlinux, or at the top of the
+ * tree holding arch/x86/boot/bzImage. */
+static void find_config(const char *path, bool dir, char *out, size_t len)
+{
+	static const char boot[] = "/arch/x86/boot/bzImage";
+	char top[PATH_MAX];
+	size_t n = strlen(path), b = sizeof(boot) - 1;
+
+	snprintf(top, sizeof(top), "%s", path);
+	if (!dir) {
+		if (n > b && !strcmp(path + n - b, boot))
+			top[n - b] = '\0';
+		else if (strrchr(top, '/'))
+			*strrchr(top, '/') = '\0';
+	}
+	snprintf(out, len, "%.4000s/.config", top);
+	if (!kfile_exists(out))
+		out[0] = '\0';
+}
+
 int kernel_resolve(const char *arg, struct kernel *out,
 		   kernel_progress_fn progress, void *ctx,
 		   char *msg, size_t msglen)
@@ -219,9 +239,14 @@ int kernel_resolve(const char *arg, struct kernel *out,
 		return kmsg(msg, msglen, "empty kernel path");
 	if (!realpath(arg, path) || stat(path, &st) < 0)
 		return kmsg(msg, msglen, "'%s': %s", arg, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return resolve_tree(path, out, progress, ctx, msg, msglen);
-	if (!S_ISREG(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
+		if (resolve_tree(path, out, progress, ctx, msg, msglen))
+			return -1;
+	} else if (!S_ISREG(st.st_mode)) {
 		return kmsg(msg, msglen, "'%s': not a kernel: not a regular file or a directory", arg);
-	return resolve_file(path, out, progress, ctx, msg, msglen);
+	} else if (resolve_file(path, out, progress, ctx, msg, msglen)) {
+		return -1;
+	}
+	find_config(path, S_ISDIR(st.st_mode), out->config, sizeof(out->config));
+	return 0;
 }

@@ -5,6 +5,7 @@ kernel under QEMU and check the verdict, the exit code and the JSON results.
 usage: e2e.py KTSTR_RUN SCENARIO_DIR CASE
 """
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -108,6 +109,35 @@ def case_bad_kernel():
     check(dt < 10, f"and quickly ({dt:.1f} s)")
     check(f.name in p.stderr and "not a kernel" in p.stderr, "error names the file")
     os.unlink(f.name)
+
+
+def case_kernel_config():
+    """A build tree whose .config lacks what the guest needs is refused in a
+    moment, naming the options; with a complete .config it runs."""
+    fetch = subprocess.run([KTSTR, "kernel", "fetch"], capture_output=True, text=True)
+    vmlinux = [ln.split()[1] for ln in fetch.stdout.splitlines() if ln.split()[:1] == ["vmlinux"]]
+    check(fetch.returncode == 0 and vmlinux, f"kernel fetch names the vmlinux: {fetch.stdout}")
+    if not vmlinux:
+        return
+    tree = tempfile.mkdtemp(prefix="ktstr-e2e-tree-")
+    ktstr_e2e.temps.append(tree)
+    os.symlink(vmlinux[0], os.path.join(tree, "vmlinux"))
+    need = ["CONFIG_BLK_DEV_INITRD=y", "CONFIG_DEVTMPFS=y", "CONFIG_CGROUPS=y",
+            "CONFIG_VIRTIO_PCI=y"]
+    with open(os.path.join(tree, ".config"), "w") as f:
+        f.write("\n".join(need + ["CONFIG_VIRTIO_CONSOLE=m"]) + "\n")
+    t0 = time.monotonic()
+    p, r, _ = run("hello.scn", "--kernel", tree, timeout=60)
+    dt = time.monotonic() - t0
+    check(p.returncode == 2, f"incomplete .config exits 2, got {p.returncode}")
+    check(dt < 10, f"and before booting ({dt:.1f} s)")
+    check("CONFIG_VIRTIO_CONSOLE=m" in p.stderr and ".config" in p.stderr,
+          f"the option and the file are named: {p.stderr.strip()}")
+    check(r is None, "nothing booted")
+    with open(os.path.join(tree, ".config"), "w") as f:
+        f.write("\n".join(need + ["CONFIG_VIRTIO_CONSOLE=y"]) + "\n")
+    p, r, _ = run("hello.scn", "--kernel", tree)
+    check(p.returncode == 0, f"complete .config: hello passes, exit {p.returncode}")
 
 
 def case_bad_scenario():

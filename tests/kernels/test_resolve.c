@@ -118,7 +118,7 @@ Test(resolve, bzimage_extracts_once_into_cache)
 
 Test(resolve, build_tree)
 {
-	char tree[512], p[600], msg[512] = "";
+	char tree[512], p[600], msg[512] = "", vml[4096], bz[4096];
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true);
 	struct kernel k;
@@ -145,6 +145,18 @@ Test(resolve, build_tree)
 	cr_expect_str_eq(k.vmlinux, p);
 	cr_expect(strstr(k.bzimage, "arch/x86/boot/bzImage"), "bzimage: %s", k.bzimage);
 	cr_expect_str_eq(k.release, FX_RELEASE);
+	cr_expect_str_eq(k.config, "", "no .config, none named");
+	/* The tree's .config is found from the tree, its vmlinux and its bzImage. */
+	snprintf(p, sizeof(p), "%s/.config", tree);
+	fx_write(p, "CONFIG_X=y\n", 11);
+	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.config, p);
+	snprintf(vml, sizeof(vml), "%s", k.vmlinux);
+	snprintf(bz, sizeof(bz), "%s", k.bzimage);
+	cr_assert_eq(kernel_resolve(vml, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.config, p);
+	cr_assert_eq(kernel_resolve(bz, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.config, p);
 }
 
 static void resolve_bz(const char *comp, char *vml, size_t len)
