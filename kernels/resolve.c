@@ -86,7 +86,8 @@ static void prune_extracted(const char *root, const char *self)
 	}
 	if (d)
 		closedir(d);
-	qsort(e, n, sizeof(*e), newest_first);
+	if (n) /* qsort's base may not be NULL, even for 0 entries */
+		qsort(e, n, sizeof(*e), newest_first);
 	for (size_t i = keep > 0 ? keep - 1 : 0; i < n; i++) {
 		char p[4600];
 

@@ -15,6 +15,8 @@ set +e
 
 status=0
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+# UBSan only prints by default: a runtime error must fail its test.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 # One test at a time in both builds: the workload tests spawn spinning
 # workers, and on a 2-core CI machine two of them side by side starve each
 # other (ASan makes it worse) until time bounds meant for one test fail.
