@@ -130,15 +130,25 @@ Test(acpi, srat_maps_cpus_and_memory_to_nodes)
 	}
 }
 
-Test(acpi, slit_distance_matrix)
-{
+/* One case built, for the tests that look at a single table. */
+struct built {
 	struct x86_topo t;
 	struct acpi_config cfg;
 	struct acpi_layout lay;
 	uint32_t len;
+};
 
-	build(&cases[1], &t, &cfg, &lay);
-	const uint8_t *s = table(&lay, "SLIT", &len);
+static const uint8_t *build_table(const struct topo_case *tc, const char *sig, struct built *b)
+{
+	build(tc, &b->t, &b->cfg, &b->lay);
+	return table(&b->lay, sig, &b->len);
+}
+
+Test(acpi, slit_distance_matrix)
+{
+	struct built b;
+	const uint8_t *s = build_table(&cases[1], "SLIT", &b);
+
 	cr_assert_eq(rd64(s + 36), 2u);
 	cr_expect_eq(s[44], 10);
 	cr_expect_eq(s[45], 20);
@@ -148,19 +158,15 @@ Test(acpi, slit_distance_matrix)
 
 Test(acpi, mcfg_only_when_asked)
 {
-	struct x86_topo t;
-	struct acpi_config cfg;
-	struct acpi_layout lay;
-	uint32_t len;
+	struct built b;
+	const uint8_t *m = build_table(&cases[0], "MCFG", &b);
 
-	build(&cases[0], &t, &cfg, &lay);
-	const uint8_t *m = table(&lay, "MCFG", &len);
-	cr_assert_eq(len, 60u);
+	cr_assert_eq(b.len, 60u);
 	cr_expect_eq(rd64(m + 44), X86_PCI_ECAM);
 	cr_expect_eq(rd32(m + 52), 0u, "segment 0, buses 0-0");
-	cfg.pci_ecam_base = 0;
-	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), &cfg, &lay), 0);
-	cr_expect_eq(lay.n, 6, "no MCFG without an ECAM window");
+	b.cfg.pci_ecam_base = 0;
+	cr_assert_eq(acpi_build(buf, X86_ACPI_START, sizeof(buf), &b.cfg, &b.lay), 0);
+	cr_expect_eq(b.lay.n, 6, "no MCFG without an ECAM window");
 }
 
 Test(acpi, iasl_decompiles_every_table, .timeout = 60)
