@@ -81,8 +81,8 @@ static void emit_cpuset(struct gcg *c)
 		return;
 	if (cg_effective_cpus(c->name, &eff) == 0)
 		scn_cpumask_format(&eff, list, sizeof(list));
-	transport_event("cpuset", json_pack("{s:s, s:s}", "cgroup", c->name,
-					    "cpus", list));
+	transport_event(EV_CPUSET, json_pack("{s:s, s:s}", EVF_CGROUP, c->name,
+					    EVF_CPUS, list));
 }
 
 /* Report indexes count across all of a cgroup's workers ops, so "a/3"
@@ -141,8 +141,8 @@ static int op_workers(struct exec_state *st, const struct scn_op *op, char *msg,
 		return -1;
 	c->base[c->ngroups++] = c->nworkers;
 	c->nworkers += w->count;
-	transport_event("workers", json_pack("{s:s, s:i, s:s}", "cgroup", w->cgroup,
-					     "count", w->count, "type", w->type));
+	transport_event(EV_WORKERS, json_pack("{s:s, s:i, s:s}", EVF_CGROUP, w->cgroup,
+					     EVF_COUNT, w->count, EVF_TYPE, w->type));
 	return 0;
 }
 
@@ -238,8 +238,8 @@ static int op_affinity(struct exec_state *st, const struct scn_op *op, char *msg
 			}
 	}
 	scn_cpumask_format(&m, list, sizeof(list));
-	transport_event("affinity", json_pack("{s:s, s:s}", "cgroup", op->name,
-					      "cpus", list));
+	transport_event(EV_AFFINITY, json_pack("{s:s, s:s}", EVF_CGROUP, op->name,
+					      EVF_CPUS, list));
 	return 0;
 }
 
@@ -367,8 +367,8 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		}
 		ret = cg_freeze(op->name, op->kind == SCN_OP_FREEZE, msg, sizeof(msg));
 		if (!ret)
-			transport_event(op->kind == SCN_OP_FREEZE ? "freeze" : "thaw",
-					json_pack("{s:s}", "cgroup", op->name));
+			transport_event(op->kind == SCN_OP_FREEZE ? EV_FREEZE : EV_THAW,
+					json_pack("{s:s}", EVF_CGROUP, op->name));
 		break;
 	case SCN_OP_AFFINITY:
 		ret = op_affinity(st, op, msg, sizeof(msg));
@@ -383,9 +383,9 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		t0 = guest_mono_ns();
 		ret = cg_move_all(op->name, op->name2, msg, sizeof(msg)) < 0 ? -1 : 0;
 		if (!ret)
-			transport_event("move-tasks", json_pack("{s:s, s:s, s:I}", "from",
-								op->name, "to", op->name2,
-								"mono_ns", (json_int_t)t0));
+			transport_event(EV_MOVE_TASKS, json_pack("{s:s, s:s, s:I}", EVF_FROM,
+								op->name, EVF_TO, op->name2,
+								EVF_MONO_NS, (json_int_t)t0));
 		break;
 	case SCN_OP_WORKERS:
 		ret = op_workers(st, op, msg, sizeof(msg));
@@ -457,7 +457,7 @@ int exec_scenario(const struct scenario *s, const struct exec_opts *o)
 	st->o = o;
 	st->rng = o->seed ? o->seed : 0x9e3779b97f4a7c15ull;
 	st->scope = -1;
-	transport_event("backdrop", NULL);
+	transport_event(EV_BACKDROP, NULL);
 	run_block(st, &s->backdrop);
 	for (int i = 0; i < s->n_steps; i++) {
 		const struct scn_block *b = &s->steps[i];
@@ -466,17 +466,17 @@ int exec_scenario(const struct scenario *s, const struct exec_opts *o)
 			uint64_t t0 = guest_mono_ns();
 
 			st->scope = i;
-			transport_event("step_start",
-					json_pack("{s:s, s:i, s:i, s:f}", "step", b->name,
-						  "index", i, "iteration", r,
-						  "duration_ms", b->duration_ns / 1e6));
+			transport_event(EV_STEP_START,
+					json_pack("{s:s, s:i, s:i, s:f}", EVF_STEP, b->name,
+						  EVF_INDEX, i, EVF_ITERATION, r,
+						  EVF_DURATION_MS, b->duration_ns / 1e6));
 			run_block(st, b);
 			sleep_until(t0 + b->duration_ns);
 			sched_poll();
 			scope_teardown(st, i);
-			transport_event("step_end",
-					json_pack("{s:s, s:i, s:i}", "step", b->name,
-						  "index", i, "iteration", r));
+			transport_event(EV_STEP_END,
+					json_pack("{s:s, s:i, s:i}", EVF_STEP, b->name,
+						  EVF_INDEX, i, EVF_ITERATION, r));
 			if (o->after_step)
 				o->after_step(i, r);
 		}

@@ -18,6 +18,7 @@
 #include "guest-init/exec.h"
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "proto/layout.h"
 #include "scenario/model.h"
 
 #ifndef SCHED_RESET_ON_FORK
@@ -91,28 +92,32 @@ static void inject_fault(int step, int iteration)
 	} else if (!strcmp(inject, "truncate")) {
 		transport_raw_frame(WIRE_EVENT, half, sizeof(half) - 1, 2);
 		power_off();
+	} else if (!strcmp(inject, "flood")) {
+		/* A million small valid frames, as a runaway scheduler or payload
+		 * writing to the report port could send. */
+		transport_flood(1000000);
 	}
 }
 
 static void read_opts(struct exec_opts *o)
 {
-	json_t *j = json_load_file("/run.json", 0, NULL);
+	json_t *j = json_load_file(GUEST_RUN_OPTS_PATH, 0, NULL);
 
 	o->stop_timeout_ns = 2000000000ull;
 	if (!j)
 		return;
-	o->seed = json_integer_value(json_object_get(j, "seed"));
+	o->seed = json_integer_value(json_object_get(j, RUNOPT_SEED));
 	snprintf(inject, sizeof(inject), "%s",
-		 json_string_value(json_object_get(j, "inject")) ?: "");
+		 json_string_value(json_object_get(j, RUNOPT_INJECT)) ?: "");
 	o->after_step = inject_fault;
-	if (json_object_get(j, "stop_timeout_ms"))
-		o->stop_timeout_ns = json_integer_value(json_object_get(j, "stop_timeout_ms")) * 1000000ull;
+	if (json_object_get(j, RUNOPT_STOP_TIMEOUT_MS))
+		o->stop_timeout_ns = json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
 	json_decref(j);
 }
 
 int main(int argc, char **argv)
 {
-	const char *scn_path = argc > 1 ? argv[1] : "/scenario.scn";
+	const char *scn_path = argc > 1 ? argv[1] : GUEST_SCENARIO_PATH;
 	struct scenario s;
 	struct scn_error err;
 	struct exec_opts o = { 0 };
@@ -126,8 +131,8 @@ int main(int argc, char **argv)
 	dev = getenv("KTSTR_TRANSPORT") ?: "/dev/hvc0";
 	ret = transport_open(dev);
 	if (ret) {
-		/* The host recognises "guest-init: fatal:" as the cause. */
-		fprintf(stderr, "guest-init: fatal: no report channel: no virtio port named "
+		/* The host recognises GUEST_FATAL_PREFIX as the cause. */
+		fprintf(stderr, GUEST_FATAL_PREFIX " no report channel: no virtio port named "
 			"%s and %s: %s; the guest kernel needs CONFIG_VIRTIO_CONSOLE and "
 			"CONFIG_VIRTIO_PCI, and CONFIG_PCI_MMCONFIG for --backend kvm\n",
 			WIRE_PORT_NAME, dev, strerror(-ret));
@@ -139,16 +144,20 @@ int main(int argc, char **argv)
 	if (scn_parse_file(scn_path, &s, &err)) {
 		scn_error_format(NULL, scn_path, &err, msg, sizeof(msg));
 		transport_error(1, "%s", msg);
-		transport_send(WIRE_DONE, json_pack("{s:s}", "status", "error"));
+		transport_send(WIRE_DONE, json_pack("{s:s}", DONEF_STATUS, "error"));
 		power_off();
 		return 2;
 	}
 	if (cg_setup(msg, sizeof(msg)))
 		transport_error(0, "cgroup setup: %s", msg);
 	failures = exec_scenario(&s, &o);
-	transport_send(WIRE_DONE, json_pack("{s:s, s:i, s:f}", "status", "ok",
-					    "op_failures", failures, "t_ms",
+	transport_send(WIRE_DONE, json_pack("{s:s, s:i, s:f}", DONEF_STATUS, "ok",
+					    DONEF_OP_FAILURES, failures, DONEF_T_MS,
 					    guest_now_ns() / 1e6));
+	/* The host may be behind (a flood of frames to decode): give it time
+	 * to take everything before the power goes. */
+	if (transport_wait_ack(60000))
+		fprintf(stderr, "guest-init: the host did not acknowledge the last frame\n");
 	scn_free(&s);
 	power_off();
 	return 0;

@@ -79,8 +79,8 @@ static int run(struct payload *p, const struct scn_op *op, int scope, char *msg,
 	p->out_fd = fd;
 	p->scope = scope;
 	p->done = false;
-	transport_event("payload_start", json_pack("{s:s, s:s, s:i}", "id", p->id,
-						   "path", op->path, "pid", p->pid));
+	transport_event(EV_PAYLOAD_START, json_pack("{s:s, s:s, s:i}", EVF_ID, p->id,
+						   EVF_PATH, op->path, EVF_PID, p->pid));
 	return 0;
 }
 
@@ -110,15 +110,15 @@ static json_t *metrics(struct payload *p)
 /* killed: ended by payload-kill or the end of its step, not by itself. */
 static void finish(struct payload *p, int status, bool timed_out, bool killed)
 {
-	json_t *ev = json_pack("{s:s, s:b, s:b}", "id", p->id, "timed_out", timed_out,
-			       "killed", killed);
+	json_t *ev = json_pack("{s:s, s:b, s:b}", EVF_ID, p->id, EVF_TIMED_OUT, timed_out,
+			       EVF_KILLED, killed);
 
 	if (WIFEXITED(status))
-		json_object_set_new(ev, "exit_code", json_integer(WEXITSTATUS(status)));
+		json_object_set_new(ev, EVF_EXIT_CODE, json_integer(WEXITSTATUS(status)));
 	else if (WIFSIGNALED(status))
-		json_object_set_new(ev, "signal", json_integer(WTERMSIG(status)));
-	json_object_set_new(ev, "metrics", metrics(p));
-	transport_event("payload_end", ev);
+		json_object_set_new(ev, EVF_SIGNAL, json_integer(WTERMSIG(status)));
+	json_object_set_new(ev, EVF_METRICS, metrics(p));
+	transport_event(EV_PAYLOAD_END, ev);
 	close(p->out_fd);
 	p->done = true;
 }

@@ -125,7 +125,7 @@ static long sysfs_long(const char *leaf)
 
 /* A scheduler event: t_ms and kind from the transport, then name, state,
  * reason and the kernel's counters; extra (may be NULL) is merged in. */
-static void sched_event(const char *kind, const char *name, const char *reason,
+static void sched_event(enum proto_event kind, const char *name, const char *reason,
 			json_t *extra)
 {
 	char state[32], ops[128];
@@ -133,11 +133,11 @@ static void sched_event(const char *kind, const char *name, const char *reason,
 
 	read_sysfs("state", state, sizeof(state));
 	read_sysfs("root/ops", ops, sizeof(ops));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "name", name ?: "",
-		      "state", state, "reason", reason ?: "", "ops", ops,
-		      "switch_all", (json_int_t)sysfs_long("switch_all"),
-		      "enable_seq", (json_int_t)sysfs_long("enable_seq"),
-		      "nr_rejected", (json_int_t)sysfs_long("nr_rejected"));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", EVF_NAME, name ?: "",
+		      EVF_STATE, state, EVF_REASON, reason ?: "", EVF_OPS, ops,
+		      EVF_SWITCH_ALL, (json_int_t)sysfs_long("switch_all"),
+		      EVF_ENABLE_SEQ, (json_int_t)sysfs_long("enable_seq"),
+		      EVF_NR_REJECTED, (json_int_t)sysfs_long("nr_rejected"));
 	if (extra) {
 		json_object_update(o, extra);
 		json_decref(extra);
@@ -183,7 +183,7 @@ static void kmsg_drain(void)
 				snprintf(last_exit.msg, sizeof(last_exit.msg), "%s", why);
 			break;
 		}
-		sched_event("sched_log", cur_name(), text, NULL);
+		sched_event(EV_SCHED_LOG, cur_name(), text, NULL);
 	}
 }
 
@@ -192,7 +192,7 @@ static void state_now(char *state, size_t len)
 	read_sysfs("state", state, len);
 	if (strcmp(state, last_state)) {
 		snprintf(last_state, sizeof(last_state), "%s", state);
-		sched_event("sched_state", cur_name(), "", NULL);
+		sched_event(EV_SCHED_STATE, cur_name(), "", NULL);
 	}
 }
 
@@ -285,10 +285,10 @@ static void report_death(int status, bool exited)
 			 "; process %s %d", WIFSIGNALED(status) ? "killed by signal" : "exited with",
 			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	}
-	sched_event("sched_died", cur_name(), reason,
-		    json_pack("{s:s, s:s, s:s, s:f, s:s}", "exit_kind", kind, "exit_reason",
-			      why, "sched_ops", cur.ops, "alive_ms",
-			      (guest_now_ns() - cur.enabled_ns) / 1e6, "output", tail));
+	sched_event(EV_SCHED_DIED, cur_name(), reason,
+		    json_pack("{s:s, s:s, s:s, s:f, s:s}", EVF_EXIT_KIND, kind, EVF_EXIT_REASON,
+			      why, EVF_SCHED_OPS, cur.ops, EVF_ALIVE_MS,
+			      (guest_now_ns() - cur.enabled_ns) / 1e6, EVF_OUTPUT, tail));
 	if (cur.pid > 0 && !exited) {
 		kill(cur.pid, SIGKILL);
 		waitpid(cur.pid, NULL, 0);
@@ -605,9 +605,9 @@ static int sched_down(char *msg, size_t len)
 
 static json_t *attach_info(const struct scn_scheduler *sc, uint64_t t0)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:f}", "sched_ops", cur.ops, "type",
-			 sc->kind == SCN_SCHED_BPF ? "bpf" : "exec", "target", sc->target,
-			 "partial", sc->partial, "load_ms", (guest_now_ns() - t0) / 1e6);
+	return json_pack("{s:s, s:s, s:s, s:b, s:f}", EVF_SCHED_OPS, cur.ops, EVF_TYPE,
+			 sc->kind == SCN_SCHED_BPF ? "bpf" : "exec", EVF_TARGET, sc->target,
+			 EVF_PARTIAL, sc->partial, EVF_LOAD_MS, (guest_now_ns() - t0) / 1e6);
 }
 
 static int op_attach(const struct scn_scheduler *sc, char *msg, size_t len)
@@ -624,7 +624,7 @@ static int op_attach(const struct scn_scheduler *sc, char *msg, size_t len)
 		return -1;
 	if (sched_up(sc, &nx, msg, len))
 		return -1;
-	sched_event("sched_attach", sc->name, "", attach_info(sc, t0));
+	sched_event(EV_SCHED_ATTACH, sc->name, "", attach_info(sc, t0));
 	return 0;
 }
 
@@ -652,10 +652,10 @@ static int op_replace(const struct scn_scheduler *sc, char *msg, size_t len)
 	t1 = guest_now_ns();
 	if (sched_up(sc, &nx, msg, len))
 		return -1;
-	sched_event("sched_replace", sc->name, "",
-		    json_pack("{s:s, s:s, s:f, s:f, s:f, s:o}", "from", from, "from_ops",
-			      from_ops, "gap_ms", (guest_now_ns() - t0) / 1e6, "unload_ms",
-			      (t1 - t0) / 1e6, "prepare_ms", (t0 - tl) / 1e6, "attach",
+	sched_event(EV_SCHED_REPLACE, sc->name, "",
+		    json_pack("{s:s, s:s, s:f, s:f, s:f, s:o}", EVF_FROM, from, EVF_FROM_OPS,
+			      from_ops, EVF_GAP_MS, (guest_now_ns() - t0) / 1e6, EVF_UNLOAD_MS,
+			      (t1 - t0) / 1e6, EVF_PREPARE_MS, (t0 - tl) / 1e6, EVF_ATTACH,
 			      attach_info(sc, tl)));
 	return 0;
 }
@@ -668,16 +668,16 @@ static int op_detach(const char *why, char *msg, size_t len)
 
 	if (!cur.sc) {
 		/* It died earlier (already reported) or was never attached. */
-		sched_event("sched_detach", "", "nothing attached", NULL);
+		sched_event(EV_SCHED_DETACH, "", "nothing attached", NULL);
 		return 0;
 	}
 	snprintf(name, sizeof(name), "%s", cur_name());
 	if (sched_down(msg, len))
 		return -1;
 	wait_exit_line(seq);
-	sched_event("sched_detach", name, why,
-		    json_pack("{s:f, s:s}", "unload_ms", (guest_now_ns() - t0) / 1e6,
-			      "exit_reason", last_exit.seq != seq ? last_exit.why : ""));
+	sched_event(EV_SCHED_DETACH, name, why,
+		    json_pack("{s:f, s:s}", EVF_UNLOAD_MS, (guest_now_ns() - t0) / 1e6,
+			      EVF_EXIT_REASON, last_exit.seq != seq ? last_exit.why : ""));
 	return 0;
 }
 
@@ -715,8 +715,8 @@ void sched_poll(void)
 		return;
 	pthread_mutex_lock(&lock);
 	monitor_once();
-	sched_event("sched_step", cur_name(), "",
-		    json_pack("{s:s}", "sched_ops", cur.ops));
+	sched_event(EV_SCHED_STEP, cur_name(), "",
+		    json_pack("{s:s}", EVF_SCHED_OPS, cur.ops));
 	pthread_mutex_unlock(&lock);
 }
 

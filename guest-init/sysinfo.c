@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "guest-init/sysinfo.h"
+#include "proto/events.h"
 #include "scenario/model.h"
 
 int read_text(const char *path, char *buf, size_t len)
@@ -68,23 +69,23 @@ static json_t *cpu_topology(const struct scn_cpumask *online)
 				break;
 			}
 		}
-		c = json_pack("{s:i, s:i}", "cpu", cpu, "node", node);
+		c = json_pack("{s:i, s:i}", HELLO_CPU, cpu, HELLO_NODE, node);
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
 		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, "smt_siblings", json_string(buf));
+			json_object_set_new(c, HELLO_SMT_SIBLINGS, json_string(buf));
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
 		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, "core_id", json_string(buf));
+			json_object_set_new(c, HELLO_CORE_ID, json_string(buf));
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
 		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, "package", json_string(buf));
+			json_object_set_new(c, HELLO_PACKAGE, json_string(buf));
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu);
 		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, "llc_siblings", json_string(buf));
+			json_object_set_new(c, HELLO_LLC_SIBLINGS, json_string(buf));
 		json_array_append_new(arr, c);
 	}
 	return arr;
@@ -98,19 +99,19 @@ json_t *sysinfo_collect(void)
 	json_t *o = json_object();
 
 	uname(&u);
-	json_object_set_new(o, "kernel_release", json_string(u.release));
-	json_object_set_new(o, "kernel_version", json_string(u.version));
+	json_object_set_new(o, HELLO_KERNEL_RELEASE, json_string(u.release));
+	json_object_set_new(o, HELLO_KERNEL_VERSION, json_string(u.version));
 	if (!read_text("/sys/devices/system/cpu/online", buf, sizeof(buf))) {
-		json_object_set_new(o, "cpus_online_list", json_string(buf));
+		json_object_set_new(o, HELLO_CPUS_ONLINE_LIST, json_string(buf));
 		scn_cpumask_parse(buf, &online);
 	}
-	json_object_set_new(o, "cpus_online", json_integer(scn_cpumask_count(&online)));
-	json_object_set_new(o, "sched_ext_state",
+	json_object_set_new(o, HELLO_CPUS_ONLINE, json_integer(scn_cpumask_count(&online)));
+	json_object_set_new(o, HELLO_SCHED_EXT_STATE,
 			    json_string(sysinfo_scx_state(buf, sizeof(buf))));
 	if (!read_text("/sys/fs/cgroup/cgroup.controllers", buf, sizeof(buf)))
-		json_object_set_new(o, "cgroup_controllers", json_string(buf));
+		json_object_set_new(o, HELLO_CGROUP_CONTROLLERS, json_string(buf));
 	if (!read_text("/sys/devices/system/node/online", buf, sizeof(buf)))
-		json_object_set_new(o, "nodes_online_list", json_string(buf));
-	json_object_set_new(o, "cpus", cpu_topology(&online));
+		json_object_set_new(o, HELLO_NODES_ONLINE_LIST, json_string(buf));
+	json_object_set_new(o, HELLO_CPUS, cpu_topology(&online));
 	return o;
 }

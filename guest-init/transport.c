@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,14 +138,14 @@ out:
 	return ret;
 }
 
-int transport_event(const char *kind, json_t *obj)
+int transport_event(enum proto_event kind, json_t *obj)
 {
 	json_t *ev = obj ? obj : json_object();
 
-	json_object_set_new(ev, "kind", json_string(kind));
-	json_object_set_new(ev, "t_ms", json_real(guest_now_ns() / 1e6));
-	if (!json_object_get(ev, "mono_ns"))
-		json_object_set_new(ev, "mono_ns", json_integer(guest_mono_ns()));
+	json_object_set_new(ev, EVF_KIND, json_string(proto_event_name(kind)));
+	json_object_set_new(ev, EVF_T_MS, json_real(guest_now_ns() / 1e6));
+	if (!json_object_get(ev, EVF_MONO_NS))
+		json_object_set_new(ev, EVF_MONO_NS, json_integer(guest_mono_ns()));
 	return transport_send(WIRE_EVENT, ev);
 }
 
@@ -157,8 +158,8 @@ int transport_error(int fatal, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "guest-init: %s\n", msg);
-	return transport_send(WIRE_ERROR, json_pack("{s:s, s:b, s:f}", "msg", msg,
-						    "fatal", fatal, "t_ms",
+	return transport_send(WIRE_ERROR, json_pack("{s:s, s:b, s:f}", ERRF_MSG, msg,
+						    ERRF_FATAL, fatal, ERRF_T_MS,
 						    guest_now_ns() / 1e6));
 }
 
@@ -172,7 +173,7 @@ int transport_raw_frame(enum wire_type type, const char *payload, uint32_t len,
 	wire_hdr_make(&h, type, tx_seq++, payload, len);
 	if (how == 1) {
 		h.payload_crc ^= 1;
-	} else {
+	} else if (how == 2) {
 		h.len = len + 100;
 		h.hdr_crc = wire_crc32(0, &h, offsetof(struct wire_hdr, hdr_crc));
 	}
@@ -180,5 +181,89 @@ int transport_raw_frame(enum wire_type type, const char *payload, uint32_t len,
 	if (!ret)
 		ret = write_all(tx_fd, payload, len);
 	pthread_mutex_unlock(&tx_lock);
+	return ret;
+}
+
+int transport_flood(int frames)
+{
+	static uint8_t buf[65536];
+	const size_t one = sizeof(struct wire_hdr) + 2;
+	int ret = 0;
+
+	pthread_mutex_lock(&tx_lock);
+	while (frames > 0 && !ret) {
+		size_t n = 0;
+
+		for (; frames > 0 && n + one <= sizeof(buf); frames--, n += one) {
+			struct wire_hdr h;
+
+			wire_hdr_make(&h, WIRE_EVENT, tx_seq++, "{}", 2);
+			memcpy(buf + n, &h, sizeof(h));
+			memcpy(buf + n + sizeof(h), "{}", 2);
+		}
+		ret = write_all(tx_fd, buf, n);
+	}
+	pthread_mutex_unlock(&tx_lock);
+	return ret;
+}
+
+/* An ACK frame's seq, or -1. */
+static int64_t ack_seq(uint16_t type, const uint8_t *payload, uint32_t len)
+{
+	json_t *j, *v;
+	int64_t seq = -1;
+
+	if (type != WIRE_ACK)
+		return -1;
+	j = json_loadb((const char *)payload, len, 0, NULL);
+	v = json_object_get(j, ACKF_SEQ);
+	if (json_is_integer(v))
+		seq = json_integer_value(v);
+	json_decref(j);
+	return seq;
+}
+
+int transport_wait_ack(int timeout_ms)
+{
+	uint64_t deadline = guest_mono_ns() + timeout_ms * 1000000ull;
+	struct wire_decoder d;
+	int64_t want;
+	int ret = -ETIMEDOUT;
+
+	if (tx_fd < 0)
+		return -EBADF;
+	if (isatty(tx_fd))
+		return 0; /* hvc: tcdrain after each frame already waited */
+	pthread_mutex_lock(&tx_lock);
+	want = (int64_t)tx_seq - 1;
+	pthread_mutex_unlock(&tx_lock);
+	wire_decoder_init(&d);
+	for (;;) {
+		uint64_t now = guest_mono_ns();
+		struct pollfd p = { tx_fd, POLLIN, 0 };
+		uint8_t buf[4096];
+		const uint8_t *payload;
+		uint32_t len;
+		uint16_t type;
+		char msg[128];
+		ssize_t n;
+
+		if (now >= deadline)
+			break;
+		if (poll(&p, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
+			continue;
+		n = read(tx_fd, buf, sizeof(buf));
+		if (n <= 0) {
+			ret = n ? -errno : -EPIPE;
+			break;
+		}
+		wire_decoder_feed(&d, buf, n);
+		while (wire_decoder_next(&d, &type, &payload, &len, msg, sizeof(msg)) == WIRE_FRAME)
+			if (ack_seq(type, payload, len) >= want)
+				ret = 0;
+		if (!ret)
+			break;
+	}
+	wire_decoder_free(&d);
 	return ret;
 }

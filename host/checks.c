@@ -1,6 +1,6 @@
 /* Check evaluation (see checks.h). Each check reads only the decoded
- * WorkerReports and the guest's events, so it runs the same on synthetic
- * reports in unit tests. */
+ * WorkerReports and the guest's checked events, so it runs the same on
+ * synthetic runs in unit tests. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,47 +9,327 @@
 
 #include "host/checks.h"
 #include "host/checks_sched.h"
+#include "lib/utf8.h"
+
+void check_add(struct check_list *l, const char *name, bool pass, const char *fmt, ...)
+{
+	struct check_result *c;
+	char detail[sizeof(c->detail)];
+	va_list ap;
+
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		struct check_result *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			abort();
+		l->v = nv;
+		l->cap = cap;
+	}
+	c = &l->v[l->n++];
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	utf8_copy(c->name, sizeof(c->name), name);
+	utf8_copy(c->detail, sizeof(c->detail), detail);
+	c->pass = pass;
+}
+
+bool checks_all_pass(const struct check_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!l->v[i].pass)
+			return false;
+	return true;
+}
+
+void check_list_free(struct check_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strnlen(buf, len);
+	char tmp[4096];
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	/* A whole-character prefix of what fits. */
+	utf8_copy(buf + n, len - n, tmp);
+}
+
+/* What the checks read of the events, gathered once: each managed
+ * cgroup's cpuset changes sorted by time, and for each cgroup a worker
+ * started in, which cgroup it was in from when (following move-tasks).
+ * Queries are binary searches, so a guest that sends many changes cannot
+ * make judging slow. */
+struct cpuset_change {
+	const char *cgroup;
+	uint64_t at;
+	int seq;               /* event order, to keep the sort stable */
+	const struct scn_cpumask *mask;
+};
+
+struct cs_group {
+	const char *cgroup;
+	int start, n;          /* in timeline.cs */
+};
+
+struct member {
+	uint64_t at;           /* from here on (guest mono_ns) */
+	const char *cgroup;    /* the worker was here */
+};
+
+struct membership {
+	const char *cg0;       /* where the workers started */
+	struct member *m;
+	int n;
+};
+
+struct timeline {
+	struct cpuset_change *cs;
+	int n_cs;
+	struct cs_group *groups;
+	int n_groups;
+	struct membership *mship;
+	int n_mship;
+};
+
+/* At most this many cpuset changes of one cgroup are looked at around one
+ * moment: honest runs have a handful within a grace period. */
+#define WINDOW_MAX 64
 
 struct ctx {
 	const struct scenario *s;
 	const struct run_result *r;
+	struct timeline tl;
 };
 
-static bool in_scope(const struct worker_report *w, const char *cgroup)
+static int cs_cmp(const void *a, const void *b)
+{
+	const struct cpuset_change *x = a, *y = b;
+	int c = strcmp(x->cgroup, y->cgroup);
+
+	if (c)
+		return c;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->seq - y->seq;
+}
+
+struct mv {
+	const char *from, *to;
+	uint64_t at;
+	int seq;
+};
+
+static int mv_cmp(const void *a, const void *b)
+{
+	const struct mv *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->seq - y->seq;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void timeline_build(const struct run_result *r, struct timeline *tl)
+{
+	struct mv *mv = xcalloc(r->n_events, sizeof(*mv));
+	const char **names = xcalloc(r->n_reps, sizeof(*names));
+	int n_mv = 0, n_names = 0;
+
+	memset(tl, 0, sizeof(*tl));
+	tl->cs = xcalloc(r->n_events, sizeof(*tl->cs));
+	for (int i = 0; i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i];
+
+		if (e->kind == EV_CPUSET)
+			tl->cs[tl->n_cs++] = (struct cpuset_change){ e->cgroup, e->mono_ns, i,
+								     &e->cpus };
+		else if (e->kind == EV_MOVE_TASKS)
+			mv[n_mv++] = (struct mv){ e->from, e->to, e->mono_ns, i };
+	}
+	qsort(tl->cs, tl->n_cs, sizeof(*tl->cs), cs_cmp);
+	tl->groups = xcalloc(tl->n_cs, sizeof(*tl->groups));
+	for (int i = 0; i < tl->n_cs; i++) {
+		if (!tl->n_groups || strcmp(tl->groups[tl->n_groups - 1].cgroup, tl->cs[i].cgroup))
+			tl->groups[tl->n_groups++] = (struct cs_group){ tl->cs[i].cgroup, i, 0 };
+		tl->groups[tl->n_groups - 1].n++;
+	}
+	/* Where the workers of each starting cgroup were, over time. */
+	qsort(mv, n_mv, sizeof(*mv), mv_cmp);
+	for (int i = 0; i < r->n_reps; i++)
+		names[n_names++] = r->reps[i]->cgroup;
+	qsort(names, n_names, sizeof(*names), str_cmp);
+	tl->mship = xcalloc(n_names, sizeof(*tl->mship));
+	for (int i = 0; i < n_names; i++) {
+		struct membership *ms;
+		const char *cur;
+
+		if (i && !strcmp(names[i], names[i - 1]))
+			continue;
+		ms = &tl->mship[tl->n_mship++];
+		ms->cg0 = cur = names[i];
+		ms->m = xcalloc(n_mv + 1, sizeof(*ms->m));
+		ms->m[ms->n++] = (struct member){ 0, cur };
+		for (int k = 0; k < n_mv; k++)
+			if (!strcmp(mv[k].from, cur))
+				ms->m[ms->n++] = (struct member){ mv[k].at, cur = mv[k].to };
+	}
+	free(mv);
+	free(names);
+}
+
+static void timeline_free(struct timeline *tl)
+{
+	for (int i = 0; i < tl->n_mship; i++)
+		free(tl->mship[i].m);
+	free(tl->mship);
+	free(tl->groups);
+	free(tl->cs);
+}
+
+static const struct cs_group *cs_group(const struct timeline *tl, const char *cgroup)
+{
+	int lo = 0, hi = tl->n_groups;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(tl->groups[mid].cgroup, cgroup);
+
+		if (!c)
+			return &tl->groups[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool has_cpuset(const struct timeline *tl, const char *cgroup)
+{
+	return cs_group(tl, cgroup) != NULL;
+}
+
+static bool cpu_in(const struct scn_cpumask *m, int cpu)
+{
+	return cpu >= 0 && cpu < SCN_MAX_CPUS && scn_cpumask_test(m, cpu);
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Was cpu in cgroup's cpuset at time t? Change i holds from at[i] until
+ * at[i+1], each end widened by the grace period. A cgroup with no cpuset
+ * history allows every CPU. */
+static bool cpu_allowed(const struct timeline *tl, const char *cgroup, uint64_t t, int cpu,
+			uint64_t grace)
+{
+	const struct cs_group *g = cs_group(tl, cgroup);
+	const struct cpuset_change *c;
+	uint64_t hi_t = add_sat(t, grace);
+	int lo = 0, hi;
+
+	if (!g)
+		return true;
+	c = tl->cs + g->start;
+	/* hi: the first change after t + grace. */
+	hi = g->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (c[mid].at <= hi_t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = hi - 1, seen = 0; i >= 0 && seen < WINDOW_MAX; i--, seen++) {
+		uint64_t until = i + 1 < g->n ? add_sat(c[i + 1].at, grace) : UINT64_MAX;
+
+		if (until < t)
+			break;
+		if (cpu_in(c[i].mask, cpu))
+			return true;
+	}
+	return false;
+}
+
+/* The cgroup a worker started in cg0 belonged to at time t. */
+static const char *member_at(const struct timeline *tl, const char *cg0, uint64_t t)
+{
+	int lo = 0, hi = tl->n_mship;
+	const struct membership *ms = NULL;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(tl->mship[mid].cg0, cg0);
+
+		if (!c) {
+			ms = &tl->mship[mid];
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!ms)
+		return cg0;
+	/* The last membership that began at or before t. */
+	lo = 0;
+	hi = ms->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ms->m[mid].at <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? ms->m[lo - 1].cgroup : cg0;
+}
+
+/* Was cpu allowed for a worker of cg0 at time t: by the cgroup it was in
+ * then, or the one it was in a grace period before or after (the guest
+ * stamps an event when the op has finished, and moves and cpuset changes
+ * take effect asynchronously)? */
+static bool worker_cpu_allowed(const struct timeline *tl, const char *cg0, uint64_t t,
+			       int cpu, uint64_t grace)
+{
+	uint64_t times[3] = { t, t > grace ? t - grace : 0, add_sat(t, grace) };
+
+	for (int k = 0; k < 3; k++)
+		if (cpu_allowed(tl, member_at(tl, cg0, times[k]), t, cpu, grace))
+			return true;
+	return false;
+}
+
+static bool in_scope(const struct wr_data *w, const char *cgroup)
 {
 	if (cgroup && *cgroup)
 		return !strcmp(w->cgroup, cgroup);
-	return w->cgroup[0] != 0; /* host contention workers are not judged */
-}
-
-static void add(json_t *arr, const char *name, bool pass, bool *all, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void add(json_t *arr, const char *name, bool pass, bool *all, const char *fmt, ...)
-{
-	char detail[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	json_array_append_new(arr, json_pack("{s:s, s:b, s:s}", "name", name,
-					     "pass", pass, "detail", detail));
-	if (!pass)
-		*all = false;
-}
-
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n >= len - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
+	return w->cgroup[0] != 0; /* workers outside every cgroup are not judged */
 }
 
 static const char *label(const struct scn_check *c, char *buf, size_t len)
@@ -59,15 +339,15 @@ static const char *label(const struct scn_check *c, char *buf, size_t len)
 	return buf;
 }
 
-static void check_starvation(struct ctx *x, const struct scn_check *c, json_t *out,
-			     bool *all)
+static void check_starvation(struct ctx *x, const struct scn_check *c,
+			     struct check_list *out)
 {
 	char bad[1536] = "", name[96];
 	double limit = c->max_gap_ns / 1e6, worst = 0;
 	int n = 0, nbad = 0;
 
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		if (!in_scope(w, c->cgroup))
 			continue;
 		n++;
@@ -84,105 +364,28 @@ static void check_starvation(struct ctx *x, const struct scn_check *c, json_t *o
 	}
 	label(c, name, sizeof(name));
 	if (n == 0)
-		add(out, name, false, all, "no worker reports to judge");
+		check_add(out, name, false, "no worker reports to judge");
 	else if (nbad)
-		add(out, name, false, all, "%s", bad);
+		check_add(out, name, false, "%s", bad);
 	else
-		add(out, name, true, all, "%d workers, worst gap %.1f ms <= %.1f ms", n,
-		    worst, limit);
+		check_add(out, name, true, "%d workers, worst gap %.1f ms <= %.1f ms", n,
+			  worst, limit);
 }
 
-/* The cpuset history of one cgroup: (mono_ns, mask) from "cpuset" events. */
-struct cpuset_hist {
-	int n;
-	uint64_t at[256];
-	struct scn_cpumask m[256];
-};
-
-static void cpuset_history(const struct run_result *r, const char *cgroup,
-			   struct cpuset_hist *h)
+static void check_isolation(struct ctx *x, const struct scn_check *c,
+			    struct check_list *out)
 {
-	size_t i;
-	json_t *ev;
-
-	h->n = 0;
-	json_array_foreach(r->events, i, ev) {
-		const char *k = json_string_value(json_object_get(ev, "kind"));
-		const char *cg = json_string_value(json_object_get(ev, "cgroup"));
-		if (!k || strcmp(k, "cpuset") || !cg || strcmp(cg, cgroup) || h->n == 256)
-			continue;
-		h->at[h->n] = json_integer_value(json_object_get(ev, "mono_ns"));
-		memset(&h->m[h->n], 0, sizeof(h->m[0]));
-		scn_cpumask_parse(json_string_value(json_object_get(ev, "cpus")) ?: "",
-				  &h->m[h->n]);
-		h->n++;
-	}
-}
-
-/* Was cpu allowed at time t (or within the grace period around it)? */
-static bool cpu_allowed(const struct cpuset_hist *h, uint64_t t, int cpu, uint64_t grace)
-{
-	for (int i = 0; i < h->n; i++) {
-		uint64_t from = h->at[i];
-		uint64_t to = i + 1 < h->n ? h->at[i + 1] + grace : UINT64_MAX;
-		if (t + grace >= from && t <= to &&
-		    scn_cpumask_test(&h->m[i], cpu))
-			return true;
-	}
-	return false;
-}
-
-/* The cgroup a worker started in cg0 belonged to at time t, following the
- * guest's move-tasks events. */
-static const char *member_at(const struct run_result *r, const char *cg0, uint64_t t)
-{
-	const char *cur = cg0;
-	size_t i;
-	json_t *ev;
-
-	json_array_foreach(r->events, i, ev) {
-		const char *k = json_string_value(json_object_get(ev, "kind"));
-		const char *from = json_string_value(json_object_get(ev, "from"));
-		uint64_t at = json_integer_value(json_object_get(ev, "mono_ns"));
-
-		if (k && !strcmp(k, "move-tasks") && from && !strcmp(from, cur) && at <= t)
-			cur = json_string_value(json_object_get(ev, "to"));
-	}
-	return cur;
-}
-
-/* Was cpu allowed for a worker of cg0 at time t: by the cgroup it was in
- * then, or the one it was in a grace period before or after (the guest
- * stamps an event when the op has finished, and moves and cpuset changes
- * take effect asynchronously)? */
-static bool worker_cpu_allowed(const struct run_result *r, const char *cg0,
-			       uint64_t t, int cpu, uint64_t grace, struct cpuset_hist *h)
-{
-	uint64_t times[3] = { t, t > grace ? t - grace : 0, t + grace };
-
-	for (int k = 0; k < 3; k++) {
-		cpuset_history(r, member_at(r, cg0, times[k]), h);
-		if (h->n == 0 || cpu_allowed(h, t, cpu, grace))
-			return true;
-	}
-	return false;
-}
-
-static void check_isolation(struct ctx *x, const struct scn_check *c, json_t *out,
-			    bool *all)
-{
+	const struct timeline *tl = &x->tl;
 	char bad[1536] = "", name[96];
-	struct cpuset_hist *h = malloc(sizeof(*h));
 	int n = 0, nbad = 0;
 
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		int cpu = -1;
 
 		if (!in_scope(w, c->cgroup))
 			continue;
-		cpuset_history(x->r, w->cgroup, h);
-		if (h->n == 0)
+		if (!has_cpuset(tl, w->cgroup))
 			continue; /* not in a managed cgroup: nothing to violate */
 		n++;
 		if (w->n_migrations)
@@ -191,70 +394,74 @@ static void check_isolation(struct ctx *x, const struct scn_check *c, json_t *ou
 			for (int k = 0; k < SCN_MAX_CPUS && cpu < 0; k++)
 				if (scn_cpumask_test(&w->cpus_used, k))
 					cpu = k;
-		if (cpu >= 0 && !worker_cpu_allowed(x->r, w->cgroup, w->started_at_ns, cpu, c->grace_ns, h)) {
+		if (cpu >= 0 && !worker_cpu_allowed(tl, w->cgroup, w->started_at_ns, cpu,
+						    c->grace_ns)) {
 			appendf(bad, sizeof(bad), "%sworker %s/%d (tid %d) started on cpu %d outside its cpuset",
 				nbad++ ? "; " : "", w->cgroup, w->index, w->tid, cpu);
 			continue;
 		}
 		for (uint32_t m = 0; m < w->n_migrations; m++) {
-			uint64_t t = w->started_at_ns + w->migrations[m].at_ns;
+			uint64_t at = w->migrations[m].at_ns;
+			uint64_t t = add_sat(w->started_at_ns, at);
 			int to = w->migrations[m].to_cpu;
-			if (!worker_cpu_allowed(x->r, w->cgroup, t, to, c->grace_ns, h)) {
+
+			if (!worker_cpu_allowed(tl, w->cgroup, t, to, c->grace_ns)) {
 				appendf(bad, sizeof(bad),
 					"%sworker %s/%d (tid %d) ran on cpu %d at %.0f ms, outside the cpuset of '%s'",
 					nbad++ ? "; " : "", w->cgroup, w->index, w->tid, to,
-					w->migrations[m].at_ns / 1e6, member_at(x->r, w->cgroup, t));
+					at / 1e6, member_at(tl, w->cgroup, t));
 				break;
 			}
 		}
 		/* Records past WR_MAX_MIGRATIONS are lost: fall back to the
 		 * union of every cpuset the cgroup had. */
 		if (w->migration_count > w->n_migrations) {
-			cpuset_history(x->r, w->cgroup, h);
 			for (int k = 0; k < SCN_MAX_CPUS; k++) {
 				bool ok = false;
+
 				if (!scn_cpumask_test(&w->cpus_used, k))
 					continue;
-				for (int e = 0; e < h->n; e++)
-					ok |= scn_cpumask_test(&h->m[e], k);
+				const struct cs_group *g = cs_group(tl, w->cgroup);
+
+				for (int e = 0; g && e < g->n && !ok; e++)
+					ok = cpu_in(tl->cs[g->start + e].mask, k);
 				if (!ok)
 					appendf(bad, sizeof(bad), "%sworker %s/%d used cpu %d, never in its cpuset",
 						nbad++ ? "; " : "", w->cgroup, w->index, k);
 			}
 		}
 	}
-	free(h);
 	label(c, name, sizeof(name));
 	if (nbad)
-		add(out, name, false, all, "%s", bad);
+		check_add(out, name, false, "%s", bad);
 	else if (n == 0)
-		add(out, name, false, all, "no worker ran in a managed cgroup");
+		check_add(out, name, false, "no worker ran in a managed cgroup");
 	else
-		add(out, name, true, all, "%d workers stayed inside their cgroups' cpusets", n);
+		check_add(out, name, true, "%d workers stayed inside their cgroups' cpusets", n);
 }
 
-static void check_fairness(struct ctx *x, const struct scn_check *c, json_t *out,
-			   bool *all)
+static void check_fairness(struct ctx *x, const struct scn_check *c,
+			   struct check_list *out)
 {
 	char bad[1536] = "", good[512] = "", name[96];
 	int nbad = 0, groups = 0;
 
 	/* Group by (cgroup, type): equal workers. */
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *a = x->r->reps[i];
+		const struct wr_data *a = x->r->reps[i];
 		double min = INFINITY, max = 0, sum = 0;
 		int n = 0, first = 1;
 
 		if (!in_scope(a, c->cgroup))
 			continue;
-		for (int j = 0; j < i; j++)
+		for (int j = 0; j < i && first; j++)
 			if (!strcmp(x->r->reps[j]->cgroup, a->cgroup) &&
 			    !strcmp(x->r->reps[j]->type, a->type))
 				first = 0;
 		if (!first)
 			continue;
 		for (int j = i; j < x->r->n_reps; j++) {
-			const struct worker_report *b = x->r->reps[j];
+			const struct wr_data *b = x->r->reps[j];
 			if (strcmp(b->cgroup, a->cgroup) || strcmp(b->type, a->type))
 				continue;
 			min = fmin(min, b->cpu_time_ns);
@@ -277,12 +484,12 @@ static void check_fairness(struct ctx *x, const struct scn_check *c, json_t *out
 	}
 	label(c, name, sizeof(name));
 	if (nbad)
-		add(out, name, false, all, "%s", bad);
+		check_add(out, name, false, "%s", bad);
 	else if (!groups)
-		add(out, name, false, all, "no cgroup has two or more equal workers to compare");
+		check_add(out, name, false, "no cgroup has two or more equal workers to compare");
 	else
-		add(out, name, true, all, "cpu time spread within %.1f%% (%s)",
-		    c->max_spread_pct, good);
+		check_add(out, name, true, "cpu time spread within %.1f%% (%s)",
+			  c->max_spread_pct, good);
 }
 
 static int cgroup_weight(const struct scenario *s, const char *name)
@@ -299,15 +506,14 @@ static int cgroup_weight(const struct scenario *s, const char *name)
 	return 100;
 }
 
-static void check_weight(struct ctx *x, const struct scn_check *c, json_t *out,
-			 bool *all)
+static void check_weight(struct ctx *x, const struct scn_check *c, struct check_list *out)
 {
 	char names[16][SCN_NAME_MAX], bad[1536] = "", good[512] = "";
 	double cpu[16] = { 0 }, wsum = 0, csum = 0;
 	int weights[16], n = 0, nbad = 0;
 
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		int k;
 		if (!w->cgroup[0])
 			continue;
@@ -339,17 +545,18 @@ static void check_weight(struct ctx *x, const struct scn_check *c, json_t *out,
 				names[k], got, want);
 	}
 	if (n < 2)
-		add(out, "weight", false, all, "needs two or more cgroups with workers, found %d", n);
+		check_add(out, "weight", false, "needs two or more cgroups with workers, found %d", n);
 	else if (nbad)
-		add(out, "weight", false, all, "%s", bad);
+		check_add(out, "weight", false, "%s", bad);
 	else
-		add(out, "weight", true, all, "cpu shares follow weights (got/expected: %s)", good);
+		check_add(out, "weight", true, "cpu shares follow weights (got/expected: %s)", good);
 }
 
-static void check_wake_latency(struct ctx *x, const struct scn_check *c, json_t *out,
-			       bool *all)
+static void check_wake_latency(struct ctx *x, const struct scn_check *c,
+			       struct check_list *out)
 {
 	uint64_t *v = NULL, p[3];
+	uint64_t total = 0;
 	uint32_t n = 0;
 	const uint64_t lim[3] = { c->p50_ns, c->p99_ns, c->p999_ns };
 	static const double pct[3] = { 50, 99, 99.9 };
@@ -357,42 +564,48 @@ static void check_wake_latency(struct ctx *x, const struct scn_check *c, json_t 
 	char bad[512] = "", name[96];
 	int nbad = 0;
 
+	for (int i = 0; i < x->r->n_reps; i++)
+		if (in_scope(x->r->reps[i], c->cgroup))
+			total += x->r->reps[i]->n_resume;
+	label(c, name, sizeof(name));
+	if (!total) {
+		check_add(out, name, false, "no wake-up latency samples (use a work type that sleeps or blocks)");
+		return;
+	}
+	/* frames.c keeps at most run_limits.max_samples in all. */
+	if (total > UINT32_MAX || !(v = malloc(total * sizeof(*v))))
+		abort();
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		if (!in_scope(w, c->cgroup) || !w->n_resume)
 			continue;
-		v = realloc(v, (n + w->n_resume) * sizeof(*v));
 		memcpy(v + n, w->resume_latencies_ns, w->n_resume * sizeof(*v));
 		n += w->n_resume;
 	}
-	label(c, name, sizeof(name));
-	if (!n) {
-		add(out, name, false, all, "no wake-up latency samples (use a work type that sleeps or blocks)");
-		return;
-	}
+	wr_sort(v, n);
 	for (int k = 0; k < 3; k++) {
-		p[k] = wr_percentile(v, n, pct[k]);
+		p[k] = wr_percentile_sorted(v, n, pct[k]);
 		if (lim[k] && p[k] > lim[k])
 			appendf(bad, sizeof(bad), "%s%s %.1f us > %.1f us", nbad++ ? "; " : "",
 				pname[k], p[k] / 1e3, lim[k] / 1e3);
 	}
 	free(v);
 	if (nbad)
-		add(out, name, false, all, "%s (%u samples)", bad, n);
+		check_add(out, name, false, "%s (%u samples)", bad, n);
 	else
-		add(out, name, true, all, "p50 %.1f us, p99 %.1f us, p99.9 %.1f us (%u samples)",
-		    p[0] / 1e3, p[1] / 1e3, p[2] / 1e3, n);
+		check_add(out, name, true, "p50 %.1f us, p99 %.1f us, p99.9 %.1f us (%u samples)",
+			  p[0] / 1e3, p[1] / 1e3, p[2] / 1e3, n);
 }
 
-static void check_throughput(struct ctx *x, const struct scn_check *c, json_t *out,
-			     bool *all)
+static void check_throughput(struct ctx *x, const struct scn_check *c,
+			     struct check_list *out)
 {
 	char bad[1536] = "", name[96];
 	double worst = INFINITY;
 	int n = 0, nbad = 0;
 
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		double rate;
 		if (!in_scope(w, c->cgroup))
 			continue;
@@ -406,127 +619,123 @@ static void check_throughput(struct ctx *x, const struct scn_check *c, json_t *o
 	}
 	label(c, name, sizeof(name));
 	if (!n)
-		add(out, name, false, all, "no worker reports to judge");
+		check_add(out, name, false, "no worker reports to judge");
 	else if (nbad)
-		add(out, name, false, all, "%s", bad);
+		check_add(out, name, false, "%s", bad);
 	else
-		add(out, name, true, all, "%d workers, slowest %.1f units/s >= %.1f", n,
-		    worst, c->min_rate);
+		check_add(out, name, true, "%d workers, slowest %.1f units/s >= %.1f", n,
+			  worst, c->min_rate);
 }
 
-/* Implicit: the guest sent one report per worker it was asked to start. */
-static int expected_workers(const struct scenario *s)
+static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
-	int n = 0;
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t checks_expected_workers(const struct scenario *s)
+{
+	uint64_t n = 0;
 
 	for (int i = 0; i < s->backdrop.n_ops; i++)
 		if (s->backdrop.ops[i].kind == SCN_OP_WORKERS)
-			n += s->backdrop.ops[i].workers.count;
+			n = add_sat(n, (uint64_t)s->backdrop.ops[i].workers.count);
 	for (int b = 0; b < s->n_steps; b++)
 		for (int i = 0; i < s->steps[b].n_ops; i++)
 			if (s->steps[b].ops[i].kind == SCN_OP_WORKERS)
-				n += s->steps[b].ops[i].workers.count * s->steps[b].repeat;
+				n = add_sat(n, sat_mul((uint64_t)s->steps[b].ops[i].workers.count,
+						       (uint64_t)s->steps[b].repeat));
 	return n;
 }
 
-static void check_reports(struct ctx *x, json_t *out, bool *all)
+/* Implicit: the guest sent one report per worker it was asked to start. */
+static void check_reports(struct ctx *x, struct check_list *out)
 {
 	char bad[1536] = "";
-	int want = expected_workers(x->s), nbad = 0;
+	uint64_t want = checks_expected_workers(x->s);
+	int nbad = 0;
 
 	for (int i = 0; i < x->r->n_reps; i++) {
-		const struct worker_report *w = x->r->reps[i];
+		const struct wr_data *w = x->r->reps[i];
 		bool ok = w->exit_kind == WR_EXIT_EXITED && w->exit_code == 0;
 		if (!ok)
 			appendf(bad, sizeof(bad), "%sworker %s/%d (tid %d, %s) %s %d",
 				nbad++ ? "; " : "", w->cgroup, w->index, w->tid, w->type,
 				wr_exit_kind_name(w->exit_kind), w->exit_code);
 	}
-	if (x->r->n_reps != want)
-		add(out, "reports", false, all, "%d of %d worker reports arrived",
-		    x->r->n_reps, want);
-	else
-		add(out, "reports", true, all, "%d of %d worker reports arrived",
-		    x->r->n_reps, want);
+	check_add(out, "reports", (uint64_t)x->r->n_reps == want,
+		  "%d of %llu worker reports arrived", x->r->n_reps, (unsigned long long)want);
 	if (nbad)
-		add(out, "workers exited", false, all, "%s", bad);
+		check_add(out, "workers exited", false, "%s", bad);
 	else
-		add(out, "workers exited", true, all, "every worker ended when asked");
+		check_add(out, "workers exited", true, "every worker ended when asked");
 }
 
 /* Implicit when the scenario runs payloads: each one that ended by itself
  * exited 0 (127 means it could not be executed). */
-static void check_payloads(struct ctx *x, json_t *out, bool *all)
+static void check_payloads(struct ctx *x, struct check_list *out)
 {
 	char bad[1536] = "";
 	int n = 0, nbad = 0;
-	size_t i;
-	json_t *ev;
 
-	json_array_foreach(x->r->events, i, ev) {
-		const char *k = json_string_value(json_object_get(ev, "kind"));
-		json_t *code = json_object_get(ev, "exit_code");
+	for (int i = 0; i < x->r->n_events; i++) {
+		const struct guest_event *e = &x->r->events[i];
 
-		if (!k || strcmp(k, "payload_end"))
+		if (e->kind != EV_PAYLOAD_END)
 			continue;
 		n++;
-		if (json_is_true(json_object_get(ev, "killed")))
+		if (e->killed)
 			continue;
-		if (!code)
+		if (!e->has_exit_code)
 			appendf(bad, sizeof(bad), "%spayload %s killed by signal %lld",
-				nbad++ ? "; " : "",
-				json_string_value(json_object_get(ev, "id")),
-				json_integer_value(json_object_get(ev, "signal")));
-		else if (json_integer_value(code))
+				nbad++ ? "; " : "", e->id, (long long)e->signal);
+		else if (e->exit_code)
 			appendf(bad, sizeof(bad), "%spayload %s exited with %lld%s",
-				nbad++ ? "; " : "",
-				json_string_value(json_object_get(ev, "id")),
-				json_integer_value(code),
-				json_integer_value(code) == 127 ? " (could not be executed)" : "");
+				nbad++ ? "; " : "", e->id, (long long)e->exit_code,
+				e->exit_code == 127 ? " (could not be executed)" : "");
 	}
 	if (!n)
 		return;
 	if (nbad)
-		add(out, "payloads", false, all, "%s", bad);
+		check_add(out, "payloads", false, "%s", bad);
 	else
-		add(out, "payloads", true, all, "%d payloads ended as expected", n);
+		check_add(out, "payloads", true, "%d payloads ended as expected", n);
 }
 
-json_t *checks_run(const struct scenario *s, const struct run_result *r, bool *all_pass)
+void checks_run(const struct scenario *s, const struct run_result *r,
+		struct check_list *out)
 {
-	struct ctx x = { s, r };
-	json_t *out = json_array();
+	struct ctx x = { s, r, { 0 } };
 
-	*all_pass = true;
-	check_reports(&x, out, all_pass);
-	checks_sched_implicit(s, r, out, all_pass);
-	check_payloads(&x, out, all_pass);
+	timeline_build(r, &x.tl);
+	check_reports(&x, out);
+	checks_sched_implicit(s, r, out);
+	check_payloads(&x, out);
 	for (int i = 0; i < s->n_checks; i++) {
 		const struct scn_check *c = &s->checks[i];
 		switch (c->kind) {
 		case SCN_CHECK_STARVATION:
-			check_starvation(&x, c, out, all_pass);
+			check_starvation(&x, c, out);
 			break;
 		case SCN_CHECK_ISOLATION:
-			check_isolation(&x, c, out, all_pass);
+			check_isolation(&x, c, out);
 			break;
 		case SCN_CHECK_FAIRNESS:
-			check_fairness(&x, c, out, all_pass);
+			check_fairness(&x, c, out);
 			break;
 		case SCN_CHECK_WEIGHT:
-			check_weight(&x, c, out, all_pass);
+			check_weight(&x, c, out);
 			break;
 		case SCN_CHECK_WAKE_LATENCY:
-			check_wake_latency(&x, c, out, all_pass);
+			check_wake_latency(&x, c, out);
 			break;
 		case SCN_CHECK_THROUGHPUT:
-			check_throughput(&x, c, out, all_pass);
+			check_throughput(&x, c, out);
 			break;
 		case SCN_CHECK_SCHED_ALIVE:
 		case SCN_CHECK_SCHED_DIES:
-			checks_sched(s, r, c, out, all_pass);
+			checks_sched(s, r, c, out);
 			break;
 		}
 	}
-	return out;
+	timeline_free(&x.tl);
 }

@@ -3,21 +3,15 @@
 #ifndef KTSTR__HOST_CHECKS_SCHED_H
 #define KTSTR__HOST_CHECKS_SCHED_H
 
-#include <stdbool.h>
+#include "host/checks.h"
 
-#include <jansson.h>
-
-#include "host/results.h"
-#include "scenario/model.h"
-
-/* One scheduler check c (SCN_CHECK_SCHED_ALIVE or SCN_CHECK_SCHED_DIES):
- * appends {name, pass, detail} to out and clears *all_pass on failure. */
+/* One scheduler check c (SCN_CHECK_SCHED_ALIVE or SCN_CHECK_SCHED_DIES). */
 void checks_sched(const struct scenario *s, const struct run_result *r,
-		  const struct scn_check *c, json_t *out, bool *all_pass);
+		  const struct scn_check *c, struct check_list *out);
 
 /* Implicit, for scenarios that declare schedulers: every scheduler death
  * must be expected by a `check scheduler dies`; an unexpected one fails. */
 void checks_sched_implicit(const struct scenario *s, const struct run_result *r,
-			   json_t *out, bool *all_pass);
+			   struct check_list *out);
 
 #endif

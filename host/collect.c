@@ -1,8 +1,9 @@
 /* Result collection (see results.h): the host's read loop over the report
- * stream, with the wall-clock watchdog. Frames that arrive before a crash are
- * kept. */
+ * stream, with the wall-clock watchdog, and the console's tail. Frames that
+ * arrive before a crash are kept; frames.c checks each one. */
 #include <errno.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include "host/results.h"
+#include "lib/utf8.h"
+#include "proto/layout.h"
 #include "proto/wire.h"
 
 uint64_t mono_ms(void)
@@ -20,93 +23,10 @@ uint64_t mono_ms(void)
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
-void results_init(struct run_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->events = json_array();
-	r->errors = json_array();
-	r->wire_errors = json_array();
-	r->reports = json_array();
-}
-
-void results_free(struct run_result *r)
-{
-	json_decref(r->hello);
-	json_decref(r->events);
-	json_decref(r->errors);
-	json_decref(r->wire_errors);
-	json_decref(r->reports);
-	json_decref(r->done);
-	for (int i = 0; i < r->n_reps; i++)
-		free(r->reps[i]);
-	free(r->reps);
-	memset(r, 0, sizeof(*r));
-}
-
-static int add_report(struct run_result *r, json_t *j)
-{
-	struct worker_report *w = calloc(1, sizeof(*w));
-	char msg[256];
-
-	if (!w)
-		return -1;
-	if (wr_from_json(j, w, msg, sizeof(msg))) {
-		json_array_append_new(r->wire_errors,
-				      json_sprintf("report does not decode: %s", msg));
-		free(w);
-		return -1;
-	}
-	r->reps = realloc(r->reps, (r->n_reps + 1) * sizeof(*r->reps));
-	r->reps[r->n_reps++] = w;
-	json_array_append(r->reports, j);
-	return 0;
-}
-
-int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payload,
-		      uint32_t len)
-{
-	json_error_t jerr;
-	json_t *j = json_loadb((const char *)payload, len, 0, &jerr);
-	int ret = 0;
-
-	if (!json_is_object(j)) {
-		json_array_append_new(r->wire_errors,
-				      json_sprintf("%s frame: payload is not a JSON object: %s",
-						   wire_type_name(type), jerr.text));
-		json_decref(j);
-		return -1;
-	}
-	switch (type) {
-	case WIRE_HELLO:
-		json_decref(r->hello);
-		r->hello = json_incref(j);
-		break;
-	case WIRE_EVENT:
-		json_array_append(r->events, j);
-		break;
-	case WIRE_ERROR:
-		json_array_append(r->errors, j);
-		break;
-	case WIRE_REPORT:
-		ret = add_report(r, j);
-		break;
-	case WIRE_DONE:
-		json_decref(r->done);
-		r->done = json_incref(j);
-		break;
-	default:
-		json_array_append_new(r->wire_errors,
-				      json_sprintf("frame of unknown type %u", type));
-		ret = -1;
-	}
-	json_decref(j);
-	return ret;
-}
-
 /* Lines that start the account of a crash, most telling first; the first
  * N_CAUSES of them name the cause (the crash line). */
 static const char *const crash_markers[] = {
-	"guest-init: fatal:", "Kernel panic - not syncing", "Attempted to kill init", "BUG: ",
+	GUEST_FATAL_PREFIX, "Kernel panic - not syncing", "Attempted to kill init", "BUG: ",
 	"Oops: ", "general protection fault", "watchdog: BUG", "Call Trace:",
 };
 #define N_MARKERS (sizeof(crash_markers) / sizeof(crash_markers[0]))
@@ -151,30 +71,17 @@ static const char *crash_start(const char *buf, char *crash_line, size_t len)
 	return from;
 }
 
-void results_read_console_tail(struct run_result *r, int lines)
+void results_console_tail_from(struct run_result *r, char *buf, size_t n, int lines)
 {
-	FILE *f = fopen(r->console_log, "re");
 	const char *from;
-	char *buf;
-	long size, start;
-	size_t n;
 	int seen = 0;
 
 	r->console_tail[0] = 0;
 	r->crash_line[0] = 0;
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	start = size > 262144 ? size - 262144 : 0;
-	fseek(f, start, SEEK_SET);
-	buf = malloc(size - start + 1);
-	n = fread(buf, 1, size - start, f);
-	buf[n] = 0;
-	fclose(f);
 	for (size_t i = 0; i < n; i++)
 		if (buf[i] == '\r' || buf[i] == 0)
 			buf[i] = ' ';
+	buf[n] = 0;
 	from = crash_start(buf, r->crash_line, sizeof(r->crash_line));
 	if (!from) {
 		/* No crash seen: the last `lines` lines. */
@@ -187,22 +94,73 @@ void results_read_console_tail(struct run_result *r, int lines)
 				break;
 			}
 	}
-	snprintf(r->console_tail, sizeof(r->console_tail), "%s", from);
+	/* The console is the guest's: any bytes, cut anywhere. */
+	utf8_sanitize(from, strlen(from), r->console_tail, sizeof(r->console_tail));
+	{
+		char line[sizeof(r->crash_line)];
+
+		memcpy(line, r->crash_line, sizeof(line));
+		utf8_copy(r->crash_line, sizeof(r->crash_line), line);
+	}
+}
+
+void results_read_console_tail(struct run_result *r, int lines)
+{
+	FILE *f = fopen(r->console_log, "re");
+	char *buf;
+	long size, start;
+	size_t n;
+
+	r->console_tail[0] = 0;
+	r->crash_line[0] = 0;
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0) {
+		fclose(f);
+		return;
+	}
+	start = size > 262144 ? size - 262144 : 0;
+	buf = malloc(size - start + 1);
+	if (!buf || fseek(f, start, SEEK_SET)) {
+		free(buf);
+		fclose(f);
+		return;
+	}
+	n = fread(buf, 1, size - start, f);
+	fclose(f);
+	results_console_tail_from(r, buf, n, lines);
 	free(buf);
 }
 
-static void progress_event(json_t *ev, collect_progress_fn progress, void *ctx)
+static void progress_event(const struct guest_event *ev, collect_progress_fn progress,
+			   void *ctx)
 {
-	const char *kind = json_string_value(json_object_get(ev, "kind"));
 	char line[256];
 
-	if (!progress || !kind || strcmp(kind, "step_start"))
+	if (!progress || ev->kind != EV_STEP_START)
 		return;
-	snprintf(line, sizeof(line), "step %s (%.0f ms)%s",
-		 json_string_value(json_object_get(ev, "step")),
-		 json_number_value(json_object_get(ev, "duration_ms")),
-		 json_integer_value(json_object_get(ev, "iteration")) ? " again" : "");
+	snprintf(line, sizeof(line), "step %s (%.0f ms)%s", ev->step, ev->duration_ms,
+		 ev->iteration ? " again" : "");
 	progress(line, ctx);
+}
+
+/* Tell the guest everything up to seq arrived (it waits for this after
+ * DONE before it powers off). The own VMM's console has no receive path and
+ * its report fd is a pipe: the write fails there, and its guest needs no
+ * ack (its console writes complete synchronously). */
+static void send_ack(struct backend *b, uint32_t seq)
+{
+	char payload[64];
+	struct wire_hdr h;
+	uint8_t frame[sizeof(h) + sizeof(payload)];
+	int n = snprintf(payload, sizeof(payload), "{\"" ACKF_SEQ "\":%u}", seq);
+
+	wire_hdr_make(&h, WIRE_ACK, 0, payload, n);
+	memcpy(frame, &h, sizeof(h));
+	memcpy(frame + sizeof(h), payload, n);
+	if (write(b->report_fd, frame, sizeof(h) + n) < 0) {
+		/* nothing to do: see above */
+	}
 }
 
 static void drain(struct backend *b, struct run_result *r, struct wire_decoder *d,
@@ -221,10 +179,22 @@ static void drain(struct backend *b, struct run_result *r, struct wire_decoder *
 			*eof = 1;
 		return;
 	}
-	wire_decoder_feed(d, buf, n);
+	r->stream_bytes += n;
+	if (r->stream_bytes > r->lim.max_stream_bytes) {
+		/* Stop reading and stop the VM: nothing a scenario measures
+		 * needs this much, and decoding it would keep the host busy. */
+		r->flooded = true;
+		*eof = 1;
+		b->kill(b);
+		return;
+	}
+	if (wire_decoder_feed(d, buf, n)) {
+		results_wire_error(r, "out of memory buffering the report stream");
+		return;
+	}
 	while ((wr = wire_decoder_next(d, &type, &payload, &len, msg, sizeof(msg)))) {
 		if (wr == WIRE_CORRUPT) {
-			json_array_append_new(r->wire_errors, json_string(msg));
+			results_wire_error(r, "%s", msg);
 			continue;
 		}
 		if (type == WIRE_HELLO && !r->hello) {
@@ -232,11 +202,12 @@ static void drain(struct backend *b, struct run_result *r, struct wire_decoder *
 			if (progress)
 				progress("guest up", ctx);
 		}
-		results_add_frame(r, type, payload, len);
+		if (results_add_frame(r, type, payload, len))
+			continue;
 		if (type == WIRE_EVENT)
-			progress_event(json_array_get(r->events,
-						      json_array_size(r->events) - 1),
-				       progress, ctx);
+			progress_event(&r->events[r->n_events - 1], progress, ctx);
+		else if (type == WIRE_DONE)
+			send_ack(b, d->next_seq - 1);
 	}
 }
 
@@ -244,6 +215,7 @@ void collect_run(struct backend *b, struct run_result *r, uint64_t t0,
 		 uint64_t timeout_ms, collect_progress_fn progress, void *ctx)
 {
 	struct wire_decoder d;
+	struct rusage ru;
 	int eof = 0, ended = 0;
 	char msg[256];
 
@@ -251,15 +223,16 @@ void collect_run(struct backend *b, struct run_result *r, uint64_t t0,
 	while (!ended) {
 		struct pollfd fds[2] = { { eof ? -1 : b->report_fd, POLLIN, 0 },
 					 { b->exit_fd, POLLIN, 0 } };
-		uint64_t now = mono_ms();
-		int left = now - t0 >= timeout_ms ? 0 : (int)(timeout_ms - (now - t0));
+		uint64_t now = mono_ms(), left;
 
+		left = now - t0 >= timeout_ms ? 0 : timeout_ms - (now - t0);
 		if (left == 0) {
 			r->timed_out = true;
 			b->kill(b);
 			break;
 		}
-		if (poll(fds, 2, left) < 0 && errno != EINTR)
+		/* poll takes an int: wait at most a minute at a time. */
+		if (poll(fds, 2, left > 60000 ? 60000 : (int)left) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents)
 			drain(b, r, &d, t0, progress, ctx, &eof);
@@ -274,9 +247,12 @@ void collect_run(struct backend *b, struct run_result *r, uint64_t t0,
 			ended = 1;
 		}
 	}
-	if (wire_decoder_finish(&d, msg, sizeof(msg)))
-		json_array_append_new(r->wire_errors, json_string(msg));
+	if (!r->flooded && wire_decoder_finish(&d, msg, sizeof(msg)))
+		results_wire_error(r, "%s", msg);
 	r->end = b->reap(b, r->end_msg, sizeof(r->end_msg));
 	r->total_ms = mono_ms() - t0;
+	results_finish(r);
 	wire_decoder_free(&d);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		r->host_peak_rss_kib = (uint64_t)ru.ru_maxrss;
 }

@@ -56,7 +56,8 @@ static const char usage_run[] =
 	"  --seed N           seed for random choices in the guest (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
-	"                     garble a frame or truncate one\n"
+	"                     garble a frame, truncate one, or flood the report\n"
+	"                     channel with a million small frames\n"
 	"  -v, --verbose      print the backend's command line and details\n"
 	"  -q, --quiet        no progress lines\n"
 	"  -h, --help         this text\n";
@@ -142,8 +143,8 @@ static int run_main(int argc, char **argv)
 		case 'F':
 			if (strcmp(optarg, "panic") && strcmp(optarg, "crash") &&
 			    strcmp(optarg, "hang") && strcmp(optarg, "garble") &&
-			    strcmp(optarg, "truncate")) {
-				fprintf(stderr, "ktstr-run: --inject-fault %s: expected panic, crash, hang, garble or truncate\n",
+			    strcmp(optarg, "truncate") && strcmp(optarg, "flood")) {
+				fprintf(stderr, "ktstr-run: --inject-fault %s: expected panic, crash, hang, garble, truncate or flood\n",
 					optarg);
 				return 2;
 			}

@@ -1,5 +1,6 @@
-/* What a person and a CI job see: the terminal summary and the JSON
- * results file. */
+/* The writers: what a person and a CI job see of a judged run (the
+ * terminal summary, the JSON results, JUnit XML). They format a finished
+ * verdict and decide nothing. */
 #ifndef KTSTR__HOST_OUTPUT_H
 #define KTSTR__HOST_OUTPUT_H
 
@@ -8,14 +9,8 @@
 #include <jansson.h>
 
 #include "host/results.h"
+#include "host/verdict.h"
 #include "scenario/model.h"
-
-struct verdict {
-	const char *verdict; /* "pass", "fail", "error" */
-	int exit_code;       /* 0 pass, 1 fail, 2 harness/input, 3 crash/timeout */
-	char reason[1024];
-	json_t *checks;
-};
 
 struct run_meta {
 	const char *scenario_path;
@@ -25,16 +20,16 @@ struct run_meta {
 	const char *accel;
 };
 
-/* Decide the verdict from the run (consumes nothing; v->checks is new). */
-void verdict_decide(const struct scenario *s, struct run_result *r, struct verdict *v);
-
+/* The results object (docs/results.md). NULL if any part of it could not
+ * be encoded (an error, never a missing field). */
 json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 			const struct verdict *v, const struct run_meta *m);
 
 /* JUnit XML: one testsuite (the scenario), one testcase per check; a run
- * that ended in error adds a testcase "run" with an <error>. */
-int output_junit(const char *path, const struct scenario *s,
-		 const struct run_result *r, const struct verdict *v);
+ * that ended in error adds a testcase "run" with an <error>. Well-formed
+ * XML 1.0 whatever bytes the guest sent. Returns 0 or -1 (a write error). */
+int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
+		 const struct verdict *v);
 
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,
 		    const struct verdict *v, const struct run_meta *m);

@@ -1,6 +1,7 @@
-/* What a run produced: the guest's frames (as JSON), decoded reports, how
- * the VM ended, timings. Filled by collect.c, judged by checks.c, printed by
- * output.c. */
+/* What a run produced, after the host checked it: the guest's frames
+ * decoded into typed, range-checked records (host/frames.c), how the VM
+ * ended, timings. Filled by collect.c and frames.c, judged by verdict.c,
+ * written by output.c. */
 #ifndef KTSTR__HOST_RESULTS_H
 #define KTSTR__HOST_RESULTS_H
 
@@ -10,45 +11,94 @@
 #include <jansson.h>
 
 #include "host/backend.h"
+#include "proto/events.h"
 #include "workload/report.h"
 
+/* One event the guest sent, checked against proto/events.h. */
+struct guest_event {
+	enum proto_event kind;
+	double t_ms;          /* since guest-init started */
+	uint64_t mono_ns;     /* guest CLOCK_MONOTONIC, when the op began */
+	json_t *json;         /* the checked event: schema fields only, strings
+			       * valid UTF-8; what the results file shows */
+	/* Typed views of the fields the checks read ("" or 0 when absent);
+	 * the strings live in json. */
+	const char *step, *cgroup, *from, *to, *id, *name, *state, *reason;
+	const char *exit_kind, *sched_ops;
+	struct scn_cpumask cpus;
+	int64_t index, iteration, exit_code, signal;
+	bool has_exit_code, has_signal, killed, timed_out;
+	double duration_ms, alive_ms;
+};
+
+/* What a guest can make the host keep: past these, frames are counted and
+ * dropped, and a wire error says what was dropped. */
+struct run_limits {
+	uint32_t max_reports;       /* what the scenario can produce, plus slack */
+	uint64_t max_samples;       /* latency/cost samples over all reports */
+	uint32_t max_events;
+	uint64_t max_event_bytes;   /* payload bytes of the events kept */
+	uint32_t max_errors;        /* ERROR frames kept */
+	uint32_t max_wire_errors;   /* wire error lines kept (the rest counted) */
+	uint64_t max_stream_bytes;  /* past this the VM is stopped */
+};
+
+/* Defaults for a scenario that can start expected_workers workers. */
+void run_limits_default(struct run_limits *l, uint64_t expected_workers);
+
 struct run_result {
-	json_t *hello;        /* HELLO payload, NULL if none arrived */
-	json_t *events;       /* array of EVENT payloads */
-	json_t *errors;       /* array of ERROR payloads */
-	json_t *wire_errors;  /* array of strings: corrupt/truncated frames */
-	json_t *reports;      /* array of REPORT payloads */
-	struct worker_report **reps; /* decoded reports, same order */
-	int n_reps;
-	json_t *done;         /* DONE payload, NULL if none arrived */
+	json_t *hello;        /* checked HELLO payload, NULL if none arrived */
+	struct guest_event *events;
+	int n_events, cap_events;
+	json_t *errors;       /* array of checked ERROR payloads {msg, fatal, t_ms} */
+	json_t *wire_errors;  /* array of strings: damaged, refused or dropped frames */
+	struct wr_data **reps; /* decoded worker reports */
+	int n_reps, cap_reps;
+	json_t *done;         /* checked DONE payload, NULL if none arrived */
+	struct run_limits lim;
+	struct {
+		uint64_t reports, samples, events, event_bytes, errors, wire_errors;
+	} dropped;
+	uint64_t stream_bytes, event_bytes;
+	bool flooded;         /* the stream passed max_stream_bytes */
 	enum vm_end end;
 	char end_msg[256];
 	bool timed_out;
 	uint64_t boot_ms;     /* launch -> HELLO */
 	uint64_t total_ms;    /* launch -> VM end */
+	uint64_t host_peak_rss_kib;
 	char console_log[4096];
-	char console_tail[8192]; /* from the start of a crash, else the last lines */
+	char console_tail[8192]; /* from the start of a crash, else the last
+				  * lines; valid UTF-8 */
 	char crash_line[512];    /* the "Kernel panic - not syncing: ..." line */
 };
 
-void results_init(struct run_result *r);
+/* With the default limits for expected_workers. */
+void results_init(struct run_result *r, uint64_t expected_workers);
 void results_free(struct run_result *r);
 
-/* Handle one decoded frame. Returns 0, or -1 if the payload is not valid
- * JSON of the expected shape (recorded in wire_errors). */
+/* Check one decoded frame and keep it (or count it as dropped). Returns 0,
+ * or -1 if it was refused (a wire error says why). */
 int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payload,
 		      uint32_t len);
+/* Record a wire error (kept up to lim.max_wire_errors, then counted). */
+void results_wire_error(struct run_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* At the end of the stream: one wire error per kind of thing dropped. */
+void results_finish(struct run_result *r);
 
 /* Fill console_tail from the console log: from the first line of a crash
  * report if there is one (and crash_line), else its last `lines` lines. */
 void results_read_console_tail(struct run_result *r, int lines);
+/* The same from a buffer (the console's last bytes). */
+void results_console_tail_from(struct run_result *r, char *buf, size_t n, int lines);
 
 /* Progress shown while the guest runs. */
 typedef void (*collect_progress_fn)(const char *line, void *ctx);
 
 /* Drive a started backend to its end: read frames, enforce the wall-clock
- * timeout, reap. t0_ns is when the VM was launched (CLOCK_MONOTONIC). */
-void collect_run(struct backend *b, struct run_result *r, uint64_t t0_ns,
+ * timeout, reap. t0_ms is when the VM was launched (mono_ms()). */
+void collect_run(struct backend *b, struct run_result *r, uint64_t t0_ms,
 		 uint64_t timeout_ms, collect_progress_fn progress, void *ctx);
 
 uint64_t mono_ms(void);

@@ -12,6 +12,8 @@
 #include "host/vmm/backend_kvm.h"
 #include "host/output.h"
 #include "host/results.h"
+#include "host/checks.h"
+#include "host/verdict.h"
 #include "host/run.h"
 #include "kernels/kernels.h"
 #include "scenario/model.h"
@@ -185,6 +187,18 @@ static int write_json(const char *path, json_t *j)
 	return 0;
 }
 
+static int write_junit(const char *path, const struct scenario *s,
+		       const struct run_result *r, const struct verdict *v)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || output_junit(f, s, r, v) | fclose(f)) {
+		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static struct backend *pick_backend(const struct run_opts *o, char *msg, size_t len)
 {
 	char why[256];
@@ -271,7 +285,7 @@ int cmd_run(const struct run_opts *o)
 	vs.hugepages = o->hugepages;
 	timeout = o->timeout_ms ? o->timeout_ms : 120000 + 3 * scenario_ms(&s);
 
-	results_init(&r);
+	results_init(&r, checks_expected_workers(&s));
 	snprintf(r.console_log, sizeof(r.console_log), "%s", log);
 	if (!o->quiet)
 		fprintf(stderr, "[ktstr-run] booting %s (%s) with %d CPUs, %llu MiB, %s backend\n",
@@ -293,17 +307,17 @@ int cmd_run(const struct run_opts *o)
 	output_summary(stdout, &s, &r, &v, &meta);
 	if (o->json) {
 		json_t *j = results_to_json(&s, &r, &v, &meta);
-		if (write_json(o->json, j) && v.exit_code == 0)
+
+		if (!j)
+			fprintf(stderr, "ktstr-run: the results could not be encoded as JSON\n");
+		if ((!j || write_json(o->json, j)) && v.exit_code == 0)
 			v.exit_code = 2;
 		json_decref(j);
 	}
-	if (o->junit && output_junit(o->junit, &s, &r, &v)) {
-		fprintf(stderr, "ktstr-run: writing %s: %s\n", o->junit, strerror(errno));
-		if (v.exit_code == 0)
-			v.exit_code = 2;
-	}
+	if (o->junit && write_junit(o->junit, &s, &r, &v) && v.exit_code == 0)
+		v.exit_code = 2;
 	ret = v.exit_code;
-	json_decref(v.checks);
+	verdict_free(&v);
 	results_free(&r);
 out_backend:
 	b->destroy(b);

@@ -1,5 +1,6 @@
 /* Frame encoder helpers and the resynchronising stream decoder for the
  * guest -> host wire protocol (see wire.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ const char *wire_type_name(uint16_t type)
 	static const char *const names[] = {
 		[WIRE_HELLO] = "hello", [WIRE_EVENT] = "event",
 		[WIRE_REPORT] = "report", [WIRE_ERROR] = "error",
-		[WIRE_DONE] = "done",
+		[WIRE_DONE] = "done", [WIRE_ACK] = "ack",
 	};
 	if (type < WIRE_TYPE_MAX && names[type])
 		return names[type];
@@ -68,11 +69,24 @@ void wire_decoder_free(struct wire_decoder *d)
 
 int wire_decoder_feed(struct wire_decoder *d, const void *data, size_t len)
 {
-	if (d->len + len > d->cap) {
+	size_t live = d->len - d->start;
+
+	/* Consumed bytes are dropped here, once per feed, not per frame: a
+	 * stream of many small frames costs O(bytes), not O(frames x buffer). */
+	if (d->start) {
+		memmove(d->buf, d->buf + d->start, live);
+		d->start = 0;
+		d->len = live;
+	}
+	if (len > SIZE_MAX - live)
+		return -1;
+	if (live + len > d->cap) {
 		size_t cap = d->cap ? d->cap : 65536;
-		while (cap < d->len + len)
+		uint8_t *nb;
+
+		while (cap < live + len)
 			cap *= 2;
-		uint8_t *nb = realloc(d->buf, cap);
+		nb = realloc(d->buf, cap);
 		if (!nb)
 			return -1;
 		d->buf = nb;
@@ -85,9 +99,18 @@ int wire_decoder_feed(struct wire_decoder *d, const void *data, size_t len)
 
 static void consume(struct wire_decoder *d, size_t n)
 {
-	memmove(d->buf, d->buf + n, d->len - n);
-	d->len -= n;
+	d->start += n;
 	d->offset += n;
+}
+
+static size_t avail(const struct wire_decoder *d)
+{
+	return d->len - d->start;
+}
+
+static const uint8_t *head(const struct wire_decoder *d)
+{
+	return d->buf + d->start;
 }
 
 /* Drop bytes up to the next possible magic (at least one byte); keep a tail
@@ -95,14 +118,15 @@ static void consume(struct wire_decoder *d, size_t n)
 static size_t resync(struct wire_decoder *d)
 {
 	const uint32_t magic = WIRE_MAGIC;
-	size_t i = 1;
+	const uint8_t *p = head(d);
+	size_t n = avail(d), i = 1;
 
-	while (i + 4 <= d->len && memcmp(d->buf + i, &magic, 4))
+	while (i + 4 <= n && memcmp(p + i, &magic, 4))
 		i++;
-	if (i + 4 > d->len)
-		i = d->len > 3 ? d->len - 3 : d->len;
+	if (i + 4 > n)
+		i = n > 3 ? n - 3 : n;
 	if (i == 0)
-		i = d->len;
+		i = n;
 	d->skipped_bytes += i;
 	consume(d, i);
 	return i;
@@ -137,7 +161,7 @@ enum wire_result wire_decoder_next(struct wire_decoder *d, uint16_t *type,
 	/* The frame handed out last time is consumed now. */
 	consume(d, d->pending);
 	d->pending = 0;
-	if (d->len >= 4 && memcmp(d->buf, &magic, 4)) {
+	if (avail(d) >= 4 && memcmp(head(d), &magic, 4)) {
 		uint64_t at = d->offset;
 		size_t n = resync(d);
 
@@ -146,9 +170,9 @@ enum wire_result wire_decoder_next(struct wire_decoder *d, uint16_t *type,
 		d->bad_frames++;
 		return WIRE_CORRUPT;
 	}
-	if (d->len < sizeof(h))
+	if (avail(d) < sizeof(h))
 		return WIRE_NEED_MORE;
-	memcpy(&h, d->buf, sizeof(h));
+	memcpy(&h, head(d), sizeof(h));
 	if (!hdr_valid(&h, msg, msglen)) {
 		size_t n = strlen(msg);
 		snprintf(msg + n, msglen - n, " at stream offset %llu",
@@ -157,9 +181,9 @@ enum wire_result wire_decoder_next(struct wire_decoder *d, uint16_t *type,
 		resync(d);
 		return WIRE_CORRUPT;
 	}
-	if (d->len < sizeof(h) + h.len)
+	if (avail(d) < sizeof(h) + h.len)
 		return WIRE_NEED_MORE;
-	if (h.payload_crc != wire_crc32(0, d->buf + sizeof(h), h.len)) {
+	if (h.payload_crc != wire_crc32(0, head(d) + sizeof(h), h.len)) {
 		snprintf(msg, msglen,
 			 "%s frame seq %u (%u bytes) at stream offset %llu: payload CRC mismatch",
 			 wire_type_name(h.type), h.seq, h.len,
@@ -176,7 +200,7 @@ enum wire_result wire_decoder_next(struct wire_decoder *d, uint16_t *type,
 	/* The payload stays in place until the next call consumes it. */
 	consume(d, sizeof(h));
 	*type = h.type;
-	*payload = d->buf;
+	*payload = head(d);
 	*len = h.len;
 	d->pending = h.len;
 	return WIRE_FRAME;
@@ -188,19 +212,19 @@ int wire_decoder_finish(struct wire_decoder *d, char *msg, size_t msglen)
 
 	consume(d, d->pending);
 	d->pending = 0;
-	if (d->len == 0)
+	if (avail(d) == 0)
 		return 0;
-	if (d->len >= sizeof(h)) {
-		memcpy(&h, d->buf, sizeof(h));
+	if (avail(d) >= sizeof(h)) {
+		memcpy(&h, head(d), sizeof(h));
 		if (h.magic == WIRE_MAGIC &&
 		    h.hdr_crc == wire_crc32(0, &h, offsetof(struct wire_hdr, hdr_crc))) {
 			snprintf(msg, msglen,
 				 "truncated %s frame seq %u: %zu of %u payload bytes arrived",
-				 wire_type_name(h.type), h.seq, d->len - sizeof(h), h.len);
+				 wire_type_name(h.type), h.seq, avail(d) - sizeof(h), h.len);
 			return 1;
 		}
 	}
 	snprintf(msg, msglen, "stream ended inside a frame: %zu trailing bytes at offset %llu",
-		 d->len, (unsigned long long)d->offset);
+		 avail(d), (unsigned long long)d->offset);
 	return 1;
 }

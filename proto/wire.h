@@ -1,5 +1,6 @@
-/* The guest -> host wire protocol over virtio-console: framed, versioned,
- * CRC-checked messages whose payloads are JSON objects. */
+/* The wire protocol over virtio-console: framed, versioned, CRC-checked
+ * messages whose payloads are JSON objects; guest -> host (reports and
+ * events) and host -> guest (acknowledgements). */
 #ifndef KTSTR__PROTO_WIRE_H
 #define KTSTR__PROTO_WIRE_H
 
@@ -8,7 +9,7 @@
 
 #define WIRE_MAGIC 0x4653544bu /* "KTSF" little-endian */
 #define WIRE_VERSION 1
-#define WIRE_MAX_PAYLOAD (64u << 20)
+#define WIRE_MAX_PAYLOAD (16u << 20) /* the largest frame (a full WorkerReport) */
 /* The virtio-serial port name the guest looks for; without one (the own
  * VMM's single-port console) it writes to /dev/hvc0. */
 #define WIRE_PORT_NAME "ktstr.report"
@@ -19,6 +20,8 @@ enum wire_type {
 	WIRE_REPORT = 3, /* one WorkerReport */
 	WIRE_ERROR = 4,  /* an op or guest-init error {msg, fatal} */
 	WIRE_DONE = 5,   /* guest-init finished {status} */
+	/* host -> guest */
+	WIRE_ACK = 6,    /* every frame up to {seq} arrived */
 	WIRE_TYPE_MAX,
 };
 
@@ -44,9 +47,9 @@ void wire_hdr_make(struct wire_hdr *h, enum wire_type type, uint32_t seq,
 /* Streaming decoder: feed bytes as they come, pull whole frames out. */
 struct wire_decoder {
 	uint8_t *buf;
-	size_t len, cap;
+	size_t start, len, cap; /* live bytes are buf[start, len) */
 	size_t pending;         /* payload handed out, consumed on next call */
-	uint64_t offset;        /* stream offset of buf[0] */
+	uint64_t offset;        /* stream offset of buf[start] */
 	uint32_t next_seq;      /* expected seq */
 	uint64_t frames, bad_frames, skipped_bytes, lost_frames;
 };

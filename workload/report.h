@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -27,51 +28,90 @@ enum wr_exit_kind {
 	WR_EXIT_WAIT_FAILED, /* waitpid failed */
 };
 
-struct worker_report {
-	int32_t tid;
-	char cgroup[SCN_NAME_MAX];
-	char type[32];
-	int32_t index;               /* worker index within its cgroup */
-	uint64_t work_units;
-	uint64_t iterations;
-	uint64_t cpu_time_ns;
-	uint64_t wall_time_ns;
-	uint64_t off_cpu_ns;
-	uint64_t migration_count;
-	struct scn_cpumask cpus_used;
-	uint32_t n_migrations;
-	struct wr_migration migrations[WR_MAX_MIGRATIONS];
-	double max_gap_ms;
-	int32_t max_gap_cpu;
-	double max_gap_at_ms;        /* since the worker started */
-	uint64_t started_at_ns;      /* CLOCK_MONOTONIC when the worker started */
-	/* Reservoirs (Algorithm R). Counts are of valid entries. */
-	uint32_t n_resume;
-	uint64_t wake_sample_total;
+/* The fields every WorkerReport has, listed once: the guest's shared-memory
+ * struct and the host's decoded struct both hold them, and both JSON
+ * directions are generated from these lists (workload/report.c).
+ * WR_INTS: X(type, name, min, max) - a JSON integer in [min, max].
+ * WR_REALS: X(name) - a JSON number (ms), finite and >= 0.
+ * WR_BOOLS: X(name). */
+#define WR_INTS(X)                                                    \
+	X(int32_t, tid, 0, INT32_MAX)                                 \
+	X(int32_t, index, 0, INT32_MAX)    /* within its cgroup */    \
+	X(uint64_t, work_units, 0, INT64_MAX)                         \
+	X(uint64_t, iterations, 0, INT64_MAX)                         \
+	X(uint64_t, cpu_time_ns, 0, INT64_MAX)                        \
+	X(uint64_t, wall_time_ns, 0, INT64_MAX)                       \
+	X(uint64_t, off_cpu_ns, 0, INT64_MAX)                         \
+	X(uint64_t, migration_count, 0, INT64_MAX) /* exact */        \
+	X(int32_t, max_gap_cpu, -1, SCN_MAX_CPUS - 1)                 \
+	X(uint64_t, started_at_ns, 0, INT64_MAX) /* CLOCK_MONOTONIC */ \
+	X(uint64_t, wake_sample_total, 0, INT64_MAX)                  \
+	X(uint64_t, iteration_cost_sample_total, 0, INT64_MAX)        \
+	X(uint64_t, schedstat_run_delay_ns, 0, INT64_MAX)             \
+	X(uint64_t, schedstat_run_count, 0, INT64_MAX)                \
+	X(uint64_t, schedstat_cpu_time_ns, 0, INT64_MAX)              \
+	X(uint64_t, vmstat_numa_pages_migrated, 0, INT64_MAX)
+#define WR_REALS(X)                                                   \
+	X(max_gap_ms)                                                 \
+	X(max_gap_at_ms) /* since the worker started */
+#define WR_BOOLS(X)                                                   \
+	X(completed)     /* reached its normal end */                 \
+	X(is_messenger)
+
+#define WR_DECLARE_INT(type, name, min, max) type name;
+#define WR_DECLARE_REAL(name) double name;
+#define WR_DECLARE_BOOL(name) bool name;
+
+/* What both structs hold besides the sample arrays. */
+#define WR_COMMON_FIELDS                                              \
+	WR_INTS(WR_DECLARE_INT)                                       \
+	WR_REALS(WR_DECLARE_REAL)                                     \
+	WR_BOOLS(WR_DECLARE_BOOL)                                     \
+	char cgroup[SCN_NAME_MAX];                                    \
+	char type[32];                                                \
+	struct scn_cpumask cpus_used;                                 \
+	uint64_t numa_pages[SCN_MAX_NODES];                           \
+	enum wr_exit_kind exit_kind;                                  \
+	int32_t exit_code;           /* code or signal number */      \
+	char exit_msg[128];          /* why a worker failed its setup, or "" */ \
+	uint32_t n_migrations;       /* records kept, <= WR_MAX_MIGRATIONS */ \
+	uint32_t n_resume;           /* reservoir entries (Algorithm R) */ \
 	uint32_t n_iter_cost;
-	uint64_t iteration_cost_sample_total;
-	uint64_t schedstat_run_delay_ns;
-	uint64_t schedstat_run_count;
-	uint64_t schedstat_cpu_time_ns;
-	uint64_t numa_pages[SCN_MAX_NODES];
-	uint64_t vmstat_numa_pages_migrated;
-	bool completed;              /* reached its normal end */
-	enum wr_exit_kind exit_kind;
-	int32_t exit_code;           /* code or signal number */
-	bool is_messenger;
-	char exit_msg[128];          /* why a worker failed its setup, or "" */
-	/* Large arrays last; a report lives in shared memory so a worker that
-	 * dies still leaves what it measured. */
+
+/* The guest's report: lives in shared memory so that a worker that dies
+ * still leaves what it measured; fixed arrays, large ones last. */
+struct worker_report {
+	WR_COMMON_FIELDS
+	struct wr_migration migrations[WR_MAX_MIGRATIONS];
 	uint64_t resume_latencies_ns[WR_RESERVOIR_CAP];
 	uint64_t iteration_costs_ns[WR_RESERVOIR_CAP];
 };
 
+/* The host's decoded report: the same fields, the arrays on the heap sized
+ * to what arrived (a report of 100 samples costs 100 samples, not 1.6 MB). */
+struct wr_data {
+	WR_COMMON_FIELDS
+	struct wr_migration *migrations;
+	uint64_t *resume_latencies_ns;
+	uint64_t *iteration_costs_ns;
+};
+
 /* Encode as a JSON object (fields named as in the struct; cpus_used as an
- * array of CPU numbers; exit_info as {"kind":..., "code":...}). */
+ * array of CPU numbers; exit_info as {"kind":..., "code":...}). NULL only on
+ * ENOMEM. */
 json_t *wr_to_json(const struct worker_report *r);
-/* Decode; unknown fields are ignored, missing ones are zero. Returns 0 or -1
- * with msg filled. */
-int wr_from_json(const json_t *j, struct worker_report *r, char *msg, size_t len);
+json_t *wr_data_to_json(const struct wr_data *d);
+
+/* Decode a report that came from a guest. Every field is checked: its JSON
+ * type, its range (CPU numbers within SCN_MAX_CPUS, counts within the caps,
+ * strings within their fields, cut at a character boundary), and
+ * max_samples caps the samples kept of both reservoirs together (0: no
+ * samples kept; the arrays are then left empty and *dropped says how many
+ * were skipped). Unknown fields are ignored, missing ones are zero.
+ * Returns 0, or -1 with msg filled (nothing allocated). */
+int wr_data_decode(const json_t *j, struct wr_data *d, uint64_t max_samples,
+		   uint64_t *dropped, char *msg, size_t len);
+void wr_data_free(struct wr_data *d);
 
 const char *wr_exit_kind_name(enum wr_exit_kind k);
 
@@ -82,5 +122,8 @@ void wr_reservoir_add(uint64_t *res, uint32_t *n, uint32_t cap,
 
 /* Percentile (0..100) of a sample array (copied and sorted). 0 if empty. */
 uint64_t wr_percentile(const uint64_t *v, uint32_t n, double pct);
+/* The same of an array already sorted ascending (wr_sort), without a copy. */
+uint64_t wr_percentile_sorted(const uint64_t *sorted, uint32_t n, double pct);
+void wr_sort(uint64_t *v, uint32_t n);
 
 #endif

@@ -208,6 +208,27 @@ def case_truncate():
               f"truncated frame reported: {r['wire_errors']}")
 
 
+def case_flood():
+    """A guest that floods the report port with a million small frames: the
+    host keeps bounded memory, says what it dropped, exits 3 in time, and
+    loses none of the frames (every one is counted)."""
+    t0 = time.monotonic()
+    r = injected("flood")
+    took = time.monotonic() - t0
+    if not r:
+        return
+    rss = r["host"]["peak_rss_kib"]
+    print(f"flood: host peak RSS {rss} KiB, {took:.1f} s")
+    check(0 < rss < 128 * 1024, f"host memory stays bounded: peak RSS {rss} KiB")
+    errs = r["wire_errors"]
+    check(len(errs) == 101, f"100 wire errors listed and one summary line, got {len(errs)}")
+    check(errs[0] == "event frame without a kind", f"first wire error: {errs[0]}")
+    check(errs[-1] == "999900 more wire errors not listed",
+          f"every one of the 1000000 frames arrived and was counted: {errs[-1]}")
+    check("report stream damaged" in r["reason"], f"reason: {r['reason']}")
+    check(took < 120, f"within the run's timeout: {took:.1f} s")
+
+
 def case_kvm_refused():
     """--backend kvm on a host whose KVM cannot boot Linux fails up front."""
     p, r, _ = run("hello.scn", "--backend", "kvm", timeout=60)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host/output.h"
+#include "host/verdict.h"
 
 static struct run_result r;
 static struct scenario s;
@@ -15,7 +15,7 @@ static void console(const char *text)
 {
 	FILE *f;
 
-	results_init(&r);
+	results_init(&r, 0);
 	snprintf(r.console_log, sizeof(r.console_log), "/tmp/ktstr-console-test-XXXXXX");
 	close(mkstemp(r.console_log));
 	f = fopen(r.console_log, "w");
@@ -72,5 +72,5 @@ Test(console, guest_init_fatal_names_the_cause)
 	cr_expect_eq(v.exit_code, 3);
 	cr_expect(strstr(v.reason, "CONFIG_PCI_MMCONFIG"), "%s", v.reason);
 	cr_expect(strstr(v.reason, "0 worker reports kept"), "%s", v.reason);
-	json_decref(v.checks);
+	verdict_free(&v);
 }

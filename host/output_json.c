@@ -1,0 +1,123 @@
+/* The JSON results file (see output.h, docs/results.md). Every string the
+ * guest sent is already valid UTF-8 (frames.c); a failure to encode any
+ * part is an error, not a missing field. */
+#include <string.h>
+
+#include "host/output.h"
+#include "lib/utf8.h"
+
+/* A host string (a path, a reason) as JSON, repaired to valid UTF-8. */
+static json_t *jstr(const char *s)
+{
+	char *t = s ? utf8_sanitize_dup(s, strlen(s)) : NULL;
+	json_t *j = t ? json_string(t) : NULL;
+
+	free(t);
+	return s ? j : json_null();
+}
+
+static json_t *checks_json(const struct verdict *v)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < v->checks.n; i++) {
+		const struct check_result *c = &v->checks.v[i];
+		json_t *o = json_pack("{s:o, s:b, s:o}", "name", jstr(c->name), "pass", c->pass,
+				      "detail", jstr(c->detail));
+
+		if (json_array_append_new(a, o)) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* Workers grouped by cgroup, in the order their cgroups first reported. */
+static json_t *cgroups_json(const struct run_result *r)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < r->n_reps; i++) {
+		const char *cg = r->reps[i]->cgroup;
+		json_t *entry = NULL, *e, *w;
+		size_t k;
+
+		json_array_foreach(arr, k, e)
+			if (!strcmp(json_string_value(json_object_get(e, "name")), cg))
+				entry = e;
+		if (!entry) {
+			entry = json_pack("{s:o, s:[]}", "name", jstr(cg), "workers");
+			if (json_array_append_new(arr, entry))
+				goto err;
+		}
+		w = wr_data_to_json(r->reps[i]);
+		if (json_array_append_new(json_object_get(entry, "workers"), w))
+			goto err;
+	}
+	return arr;
+err:
+	json_decref(arr);
+	return NULL;
+}
+
+static json_t *events_json(const struct run_result *r, bool sched_only)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < r->n_events; i++)
+		if (!sched_only || proto_event_is_sched(r->events[i].kind))
+			json_array_append(arr, r->events[i].json);
+	return arr;
+}
+
+json_t *results_to_json(const struct scenario *s, const struct run_result *r,
+			const struct verdict *v, const struct run_meta *m)
+{
+	const struct scn_topology *t = &s->topo;
+	json_t *hello = r->hello;
+	json_t *o = json_object();
+	int bad = 0;
+
+	if (!o)
+		return NULL;
+#define SET(key, val) (bad |= json_object_set_new(o, key, val))
+	SET("schema", json_integer(1));
+	SET("scenario", jstr(s->name));
+	SET("description", jstr(s->description));
+	SET("file", jstr(m->scenario_path));
+	SET("verdict", jstr(v->verdict));
+	SET("reason", jstr(v->reason));
+	SET("exit_code", json_integer(v->exit_code));
+	SET("kernel", json_pack("{s:o, s:o}", "release",
+		hello ? json_incref(json_object_get(hello, HELLO_KERNEL_RELEASE))
+		      : jstr(m->kernel_release),
+		"path", jstr(m->kernel_path)));
+	SET("backend", json_pack("{s:o, s:o}", "name", jstr(m->backend), "accel",
+				 jstr(m->accel)));
+	SET("topology", json_pack("{s:i, s:i, s:i, s:i, s:i, s:O?}",
+		"numa", t->numa, "llcs", t->llcs, "cores", t->cores, "threads", t->threads,
+		"requested_cpus", scn_topo_ncpus(t),
+		"cpus", hello ? json_object_get(hello, HELLO_CPUS_ONLINE) : NULL));
+	SET("guest", hello ? json_incref(hello) : json_null());
+	SET("checks", checks_json(v));
+	SET("cgroups", cgroups_json(r));
+	SET("events", events_json(r, false));
+	SET("scheduler_events", events_json(r, true));
+	SET("errors", json_incref(r->errors));
+	SET("wire_errors", json_incref(r->wire_errors));
+	SET("timings", json_pack("{s:I, s:I}", "boot_ms", (json_int_t)r->boot_ms,
+				 "total_ms", (json_int_t)r->total_ms));
+	SET("host", json_pack("{s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib));
+	SET("vm_end", json_pack("{s:o, s:b}", "how", jstr(r->end_msg), "timed_out",
+				r->timed_out));
+	SET("console_log", jstr(r->console_log));
+	if (!r->done)
+		SET("console_tail", jstr(r->console_tail));
+#undef SET
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,78 @@
+/* JUnit XML (see output.h). Text from the guest reaches XML attribute and
+ * element content here: it is made valid UTF-8 and stripped of what XML
+ * 1.0 forbids even escaped (C0 controls but tab and newline, U+FFFE,
+ * U+FFFF), so the file always parses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/output.h"
+#include "lib/utf8.h"
+
+/* s as XML text; in an attribute, newlines and tabs are kept as
+ * character references (a parser would turn them into spaces). */
+static void xml_text(FILE *f, const char *s, bool attr)
+{
+	char *t = s ? utf8_sanitize_dup(s, strlen(s)) : NULL;
+
+	for (const unsigned char *p = (const unsigned char *)t; p && *p; p++) {
+		switch (*p) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\n': fputs(attr ? "&#10;" : "\n", f); break;
+		case '\t': fputs(attr ? "&#9;" : "\t", f); break;
+		default:
+			if (*p < 0x20) {
+				fputc(' ', f);
+			} else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+				fputs("\xef\xbf\xbd", f); /* U+FFFE/U+FFFF -> U+FFFD */
+				p += 2;
+			} else {
+				fputc(*p, f);
+			}
+		}
+	}
+	free(t);
+}
+
+int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
+		 const struct verdict *v)
+{
+	bool error = !strcmp(v->verdict, "error");
+	int nfail = 0;
+
+	for (int i = 0; i < v->checks.n; i++)
+		nfail += !v->checks.v[i].pass;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	fprintf(f, "  <testsuite name=\"");
+	xml_text(f, s->name, true);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
+		v->checks.n + error, nfail, error, r->total_ms / 1e3);
+	if (error) {
+		fprintf(f, "    <testcase classname=\"");
+		xml_text(f, s->name, true);
+		fprintf(f, "\" name=\"run\">\n      <error message=\"");
+		xml_text(f, v->reason, true);
+		fprintf(f, "\">");
+		xml_text(f, r->console_tail, false);
+		fprintf(f, "</error>\n    </testcase>\n");
+	}
+	for (int i = 0; i < v->checks.n; i++) {
+		const struct check_result *c = &v->checks.v[i];
+
+		fprintf(f, "    <testcase classname=\"");
+		xml_text(f, s->name, true);
+		fprintf(f, "\" name=\"");
+		xml_text(f, c->name, true);
+		if (c->pass) {
+			fprintf(f, "\"/>\n");
+			continue;
+		}
+		fprintf(f, "\">\n      <failure message=\"");
+		xml_text(f, c->detail, true);
+		fprintf(f, "\"/>\n    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+	return ferror(f) ? -1 : 0;
+}
