@@ -2,6 +2,7 @@
  * stream, with the wall-clock watchdog, and the console's tail. Frames that
  * arrive before a crash are kept; frames.c checks each one. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -163,6 +164,10 @@ static void send_ack(struct backend *b, uint32_t seq)
 	}
 }
 
+/* KTSTR_REPORT_TEE=FILE keeps the raw report stream (for bug reports and
+ * the fuzzing seeds of tests/fuzz/corpus/collect). */
+static int tee_fd = -1;
+
 static void drain(struct backend *b, struct run_result *r, struct wire_decoder *d,
 		  uint64_t t0, collect_progress_fn progress, void *ctx, int *eof)
 {
@@ -178,6 +183,10 @@ static void drain(struct backend *b, struct run_result *r, struct wire_decoder *
 		if (n == 0 || (errno != EINTR && errno != EAGAIN))
 			*eof = 1;
 		return;
+	}
+	if (tee_fd >= 0 && write(tee_fd, buf, n) != n) {
+		close(tee_fd);
+		tee_fd = -1;
 	}
 	r->stream_bytes += n;
 	if (r->stream_bytes > r->lim.max_stream_bytes) {
@@ -220,6 +229,9 @@ void collect_run(struct backend *b, struct run_result *r, uint64_t t0,
 	char msg[256];
 
 	wire_decoder_init(&d);
+	if (getenv("KTSTR_REPORT_TEE"))
+		tee_fd = open(getenv("KTSTR_REPORT_TEE"),
+			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	while (!ended) {
 		struct pollfd fds[2] = { { eof ? -1 : b->report_fd, POLLIN, 0 },
 					 { b->exit_fd, POLLIN, 0 } };
@@ -253,6 +265,9 @@ void collect_run(struct backend *b, struct run_result *r, uint64_t t0,
 	r->total_ms = mono_ms() - t0;
 	results_finish(r);
 	wire_decoder_free(&d);
+	if (tee_fd >= 0)
+		close(tee_fd);
+	tee_fd = -1;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		r->host_peak_rss_kib = (uint64_t)ru.ru_maxrss;
 }
