@@ -72,6 +72,7 @@ static void con_notify(void *ctx, struct virtio_pci *vp, int q)
 }
 
 static const struct virtio_dev_ops con_ops = {
+	.name = "virtio-console",
 	.type = VIRTIO_ID_CONSOLE,
 	.features = 0,
 	.num_queues = 2,

@@ -33,7 +33,7 @@ static void rec_notify(void *ctx, struct virtio_pci *v, int q)
 }
 
 static const struct virtio_dev_ops ops = {
-	.type = 3, .num_queues = 2, .queue_max = 16, .quiet_queues = 1u << 0,
+	.name = "test", .type = 3, .num_queues = 2, .queue_max = 16, .quiet_queues = 1u << 0,
 	.notify = rec_notify,
 };
 
@@ -210,4 +210,57 @@ Test(pci, quiet_queue_asks_for_no_notifications)
 	}
 	cr_expect_eq(u0->flags, VRING_USED_F_NO_NOTIFY, "receive queue: quiet");
 	cr_expect_eq(u1->flags, 0, "transmit queue: notifications wanted");
+}
+
+static uint8_t common_read8(uint32_t off)
+{
+	uint8_t v = 0;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, IO + VP_COMMON + off, &v, 1, false);
+	return v;
+}
+
+/* The guest puts queue 1's used ring over its avail ring: the queue is
+ * refused, the device asks for a reset, and until the reset the notify port
+ * reaches nothing, whatever status the driver writes. */
+Test(pci, overlapping_rings_need_reset)
+{
+	uint8_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		     VIRTIO_CONFIG_S_DRIVER_OK;
+
+	cfg_write(0x04, 0x1, 2);
+	common_write(22, 1, 2);
+	common_write(32, 0x1000, 4);
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x2000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 0, "queue not enabled");
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	common_write(20, ok, 1);
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET, "the driver cannot clear it");
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
+	cr_expect_eq(notified[1], 0);
+	common_write(20, 0, 1);		/* reset */
+	cr_expect_eq(common_read8(20), 0);
+	common_write(22, 1, 2);
+	common_write(32, 0x1000, 4);
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x3000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 1, "disjoint rings after the reset");
+	common_write(20, ok, 1);
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
+	cr_expect_eq(notified[1], 1);
+}
+
+Test(pci, misaligned_ring_needs_reset)
+{
+	cfg_write(0x04, 0x1, 2);
+	common_write(22, 1, 2);
+	common_write(32, 0x1008, 4);	/* descriptor table: 16-byte aligned */
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x3000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 0);
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
