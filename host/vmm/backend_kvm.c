@@ -214,6 +214,9 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
 		return -1;
 	}
+	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
+	 * write through vmm_write_all); for a file this changes nothing. */
+	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
 	cfg.log_fd = k->log_fd;
 	if (open_pipe(k, b, msg, len))
 		return -1;

@@ -1,6 +1,7 @@
 /* vCPUs: creation with per-vCPU CPUID/MSRs/LAPIC, one thread each running
  * KVM_RUN, exit dispatch, the VM end and the register dump on failures. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,8 +32,27 @@ void vmm_log(struct vmm *vm, const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
-	if (write(vm->cfg.log_fd, line, n) < 0)
-		return;
+	vmm_write_all(vm, vm->cfg.log_fd, line, n);
+}
+
+size_t vmm_write_all(struct vmm *vm, int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const uint8_t *)buf + done, len - done);
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+
+		if (n > 0) {
+			done += n;
+		} else if (n < 0 && errno == EAGAIN && !atomic_load(&vm->end)) {
+			/* A kick (the end) cuts the wait short: poll is never restarted. */
+			poll(&pfd, 1, 100);
+		} else if (!(n < 0 && errno == EINTR)) {
+			break;	/* full at the end, EPIPE (nobody reads), an error */
+		}
+	}
+	return done;
 }
 
 static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)

@@ -125,5 +125,9 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
 int vmm_write_profile(struct vmm *vm, const char *path);
 /* Write a diagnostic line to the log fd. */
 void vmm_log(struct vmm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A device's output to fd (non-blocking where it can fill: a pipe): all of
+ * buf, waiting for room while the VM runs; once it ends, what fits at once.
+ * Stops at an error (EPIPE: nobody reads). Returns the bytes written. */
+size_t vmm_write_all(struct vmm *vm, int fd, const void *buf, size_t len);
 
 #endif
