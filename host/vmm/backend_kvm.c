@@ -27,6 +27,7 @@ struct kvm_backend {
 	struct virtio_console con;
 	int log_fd, pipe_w;
 	bool killed, joined;
+	int left_behind;	/* vCPU threads that did not stop (vmm_join) */
 	pthread_t watchdog;
 	bool watchdog_on;
 	int verbose;
@@ -263,9 +264,11 @@ static void join(struct kvm_backend *k)
 	if (k->joined || !k->vm_created)
 		return;
 	if (k->watchdog_on)
-		pthread_join(k->watchdog, NULL);
-	vmm_join(&k->vm);
+		pthread_join(k->watchdog, NULL);	/* it checks the end every 100 ms */
+	k->left_behind = vmm_join(&k->vm, VMM_JOIN_TIMEOUT_MS);
 	k->joined = true;
+	if (k->left_behind)
+		return;	/* it may still be in a device: touch none of them */
 	err = k->profile ? vmm_write_profile(&k->vm, k->profile) : 0;
 	if (err)
 		fprintf(stderr, "kvm: profile %s: %s\n", k->profile, strerror(-err));
@@ -297,9 +300,16 @@ static enum vm_end kvm_reap(struct backend *b, char *msg, size_t len)
 		return VM_END_FAILED;
 	}
 	join(k);
-	snprintf(msg, len, "%s", k->vm.end_msg);
+	if (k->left_behind)
+		snprintf(msg, len, "%s; then %d vCPU thread(s) did not stop within %d ms "
+			 "(stuck in a device model; see the console log) and were left "
+			 "running", k->vm.end_msg, k->left_behind, VMM_JOIN_TIMEOUT_MS);
+	else
+		snprintf(msg, len, "%s", k->vm.end_msg);
 	if (k->killed)
 		return VM_END_KILLED;
+	if (k->left_behind)
+		return VM_END_FAILED;
 	switch (atomic_load(&k->vm.end)) {
 	case VMM_END_RESET: return VM_END_RESET;
 	case VMM_END_PANIC: return VM_END_PANIC;
@@ -325,6 +335,13 @@ static void kvm_destroy(struct backend *b)
 	if (k->vm_created) {
 		vmm_end(&k->vm, VMM_END_STOPPED, "backend destroyed");
 		join(k);
+		if (k->left_behind) {
+			/* A vCPU thread still runs in k's devices and writes to
+			 * its fds: leak them all (vmm_destroy does too). */
+			vmm_destroy(&k->vm);
+			free(b);
+			return;
+		}
 		vmm_destroy(&k->vm);
 	}
 	pci_destroy(&k->pci);

@@ -17,8 +17,6 @@
 #include "host/arch/x86/msr.h"
 #include "host/vmm/vmm.h"
 
-#define KICK_SIGNAL (SIGRTMIN + 1)
-
 void vmm_log(struct vmm *vm, const char *fmt, ...)
 {
 	char line[1024];
@@ -347,7 +345,7 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 static int profile_start(struct vcpu *v, timer_t *timer)
 {
 	unsigned us = v->vm->cfg.profile_us;
-	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = VMM_KICK_SIGNAL };
 	struct itimerspec it = { .it_interval = { us / 1000000, us % 1000000 * 1000 } };
 
 	v->cap_samples = 600ull * 1000000 / us;	/* ten minutes' worth */
@@ -402,7 +400,7 @@ static void *vcpu_thread(void *arg)
 	sigset_t set;
 
 	sigfillset(&set);
-	sigdelset(&set, KICK_SIGNAL);
+	sigdelset(&set, VMM_KICK_SIGNAL);
 	sigdelset(&set, SIGSEGV);
 	sigdelset(&set, SIGBUS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
@@ -447,7 +445,7 @@ int vmm_start(struct vmm *vm, char *msg, size_t len)
 	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(KICK_SIGNAL, &sa, NULL);
+	sigaction(VMM_KICK_SIGNAL, &sa, NULL);
 	for (int i = 0; i < vm->nvcpus; i++) {
 		int err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
 					 &vm->vcpus[i]);
@@ -478,18 +476,58 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
 		if (v->run)
 			v->run->immediate_exit = 1;
 		if (v->started && !pthread_equal(v->thread, pthread_self()))
-			pthread_kill(v->thread, KICK_SIGNAL);
+			pthread_kill(v->thread, VMM_KICK_SIGNAL);
 	}
 	if (write(vm->exit_efd, &one, sizeof(one)) < 0)
 		return;
 }
 
-void vmm_join(struct vmm *vm)
+/* pthread_clockjoin_np for at most ms from now; 0 once joined. */
+static int join_for(pthread_t t, uint64_t ms)
 {
-	for (int i = 0; i < vm->nvcpus; i++) {
-		if (!vm->vcpus[i].started)
-			continue;
-		pthread_join(vm->vcpus[i].thread, NULL);
-		vm->vcpus[i].started = false;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += ms % 1000 * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
 	}
+	return pthread_clockjoin_np(t, NULL, CLOCK_MONOTONIC, &ts);
+}
+
+int vmm_join(struct vmm *vm, unsigned timeout_ms)
+{
+	uint64_t deadline = vmm_now_ns() + timeout_ms * 1000000ull;
+	int left = 0;
+
+	if (!atomic_load(&vm->end))
+		vmm_end(vm, VMM_END_STOPPED, "stopped by the host");
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		while (v->started) {
+			uint64_t now = vmm_now_ns();
+			uint64_t ms = now < deadline ? (deadline - now + 999999) / 1000000 : 0;
+
+			if (!join_for(v->thread, ms < 100 ? ms : 100)) {
+				v->started = false;
+			} else if (vmm_now_ns() >= deadline) {
+				vmm_log(vm, "[vmm] vCPU %d did not stop within %u ms of the VM's end "
+					"(stuck in a device model or a blocking call); left running, "
+					"the VM's memory and devices are not freed\n", v->index,
+					timeout_ms);
+				left++;
+				break;
+			} else {
+				/* Kick again: the first kick may have come while it was
+				 * in a device, between two waits. */
+				if (v->run)
+					v->run->immediate_exit = 1;
+				pthread_kill(v->thread, VMM_KICK_SIGNAL);
+			}
+		}
+	}
+	return left;
 }
