@@ -71,8 +71,14 @@ static void ecam_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, boo
 		pci_cfg_access(d, (int)reg, data, len, is_write);
 		return;
 	}
-	if (!is_write)
+	if (is_write)
+		return;
+	/* An access that runs past the window (KVM splits at pages, but the
+	 * length is the guest's): all-ones, like an absent function. */
+	if (len <= PCI_ECAM_SIZE - off)
 		memcpy(data, bus->ecam + off, len);
+	else
+		memset(data, 0xff, len);
 }
 
 /* conf1's ports: no such mechanism here. All-ones fails Linux's type 1 and

@@ -10,7 +10,9 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "host/dev/pci.h"
 #include "host/dev/virtio_pci.h"
@@ -263,4 +265,28 @@ Test(pci, misaligned_ring_needs_reset)
 	common_write(28, 1, 2);
 	cr_expect_eq(common_read16(28), 0);
 	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+/* A read that exits at the window's last bytes, wider than what is left of
+ * it: all-ones, and nothing read past the copy (which lives on the heap here,
+ * so that ASan sees a read past its end). */
+Test(pci, ecam_read_past_the_window)
+{
+	uint8_t *copy = malloc(PCI_ECAM_SIZE);
+	uint64_t v = 0;
+
+	cr_assert(copy);
+	memcpy(copy, bus.ecam, PCI_ECAM_SIZE);
+	for (int i = 0; i < PCI_SLOTS; i++)
+		if (bus.dev[i])
+			bus.dev[i]->shadow = copy + (bus.dev[i]->shadow - bus.ecam);
+	munmap(bus.ecam, PCI_ECAM_SIZE);
+	bus.ecam = copy;
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + PCI_ECAM_SIZE - 4, (uint8_t *)&v, 8, false);
+	cr_expect_eq(v, ~0ull);
+	v = 0;
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + PCI_ECAM_SIZE - 8, (uint8_t *)&v, 8, false);
+	cr_expect_eq(v, ~0ull, "the last 8 bytes, all inside");
+	bus.ecam = NULL;
+	free(copy);
 }
