@@ -146,17 +146,21 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
 	return 0;
 }
 
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
-	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size)
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint8_t *ecam, uint64_t ecam_base,
+	     uint64_t mmio_base, uint64_t mmio_size, uint16_t io_base, uint16_t io_size)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->vm = vm;
 	bus->ecam_base = ecam_base;
-	bus->ecam = mmap(NULL, PCI_ECAM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (bus->ecam == MAP_FAILED) {
-		bus->ecam = NULL;
-		return -errno;
+	bus->ecam = ecam;
+	if (!ecam) {
+		bus->ecam = mmap(NULL, PCI_ECAM_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (bus->ecam == MAP_FAILED) {
+			bus->ecam = NULL;
+			return -errno;
+		}
+		bus->ecam_mapped = true;
 	}
 	memset(bus->ecam, 0xff, PCI_ECAM_SIZE);	/* no function: all-ones */
 	/* Intel host bridge, as FC, CH and ktstr-upstream present it (conf1's
@@ -183,7 +187,7 @@ int pci_map_ecam(struct pci_bus *bus)
 
 void pci_destroy(struct pci_bus *bus)
 {
-	if (bus->ecam)
+	if (bus->ecam && bus->ecam_mapped)
 		munmap(bus->ecam, PCI_ECAM_SIZE);
 	bus->ecam = NULL;
 }

@@ -53,7 +53,7 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 
 	err = serial8250_init(&k->com1, vm, k->log_fd) ?:
 	      i8042_init(vm) ?:
-	      pci_init(&k->pci, vm, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
+	      pci_init(&k->pci, vm, NULL, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
 	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
 	      pci_add(&k->pci, 1, &k->con.vp.pci);

@@ -43,7 +43,7 @@ static void setup(void)
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(pipe2(pipe_fd, O_CLOEXEC), 0);
 	fcntl(pipe_fd[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens it */
-	cr_assert_eq(pci_init(&bus, &vm, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
+	cr_assert_eq(pci_init(&bus, &vm, NULL, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
 	cr_assert_eq(virtio_console_init(&con, &vm, pipe_fd[1], MMIO, IO), 0);
 	cr_assert_eq(pci_add(&bus, SLOT, &con.vp.pci), 0);
 }
