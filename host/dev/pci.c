@@ -42,7 +42,7 @@ void pci_dev_setup_io_bar(struct pci_dev *d, uint16_t port, uint32_t size)
 void pci_cfg_access(struct pci_dev *d, int off, uint8_t *data, uint32_t len,
 		    bool is_write)
 {
-	if (off < 0 || off + len > sizeof(d->cfg))
+	if (off < 0 || (size_t)off >= sizeof(d->cfg) || len > sizeof(d->cfg) - off)
 		return;
 	if (!is_write) {
 		memcpy(data, d->cfg + off, len);
@@ -67,7 +67,7 @@ static void ecam_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, boo
 	struct pci_dev *d = bus->dev[off >> 15 & 0x1f];
 	uint32_t reg = off & 0xfff;
 
-	if (d && !(off >> 12 & 7) && reg + len <= sizeof(d->cfg)) {
+	if (d && !(off >> 12 & 7) && reg < sizeof(d->cfg) && len <= sizeof(d->cfg) - reg) {
 		pci_cfg_access(d, (int)reg, data, len, is_write);
 		return;
 	}

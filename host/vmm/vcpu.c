@@ -259,7 +259,8 @@ static void do_io(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
-	for (uint32_t i = 0; i < run->io.count; i++)
+	/* A string instruction (rep outs) stops at the VM's end. */
+	for (uint32_t i = 0; i < run->io.count && !atomic_load(&v->vm->end); i++)
 		iotrap_dispatch(&v->vm->bus, &v->vm->bus.pio, run->io.port,
 				data + i * run->io.size, run->io.size,
 				run->io.direction == KVM_EXIT_IO_OUT);

@@ -286,3 +286,17 @@ Test(pci, ecam_read_past_the_window)
 	pci_destroy(&bus);
 	free(copy);
 }
+
+/* A length that wraps off + len in 32 bits is refused, not copied. */
+Test(pci, cfg_access_length_does_not_wrap)
+{
+	uint8_t data[8];
+
+	memset(data, 0x5a, sizeof(data));
+	pci_cfg_access(&vp.pci, 8, data, UINT32_MAX - 3, false);
+	cr_expect_eq(data[0], 0x5a, "nothing read");
+	pci_cfg_access(&vp.pci, 8, data, UINT32_MAX - 3, true);
+	cr_expect_eq(cfg_read(0x0c, 1), 0, "nothing written");
+	pci_cfg_access(&vp.pci, 256, data, 1, false);
+	cr_expect_eq(data[0], 0x5a, "offset 256: past config space");
+}
