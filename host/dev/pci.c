@@ -42,7 +42,7 @@ void pci_dev_setup_io_bar(struct pci_dev *d, uint16_t port, uint32_t size)
 void pci_cfg_access(struct pci_dev *d, int off, uint8_t *data, uint32_t len,
 		    bool is_write)
 {
-	if (off < 0 || off + len > sizeof(d->cfg))
+	if (off < 0 || (size_t)off >= sizeof(d->cfg) || len > sizeof(d->cfg) - off)
 		return;
 	if (!is_write) {
 		memcpy(data, d->cfg + off, len);
@@ -67,12 +67,18 @@ static void ecam_mmio(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, boo
 	struct pci_dev *d = bus->dev[off >> 15 & 0x1f];
 	uint32_t reg = off & 0xfff;
 
-	if (d && !(off >> 12 & 7) && reg + len <= sizeof(d->cfg)) {
+	if (d && !(off >> 12 & 7) && reg < sizeof(d->cfg) && len <= sizeof(d->cfg) - reg) {
 		pci_cfg_access(d, (int)reg, data, len, is_write);
 		return;
 	}
-	if (!is_write)
+	if (is_write)
+		return;
+	/* An access that runs past the window (KVM splits at pages, but the
+	 * length is the guest's): all-ones, like an absent function. */
+	if (len <= PCI_ECAM_SIZE - off)
 		memcpy(data, bus->ecam + off, len);
+	else
+		memset(data, 0xff, len);
 }
 
 /* conf1's ports: no such mechanism here. All-ones fails Linux's type 1 and
@@ -140,17 +146,21 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d)
 	return 0;
 }
 
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
-	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size)
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint8_t *ecam, uint64_t ecam_base,
+	     uint64_t mmio_base, uint64_t mmio_size, uint16_t io_base, uint16_t io_size)
 {
 	memset(bus, 0, sizeof(*bus));
 	bus->vm = vm;
 	bus->ecam_base = ecam_base;
-	bus->ecam = mmap(NULL, PCI_ECAM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (bus->ecam == MAP_FAILED) {
-		bus->ecam = NULL;
-		return -errno;
+	bus->ecam = ecam;
+	if (!ecam) {
+		bus->ecam = mmap(NULL, PCI_ECAM_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (bus->ecam == MAP_FAILED) {
+			bus->ecam = NULL;
+			return -errno;
+		}
+		bus->ecam_mapped = true;
 	}
 	memset(bus->ecam, 0xff, PCI_ECAM_SIZE);	/* no function: all-ones */
 	/* Intel host bridge, as FC, CH and ktstr-upstream present it (conf1's
@@ -177,7 +187,7 @@ int pci_map_ecam(struct pci_bus *bus)
 
 void pci_destroy(struct pci_bus *bus)
 {
-	if (bus->ecam)
+	if (bus->ecam && bus->ecam_mapped)
 		munmap(bus->ecam, PCI_ECAM_SIZE);
 	bus->ecam = NULL;
 }

@@ -43,12 +43,15 @@ struct pci_bus {
 	struct pci_dev *dev[PCI_SLOTS];
 	uint64_t ecam_base;
 	uint8_t *ecam;		/* PCI_ECAM_SIZE bytes, what the guest reads */
+	bool ecam_mapped;	/* pci_init mapped it (else it is the caller's) */
 };
 
 /* Map the ECAM window at ecam_base (bus 0), make conf1 absent, register the
- * BAR windows; put the host bridge at slot 0. 0 or -errno. */
-int pci_init(struct pci_bus *bus, struct vmm *vm, uint64_t ecam_base, uint64_t mmio_base,
-	     uint64_t mmio_size, uint16_t io_base, uint16_t io_size);
+ * BAR windows; put the host bridge at slot 0. The copy lives in ecam
+ * (PCI_ECAM_SIZE bytes, page-aligned for KVM: a test's or a fuzzer's
+ * memory), or NULL to map it here. 0 or -errno. */
+int pci_init(struct pci_bus *bus, struct vmm *vm, uint8_t *ecam, uint64_t ecam_base,
+	     uint64_t mmio_base, uint64_t mmio_size, uint16_t io_base, uint16_t io_size);
 /* After the VM's own memory slots exist: hand the ECAM copy to KVM as a
  * read-only slot. On failure (-ENOTSUP without KVM_CAP_READONLY_MEM, or
  * -errno) reads exit and are served from the copy: slower, not wrong. */

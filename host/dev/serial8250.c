@@ -3,7 +3,6 @@
  * 16550A, LSR idles at THRE|TEMT and THRI is raised on IRQ 4. */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "host/arch/x86/layout.h"
 #include "host/dev/serial8250.h"
@@ -24,10 +23,11 @@
 
 static const char panic_str[] = "Kernel panic - not syncing";
 
+/* What does not go (the log broke, or is full as the VM ends) is dropped. */
 void serial8250_flush(struct serial8250 *s)
 {
-	if (s->olen && s->out_fd >= 0 && write(s->out_fd, s->obuf, s->olen) < 0)
-		s->olen = 0;
+	if (s->olen && s->out_fd >= 0)
+		vmm_write_all(s->vm, s->out_fd, s->obuf, s->olen);
 	s->olen = 0;
 }
 

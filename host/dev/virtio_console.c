@@ -1,12 +1,10 @@
 /* virtio-console device model (see virtio_console.h): queue 0 is receiveq
  * (host to guest, unused), queue 1 transmitq, handled synchronously on the
  * notify exit because hvc busy-waits for the used buffer. */
-#include <errno.h>
+#include <linux/virtio_config.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
-#include <poll.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "host/dev/virtio_console.h"
 #include "host/vmm/vmm.h"
@@ -22,56 +20,48 @@ static void con_cfg_read(void *ctx, uint32_t off, uint8_t *data, uint32_t len)
 	memcpy(data, (uint8_t *)&cfg + off, len);
 }
 
-/* Write it all unless the VM is ending (the host stopped reading). */
-static void out(struct virtio_console *c, const void *p, size_t len)
-{
-	while (len && !atomic_load(&c->vp.vm->end)) {
-		ssize_t n = write(c->out_fd, p, len);
-
-		if (n > 0) {
-			p = (const uint8_t *)p + n;
-			len -= n;
-			c->bytes += n;
-		} else if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { c->out_fd, POLLOUT, 0 };
-
-			poll(&pfd, 1, 100);
-		} else if (n < 0 && errno != EINTR) {
-			return;	/* EPIPE: nobody reads; drop */
-		}
-	}
-}
-
+/* Bounded work per notify: at most a ring's worth of chains, none once the
+ * VM ends. A driver kicks after each buffer it adds (the transmit queue never
+ * has NO_NOTIFY), so what is left waits for that kick; rings a guest made to
+ * refill themselves cannot hold the vCPU (and the bus lock) any longer. */
 static void con_notify(void *ctx, struct virtio_pci *vp, int q)
 {
 	struct virtio_console *c = ctx;
+	struct virtq *vq = &vp->vq[q];
 	struct virtq_iov iov[16];
 	uint16_t head;
-	int r, n, done = 0;
+	int r = 0, n, done = 0;
 
 	if (q != TXQ)
 		return;
-	while ((r = virtq_pop(&vp->vq[q], &head)) == 1) {
-		n = virtq_chain(&vp->vq[q], head, iov, 16);
+	while (done < vq->size && !atomic_load(&vp->vm->end) &&
+	       (r = virtq_pop(vq, &head)) == 1) {
+		n = virtq_chain(vq, head, iov, 16);
 		if (n < 0) {
-			vmm_log(vp->vm, "[vmm] virtio-console: bad descriptor chain %u (%s)\n",
-				head, strerror(-n));
-			vp->status |= 0x40;	/* NEEDS_RESET */
+			vmm_log(vp->vm, "[vmm] virtio-console: bad descriptor chain %u (%s), "
+				"device needs reset\n", head, strerror(-n));
+			vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 			return;
 		}
+		/* The host stopped reading (the VM is ending, or the pipe broke):
+		 * the rest of the chain is dropped, the buffer still returned. */
 		for (int i = 0; i < n; i++)
 			if (!iov[i].device_writes)
-				out(c, iov[i].base, iov[i].len);
-		virtq_push(&vp->vq[q], head, 0);
+				c->bytes += vmm_write_all(vp->vm, c->out_fd, iov[i].base,
+							  iov[i].len);
+		virtq_push(vq, head, 0);
 		done++;
 	}
-	if (r < 0)
-		vmm_log(vp->vm, "[vmm] virtio-console: corrupt avail ring\n");
+	if (r < 0) {
+		vmm_log(vp->vm, "[vmm] virtio-console: corrupt avail ring, device needs reset\n");
+		vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	}
 	if (done)
 		virtio_pci_signal_vq(vp, q);
 }
 
 static const struct virtio_dev_ops con_ops = {
+	.name = "virtio-console",
 	.type = VIRTIO_ID_CONSOLE,
 	.features = 0,
 	.num_queues = 2,

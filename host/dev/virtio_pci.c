@@ -187,11 +187,14 @@ static void write_status(struct virtio_pci *vp, uint8_t v)
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(vp->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    ((vp->gfeatures & ~offered(vp)) || !(vp->gfeatures >> VIRTIO_F_VERSION_1 & 1)))
 		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-	vp->status = v;
+	/* NEEDS_RESET is the device's to set; only a reset clears it. */
+	vp->status = v | (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void queue_write(struct virtio_pci *vp, struct virtq *q, uint32_t off, uint32_t v)
 {
+	char why[256];
+
 	switch (off) {
 	case 24:
 		if (v && v <= queue_max(vp, vp->qsel) && !(v & (v - 1)))
@@ -199,10 +202,15 @@ static void queue_write(struct virtio_pci *vp, struct virtq *q, uint32_t off, ui
 		break;
 	case 26: q->msix_vector = v < VP_MSIX ? v : 0xffff; break;
 	case 28:
-		if (v == 1 && virtq_enable(q))
+		if (v != 1)
+			break;
+		if (virtq_enable(q, why, sizeof(why))) {
+			vmm_log(vp->vm, "[vmm] %s: queue %u refused, device needs reset: %s\n",
+				vp->ops->name, vp->qsel, why);
 			vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-		else if (v == 1 && (vp->ops->quiet_queues >> vp->qsel & 1))
+		} else if (vp->ops->quiet_queues >> vp->qsel & 1) {
 			virtq_suppress_notify(q);
+		}
 		break;
 	case 32: case 36: set_half(&q->desc, off - 32, v); break;
 	case 40: case 44: set_half(&q->avail, off - 40, v); break;
@@ -295,8 +303,10 @@ static void io_bar(struct pci_dev *d, uint64_t off, uint8_t *data, uint32_t len,
 	} else if (is_write) {
 		int q = (off - VP_NOTIFY) / VP_NOTIFY_MULT;
 
+		/* A device that needs reset serves nothing until the driver resets it. */
 		if (q < vp->ops->num_queues && vp->vq[q].ready &&
-		    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		    !(vp->status & VIRTIO_CONFIG_S_NEEDS_RESET))
 			vp->ops->notify(vp->ctx, vp, q);
 	}
 	if (!is_write)

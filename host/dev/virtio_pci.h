@@ -29,6 +29,7 @@
 struct virtio_pci;
 
 struct virtio_dev_ops {
+	const char *name;	/* for the log: "virtio-console" */
 	uint16_t type;		/* VIRTIO_ID_* */
 	uint64_t features;	/* besides VIRTIO_F_VERSION_1 */
 	int num_queues;

@@ -3,6 +3,7 @@
  * used->idx. */
 #include <errno.h>
 #include <linux/virtio_ring.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "host/dev/virtq.h"
@@ -10,13 +11,52 @@
 _Static_assert(sizeof(struct vring_desc) == 16, "vring_desc");
 _Static_assert(sizeof(struct vring_used_elem) == 8, "vring_used_elem");
 
-int virtq_enable(struct virtq *q)
+/* The three rings of a queue of the given size: where, how long (virtio
+ * 1.x 2.7 "Queue Part Sizes", the event fields included), how aligned. */
+struct ring_part {
+	const char *name;
+	uint64_t gpa, len, align;
+};
+
+static void ring_parts(const struct virtq *q, struct ring_part p[3])
 {
-	if (!q->size || (q->size & (q->size - 1)) ||
-	    !gm_ptr(q->gm, q->desc, 16ull * q->size) ||
-	    !gm_ptr(q->gm, q->avail, 6 + 2ull * q->size) ||
-	    !gm_ptr(q->gm, q->used, 6 + 8ull * q->size))
-		return -EFAULT;
+	p[0] = (struct ring_part){ "descriptor table", q->desc, 16ull * q->size, 16 };
+	p[1] = (struct ring_part){ "avail ring", q->avail, 6 + 2ull * q->size, 2 };
+	p[2] = (struct ring_part){ "used ring", q->used, 6 + 8ull * q->size, 4 };
+}
+
+int virtq_enable(struct virtq *q, char *msg, size_t len)
+{
+	struct ring_part p[3];
+
+	if (!q->size || (q->size & (q->size - 1))) {
+		snprintf(msg, len, "queue size %u is not a power of two", q->size);
+		return -EINVAL;
+	}
+	ring_parts(q, p);
+	for (int i = 0; i < 3; i++) {
+		if (p[i].gpa & (p[i].align - 1)) {
+			snprintf(msg, len, "%s at 0x%llx is not %llu-byte aligned", p[i].name,
+				 (unsigned long long)p[i].gpa, (unsigned long long)p[i].align);
+			return -EINVAL;
+		}
+		if (!gm_ptr(q->gm, p[i].gpa, p[i].len)) {
+			snprintf(msg, len, "%s [0x%llx, +0x%llx) is not inside guest RAM",
+				 p[i].name, (unsigned long long)p[i].gpa,
+				 (unsigned long long)p[i].len);
+			return -EFAULT;
+		}
+	}
+	/* Inside RAM, so gpa + len does not wrap. */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (p[i].gpa < p[j].gpa + p[j].len && p[j].gpa < p[i].gpa + p[i].len) {
+				snprintf(msg, len, "%s [0x%llx, +0x%llx) overlaps %s [0x%llx, +0x%llx)",
+					 p[j].name, (unsigned long long)p[j].gpa,
+					 (unsigned long long)p[j].len, p[i].name,
+					 (unsigned long long)p[i].gpa, (unsigned long long)p[i].len);
+				return -EINVAL;
+			}
 	q->ready = true;
 	q->last_avail = 0;
 	return 0;

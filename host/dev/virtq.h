@@ -1,9 +1,11 @@
 /* The device side of a split virtqueue, bounds-checked: a descriptor that
- * points outside guest RAM, a loop or an index beyond the ring is refused. */
+ * points outside guest RAM, a loop or an index beyond the ring is refused,
+ * and so are rings that are misaligned, outside RAM or overlap. */
 #ifndef KTSTR__DEV_VIRTQ_H
 #define KTSTR__DEV_VIRTQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "host/vmm/guestmem.h"
@@ -23,8 +25,13 @@ struct virtq_iov {
 	bool device_writes;	/* VRING_DESC_F_WRITE */
 };
 
-/* Check the three rings lie in RAM and mark the queue ready. 0 or -EFAULT. */
-int virtq_enable(struct virtq *q);
+/* Check the driver's rings and mark the queue ready: size a power of two,
+ * each ring aligned (virtio 1.x 2.7: descriptor table 16, avail 2, used 4),
+ * inside guest RAM and sharing no byte with the others (a used ring over the
+ * avail ring would offer a buffer with every one returned). 0, or -EINVAL
+ * (size, alignment, overlap) or -EFAULT (outside RAM) with msg naming the
+ * ring, its place and the rule. */
+int virtq_enable(struct virtq *q, char *msg, size_t len);
 void virtq_reset(struct virtq *q);
 /* Next available chain head: 1 and *head, 0 if none, -EFAULT if corrupt. */
 int virtq_pop(struct virtq *q, uint16_t *head);

@@ -27,6 +27,7 @@ struct kvm_backend {
 	struct virtio_console con;
 	int log_fd, pipe_w;
 	bool killed, joined;
+	int left_behind;	/* vCPU threads that did not stop (vmm_join) */
 	pthread_t watchdog;
 	bool watchdog_on;
 	int verbose;
@@ -52,7 +53,7 @@ static int setup_devices(struct kvm_backend *k, char *msg, size_t len)
 
 	err = serial8250_init(&k->com1, vm, k->log_fd) ?:
 	      i8042_init(vm) ?:
-	      pci_init(&k->pci, vm, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
+	      pci_init(&k->pci, vm, NULL, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
 	      virtio_console_init(&k->con, vm, k->pipe_w, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
 	      pci_add(&k->pci, 1, &k->con.vp.pci);
@@ -214,6 +215,9 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
 		return -1;
 	}
+	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
+	 * write through vmm_write_all); for a file this changes nothing. */
+	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
 	cfg.log_fd = k->log_fd;
 	if (open_pipe(k, b, msg, len))
 		return -1;
@@ -260,9 +264,11 @@ static void join(struct kvm_backend *k)
 	if (k->joined || !k->vm_created)
 		return;
 	if (k->watchdog_on)
-		pthread_join(k->watchdog, NULL);
-	vmm_join(&k->vm);
+		pthread_join(k->watchdog, NULL);	/* it checks the end every 100 ms */
+	k->left_behind = vmm_join(&k->vm, VMM_JOIN_TIMEOUT_MS);
 	k->joined = true;
+	if (k->left_behind)
+		return;	/* it may still be in a device: touch none of them */
 	err = k->profile ? vmm_write_profile(&k->vm, k->profile) : 0;
 	if (err)
 		fprintf(stderr, "kvm: profile %s: %s\n", k->profile, strerror(-err));
@@ -294,9 +300,16 @@ static enum vm_end kvm_reap(struct backend *b, char *msg, size_t len)
 		return VM_END_FAILED;
 	}
 	join(k);
-	snprintf(msg, len, "%s", k->vm.end_msg);
+	if (k->left_behind)
+		snprintf(msg, len, "%s; then %d vCPU thread(s) did not stop within %d ms "
+			 "(stuck in a device model; see the console log) and were left "
+			 "running", k->vm.end_msg, k->left_behind, VMM_JOIN_TIMEOUT_MS);
+	else
+		snprintf(msg, len, "%s", k->vm.end_msg);
 	if (k->killed)
 		return VM_END_KILLED;
+	if (k->left_behind)
+		return VM_END_FAILED;
 	switch (atomic_load(&k->vm.end)) {
 	case VMM_END_RESET: return VM_END_RESET;
 	case VMM_END_PANIC: return VM_END_PANIC;
@@ -322,6 +335,13 @@ static void kvm_destroy(struct backend *b)
 	if (k->vm_created) {
 		vmm_end(&k->vm, VMM_END_STOPPED, "backend destroyed");
 		join(k);
+		if (k->left_behind) {
+			/* A vCPU thread still runs in k's devices and writes to
+			 * its fds: leak them all (vmm_destroy does too). */
+			vmm_destroy(&k->vm);
+			free(b);
+			return;
+		}
 		vmm_destroy(&k->vm);
 	}
 	pci_destroy(&k->pci);

@@ -237,6 +237,13 @@ int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size)
 
 void vmm_destroy(struct vmm *vm)
 {
+	/* A vCPU thread left behind (vmm_join) may still use all of it, and
+	 * may hold the bus lock: leak it, the process ends soon. */
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].started) {
+			vmm_log(vm, "[vmm] VM not freed: vCPU %d is still running\n", i);
+			return;
+		}
 	iotrap_drain(&vm->bus);
 	iotrap_set_ring(&vm->bus, NULL, 0);
 	for (int i = 0; i < vm->nvcpus; i++) {

@@ -1,6 +1,7 @@
 /* vCPUs: creation with per-vCPU CPUID/MSRs/LAPIC, one thread each running
  * KVM_RUN, exit dispatch, the VM end and the register dump on failures. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +17,6 @@
 #include "host/arch/x86/msr.h"
 #include "host/vmm/vmm.h"
 
-#define KICK_SIGNAL (SIGRTMIN + 1)
-
 void vmm_log(struct vmm *vm, const char *fmt, ...)
 {
 	char line[1024];
@@ -31,8 +30,27 @@ void vmm_log(struct vmm *vm, const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
-	if (write(vm->cfg.log_fd, line, n) < 0)
-		return;
+	vmm_write_all(vm, vm->cfg.log_fd, line, n);
+}
+
+size_t vmm_write_all(struct vmm *vm, int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const uint8_t *)buf + done, len - done);
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+
+		if (n > 0) {
+			done += n;
+		} else if (n < 0 && errno == EAGAIN && !atomic_load(&vm->end)) {
+			/* A kick (the end) cuts the wait short: poll is never restarted. */
+			poll(&pfd, 1, 100);
+		} else if (!(n < 0 && errno == EINTR)) {
+			break;	/* full at the end, EPIPE (nobody reads), an error */
+		}
+	}
+	return done;
 }
 
 static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
@@ -241,7 +259,8 @@ static void do_io(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
-	for (uint32_t i = 0; i < run->io.count; i++)
+	/* A string instruction (rep outs) stops at the VM's end. */
+	for (uint32_t i = 0; i < run->io.count && !atomic_load(&v->vm->end); i++)
 		iotrap_dispatch(&v->vm->bus, &v->vm->bus.pio, run->io.port,
 				data + i * run->io.size, run->io.size,
 				run->io.direction == KVM_EXIT_IO_OUT);
@@ -327,7 +346,7 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 static int profile_start(struct vcpu *v, timer_t *timer)
 {
 	unsigned us = v->vm->cfg.profile_us;
-	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = VMM_KICK_SIGNAL };
 	struct itimerspec it = { .it_interval = { us / 1000000, us % 1000000 * 1000 } };
 
 	v->cap_samples = 600ull * 1000000 / us;	/* ten minutes' worth */
@@ -382,7 +401,7 @@ static void *vcpu_thread(void *arg)
 	sigset_t set;
 
 	sigfillset(&set);
-	sigdelset(&set, KICK_SIGNAL);
+	sigdelset(&set, VMM_KICK_SIGNAL);
 	sigdelset(&set, SIGSEGV);
 	sigdelset(&set, SIGBUS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
@@ -427,7 +446,7 @@ int vmm_start(struct vmm *vm, char *msg, size_t len)
 	struct sigaction sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(KICK_SIGNAL, &sa, NULL);
+	sigaction(VMM_KICK_SIGNAL, &sa, NULL);
 	for (int i = 0; i < vm->nvcpus; i++) {
 		int err = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
 					 &vm->vcpus[i]);
@@ -458,18 +477,58 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
 		if (v->run)
 			v->run->immediate_exit = 1;
 		if (v->started && !pthread_equal(v->thread, pthread_self()))
-			pthread_kill(v->thread, KICK_SIGNAL);
+			pthread_kill(v->thread, VMM_KICK_SIGNAL);
 	}
 	if (write(vm->exit_efd, &one, sizeof(one)) < 0)
 		return;
 }
 
-void vmm_join(struct vmm *vm)
+/* pthread_clockjoin_np for at most ms from now; 0 once joined. */
+static int join_for(pthread_t t, uint64_t ms)
 {
-	for (int i = 0; i < vm->nvcpus; i++) {
-		if (!vm->vcpus[i].started)
-			continue;
-		pthread_join(vm->vcpus[i].thread, NULL);
-		vm->vcpus[i].started = false;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += ms % 1000 * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
 	}
+	return pthread_clockjoin_np(t, NULL, CLOCK_MONOTONIC, &ts);
+}
+
+int vmm_join(struct vmm *vm, unsigned timeout_ms)
+{
+	uint64_t deadline = vmm_now_ns() + timeout_ms * 1000000ull;
+	int left = 0;
+
+	if (!atomic_load(&vm->end))
+		vmm_end(vm, VMM_END_STOPPED, "stopped by the host");
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		while (v->started) {
+			uint64_t now = vmm_now_ns();
+			uint64_t ms = now < deadline ? (deadline - now + 999999) / 1000000 : 0;
+
+			if (!join_for(v->thread, ms < 100 ? ms : 100)) {
+				v->started = false;
+			} else if (vmm_now_ns() >= deadline) {
+				vmm_log(vm, "[vmm] vCPU %d did not stop within %u ms of the VM's end "
+					"(stuck in a device model or a blocking call); left running, "
+					"the VM's memory and devices are not freed\n", v->index,
+					timeout_ms);
+				left++;
+				break;
+			} else {
+				/* Kick again: the first kick may have come while it was
+				 * in a device, between two waits. */
+				if (v->run)
+					v->run->immediate_exit = 1;
+				pthread_kill(v->thread, VMM_KICK_SIGNAL);
+			}
+		}
+	}
+	return left;
 }

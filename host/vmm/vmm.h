@@ -5,6 +5,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -105,6 +106,9 @@ int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
 uint64_t vmm_now_ns(void);
 
 /* vcpu.c */
+/* Takes a vCPU thread out of KVM_RUN (EINTR) or a device's poll(); the
+ * handler does nothing, with SA_RESTART. */
+#define VMM_KICK_SIGNAL (SIGRTMIN + 1)
 /* Create all vCPUs (vcpu_id = APIC ID) and set their CPUID, MSRs and LAPIC.
  * The boot code then sets the BSP's registers. 0 or -1+msg. */
 int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len);
@@ -114,8 +118,13 @@ int vmm_start(struct vmm *vm, char *msg, size_t len);
  * out of KVM_RUN. Safe from any thread. */
 void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Join the vCPU threads (after the end). */
-void vmm_join(struct vmm *vm);
+/* Join the vCPU threads, ending the VM first if it has not ended. Bounded:
+ * a thread is kicked again every 100 ms, and one still running after
+ * timeout_ms in all is reported in the log and left behind (it keeps
+ * vcpu.started; a later vmm_join tries again, vmm_destroy frees nothing).
+ * Returns how many were left behind. */
+int vmm_join(struct vmm *vm, unsigned timeout_ms);
+#define VMM_JOIN_TIMEOUT_MS 2000	/* the backend's: threads leave in ~1 ms */
 /* Human-readable register and instruction dump of a vCPU into buf. */
 void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
 /* Exit statistics of all vCPUs (after vmm_join), as text lines. */
@@ -125,5 +134,9 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
 int vmm_write_profile(struct vmm *vm, const char *path);
 /* Write a diagnostic line to the log fd. */
 void vmm_log(struct vmm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A device's output to fd (non-blocking where it can fill: a pipe): all of
+ * buf, waiting for room while the VM runs; once it ends, what fits at once.
+ * Stops at an error (EPIPE: nobody reads). Returns the bytes written. */
+size_t vmm_write_all(struct vmm *vm, int fd, const void *buf, size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/dev/pci.h"
@@ -33,7 +34,7 @@ static void rec_notify(void *ctx, struct virtio_pci *v, int q)
 }
 
 static const struct virtio_dev_ops ops = {
-	.type = 3, .num_queues = 2, .queue_max = 16, .quiet_queues = 1u << 0,
+	.name = "test", .type = 3, .num_queues = 2, .queue_max = 16, .quiet_queues = 1u << 0,
 	.notify = rec_notify,
 };
 
@@ -44,7 +45,7 @@ static void setup(void)
 	memset(ram, 0, sizeof(ram));
 	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
-	cr_assert_eq(pci_init(&bus, &vm, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
+	cr_assert_eq(pci_init(&bus, &vm, NULL, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
 	cr_assert_eq(virtio_pci_init(&vp, &vm, &ops, NULL, MMIO, IO), 0);
 	cr_assert_eq(pci_add(&bus, SLOT, &vp.pci), 0);
 }
@@ -210,4 +211,92 @@ Test(pci, quiet_queue_asks_for_no_notifications)
 	}
 	cr_expect_eq(u0->flags, VRING_USED_F_NO_NOTIFY, "receive queue: quiet");
 	cr_expect_eq(u1->flags, 0, "transmit queue: notifications wanted");
+}
+
+static uint8_t common_read8(uint32_t off)
+{
+	uint8_t v = 0;
+
+	iotrap_dispatch(&vm.bus, &vm.bus.pio, IO + VP_COMMON + off, &v, 1, false);
+	return v;
+}
+
+/* The guest puts queue 1's used ring over its avail ring: the queue is
+ * refused, the device asks for a reset, and until the reset the notify port
+ * reaches nothing, whatever status the driver writes. */
+Test(pci, overlapping_rings_need_reset)
+{
+	uint8_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		     VIRTIO_CONFIG_S_DRIVER_OK;
+
+	cfg_write(0x04, 0x1, 2);
+	common_write(22, 1, 2);
+	common_write(32, 0x1000, 4);
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x2000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 0, "queue not enabled");
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	common_write(20, ok, 1);
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET, "the driver cannot clear it");
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
+	cr_expect_eq(notified[1], 0);
+	common_write(20, 0, 1);		/* reset */
+	cr_expect_eq(common_read8(20), 0);
+	common_write(22, 1, 2);
+	common_write(32, 0x1000, 4);
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x3000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 1, "disjoint rings after the reset");
+	common_write(20, ok, 1);
+	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
+	cr_expect_eq(notified[1], 1);
+}
+
+Test(pci, misaligned_ring_needs_reset)
+{
+	cfg_write(0x04, 0x1, 2);
+	common_write(22, 1, 2);
+	common_write(32, 0x1008, 4);	/* descriptor table: 16-byte aligned */
+	common_write(40, 0x2000, 4);
+	common_write(48, 0x3000, 4);
+	common_write(28, 1, 2);
+	cr_expect_eq(common_read16(28), 0);
+	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+/* A read that exits at the window's last bytes, wider than what is left of
+ * it: all-ones, and nothing read past the copy (on the heap here, so that
+ * ASan sees a read past its end). */
+Test(pci, ecam_read_past_the_window)
+{
+	uint8_t *copy = aligned_alloc(4096, PCI_ECAM_SIZE);
+	uint64_t v = 0;
+
+	cr_assert(copy);
+	pci_destroy(&bus);
+	iotrap_bus_init(&vm.bus, -1);
+	cr_assert_eq(pci_init(&bus, &vm, copy, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + PCI_ECAM_SIZE - 4, (uint8_t *)&v, 8, false);
+	cr_expect_eq(v, ~0ull);
+	v = 0;
+	iotrap_dispatch(&vm.bus, &vm.bus.mmio, ECAM + PCI_ECAM_SIZE - 8, (uint8_t *)&v, 8, false);
+	cr_expect_eq(v, ~0ull, "the last 8 bytes, all inside");
+	pci_destroy(&bus);
+	free(copy);
+}
+
+/* A length that wraps off + len in 32 bits is refused, not copied. */
+Test(pci, cfg_access_length_does_not_wrap)
+{
+	uint8_t data[8];
+
+	memset(data, 0x5a, sizeof(data));
+	pci_cfg_access(&vp.pci, 8, data, UINT32_MAX - 3, false);
+	cr_expect_eq(data[0], 0x5a, "nothing read");
+	pci_cfg_access(&vp.pci, 8, data, UINT32_MAX - 3, true);
+	cr_expect_eq(cfg_read(0x0c, 1), 0, "nothing written");
+	pci_cfg_access(&vp.pci, 256, data, 1, false);
+	cr_expect_eq(data[0], 0x5a, "offset 256: past config space");
 }

@@ -76,7 +76,7 @@ static void wait_end(struct vmm *vm)
 
 	cr_assert_eq(poll(&p, 1, 20000), 1, "the guest did not end");
 	cr_assert_eq(read(vm->exit_efd, &v, 8), 8);
-	vmm_join(vm);
+	cr_assert_eq(vmm_join(vm, 5000), 0, "a vCPU did not stop");
 }
 
 Test(vmm_run, real_mode_guest_out_and_hlt, .timeout = 30)
