@@ -18,7 +18,10 @@
 #include "guest-init/exec.h"
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "guest-init/unpack.h"
+#include "lib/file.h"
 #include "proto/layout.h"
+#include "proto/plan.h"
 #include "scenario/model.h"
 
 #ifndef SCHED_RESET_ON_FORK
@@ -115,6 +118,42 @@ static void read_opts(struct exec_opts *o)
 	json_decref(j);
 }
 
+/* Take the run plan (proto/plan.h): everything before this is the same for
+ * every run, and a snapshot holds it; the plan makes the run. */
+static int take_plan(char *msg, size_t len)
+{
+	bool from_initramfs = access(PLAN_INITRAMFS_PATH, F_OK) == 0;
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int ret, files;
+
+	transport_send(WIRE_READY, json_pack("{s:s}", READYF_PLAN,
+					     from_initramfs ? "initramfs" : "channel"));
+	if (from_initramfs) {
+		ret = read_file(PLAN_INITRAMFS_PATH, PLAN_MAX_BYTES, &buf, &n);
+		if (ret) {
+			snprintf(msg, len, "%s: %s", PLAN_INITRAMFS_PATH, strerror(-ret));
+			return -1;
+		}
+		unlink(PLAN_INITRAMFS_PATH);
+	} else if (transport_recv_plan(&buf, &n, msg, len)) {
+		return -1;
+	}
+	ret = unpack_cpio(buf, n, "", &files, msg, len);
+	free(buf);
+	return ret;
+}
+
+/* An error that ends the run before it started: told, then power off. */
+static int fatal(int code, const char *what)
+{
+	transport_error(1, "%s", what);
+	transport_send(WIRE_DONE, json_pack("{s:s}", DONEF_STATUS, "error"));
+	transport_wait_ack(10000);
+	power_off();
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	const char *scn_path = argc > 1 ? argv[1] : GUEST_SCENARIO_PATH;
@@ -139,17 +178,17 @@ int main(int argc, char **argv)
 		power_off();
 		return 3;
 	}
+	if (cg_setup(msg, sizeof(msg)))
+		transport_error(0, "cgroup setup: %s", msg);
+	/* Ready. */
+	if (argc <= 1 && take_plan(msg, sizeof(msg)))
+		return fatal(2, msg);
 	transport_send(WIRE_HELLO, sysinfo_collect());
 	read_opts(&o);
 	if (scn_parse_file(scn_path, &s, &err)) {
 		scn_error_format(NULL, scn_path, &err, msg, sizeof(msg));
-		transport_error(1, "%s", msg);
-		transport_send(WIRE_DONE, json_pack("{s:s}", DONEF_STATUS, "error"));
-		power_off();
-		return 2;
+		return fatal(2, msg);
 	}
-	if (cg_setup(msg, sizeof(msg)))
-		transport_error(0, "cgroup setup: %s", msg);
 	failures = exec_scenario(&s, &o);
 	transport_send(WIRE_DONE, json_pack("{s:s, s:i, s:f}", DONEF_STATUS, "ok",
 					    DONEF_OP_FAILURES, failures, DONEF_T_MS,

@@ -24,6 +24,11 @@ int transport_error(int fatal, const char *fmt, ...) __attribute__((format(print
 int transport_raw_frame(enum wire_type type, const char *payload, uint32_t len,
 			int how);
 
+/* Receive the run plan from the host (PLAN then DATA frames, proto/plan.h):
+ * 0 with *buf (malloc'd) and *len, or -1 with msg. Waits as long as it
+ * takes: the host's watchdog bounds the run. */
+int transport_recv_plan(uint8_t **buf, size_t *len, char *msg, size_t msglen);
+
 /* Wait (at most timeout_ms) until the host has acknowledged every frame
  * sent so far. A write to a virtio-serial port returns once the data is
  * queued, and QEMU drops what is still queued when the guest powers off:

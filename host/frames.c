@@ -23,6 +23,7 @@ static uint32_t max_payload(uint16_t type)
 	case WIRE_ERROR: return 64u << 10;
 	case WIRE_REPORT: return 16u << 20;
 	case WIRE_DONE: return 4u << 10;
+	case WIRE_READY: return 4u << 10;
 	}
 	return 0;
 }
@@ -59,6 +60,7 @@ void results_free(struct run_result *r)
 	json_decref(r->errors);
 	json_decref(r->wire_errors);
 	json_decref(r->done);
+	json_decref(r->ready);
 	for (int i = 0; i < r->n_reps; i++) {
 		wr_data_free(r->reps[i]);
 		free(r->reps[i]);
@@ -488,6 +490,9 @@ int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payloa
 		break;
 	case WIRE_DONE:
 		ret = add_checked(r, &r->done, j, proto_done_fields, "done");
+		break;
+	case WIRE_READY:
+		ret = add_checked(r, &r->ready, j, proto_ready_fields, "ready");
 		break;
 	}
 	json_decref(j);

@@ -55,6 +55,7 @@ struct run_result {
 	struct wr_data **reps; /* decoded worker reports */
 	int n_reps, cap_reps;
 	json_t *done;         /* checked DONE payload, NULL if none arrived */
+	json_t *ready;        /* checked READY payload, NULL if none arrived */
 	struct run_limits lim;
 	struct {
 		uint64_t reports, samples, events, event_bytes, errors, wire_errors;
@@ -64,7 +65,8 @@ struct run_result {
 	enum vm_end end;
 	char end_msg[256];
 	bool timed_out;
-	uint64_t boot_ms;     /* launch -> HELLO */
+	uint64_t ready_ms;    /* launch -> READY (guest-init up, takes its plan) */
+	uint64_t boot_ms;     /* launch -> HELLO (the plan unpacked, the run starts) */
 	uint64_t total_ms;    /* launch -> VM end */
 	uint64_t host_peak_rss_kib;
 	char console_log[4096];
@@ -96,10 +98,20 @@ void results_console_tail_from(struct run_result *r, char *buf, size_t n, int li
 /* Progress shown while the guest runs. */
 typedef void (*collect_progress_fn)(const char *line, void *ctx);
 
-/* Drive a started backend to its end: read frames, enforce the wall-clock
- * timeout, reap. t0_ms is when the VM was launched (mono_ms()). */
-void collect_run(struct backend *b, struct run_result *r, uint64_t t0_ms,
-		 uint64_t timeout_ms, collect_progress_fn progress, void *ctx);
+struct collect_opts {
+	uint64_t t0_ms;        /* when the VM was launched (mono_ms()) */
+	uint64_t timeout_ms;   /* wall-clock limit from t0_ms */
+	/* The run plan (proto/plan.h), sent when the guest says READY and
+	 * takes it from the channel; NULL when it is in the initramfs. */
+	const uint8_t *plan;
+	size_t plan_len;
+	collect_progress_fn progress;
+	void *ctx;
+};
+
+/* Drive a started backend to its end: read frames, send the run plan,
+ * enforce the wall-clock timeout, reap. */
+void collect_run(struct backend *b, struct run_result *r, const struct collect_opts *o);
 
 uint64_t mono_ms(void);
 

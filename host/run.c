@@ -299,7 +299,9 @@ int cmd_run(const struct run_opts *o)
 		results_free(&r);
 		goto out_backend;
 	}
-	collect_run(b, &r, t0, timeout, progress, (void *)o);
+	struct collect_opts co = { .t0_ms = t0, .timeout_ms = timeout, .progress = progress,
+				   .ctx = (void *)o };
+	collect_run(b, &r, &co);
 	results_read_console_tail(&r, 25);
 	verdict_decide(&s, &r, &v);
 	struct run_meta meta = { o->scenario, k.vmlinux[0] ? k.vmlinux : k.bzimage,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "proto/events.h"
+#include "proto/plan.h"
 
 static const char *const names[EV__COUNT] = {
 #define PROTO_EV_NAME(id, name) [EV_##id] = name,
@@ -87,6 +88,8 @@ const struct proto_field proto_error_fields[] = {
 const struct proto_field proto_done_fields[] = {
 	REQ(DONEF_STATUS, PF_STR), OPT(DONEF_OP_FAILURES, PF_UINT), OPT(DONEF_T_MS, PF_NUM),
 	END };
+
+const struct proto_field proto_ready_fields[] = { REQ(READYF_PLAN, PF_STR), END };
 
 static const struct proto_field *const fields[EV__COUNT] = {
 	[EV_BACKDROP] = f_none,

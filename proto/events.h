@@ -145,6 +145,7 @@ const struct proto_field *proto_event_fields(enum proto_event k);
 extern const struct proto_field proto_hello_fields[];
 extern const struct proto_field proto_error_fields[];
 extern const struct proto_field proto_done_fields[];
+extern const struct proto_field proto_ready_fields[];
 /* sched_* kinds (the results' scheduler_events). */
 bool proto_event_is_sched(enum proto_event k);
 
