@@ -1,7 +1,6 @@
 /* Pure apt helpers: finding the Debian archive in the machine's apt
- * sources (one-line and deb822 formats), Debian version order, and parsing
- * "apt-cache show" output. No processes, no network. */
-#include <ctype.h>
+ * sources (one-line and deb822 formats) and parsing "apt-cache show"
+ * output. No processes, no network. */
 #include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
@@ -239,86 +238,6 @@ int apt_debian_source(const char *etc_apt, struct apt_source *src,
 			    "no Debian archive in the apt sources under %s (looked for a 'deb' entry with a suite such as bookworm or trixie in sources.list and sources.list.d/*.list, *.sources)",
 			    etc_apt);
 	return 0;
-}
-
-/* --- Debian version order (dpkg's verrevcmp) --- */
-
-static int order(int c)
-{
-	if (isdigit(c))
-		return 0;
-	if (isalpha(c))
-		return c;
-	if (c == '~')
-		return -1;
-	return c ? c + 256 : 0;
-}
-
-static int verrevcmp(const char *a, const char *b)
-{
-	while (*a || *b) {
-		int first_diff = 0;
-
-		while ((*a && !isdigit((unsigned char)*a)) || (*b && !isdigit((unsigned char)*b))) {
-			int ac = order((unsigned char)*a), bc = order((unsigned char)*b);
-
-			if (ac != bc)
-				return ac - bc;
-			a++;
-			b++;
-		}
-		while (*a == '0')
-			a++;
-		while (*b == '0')
-			b++;
-		while (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			if (!first_diff)
-				first_diff = *a - *b;
-			a++;
-			b++;
-		}
-		if (isdigit((unsigned char)*a))
-			return 1;
-		if (isdigit((unsigned char)*b))
-			return -1;
-		if (first_diff)
-			return first_diff;
-	}
-	return 0;
-}
-
-struct debver {
-	long epoch;
-	char upstream[256];
-	const char *revision;
-};
-
-static void split_version(const char *v, struct debver *d)
-{
-	const char *colon = strchr(v, ':');
-	char *dash;
-
-	d->epoch = colon ? strtol(v, NULL, 10) : 0;
-	snprintf(d->upstream, sizeof(d->upstream), "%s", colon ? colon + 1 : v);
-	dash = strrchr(d->upstream, '-');
-	d->revision = "";
-	if (dash) {
-		*dash = '\0';
-		d->revision = dash + 1;
-	}
-}
-
-int deb_vercmp(const char *a, const char *b)
-{
-	struct debver da, db;
-	int r;
-
-	split_version(a, &da);
-	split_version(b, &db);
-	if (da.epoch != db.epoch)
-		return da.epoch < db.epoch ? -1 : 1;
-	r = verrevcmp(da.upstream, db.upstream);
-	return r ? r : verrevcmp(da.revision, db.revision);
 }
 
 /* --- apt-cache show output --- */

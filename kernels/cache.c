@@ -4,13 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernels/apt.h"
 #include "kernels/internal.h"
 
 int kernel_cache_dir(char *buf, size_t len)
@@ -31,6 +31,22 @@ int kernel_cache_dir(char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return kmkdir_p(buf, NULL, 0) ? -EACCES : 0;
+}
+
+int kcache_path(char *buf, size_t len, const char *fmt, ...)
+{
+	char dir[4096];
+	char rest[4096];
+	va_list ap;
+	int n;
+
+	if (kernel_cache_dir(dir, sizeof(dir)))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	n = snprintf(buf, len, "%s/%s", dir, rest);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 static void sub(char *buf, size_t len, const char *dir, const char *name)

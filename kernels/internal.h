@@ -1,5 +1,8 @@
-/* Helpers shared by the kernels/ files: messages, files, mappings, child
- * processes and the private apt state. Not part of the public API. */
+/* What the kernels/ files share and the public API does not show, by the
+ * file that defines it. Calls run one way, no file reaches back up:
+ * fetch.c -> apt.c -> apt_sources.c -> debver.c; fetch.c, resolve.c ->
+ * cache.c, bzimage.c; cache.c -> vmlinux.c, debver.c; bzimage.c ->
+ * decompress.c; all of them -> util.c, which calls nothing of ours. */
 #ifndef KTSTR__KERNELS_INTERNAL_H
 #define KTSTR__KERNELS_INTERNAL_H
 
@@ -8,6 +11,8 @@
 #include <stdint.h>
 
 #include "kernels/kernels.h"
+
+/* --- util.c: messages, files, mappings, child processes --- */
 
 /* Fill msg and return -1 (so callers can "return kmsg(...)"). */
 int kmsg(char *msg, size_t len, const char *fmt, ...)
@@ -43,11 +48,20 @@ uint64_t khash(const uint8_t *p, size_t len);
 int krun(char *const argv[], const char *cwd, char **out,
 	 char *err, size_t errlen);
 
+/* --- decompress.c --- */
+
 /* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma") from
  * in to fd; stops at the end of the first stream and ignores what follows.
  * *outlen gets the bytes written. Returns 0 or -1 with msg. */
 int kdecompress(const char *comp, const uint8_t *in, size_t inlen, int fd,
 		uint64_t *outlen, char *msg, size_t msglen);
+
+/* --- debver.c --- */
+
+/* Debian version comparison (dpkg semantics): <0, 0, >0. */
+int deb_vercmp(const char *a, const char *b);
+
+/* --- cache.c --- */
 
 /* Paths of the cache layout. */
 int kcache_path(char *buf, size_t len, const char *fmt, ...)

@@ -1,4 +1,5 @@
-/* Small file, mapping, message and child-process helpers for kernels/. */
+/* Small file, mapping, message and child-process helpers for kernels/;
+ * nothing here knows the cache layout. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -218,22 +219,6 @@ uint64_t khash(const uint8_t *p, size_t len)
 		h *= 0x100000001b3ull;
 	}
 	return h;
-}
-
-int kcache_path(char *buf, size_t len, const char *fmt, ...)
-{
-	char dir[4096];
-	char rest[4096];
-	va_list ap;
-	int n;
-
-	if (kernel_cache_dir(dir, sizeof(dir)))
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(rest, sizeof(rest), fmt, ap);
-	va_end(ap);
-	n = snprintf(buf, len, "%s/%s", dir, rest);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /* --- child processes --- */
