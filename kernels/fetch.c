@@ -194,8 +194,8 @@ int kernel_fetch_default(struct kernel *out, bool update, kernel_progress_fn pro
 
 	if (!update && kernel_default_cached(out) == 0)
 		return 0;
-	if (kernel_cache_dir(cache, sizeof(cache)))
-		return kmsg(msg, msglen, "cannot create the cache directory (set XDG_CACHE_HOME or HOME)");
+	if (kernel_cache_dir(cache, sizeof(cache), msg, msglen))
+		return -1;
 	snprintf(lock, sizeof(lock), "%s/kernels", cache);
 	if (kmkdir_p(lock, msg, msglen))
 		return -1;

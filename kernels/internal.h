@@ -63,9 +63,9 @@ int deb_vercmp(const char *a, const char *b);
 
 /* --- cache.c --- */
 
-/* Paths of the cache layout. */
-int kcache_path(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* <cache>/<fmt...>, the cache directory made if missing. 0 or -1 with msg. */
+int kcache_path(char *buf, size_t len, char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Fill out from <cache>/kernels/<rel>/ if it holds a complete kernel. */
 int kcache_load(const char *reldir, struct kernel *out);
 

@@ -22,8 +22,10 @@ struct kernel {
 /* Progress callback for long work (download, decompression). */
 typedef void (*kernel_progress_fn)(const char *what, void *ctx);
 
-/* $XDG_CACHE_HOME/ktstr-run (or ~/.cache/ktstr-run); created on demand. */
-int kernel_cache_dir(char *buf, size_t len);
+/* $XDG_CACHE_HOME/ktstr-run, else $HOME/.cache/ktstr-run, else the passwd
+ * entry's home; created on demand. With none of them, refused (no shared
+ * fallback). Returns 0 or -1 with msg. */
+int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen);
 
 /* Fetch the default kernel into the cache (no-op if present and valid;
  * with update, ask the archive for its newest and fetch that unless it is

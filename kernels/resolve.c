@@ -103,8 +103,8 @@ static int cached_vmlinux(const char *bz, const struct kmap *m, char *vml, size_
 {
 	char root[4096], name[64], dir[4200], ok[4300];
 
-	if (kcache_path(root, sizeof(root), "extracted"))
-		return kmsg(msg, msglen, "cannot create the cache directory");
+	if (kcache_path(root, sizeof(root), msg, msglen, "extracted"))
+		return -1;
 	snprintf(name, sizeof(name), "%016llx-%zu", (unsigned long long)khash(m->p, m->len),
 		 m->len);
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
