@@ -1,5 +1,7 @@
 /* Streaming decompression of kernel payloads (zstd, gzip, xz, lzma) into a
- * file descriptor, with the libraries Debian ships. */
+ * file descriptor, with the libraries Debian ships. The input is untrusted:
+ * the decoder's memory and the output are bounded, and the first bytes of
+ * the output are shown to the caller before any is written. */
 #include <errno.h>
 #include <lzma.h>
 #include <stdlib.h>
@@ -7,30 +9,79 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "kernels/internal.h"
 
 #define CHUNK (1u << 20)
+#define MIB (1u << 20)
 
-static int write_out(int fd, const uint8_t *p, size_t n, uint64_t *outlen,
-		     char *msg, size_t msglen)
+_Static_assert(KDECOMP_MAX_WINDOW == 1u << 27, "zstd's windowLogMax below is 27");
+
+/* The output side: bytes held until the head check has seen them, then
+ * written; never more than to->max in all. */
+struct sink {
+	const struct kdecomp_to *to;
+	uint64_t len;      /* bytes accepted (held or written) */
+	uint8_t held[KDECOMP_HEAD];
+	size_t nheld;
+	bool checked;
+};
+
+static int write_all(int fd, const uint8_t *p, size_t n, char *msg, size_t msglen)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w < 0)
 			return kmsg(msg, msglen, "writing vmlinux: %s", strerror(errno));
+		if (w == 0)
+			return kmsg(msg, msglen, "writing vmlinux: no progress");
 		p += w;
 		n -= w;
-		*outlen += w;
 	}
 	return 0;
 }
 
-static int unzstd(const uint8_t *in, size_t inlen, int fd, uint8_t *buf,
-		  uint64_t *outlen, char *msg, size_t msglen)
+static int check_head(struct sink *s, char *msg, size_t msglen)
+{
+	s->checked = true;
+	if (s->to->head && s->to->head(s->held, s->nheld, msg, msglen))
+		return -1;
+	return write_all(s->to->fd, s->held, s->nheld, msg, msglen);
+}
+
+static int sink_put(struct sink *s, const uint8_t *p, size_t n, char *msg, size_t msglen)
+{
+	if (n > s->to->max - s->len)
+		return kmsg(msg, msglen, "decompresses to more than the %llu bytes %s",
+			    (unsigned long long)s->to->max, s->to->max_what);
+	s->len += n;
+	if (!s->checked) {
+		size_t c = n < KDECOMP_HEAD - s->nheld ? n : KDECOMP_HEAD - s->nheld;
+
+		memcpy(s->held + s->nheld, p, c);
+		s->nheld += c;
+		p += c;
+		n -= c;
+		if (s->nheld < KDECOMP_HEAD)
+			return 0;
+		if (check_head(s, msg, msglen))
+			return -1;
+	}
+	return write_all(s->to->fd, p, n, msg, msglen);
+}
+
+/* The end of the stream: an output shorter than the head is checked now. */
+static int sink_end(struct sink *s, char *msg, size_t msglen)
+{
+	return s->checked ? 0 : check_head(s, msg, msglen);
+}
+
+static int unzstd(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
+		  char *msg, size_t msglen)
 {
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	ZSTD_inBuffer ib = { in, inlen, 0 };
@@ -39,26 +90,31 @@ static int unzstd(const uint8_t *in, size_t inlen, int fd, uint8_t *buf,
 
 	if (!dctx)
 		return kmsg(msg, msglen, "zstd: out of memory");
-	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 31);
+	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 27);
 	while (ret != 0 && !err) {
 		ZSTD_outBuffer ob = { buf, CHUNK, 0 };
 
 		ret = ZSTD_decompressStream(dctx, &ob, &ib);
+		if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
+			err = kmsg(msg, msglen, "zstd payload: its window is larger than the %u MiB a kernel's zstd uses (2^27)",
+				   KDECOMP_MAX_WINDOW / MIB);
+			break;
+		}
 		if (ZSTD_isError(ret)) {
 			err = kmsg(msg, msglen, "zstd payload: %s (at byte %zu of %zu)",
 				   ZSTD_getErrorName(ret), ib.pos, inlen);
 			break;
 		}
-		err = write_out(fd, buf, ob.pos, outlen, msg, msglen);
-		if (ret != 0 && ib.pos == ib.size && ob.pos < ob.size)
+		err = sink_put(s, buf, ob.pos, msg, msglen);
+		if (!err && ret != 0 && ib.pos == ib.size && ob.pos < ob.size)
 			err = kmsg(msg, msglen, "zstd payload: truncated (stream ends early)");
 	}
 	ZSTD_freeDCtx(dctx);
 	return err;
 }
 
-static int ungzip(const uint8_t *in, size_t inlen, int fd, uint8_t *buf,
-		  uint64_t *outlen, char *msg, size_t msglen)
+static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
+		  char *msg, size_t msglen)
 {
 	z_stream zs = { 0 };
 	int ret = Z_OK, err = 0;
@@ -79,62 +135,90 @@ static int ungzip(const uint8_t *in, size_t inlen, int fd, uint8_t *buf,
 				   zs.msg ? zs.msg : "corrupt data");
 			break;
 		}
-		err = write_out(fd, buf, CHUNK - zs.avail_out, outlen, msg, msglen);
+		err = sink_put(s, buf, CHUNK - zs.avail_out, msg, msglen);
 	}
 	inflateEnd(&zs);
 	return err;
 }
 
-static int unxz(bool alone, const uint8_t *in, size_t inlen, int fd,
-		uint8_t *buf, uint64_t *outlen, char *msg, size_t msglen)
+static const char *lzma_why(lzma_ret ret)
 {
+	switch (ret) {
+	case LZMA_BUF_ERROR: return "truncated";
+	case LZMA_FORMAT_ERROR: return "bad format";
+	case LZMA_OPTIONS_ERROR: return "unsupported options";
+	case LZMA_MEM_ERROR: return "out of memory";
+	default: return "corrupt data";
+	}
+}
+
+static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
+		uint8_t *buf, char *msg, size_t msglen)
+{
+	/* The dictionary plus liblzma's own state (tens of kB). */
+	const uint64_t memlimit = KDECOMP_MAX_WINDOW + MIB;
+	const char *name = alone ? "lzma" : "xz";
 	lzma_stream ls = LZMA_STREAM_INIT;
 	lzma_ret ret;
 	int err = 0;
 
-	ret = alone ? lzma_alone_decoder(&ls, UINT64_MAX) :
-		      lzma_stream_decoder(&ls, UINT64_MAX, 0);
+	ret = alone ? lzma_alone_decoder(&ls, memlimit) :
+		      lzma_stream_decoder(&ls, memlimit, 0);
 	if (ret != LZMA_OK)
-		return kmsg(msg, msglen, "xz: cannot initialise liblzma (%d)", ret);
+		return kmsg(msg, msglen, "%s: cannot initialise liblzma (%d)", name, ret);
 	ls.next_in = in;
 	ls.avail_in = inlen;
 	do {
 		ls.next_out = buf;
 		ls.avail_out = CHUNK;
 		ret = lzma_code(&ls, LZMA_FINISH);
-		if (ret != LZMA_OK && ret != LZMA_STREAM_END) {
-			err = kmsg(msg, msglen, "%s payload: %s", alone ? "lzma" : "xz",
-				   ret == LZMA_BUF_ERROR ? "truncated" :
-				   ret == LZMA_FORMAT_ERROR ? "bad format" : "corrupt data");
+		if (ret == LZMA_MEMLIMIT_ERROR) {
+			err = kmsg(msg, msglen, "%s payload: its dictionary needs %llu MiB, more than the %u MiB a kernel's %s uses",
+				   name, (unsigned long long)(lzma_memusage(&ls) + MIB - 1) / MIB,
+				   KDECOMP_MAX_WINDOW / MIB, name);
 			break;
 		}
-		err = write_out(fd, buf, CHUNK - ls.avail_out, outlen, msg, msglen);
+		if (ret != LZMA_OK && ret != LZMA_STREAM_END) {
+			err = kmsg(msg, msglen, "%s payload: %s", name, lzma_why(ret));
+			break;
+		}
+		err = sink_put(s, buf, CHUNK - ls.avail_out, msg, msglen);
 	} while (ret != LZMA_STREAM_END && !err);
 	lzma_end(&ls);
 	return err;
 }
 
-int kdecompress(const char *comp, const uint8_t *in, size_t inlen, int fd,
-		uint64_t *outlen, char *msg, size_t msglen)
+int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
+		const struct kdecomp_to *to, uint64_t *outlen,
+		char *msg, size_t msglen)
 {
-	uint8_t *buf = malloc(CHUNK);
+	struct sink s = { .to = to };
+	uint8_t *buf;
 	int ret;
 
 	*outlen = 0;
+	if (!strcmp(comp, "none")) {
+		ret = sink_put(&s, in, inlen, msg, msglen);
+		goto out;
+	}
+	if (strcmp(comp, "zstd") && strcmp(comp, "gzip") && strcmp(comp, "xz") &&
+	    strcmp(comp, "lzma"))
+		return kmsg(msg, msglen,
+			    "%s-compressed kernels are not supported (zstd, gzip, xz, lzma are)",
+			    comp);
+	buf = malloc(CHUNK);
 	if (!buf)
 		return kmsg(msg, msglen, "out of memory");
 	if (!strcmp(comp, "zstd"))
-		ret = unzstd(in, inlen, fd, buf, outlen, msg, msglen);
+		ret = unzstd(in, inlen, &s, buf, msg, msglen);
 	else if (!strcmp(comp, "gzip"))
-		ret = ungzip(in, inlen, fd, buf, outlen, msg, msglen);
-	else if (!strcmp(comp, "xz") || !strcmp(comp, "lzma"))
-		ret = unxz(comp[0] == 'l', in, inlen, fd, buf, outlen, msg, msglen);
-	else if (!strcmp(comp, "none"))
-		ret = write_out(fd, in, inlen, outlen, msg, msglen);
+		ret = ungzip(in, inlen, &s, buf, msg, msglen);
 	else
-		ret = kmsg(msg, msglen,
-			   "%s-compressed kernels are not supported (zstd, gzip, xz, lzma are)",
-			   comp);
+		ret = unxz(comp[0] == 'l', in, inlen, &s, buf, msg, msglen);
 	free(buf);
+out:
+	if (!ret)
+		ret = sink_end(&s, msg, msglen);
+	*outlen = s.len;
 	return ret;
 }

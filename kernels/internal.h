@@ -50,11 +50,31 @@ int krun(char *const argv[], const char *cwd, char **out,
 
 /* --- decompress.c --- */
 
-/* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma") from
- * in to fd; stops at the end of the first stream and ignores what follows.
- * *outlen gets the bytes written. Returns 0 or -1 with msg. */
-int kdecompress(const char *comp, const uint8_t *in, size_t inlen, int fd,
-		uint64_t *outlen, char *msg, size_t msglen);
+/* The largest window a kernel build's compressor uses (zstd -22 --ultra:
+ * 2^27; lzma -9: 64 MiB; xz: 32 MiB); a payload asking for more is
+ * refused before the decoder allocates it. */
+#define KDECOMP_MAX_WINDOW (128u << 20)
+/* How many bytes of the output `head` sees before any is written. */
+#define KDECOMP_HEAD 64
+
+/* Where kdecompress writes: fd, at most max bytes (more is refused as "more
+ * than the <max> bytes <max_what>"); head, if set, sees the first
+ * KDECOMP_HEAD bytes (all of them if the output is shorter) before any
+ * byte is written and may refuse them (-1 with msg). */
+struct kdecomp_to {
+	int fd;
+	uint64_t max;
+	const char *max_what;
+	int (*head)(const uint8_t *p, size_t n, char *msg, size_t msglen);
+};
+
+/* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma", or
+ * "none": a copy) from in to `to`; stops at the end of the first stream
+ * and ignores what follows. *outlen gets the bytes accepted. Returns 0 or
+ * -1 with msg. */
+int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
+		const struct kdecomp_to *to, uint64_t *outlen,
+		char *msg, size_t msglen);
 
 /* --- debver.c --- */
 

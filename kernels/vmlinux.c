@@ -16,23 +16,29 @@ static bool in_file(const struct kmap *m, uint64_t off, uint64_t size)
 	return off <= m->len && size <= m->len - off;
 }
 
-static int check_ehdr(const struct kmap *m, char *msg, size_t msglen)
+int vmlinux_check_header(const uint8_t *p, size_t n, char *msg, size_t msglen)
 {
-	const Elf64_Ehdr *eh = (const void *)m->p;
+	Elf64_Ehdr eh;
 
-	if (m->len < 4 || memcmp(m->p, ELFMAG, SELFMAG))
-		return kmsg(msg, msglen, "not a kernel: not an ELF file");
-	if (m->len < sizeof(*eh))
-		return kmsg(msg, msglen, "truncated ELF header");
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
+	if (n < SELFMAG || memcmp(p, ELFMAG, SELFMAG)) {
+		uint8_t b[4] = { 0 };
+
+		memcpy(b, p, n < 4 ? n : 4);
+		return kmsg(msg, msglen, "not an ELF file (it starts %02x %02x %02x %02x)",
+			    b[0], b[1], b[2], b[3]);
+	}
+	if (n < sizeof(eh))
+		return kmsg(msg, msglen, "truncated ELF header (%zu bytes of %zu)", n, sizeof(eh));
+	memcpy(&eh, p, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return kmsg(msg, msglen, "not a 64-bit little-endian ELF (an x86-64 vmlinux is)");
-	if (eh->e_machine != EM_X86_64)
-		return kmsg(msg, msglen, "ELF for machine %u, not x86-64", eh->e_machine);
-	if (eh->e_type != ET_EXEC)
-		return kmsg(msg, msglen, "not a kernel: ELF %s, not an executable like vmlinux",
-			    eh->e_type == ET_DYN ? "shared object or PIE program" :
-			    eh->e_type == ET_REL ? "object file" :
-			    eh->e_type == ET_CORE ? "core dump" : "of unknown type");
+	if (eh.e_machine != EM_X86_64)
+		return kmsg(msg, msglen, "ELF for machine %u, not x86-64", eh.e_machine);
+	if (eh.e_type != ET_EXEC)
+		return kmsg(msg, msglen, "ELF %s, not an executable like vmlinux",
+			    eh.e_type == ET_DYN ? "shared object or PIE program" :
+			    eh.e_type == ET_REL ? "object file" :
+			    eh.e_type == ET_CORE ? "core dump" : "of unknown type");
 	return 0;
 }
 
@@ -132,9 +138,9 @@ int vmlinux_inspect(const char *path, struct vmlinux_info *info,
 	memset(info, 0, sizeof(*info));
 	if (kmap_open(path, &m, msg, msglen))
 		return -1;
-	if (check_ehdr(&m, why, sizeof(why))) {
+	if (vmlinux_check_header(m.p, m.len, why, sizeof(why))) {
 		kmap_close(&m);
-		return kmsg(msg, msglen, "'%s': %s", path, why);
+		return kmsg(msg, msglen, "'%s': not a kernel: %s", path, why);
 	}
 	if (!find_release(&m, info->release, sizeof(info->release))) {
 		kmap_close(&m);
