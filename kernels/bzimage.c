@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -172,45 +173,51 @@ static int extract_to(const uint8_t *img, const struct bzimage_info *bi, int fd,
 	return 0;
 }
 
+int kbzimage_extract(const char *name, const uint8_t *img, size_t len,
+		     const char *out_path, kernel_progress_fn progress, void *ctx,
+		     char *msg, size_t msglen)
+{
+	struct bzimage_info bi;
+	char tmp[4200], why[512];
+	int fd;
+
+	if (bzimage_inspect(img, len, &bi, why, sizeof(why)))
+		return kmsg(msg, msglen, "'%s': %s", name, why);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
+	unlink(tmp); /* a leftover of a dead process with our pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+	if (extract_to(img, &bi, fd, progress, ctx, why, sizeof(why))) {
+		kmsg(msg, msglen, "'%s': %s", name, why);
+		close(fd);
+		goto err_unlink;
+	}
+	if (close(fd) < 0) {
+		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		goto err_unlink;
+	}
+	if (rename(tmp, out_path) < 0) {
+		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
+		goto err_unlink;
+	}
+	return 0;
+err_unlink:
+	unlink(tmp);
+	return -1;
+}
+
 int bzimage_extract_vmlinux(const char *bzimage_path, const char *out_path,
 			    kernel_progress_fn progress, void *ctx,
 			    char *msg, size_t msglen)
 {
-	struct bzimage_info bi;
-	char tmp[4200], why[512];
-	struct kmap m;
-	int fd, ret = -1;
+	uint8_t *img;
+	size_t len;
+	int ret;
 
-	if (kmap_open(bzimage_path, &m, msg, msglen))
+	if (kread_file(bzimage_path, KERNEL_MAX_IMAGE, &img, &len, msg, msglen))
 		return -1;
-	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
-		goto out_unmap;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
-		goto out_unmap;
-	}
-	if (extract_to(m.p, &bi, fd, progress, ctx, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
-		close(fd);
-		goto out_unlink;
-	}
-	if (close(fd) < 0) {
-		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (rename(tmp, out_path) < 0) {
-		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
-		goto out_unlink;
-	}
-	ret = 0;
-	goto out_unmap;
-out_unlink:
-	unlink(tmp);
-out_unmap:
-	kmap_close(&m);
+	ret = kbzimage_extract(bzimage_path, img, len, out_path, progress, ctx, msg, msglen);
+	free(img);
 	return ret;
 }

@@ -1,8 +1,9 @@
 /* What the kernels/ files share and the public API does not show, by the
  * file that defines it. Calls run one way, no file reaches back up:
  * fetch.c -> apt.c -> apt_sources.c -> debver.c; fetch.c, resolve.c ->
- * cache.c, bzimage.c; cache.c -> vmlinux.c, debver.c; bzimage.c ->
- * decompress.c; all of them -> util.c, which calls nothing of ours. */
+ * cache.c, bzimage.c, vmlinux.c; cache.c -> vmlinux.c, debver.c;
+ * bzimage.c -> decompress.c, vmlinux.c; all of them -> util.c, which
+ * calls nothing of ours. */
 #ifndef KTSTR__KERNELS_INTERNAL_H
 #define KTSTR__KERNELS_INTERNAL_H
 
@@ -12,7 +13,7 @@
 
 #include "kernels/kernels.h"
 
-/* --- util.c: messages, files, mappings, child processes --- */
+/* --- util.c: messages, files, child processes --- */
 
 /* Fill msg and return -1 (so callers can "return kmsg(...)"). */
 int kmsg(char *msg, size_t len, const char *fmt, ...)
@@ -22,13 +23,12 @@ void kprog(kernel_progress_fn progress, void *ctx, const char *fmt, ...)
 /* "13.6 MB" */
 void khuman_size(uint64_t bytes, char *buf, size_t len);
 
-/* A read-only mapping of a whole regular file. */
-struct kmap {
-	const uint8_t *p;
-	size_t len;
-};
-int kmap_open(const char *path, struct kmap *m, char *msg, size_t msglen);
-void kmap_close(struct kmap *m);
+/* A whole regular file of at most max bytes, read into *buf (malloc'd,
+ * *len bytes; a file that shrinks meanwhile reads short). Read, not mapped:
+ * the caller keeps what it read however the file changes. 0 or -1 with
+ * msg. */
+int kread_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+	       char *msg, size_t msglen);
 
 int kmkdir_p(const char *path, char *msg, size_t msglen);
 int krm_rf(const char *path);
@@ -75,6 +75,17 @@ struct kdecomp_to {
 int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
 		const struct kdecomp_to *to, uint64_t *outlen,
 		char *msg, size_t msglen);
+
+/* --- bzimage.c, vmlinux.c --- */
+
+/* bzimage_extract_vmlinux on an image already read; name (its file)
+ * begins the messages. */
+int kbzimage_extract(const char *name, const uint8_t *img, size_t len,
+		     const char *out_path, kernel_progress_fn progress, void *ctx,
+		     char *msg, size_t msglen);
+/* vmlinux_inspect with the reason alone in why, not after the path. */
+int kvmlinux_inspect(const char *path, struct vmlinux_info *info,
+		     char *why, size_t whylen);
 
 /* --- debver.c --- */
 

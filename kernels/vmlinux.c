@@ -216,16 +216,18 @@ static bool find_release(const struct elf_file *f, char *buf, size_t len)
 	return found;
 }
 
-/* The checks on an open regular file; the reason without the path. */
+/* The checks on an open regular file. */
 static int inspect(struct elf_file *f, struct vmlinux_info *info, char *why, size_t whylen)
 {
 	uint8_t head[sizeof(Elf64_Ehdr)];
 	size_t n = f->size < sizeof(head) ? f->size : sizeof(head);
 
+	char what[200];
+
 	if (!rd(f, 0, head, n))
 		return kmsg(why, whylen, "cannot read its header (it shrank while being read)");
-	if (vmlinux_check_header(head, n, why, whylen))
-		return -1;
+	if (vmlinux_check_header(head, n, what, sizeof(what)))
+		return kmsg(why, whylen, "not a kernel: %s", what);
 	memcpy(&f->eh, head, sizeof(f->eh));
 	if (!find_release(f, info->release, sizeof(info->release)))
 		return kmsg(why, whylen, "x86-64 ELF but not a Linux kernel (no 'Linux version' string)");
@@ -234,32 +236,39 @@ static int inspect(struct elf_file *f, struct vmlinux_info *info, char *why, siz
 	return 0;
 }
 
-int vmlinux_inspect(const char *path, struct vmlinux_info *info,
-		    char *msg, size_t msglen)
+int kvmlinux_inspect(const char *path, struct vmlinux_info *info,
+		     char *why, size_t whylen)
 {
 	struct elf_file f;
 	struct stat st;
-	char why[256];
 	int ret;
 
 	memset(info, 0, sizeof(*info));
 	f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f.fd < 0)
-		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
+		return kmsg(why, whylen, "%s", strerror(errno));
 	if (fstat(f.fd, &st) < 0) {
 		ret = errno;
 		close(f.fd);
-		return kmsg(msg, msglen, "'%s': %s", path, strerror(ret));
+		return kmsg(why, whylen, "%s", strerror(ret));
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(f.fd);
-		return kmsg(msg, msglen, "'%s': not a kernel: %s", path,
+		return kmsg(why, whylen, "not a kernel: %s",
 			    S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
 	}
 	f.size = st.st_size;
-	ret = inspect(&f, info, why, sizeof(why));
+	ret = inspect(&f, info, why, whylen);
 	close(f.fd);
-	if (ret)
-		return kmsg(msg, msglen, "'%s': not a kernel: %s", path, why);
+	return ret;
+}
+
+int vmlinux_inspect(const char *path, struct vmlinux_info *info,
+		    char *msg, size_t msglen)
+{
+	char why[256];
+
+	if (kvmlinux_inspect(path, info, why, sizeof(why)))
+		return kmsg(msg, msglen, "'%s': %s", path, why);
 	return 0;
 }
