@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kernels/kernels.h"
 
@@ -39,6 +40,10 @@ int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen);
 int kwrite_str(const char *path, const char *s, char *msg, size_t msglen);
 /* Read a small text file, trailing newline stripped. 0 or -errno. */
 int kread_str(const char *path, char *buf, size_t len);
+/* The next line of f into buf (newline kept); false at the end. A line
+ * longer than buf is consumed whole and reported by *too_long, never
+ * split into pieces that would read as lines of their own. */
+bool kgetline(FILE *f, char *buf, size_t len, bool *too_long);
 /* FNV-1a 64 over the whole buffer: the extracted-vmlinux cache key. */
 uint64_t khash(const uint8_t *p, size_t len);
 

@@ -277,12 +277,13 @@ static int resolve_tree(const char *dir, struct kernel *out,
 }
 
 /* The build's .config: in a tree, beside a vmlinux, or at the top of the
- * tree holding arch/x86/boot/bzImage. */
+ * tree holding arch/x86/boot/bzImage; a regular file (or a link to one). */
 static void find_config(const char *path, bool dir, char *out, size_t len)
 {
 	static const char boot[] = "/arch/x86/boot/bzImage";
 	char top[PATH_MAX];
 	size_t n = strlen(path), b = sizeof(boot) - 1;
+	struct stat st;
 
 	snprintf(top, sizeof(top), "%s", path);
 	if (!dir) {
@@ -292,7 +293,7 @@ static void find_config(const char *path, bool dir, char *out, size_t len)
 			*strrchr(top, '/') = '\0';
 	}
 	snprintf(out, len, "%.4000s/.config", top);
-	if (!kfile_exists(out))
+	if (stat(out, &st) < 0 || !S_ISREG(st.st_mode))
 		out[0] = '\0';
 }
 

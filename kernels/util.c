@@ -248,6 +248,26 @@ int kread_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+bool kgetline(FILE *f, char *buf, size_t len, bool *too_long)
+{
+	size_t n;
+	int c;
+
+	*too_long = false;
+	if (!fgets(buf, len, f))
+		return false;
+	n = strlen(buf);
+	if (n + 1 < len || buf[n - 1] == '\n')
+		return true;
+	c = getc(f);
+	if (c == '\n' || c == EOF)
+		return true; /* it just fit */
+	*too_long = true;
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+	return true;
+}
+
 uint64_t khash(const uint8_t *p, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;

@@ -319,3 +319,19 @@ Test(resolve, dead_work_directory_is_pruned)
 	resolve_bz("zstd", vml, sizeof(vml));
 	cr_expect_neq(access(work, F_OK), 0, "%s is still there", work);
 }
+
+/* A .config that is not a regular file is not the build's .config. */
+Test(resolve, config_that_is_a_device_is_not_used)
+{
+	char p[600], msg[512] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	snprintf(p, sizeof(p), "%s/vmlinux", dir);
+	fx_write(p, elf, n);
+	snprintf(p, sizeof(p), "%s/.config", dir);
+	cr_assert_eq(symlink("/dev/zero", p), 0);
+	cr_assert_eq(kernel_resolve(dir, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.config, "");
+}
