@@ -13,8 +13,10 @@
 
 #include "kernels/internal.h"
 
-#define CHUNK (1u << 20)
 #define MIB (1u << 20)
+/* Output is taken in chunks of up to 1 MiB, less for a small payload. */
+#define CHUNK_MAX MIB
+#define CHUNK_MIN (64u << 10)
 
 _Static_assert(KDECOMP_MAX_WINDOW == 1u << 27, "zstd's windowLogMax below is 27");
 
@@ -81,7 +83,7 @@ static int sink_end(struct sink *s, char *msg, size_t msglen)
 }
 
 static int unzstd(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
-		  char *msg, size_t msglen)
+		  size_t chunk, char *msg, size_t msglen)
 {
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	ZSTD_inBuffer ib = { in, inlen, 0 };
@@ -92,7 +94,7 @@ static int unzstd(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 		return kmsg(msg, msglen, "zstd: out of memory");
 	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 27);
 	while (ret != 0 && !err) {
-		ZSTD_outBuffer ob = { buf, CHUNK, 0 };
+		ZSTD_outBuffer ob = { buf, chunk, 0 };
 
 		ret = ZSTD_decompressStream(dctx, &ob, &ib);
 		if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
@@ -114,7 +116,7 @@ static int unzstd(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 }
 
 static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
-		  char *msg, size_t msglen)
+		  size_t chunk, char *msg, size_t msglen)
 {
 	z_stream zs = { 0 };
 	int ret = Z_OK, err = 0;
@@ -127,7 +129,7 @@ static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 
 		zs.avail_in = step > (1u << 30) ? (1u << 30) : step;
 		zs.next_out = buf;
-		zs.avail_out = CHUNK;
+		zs.avail_out = chunk;
 		ret = inflate(&zs, Z_NO_FLUSH);
 		if (ret != Z_OK && ret != Z_STREAM_END) {
 			err = kmsg(msg, msglen, "gzip payload: %s",
@@ -135,7 +137,7 @@ static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 				   zs.msg ? zs.msg : "corrupt data");
 			break;
 		}
-		err = sink_put(s, buf, CHUNK - zs.avail_out, msg, msglen);
+		err = sink_put(s, buf, chunk - zs.avail_out, msg, msglen);
 	}
 	inflateEnd(&zs);
 	return err;
@@ -152,25 +154,70 @@ static const char *lzma_why(lzma_ret ret)
 	}
 }
 
+/* The .lzma header: properties, dictionary size (LE32), uncompressed size
+ * (LE64). */
+#define LZMA_HDR 13
+
+/* A .lzma header, checked and made cheaper: a dictionary over
+ * KDECOMP_MAX_WINDOW is refused; one larger than the whole output is cut to
+ * it (matches never reach further back than the output's start, so the
+ * decoder cannot tell), and liblzma allocates no more than it needs. */
+static int lzma_header(const uint8_t *in, size_t inlen, uint64_t max_out,
+		       uint8_t hdr[LZMA_HDR], char *msg, size_t msglen)
+{
+	uint32_t dict;
+
+	if (inlen < LZMA_HDR)
+		return kmsg(msg, msglen, "lzma payload: truncated (%zu bytes, the header alone is %d)",
+			    inlen, LZMA_HDR);
+	memcpy(hdr, in, LZMA_HDR);
+	dict = hdr[1] | hdr[2] << 8 | hdr[3] << 16 | (uint32_t)hdr[4] << 24;
+	if (dict > KDECOMP_MAX_WINDOW)
+		return kmsg(msg, msglen, "lzma payload: its dictionary needs %u MiB, more than the %u MiB a kernel's lzma uses",
+			    (unsigned)((dict + (uint64_t)MIB - 1) / MIB), KDECOMP_MAX_WINDOW / MIB);
+	if (dict > max_out) {
+		dict = max_out < 4096 ? 4096 : max_out;
+		for (int i = 0; i < 4; i++)
+			hdr[1 + i] = dict >> (8 * i);
+	}
+	return 0;
+}
+
 static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
-		uint8_t *buf, char *msg, size_t msglen)
+		uint8_t *buf, size_t chunk, char *msg, size_t msglen)
 {
 	/* The dictionary plus liblzma's own state (tens of kB). */
 	const uint64_t memlimit = KDECOMP_MAX_WINDOW + MIB;
 	const char *name = alone ? "lzma" : "xz";
 	lzma_stream ls = LZMA_STREAM_INIT;
+	uint8_t hdr[LZMA_HDR];
 	lzma_ret ret;
 	int err = 0;
 
+	if (alone && lzma_header(in, inlen, s->to->max, hdr, msg, msglen))
+		return -1;
 	ret = alone ? lzma_alone_decoder(&ls, memlimit) :
 		      lzma_stream_decoder(&ls, memlimit, 0);
 	if (ret != LZMA_OK)
 		return kmsg(msg, msglen, "%s: cannot initialise liblzma (%d)", name, ret);
-	ls.next_in = in;
-	ls.avail_in = inlen;
+	if (alone) {
+		/* The header is taken whole (no output yet), then the rest. */
+		ls.next_in = hdr;
+		ls.avail_in = LZMA_HDR;
+		ls.next_out = buf;
+		ls.avail_out = chunk;
+		ret = lzma_code(&ls, LZMA_RUN);
+		if (ret != LZMA_OK || ls.avail_in) {
+			lzma_end(&ls);
+			return kmsg(msg, msglen, "lzma payload: %s",
+				    ret == LZMA_MEMLIMIT_ERROR ? "too much memory" : lzma_why(ret));
+		}
+	}
+	ls.next_in = alone ? in + LZMA_HDR : in;
+	ls.avail_in = alone ? inlen - LZMA_HDR : inlen;
 	do {
 		ls.next_out = buf;
-		ls.avail_out = CHUNK;
+		ls.avail_out = chunk;
 		ret = lzma_code(&ls, LZMA_FINISH);
 		if (ret == LZMA_MEMLIMIT_ERROR) {
 			err = kmsg(msg, msglen, "%s payload: its dictionary needs %llu MiB, more than the %u MiB a kernel's %s uses",
@@ -182,7 +229,7 @@ static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
 			err = kmsg(msg, msglen, "%s payload: %s", name, lzma_why(ret));
 			break;
 		}
-		err = sink_put(s, buf, CHUNK - ls.avail_out, msg, msglen);
+		err = sink_put(s, buf, chunk - ls.avail_out, msg, msglen);
 	} while (ret != LZMA_STREAM_END && !err);
 	lzma_end(&ls);
 	return err;
@@ -193,6 +240,7 @@ int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
 		char *msg, size_t msglen)
 {
 	struct sink s = { .to = to };
+	size_t chunk = to->max < CHUNK_MIN ? CHUNK_MIN : to->max < CHUNK_MAX ? to->max : CHUNK_MAX;
 	uint8_t *buf;
 	int ret;
 
@@ -206,15 +254,15 @@ int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
 		return kmsg(msg, msglen,
 			    "%s-compressed kernels are not supported (zstd, gzip, xz, lzma are)",
 			    comp);
-	buf = malloc(CHUNK);
+	buf = malloc(chunk);
 	if (!buf)
 		return kmsg(msg, msglen, "out of memory");
 	if (!strcmp(comp, "zstd"))
-		ret = unzstd(in, inlen, &s, buf, msg, msglen);
+		ret = unzstd(in, inlen, &s, buf, chunk, msg, msglen);
 	else if (!strcmp(comp, "gzip"))
-		ret = ungzip(in, inlen, &s, buf, msg, msglen);
+		ret = ungzip(in, inlen, &s, buf, chunk, msg, msglen);
 	else
-		ret = unxz(comp[0] == 'l', in, inlen, &s, buf, msg, msglen);
+		ret = unxz(comp[0] == 'l', in, inlen, &s, buf, chunk, msg, msglen);
 	free(buf);
 out:
 	if (!ret)

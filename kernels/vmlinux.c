@@ -155,26 +155,22 @@ static bool find_pvh(const uint8_t *p, uint64_t len, uint32_t *entry)
 static bool has_pvh(const struct elf_file *f, uint32_t *entry)
 {
 	const Elf64_Ehdr *eh = &f->eh;
-	uint8_t *notes = NULL;
 	Elf64_Phdr *ph;
 	bool found = false;
 
 	if (eh->e_phentsize != sizeof(*ph))
 		return false;
 	ph = rd_table(f, eh->e_phoff, eh->e_phnum, sizeof(*ph));
-	if (!ph || !(notes = malloc(MAX_NOTES))) {
-		free(ph);
-		return false;
-	}
-	for (unsigned i = 0; i < eh->e_phnum && !found; i++) {
+	for (unsigned i = 0; ph && i < eh->e_phnum && !found; i++) {
 		uint64_t n = ph[i].p_filesz < MAX_NOTES ? ph[i].p_filesz : MAX_NOTES;
+		uint8_t *notes;
 
-		if (ph[i].p_type != PT_NOTE || !in_file(f, ph[i].p_offset, ph[i].p_filesz) ||
-		    !rd(f, ph[i].p_offset, notes, n))
+		if (ph[i].p_type != PT_NOTE || !n || !in_file(f, ph[i].p_offset, ph[i].p_filesz) ||
+		    !(notes = malloc(n)))
 			continue;
-		found = find_pvh(notes, n, entry);
+		found = rd(f, ph[i].p_offset, notes, n) && find_pvh(notes, n, entry);
+		free(notes);
 	}
-	free(notes);
 	free(ph);
 	return found;
 }
@@ -186,7 +182,7 @@ static bool find_release(const struct elf_file *f, char *buf, size_t len)
 {
 	static const char tag[] = "Linux version ";
 	const size_t tl = sizeof(tag) - 1, over = tl + len;
-	uint8_t *w = malloc(SCAN_CHUNK + over);
+	uint8_t *w = malloc(f->size < SCAN_CHUNK + over ? f->size : SCAN_CHUNK + over);
 	bool found = false;
 
 	for (uint64_t off = 0; w && off < f->size && !found; off += SCAN_CHUNK) {

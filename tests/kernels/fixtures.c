@@ -99,10 +99,15 @@ size_t fx_compress(const char *comp, const uint8_t *in, size_t n,
 		return r;
 	}
 	if (!strcmp(comp, "xz")) {
+		lzma_options_lzma opt;
+		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
 		size_t pos = 0;
 
-		if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n,
-					    out, &pos, cap) != LZMA_OK)
+		/* The kernel's xz uses 32 MiB; small keeps the fuzz seeds cheap. */
+		lzma_lzma_preset(&opt, 6);
+		opt.dict_size = 64u << 10;
+		if (lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n,
+					      out, &pos, cap) != LZMA_OK)
 			return 0;
 		return pos;
 	}

@@ -349,3 +349,24 @@ Test(bzimage, trailer_beyond_1gib_is_refused)
 	cr_expect(strstr(msg, "1342177280") && strstr(msg, "1 GiB"), "msg: %s", msg);
 	free(img);
 }
+
+/* A dictionary bigger than the whole output (1 MiB for 1.3 kB) is cut to
+ * the output's size; the payload decodes the same. */
+Test(bzimage, lzma_dictionary_beyond_the_output_decodes)
+{
+	char bz[512], out[512], msg[512] = "";
+	uint8_t elf[4096], got[4096];
+	size_t n = fx_elf(elf, true, true), len;
+	uint8_t *img = fx_bzimage("lzma", elf, n, &len);
+	FILE *f;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	f = fopen(out, "rb");
+	cr_assert(f && fread(got, 1, sizeof(got), f) == n);
+	fclose(f);
+	cr_expect(!memcmp(got, elf, n));
+	free(img);
+}
