@@ -24,6 +24,7 @@ _Static_assert(KDECOMP_MAX_WINDOW == 1u << 27, "zstd's windowLogMax below is 27"
  * written; never more than to->max in all. */
 struct sink {
 	const struct kdecomp_to *to;
+	const char *comp;
 	uint64_t len;      /* bytes accepted (held or written) */
 	uint8_t held[KDECOMP_HEAD];
 	size_t nheld;
@@ -58,8 +59,8 @@ static int check_head(struct sink *s, char *msg, size_t msglen)
 static int sink_put(struct sink *s, const uint8_t *p, size_t n, char *msg, size_t msglen)
 {
 	if (n > s->to->max - s->len)
-		return kmsg(msg, msglen, "decompresses to more than the %llu bytes %s",
-			    (unsigned long long)s->to->max, s->to->max_what);
+		return kmsg(msg, msglen, "%s payload: decompresses to more than the %llu bytes %s",
+			    s->comp, (unsigned long long)s->to->max, s->to->max_what);
 	s->len += n;
 	if (!s->checked) {
 		size_t c = n < KDECOMP_HEAD - s->nheld ? n : KDECOMP_HEAD - s->nheld;
@@ -239,7 +240,7 @@ int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
 		const struct kdecomp_to *to, uint64_t *outlen,
 		char *msg, size_t msglen)
 {
-	struct sink s = { .to = to };
+	struct sink s = { .to = to, .comp = comp };
 	size_t chunk = to->max < CHUNK_MIN ? CHUNK_MIN : to->max < CHUNK_MAX ? to->max : CHUNK_MAX;
 	uint8_t *buf;
 	int ret;
