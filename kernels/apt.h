@@ -18,9 +18,6 @@ struct apt_source {
 int apt_debian_source(const char *etc_apt, struct apt_source *src,
 		      char *msg, size_t msglen);
 
-/* Debian version comparison (dpkg semantics): <0, 0, >0. */
-int deb_vercmp(const char *a, const char *b);
-
 struct apt_pkg {
 	char name[256];
 	char version[128];
