@@ -48,6 +48,9 @@ struct backend {
 	void (*kill)(struct backend *b);
 	void (*destroy)(struct backend *b);
 	char accel_used[16];
+	/* The channel carries host -> guest frames (the run plan, acks);
+	 * otherwise the plan goes in the initramfs. */
+	bool plan_channel;
 	void *priv;
 };
 

@@ -251,6 +251,7 @@ struct backend *backend_qemu_new(void)
 
 	q->listen_fd = -1;
 	b->name = "qemu";
+	b->plan_channel = true;
 	b->priv = q;
 	b->report_fd = -1;
 	b->exit_fd = -1;

@@ -220,6 +220,13 @@ static void send_plan(struct collector *c)
 	int n = snprintf(head, sizeof(head), "{\"" PLANF_SIZE "\":%zu}", c->o->plan_len);
 
 	c->plan_sent = true;
+	if (c->o->progress) {
+		char line[96];
+
+		snprintf(line, sizeof(line), "guest ready; sending the run plan (%zu KiB)",
+			 (c->o->plan_len + 1023) / 1024);
+		c->o->progress(line, c->o->ctx);
+	}
 	if (!c->o->plan) {
 		results_wire_error(c->r, "the guest asks for its run plan on the channel, "
 				   "but this run has none to send");

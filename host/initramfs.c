@@ -11,6 +11,8 @@
 #include "host/cpio.h"
 #include "host/initramfs.h"
 #include "host/guest_files.h"
+#include "proto/layout.h"
+#include "proto/plan.h"
 
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 {
@@ -67,39 +69,72 @@ static int to_memfd(const struct cpio *c, int *fd, char *msg, size_t msglen)
 	return 0;
 }
 
-int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
-		    char *msg, size_t msglen)
+/* The run plan: the scenario, the run options, the files the run needs. */
+static int plan_build(const struct initramfs_spec *s, struct cpio *c, char *msg,
+		      size_t msglen)
+{
+	char *opts = json_dumps(s->run_opts, JSON_COMPACT);
+	int r;
+
+	if ((r = cpio_add_host_file(c, GUEST_SCENARIO_NAME, s->scenario_path, 0644))) {
+		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
+		free(opts);
+		return -1;
+	}
+	cpio_add_file(c, GUEST_RUN_OPTS_NAME, 0644, opts, opts ? strlen(opts) : 0);
+	free(opts);
+	if (s->scenario && guest_files_add_all(c, s->scenario, msg, msglen))
+		return -1;
+	if (cpio_finish(c)) {
+		snprintf(msg, msglen, "building the run plan: %s", strerror(-c->error));
+		return -1;
+	}
+	return 0;
+}
+
+int initramfs_build(const struct initramfs_spec *s, struct initramfs *out, char *msg,
+		    size_t msglen)
 {
 	static const char *const dirs[] = { "dev", "proc", "sys", "tmp", "run" };
-	struct cpio c;
-	char *opts = NULL;
+	struct cpio plan, c;
 	int ret = -1, r;
 
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	cpio_init(&plan);
 	cpio_init(&c);
+	if (plan_build(s, &plan, msg, msglen))
+		goto out;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		cpio_add_dir(&c, dirs[i], 0755);
 	if ((r = cpio_add_host_file(&c, "init", s->guest_init, 0755))) {
 		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(-r));
 		goto out;
 	}
-	if ((r = cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644))) {
-		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
-		goto out;
-	}
-	opts = json_dumps(s->run_opts, JSON_COMPACT);
-	cpio_add_file(&c, "run.json", 0644, opts, strlen(opts));
-	if (s->scenario && guest_files_add_all(&c, s->scenario, msg, msglen))
-		goto out;
+	if (s->plan_in_initramfs)
+		cpio_add_file(&c, PLAN_INITRAMFS_NAME, 0600, plan.buf, plan.len);
 	if (cpio_finish(&c)) {
 		snprintf(msg, msglen, "building the initramfs: %s", strerror(-c.error));
 		goto out;
 	}
-	if (to_memfd(&c, fd, msg, msglen))
+	if (to_memfd(&c, &out->fd, msg, msglen))
 		goto out;
-	*len = c.len;
+	out->len = c.len;
+	out->plan = plan.buf;
+	out->plan_len = plan.len;
+	plan.buf = NULL;
 	ret = 0;
 out:
-	free(opts);
+	cpio_free(&plan);
 	cpio_free(&c);
 	return ret;
+}
+
+void initramfs_free(struct initramfs *i)
+{
+	if (i->fd >= 0)
+		close(i->fd);
+	free(i->plan);
+	memset(i, 0, sizeof(*i));
+	i->fd = -1;
 }

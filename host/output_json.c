@@ -106,7 +106,8 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 	SET("scheduler_events", events_json(r, true));
 	SET("errors", json_incref(r->errors));
 	SET("wire_errors", json_incref(r->wire_errors));
-	SET("timings", json_pack("{s:I, s:I}", "boot_ms", (json_int_t)r->boot_ms,
+	SET("timings", json_pack("{s:I, s:I, s:I}", "ready_ms", (json_int_t)r->ready_ms,
+				 "boot_ms", (json_int_t)r->boot_ms,
 				 "total_ms", (json_int_t)r->total_ms));
 	SET("host", json_pack("{s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib));
 	SET("vm_end", json_pack("{s:o, s:b}", "how", jstr(r->end_msg), "timed_out",

@@ -14,6 +14,7 @@
 #include "host/results.h"
 #include "host/checks.h"
 #include "host/verdict.h"
+#include "proto/layout.h"
 #include "host/run.h"
 #include "kernels/kernels.h"
 #include "scenario/model.h"
@@ -233,8 +234,8 @@ int cmd_run(const struct run_opts *o)
 	struct initramfs_spec ispec = { 0 };
 	struct vm_spec vs = { 0 };
 	char guest_init[4096], msg[1024], cmdline[2048], log[4096];
-	int initrd_fd = -1, ret = 2;
-	size_t initrd_len;
+	struct initramfs ird = { .fd = -1 };
+	int ret = 2;
 	uint64_t t0, timeout;
 
 	if (scenario_load(o->scenario, &s))
@@ -245,23 +246,24 @@ int cmd_run(const struct run_opts *o)
 	}
 	if (get_kernel(o, &k))
 		goto out_scn;
-	ispec.guest_init = guest_init;
-	ispec.scenario_path = o->scenario;
-	ispec.scenario = &s;
-	ispec.run_opts = json_pack("{s:I, s:I, s:s}", "seed", (json_int_t)o->seed,
-				   "stop_timeout_ms", (json_int_t)2000,
-				   "inject", o->inject ? o->inject : "");
-	if (initramfs_build(&ispec, &initrd_fd, &initrd_len, msg, sizeof(msg))) {
-		fprintf(stderr, "ktstr-run: initramfs: %s\n", msg);
-		json_decref(ispec.run_opts);
-		goto out_scn;
-	}
-	json_decref(ispec.run_opts);
 	if (!(b = pick_backend(o, msg, sizeof(msg)))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		ret = 3;
-		goto out_fd;
+		goto out_scn;
 	}
+	ispec.guest_init = guest_init;
+	ispec.scenario_path = o->scenario;
+	ispec.scenario = &s;
+	ispec.plan_in_initramfs = !b->plan_channel;
+	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
+				   RUNOPT_STOP_TIMEOUT_MS, (json_int_t)2000,
+				   RUNOPT_INJECT, o->inject ? o->inject : "");
+	if (initramfs_build(&ispec, &ird, msg, sizeof(msg))) {
+		fprintf(stderr, "ktstr-run: initramfs: %s\n", msg);
+		json_decref(ispec.run_opts);
+		goto out_backend;
+	}
+	json_decref(ispec.run_opts);
 	if (check_config(o->kernel, &k, &s, b->name))
 		goto out_backend;
 	if (o->hugepages && strcmp(b->name, "kvm")) {
@@ -275,8 +277,8 @@ int cmd_run(const struct run_opts *o)
 	vs.kernel = &k;
 	vs.topo = s.topo;
 	vs.mem_bytes = s.memory_bytes;
-	vs.initrd_fd = initrd_fd;
-	vs.initrd_len = initrd_len;
+	vs.initrd_fd = ird.fd;
+	vs.initrd_len = ird.len;
 	vs.cmdline = cmdline;
 	vs.console_log = log;
 	vs.accel = o->accel;
@@ -301,6 +303,11 @@ int cmd_run(const struct run_opts *o)
 	}
 	struct collect_opts co = { .t0_ms = t0, .timeout_ms = timeout, .progress = progress,
 				   .ctx = (void *)o };
+
+	if (b->plan_channel) {
+		co.plan = ird.plan;
+		co.plan_len = ird.plan_len;
+	}
 	collect_run(b, &r, &co);
 	results_read_console_tail(&r, 25);
 	verdict_decide(&s, &r, &v);
@@ -322,9 +329,8 @@ int cmd_run(const struct run_opts *o)
 	verdict_free(&v);
 	results_free(&r);
 out_backend:
+	initramfs_free(&ird);
 	b->destroy(b);
-out_fd:
-	close(initrd_fd);
 out_scn:
 	scn_free(&s);
 	return ret;
