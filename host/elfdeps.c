@@ -399,7 +399,7 @@ static Elf_Data *strtab_data(struct elf_file *f, uint64_t vaddr, uint64_t sz, co
 			     (unsigned long long)sz);
 			return NULL;
 		}
-		/* The segment lies inside the file (read_segments checked it). */
+		/* The segment lies inside the file (read_elf checked it). */
 		d = elf_getdata_rawchunk(f->e, ph.p_offset + rel, sz, ELF_T_BYTE);
 		if (!d || d->d_size != sz)
 			fail(msg, len, "%s: dynamic string table unreadable: %s", label,
@@ -776,6 +776,7 @@ static bool in_sys_dir(const struct resolver *r, const char *path)
 static int search_cache(struct resolver *r, const char *name, bool nodeflib, char *out,
 			size_t outlen)
 {
+	char path[PATH_MAX];
 	const char *v;
 
 	if (!r->cache_state)
@@ -785,9 +786,9 @@ static int search_cache(struct resolver *r, const char *name, bool nodeflib, cha
 		return 0;
 	v = cache_lookup(&r->cache, name);
 	/* Under DF_1_NODEFLIB ld.so takes no cache entry in a system directory. */
-	if (!v || (nodeflib && in_sys_dir(r, v)))
+	if (!v || normalize(v, path, sizeof(path)) || (nodeflib && in_sys_dir(r, path)))
 		return 0;
-	return try_file(r, v, out, outlen);
+	return try_file(r, path, out, outlen);
 }
 
 /* "X needs NAME, not found in A, B or C (skipped ...; why)". */
@@ -940,6 +941,8 @@ static int real_path(const struct elfdeps_opts *o, const char *binary, char *out
 	size_t l = 0;
 	int ret = -1;
 
+	if (o->root && *o->root && binary[0] != '/')
+		return fail(msg, len, "%s: not an absolute path (under root %s)", binary, o->root);
 	if (host_path(o, binary, hp, sizeof(hp)))
 		return fail(msg, len, "%s: path too long", binary);
 	res = realpath(hp, NULL);

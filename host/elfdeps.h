@@ -37,16 +37,18 @@ struct elfdeps {
 	size_t n_libs;
 };
 
-/* Resolve binary's dependencies: PT_INTERP; DT_NEEDED breadth-first, a
- * name already loaded (or the interpreter's DT_SONAME) not again; each
- * name searched in DT_RPATH (of the object and of the objects that loaded
- * it, each only without a DT_RUNPATH), the object's own DT_RUNPATH,
- * o->cache and o->sys_dirs (these two not under DF_1_NODEFLIB); $ORIGIN,
- * $LIB and $PLATFORM expanded as Debian's ld.so does. LD_LIBRARY_PATH is
- * not used: the guest's loader runs without it. A library of another class
- * or machine is skipped like ld.so skips it. Returns 0 with *d filled (free
- * it with elfdeps_free), or -1 with msg naming the file and what is wrong
- * with it, or what was searched for a missing library. */
+/* Resolve the dependencies of binary (a path; absolute when o->root is
+ * set): PT_INTERP; DT_NEEDED breadth-first, a name already loaded (or the
+ * interpreter's DT_SONAME) not again; each name searched in DT_RPATH (of
+ * the object and of the objects that loaded it, each only without a
+ * DT_RUNPATH), the object's own DT_RUNPATH, o->cache and o->sys_dirs (under
+ * DF_1_NODEFLIB neither the system directories nor a cache entry in one);
+ * $ORIGIN, $LIB and $PLATFORM expanded as Debian's ld.so does.
+ * LD_LIBRARY_PATH is not used: the guest's loader runs without it. A
+ * library of another class or machine is skipped like ld.so skips it.
+ * Returns 0 with *d filled (free it with elfdeps_free), or -1 with msg
+ * naming the file and what is wrong with it, or what was searched for a
+ * missing library. */
 int elfdeps_resolve(const char *binary, const struct elfdeps_opts *o,
 		    struct elfdeps *d, char *msg, size_t len);
 void elfdeps_free(struct elfdeps *d);
