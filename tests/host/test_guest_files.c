@@ -2,6 +2,7 @@
  * (host/guest_files.c): what lands where, read back with the cpio tool. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,20 @@ static void setup(void)
 		cr_skip_test("the build tree is under /tmp");
 }
 
+/* A directory under /tmp, for the test that needs one. */
+static char tmp[] = "/tmp/ktstr-guest-files-XXXXXX";
+static bool tmp_made;
+
 static void teardown(void)
 {
 	char cmd[sizeof(dir) + 16];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
+	if (tmp_made) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		cr_assert_eq(system(cmd), 0);
+	}
 }
 
 TestSuite(guest_files, .init = setup, .fini = teardown);
@@ -155,11 +164,11 @@ Test(guest_files, missing_library_names_the_scheduler)
 
 Test(guest_files, payload_under_tmp_refused)
 {
-	char tmp[] = "/tmp/ktstr-guest-files-XXXXXX", text[1024], msg[2048], want[512];
-	char cmd[256];
+	char text[1024], msg[2048], want[512], cmd[256];
 	struct cpio c;
 
 	cr_assert_not_null(mkdtemp(tmp));
+	tmp_made = true;
 	snprintf(cmd, sizeof(cmd), "cp /bin/true %s/", tmp);
 	cr_assert_eq(system(cmd), 0);
 	snprintf(text, sizeof(text), "scenario t \"x\"\n"
@@ -170,6 +179,4 @@ Test(guest_files, payload_under_tmp_refused)
 		 "which the guest mounts over; move it elsewhere", tmp, tmp);
 	cr_assert_str_eq(msg, want);
 	cpio_free(&c);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	cr_assert_eq(system(cmd), 0);
 }
