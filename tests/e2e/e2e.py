@@ -273,6 +273,29 @@ step run 1s
           f"payloads check names the failing one: {pc}")
 
 
+def case_payload_tmp():
+    """A payload built under /tmp runs: the run plan is unpacked after
+    guest-init mounts its tmpfs there (it used to be hidden: exit 127)."""
+    d = tempfile.mkdtemp(prefix="ktstr-e2e-payload-", dir="/tmp")
+    try:
+        exe = os.path.join(d, "echo-copy")
+        subprocess.run(["cp", "/bin/echo", exe], check=True)
+        scn = ktstr_e2e.scenario_file(f"""scenario payload-tmp "a payload under /tmp"
+topology numa=1 llcs=1 cores=2 threads=1
+step run 1s
+  payload-run p {exe} args="{{\\"ok\\":1}}"
+  payload-wait p timeout=5s
+""")
+        p, r, _ = run(scn)
+        check(p.returncode == 0, f"a payload under /tmp runs: exit {p.returncode}")
+        if r:
+            ends = [e for e in r["events"] if e["kind"] == "payload_end"]
+            check(ends and ends[0].get("exit_code") == 0, f"it exited 0: {ends}")
+            check(ends and ends[0].get("metrics") == {"ok": 1}, f"its output came back: {ends}")
+    finally:
+        subprocess.run(["rm", "-rf", d])
+
+
 # Stock scenarios and the exit code each must give (default 0).
 STOCK_EXPECT = {"starve": 1}
 
