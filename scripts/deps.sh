@@ -6,7 +6,7 @@ set -euo pipefail
 KTSTR_PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libjansson-dev libzstd-dev zlib1g-dev liblzma-dev libelf-dev
-	libcgroup-dev libcriterion-dev libexpat1-dev
+	libcgroup-dev libcriterion-dev libexpat1-dev libxxhash-dev
 	qemu-system-x86 cpio acpica-tools clang clang-19 llvm bpftool python3 xz-utils
 	dpkg ca-certificates
 )
