@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/atomic_file.h"
 #include "host/backend.h"
 #include "host/initramfs.h"
 #include "host/kvmcheck.h"
@@ -172,17 +173,20 @@ static void derive_log(const struct run_opts *o, const struct scenario *s,
 	}
 }
 
-static int write_json(const char *path, json_t *j)
+int run_write_json(const char *path, json_t *j)
 {
-	char tmp[4096];
+	struct atomic_file a;
+	int ret = atomic_file_open(&a, path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) ||
-	    rename(tmp, path)) {
-		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(errno));
-		return -1;
+	if (!ret && json_dumpf(j, a.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
+		atomic_file_abort(&a);
+		ret = -EIO;
+	} else if (!ret) {
+		ret = atomic_file_commit(&a);
 	}
-	return 0;
+	if (ret)
+		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-ret));
+	return ret ? -1 : 0;
 }
 
 static struct backend *pick_backend(const struct run_opts *o, char *msg, size_t len)
@@ -293,7 +297,7 @@ int cmd_run(const struct run_opts *o)
 	output_summary(stdout, &s, &r, &v, &meta);
 	if (o->json) {
 		json_t *j = results_to_json(&s, &r, &v, &meta);
-		if (write_json(o->json, j) && v.exit_code == 0)
+		if (run_write_json(o->json, j) && v.exit_code == 0)
 			v.exit_code = 2;
 		json_decref(j);
 	}

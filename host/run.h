@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct run_opts {
 	const char *scenario;
 	const char *kernel;   /* NULL: the default kernel */
@@ -32,5 +34,10 @@ int cmd_validate(int n, char **files);
  * Prints "file:line:col: message" on error. */
 struct scenario;
 int scenario_load(const char *path, struct scenario *s);
+
+/* Write j to path whole or not at all: never through a file or link
+ * planted at a predictable temporary name. 0, or -1 with a message on
+ * stderr. */
+int run_write_json(const char *path, json_t *j);
 
 #endif
