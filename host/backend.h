@@ -52,5 +52,13 @@ struct backend {
 };
 
 struct backend *backend_qemu_new(void);
+/* The QEMU command line the qemu backend runs for spec (accel "kvm" or
+ * "tcg", the report socket at sock) into argv[BACKEND_QEMU_MAX_ARGS],
+ * NULL-terminated; each argv[i] is malloc'd. Paths inside QEMU option
+ * lists have their commas doubled. Returns argc, or -1 (argv untouched)
+ * when a path is too long. */
+#define BACKEND_QEMU_MAX_ARGS 64
+int backend_qemu_argv(char **argv, const struct vm_spec *spec, const char *accel,
+		      const char *sock);
 
 #endif

@@ -30,7 +30,7 @@ struct qemu {
 	int killed;
 };
 
-#define MAX_ARGS 64
+#define MAX_ARGS BACKEND_QEMU_MAX_ARGS
 
 static int push(char **argv, int *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -69,14 +69,33 @@ static void numa_args(char **argv, int *n, const struct vm_spec *s)
 	}
 }
 
-static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
+/* A value inside a QEMU option list ("-chardev file,path=VALUE"): QEMU
+ * splits those at commas and reads ",," as one comma. -kernel, -initrd
+ * and -append take their argument whole and must not be escaped. */
+static const char *opt_val(const char *in, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 2 < len; in++) {
+		if (*in == ',')
+			buf[n++] = ',';
+		buf[n++] = *in;
+	}
+	buf[n] = 0;
+	return *in ? NULL : buf;
+}
+
+int backend_qemu_argv(char **argv, const struct vm_spec *s, const char *accel,
 		      const char *sock)
 {
 	const struct scn_topology *t = &s->topo;
+	char log[2 * 4096 + 1], rep[2 * 4096 + 1];
 	int n = 0;
 	const char *kernel = s->kernel->vmlinux[0] && s->kernel->has_pvh ?
 			     s->kernel->vmlinux : s->kernel->bzimage;
 
+	if (!opt_val(s->console_log, log, sizeof(log)) || !opt_val(sock, rep, sizeof(rep)))
+		return -1;
 	push(argv, &n, "qemu-system-x86_64");
 	push(argv, &n, "-nodefaults");
 	push(argv, &n, "-no-user-config");
@@ -102,13 +121,13 @@ static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "-append");
 	push(argv, &n, "%s", s->cmdline);
 	push(argv, &n, "-chardev");
-	push(argv, &n, "file,id=con,path=%s", s->console_log);
+	push(argv, &n, "file,id=con,path=%s", log);
 	push(argv, &n, "-serial");
 	push(argv, &n, "chardev:con");
 	push(argv, &n, "-device");
 	push(argv, &n, "virtio-serial-pci,id=vs");
 	push(argv, &n, "-chardev");
-	push(argv, &n, "socket,id=rep,path=%s", sock);
+	push(argv, &n, "socket,id=rep,path=%s", rep);
 	/* A virtio-serial port, not a virtconsole: QEMU drops console bytes
 	 * when the host socket is full, but throttles a port losslessly. */
 	push(argv, &n, "-device");
@@ -147,7 +166,11 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		snprintf(msg, len, "report socket %s: %s", q->sock_path, strerror(errno));
 		return -1;
 	}
-	argc = build_argv(argv, s, accel, q->sock_path);
+	argc = backend_qemu_argv(argv, s, accel, q->sock_path);
+	if (argc < 0) {
+		snprintf(msg, len, "console log path %s is too long", s->console_log);
+		return -1;
+	}
 	if (s->verbose) {
 		for (int i = 0; i < argc; i++)
 			fprintf(stderr, "%s%s", argv[i], i + 1 < argc ? " " : "\n");
