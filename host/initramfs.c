@@ -82,13 +82,12 @@ int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
 		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(-r));
 		goto out;
 	}
-	if ((r = cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644))) {
-		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
-		goto out;
-	}
+	/* The bytes the host parsed, not a second read of the path. */
+	cpio_add_file(&c, "scenario.scn", 0644, s->scenario->source,
+		      s->scenario->source_len);
 	opts = json_dumps(s->run_opts, JSON_COMPACT);
 	cpio_add_file(&c, "run.json", 0644, opts, strlen(opts));
-	if (s->scenario && guest_files_add_all(&c, s->scenario, msg, msglen))
+	if (guest_files_add_all(&c, s->scenario, msg, msglen))
 		goto out;
 	if (cpio_finish(&c)) {
 		snprintf(msg, msglen, "building the initramfs: %s", strerror(-c.error));

@@ -11,10 +11,10 @@
 
 struct initramfs_spec {
 	const char *guest_init;     /* host path of the static guest-init */
-	const char *scenario_path;  /* host path of the scenario file */
 	json_t *run_opts;           /* becomes /run.json */
-	const struct scenario *scenario; /* its scheduler and payload files
-					  * are added (host/guest_files.c) */
+	/* Loaded by scn_parse_file: its source bytes become /scenario.scn,
+	 * its scheduler and payload files are added (host/guest_files.c). */
+	const struct scenario *scenario;
 };
 
 /* Build the archive into a sealed memfd. Returns 0 with *fd, *len set, or

@@ -236,7 +236,6 @@ int cmd_run(const struct run_opts *o)
 	if (get_kernel(o, &k))
 		goto out_scn;
 	ispec.guest_init = guest_init;
-	ispec.scenario_path = o->scenario;
 	ispec.scenario = &s;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", "seed", (json_int_t)o->seed,
 				   "stop_timeout_ms", (json_int_t)2000,

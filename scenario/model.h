@@ -13,6 +13,7 @@
 #define SCN_NAME_MAX 64
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
+#define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
 
 /* A set of CPUs, one bit per CPU number. */
 struct scn_cpumask {
@@ -226,6 +227,11 @@ struct scenario {
 	struct scn_block *steps;
 	int n_checks;
 	struct scn_check *checks;
+	/* The file's bytes as scn_parse_file read them (NULL after
+	 * scn_parse_string): the host ships these to the guest, never a
+	 * second read of the path. Freed by scn_free. */
+	char *source;
+	size_t source_len;
 };
 
 /* Error from the parser or validator: "path:line:col: message". */
@@ -234,8 +240,15 @@ struct scn_error {
 	char msg[512];
 };
 
+/* Read a scenario file whole, once: a regular file, or a pipe or FIFO read
+ * to its end (a FIFO waits for its writer, as any reader does); at most
+ * SCN_MAX_FILE_BYTES. A directory, a device or a socket is refused before
+ * it is opened. 0 with *text malloc'd, or -1 with *err filled (line 0). */
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err);
 /* Parse and validate a whole scenario. Returns 0, or -1 with *err filled
- * (err->loc is the position of the offending token). */
+ * (err->loc is the position of the offending token). scn_parse_file reads
+ * with scn_read_file and keeps the bytes in out->source. */
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err);
 int scn_parse_string(const char *path, const char *text, size_t len,
 		     struct scenario *out, struct scn_error *err);

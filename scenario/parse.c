@@ -10,7 +10,6 @@
 
 #include "scenario/internal.h"
 
-#define SCN_FILE_MAX (4 << 20)
 #define SCN_MEMORY_MIN (128ll << 20)
 #define SCN_MEMORY_MAX (1024ll << 30)
 #define SCN_REPEAT_MAX 100000
@@ -403,6 +402,26 @@ int scn_parse_string(const char *path, const char *text, size_t len,
 	return 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int refuse(mode_t m, struct scn_error *err)
+{
+	return scn_err(err, 0, 0, "is %s; expected a regular file or a pipe",
+		       file_kind(m));
+}
+
+/* All of fd, at most SCN_MAX_FILE_BYTES. */
 static char *read_all(int fd, size_t *len, struct scn_error *err)
 {
 	size_t cap = 8192, n = 0;
@@ -411,10 +430,6 @@ static char *read_all(int fd, size_t *len, struct scn_error *err)
 
 	while (buf) {
 		if (n == cap) {
-			if (cap >= SCN_FILE_MAX) {
-				scn_err(err, 0, 0, "file is larger than %d bytes", SCN_FILE_MAX);
-				goto err_free;
-			}
 			nb = realloc(buf, cap *= 2);
 			if (!nb)
 				break;
@@ -432,6 +447,11 @@ static char *read_all(int fd, size_t *len, struct scn_error *err)
 			return buf;
 		}
 		n += (size_t)r;
+		if (n > SCN_MAX_FILE_BYTES) {
+			scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
+				SCN_MAX_FILE_BYTES);
+			goto err_free;
+		}
 	}
 	scn_err(err, 0, 0, "out of memory");
 err_free:
@@ -439,24 +459,60 @@ err_free:
 	return NULL;
 }
 
-int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	char *text;
-	int ret;
+	struct stat st;
+	int fd;
 
 	memset(err, 0, sizeof(*err));
-	defaults(out, path);
+	*text = NULL;
+	*len = 0;
+	/* Look before opening: opening a device can have effects of its own. */
+	if (stat(path, &st))
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		return refuse(st.st_mode, err);
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	text = read_all(fd, &len, err);
+	if (fstat(fd, &st)) {
+		scn_err(err, 0, 0, "fstat: %s", strerror(errno));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		refuse(st.st_mode, err);
+		goto err_close;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_FILE_BYTES) {
+		scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
+			(long long)st.st_size, SCN_MAX_FILE_BYTES);
+		goto err_close;
+	}
+	*text = read_all(fd, len, err);
 	close(fd);
-	if (!text)
+	return *text ? 0 : -1;
+err_close:
+	close(fd);
+	return -1;
+}
+
+int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
+{
+	size_t len;
+	char *text;
+
+	if (scn_read_file(path, &text, &len, err)) {
+		defaults(out, path);
 		return -1;
-	ret = scn_parse_string(path, text, len, out, err);
-	free(text);
-	return ret;
+	}
+	if (scn_parse_string(path, text, len, out, err)) {
+		free(text);
+		return -1;
+	}
+	out->source = text;
+	out->source_len = len;
+	return 0;
 }
 
 static void free_block(struct scn_block *b)
@@ -474,6 +530,7 @@ void scn_free(struct scenario *s)
 	free(s->steps);
 	free(s->scheds);
 	free(s->checks);
+	free(s->source);
 	memset(s, 0, sizeof(*s));
 }
 
