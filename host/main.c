@@ -45,15 +45,17 @@ static const char usage_run[] =
 	"  --junit FILE       write JUnit XML to FILE (one testcase per check)\n"
 	"  --log FILE         kernel console log (default: next to --json as\n"
 	"                     NAME.console.log, else SCENARIO.console.log)\n"
-	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
-	"                     120 s plus three times the scenario's duration)\n"
+	"  --timeout SECONDS  wall-clock limit for the whole VM run, > 0 and at most\n"
+	"                     604800 (7 days) (default: 120 s plus three times the\n"
+	"                     scenario's run time, which is at most 2 days)\n"
 	"  --append ARGS      extra kernel command line\n"
 	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
 	"                     pages are used where the host's THP allows)\n"
 	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
 	"                     pool, reserved and resident before boot (exit 2 with\n"
 	"                     the numbers if /proc/sys/vm/nr_hugepages is too small)\n"
-	"  --seed N           seed for random choices in the guest (default 0)\n"
+	"  --seed N           seed for random choices in the guest, 0..2^64-1\n"
+	"                     (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
 	"                     garble a frame or truncate one\n"
@@ -96,7 +98,7 @@ static int run_main(int argc, char **argv)
 		{ 0 },
 	};
 	struct run_opts o = { .backend = "auto", .accel = "auto" };
-	char *end;
+	char msg[256];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
@@ -125,17 +127,14 @@ static int run_main(int argc, char **argv)
 		case 'l': o.log = optarg; break;
 		case 'A': o.append = optarg; break;
 		case 't':
-			o.timeout_ms = strtod(optarg, &end) * 1000;
-			if (*end || o.timeout_ms == 0) {
-				fprintf(stderr, "ktstr-run: --timeout %s: expected a positive number of seconds\n",
-					optarg);
+			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;
 		case 's':
-			o.seed = strtoull(optarg, &end, 0);
-			if (*end) {
-				fprintf(stderr, "ktstr-run: --seed %s: expected a number\n", optarg);
+			if (run_parse_u64("--seed", optarg, &o.seed, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;

@@ -1,6 +1,8 @@
 /* The `run` command (see run.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,13 +95,52 @@ int cmd_validate(int n, char **files)
 	return bad ? 2 : 0;
 }
 
-static uint64_t scenario_ms(const struct scenario *s)
+int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len)
 {
-	uint64_t ns = 0;
+	char *end;
+	double v;
 
-	for (int i = 0; i < s->n_steps; i++)
-		ns += s->steps[i].duration_ns * s->steps[i].repeat;
-	return ns / 1000000;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || isspace((unsigned char)*arg) || !isfinite(v) ||
+	    v <= 0 || v > RUN_TIMEOUT_MAX_S) {
+		snprintf(msg, len, "--timeout %s: expected a number of seconds greater "
+			 "than 0 and at most %u (7 days)", arg, RUN_TIMEOUT_MAX_S);
+		return -1;
+	}
+	*ms = (uint64_t)ceil(v * 1000);
+	return 0;
+}
+
+int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
+		  size_t len)
+{
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*arg)) {
+		snprintf(msg, len, "%s '%s': expected a whole number 0..%llu", opt, arg,
+			 (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	*v = strtoull(arg, &end, 0);
+	if (*end || errno) {
+		snprintf(msg, len, "%s %s: %s; expected a whole number 0..%llu", opt, arg,
+			 errno == ERANGE ? "out of range" : "not a number",
+			 (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t run_default_timeout_ms(const struct scenario *s)
+{
+	uint64_t ns = scn_run_ns(s), ms = ns / 1000000 + (ns % 1000000 != 0);
+	uint64_t max = RUN_TIMEOUT_MAX_S * 1000ull;
+
+	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3)
+		return max;
+	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms;
 }
 
 static int get_kernel(const struct run_opts *o, struct kernel *k)
@@ -272,7 +313,7 @@ int cmd_run(const struct run_opts *o)
 	vs.verbose = o->verbose;
 	vs.prefault = o->prefault;
 	vs.hugepages = o->hugepages;
-	timeout = o->timeout_ms ? o->timeout_ms : 120000 + 3 * scenario_ms(&s);
+	timeout = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&s);
 
 	results_init(&r);
 	snprintf(r.console_log, sizeof(r.console_log), "%s", log);

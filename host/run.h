@@ -3,6 +3,7 @@
 #ifndef KTSTR__HOST_RUN_H
 #define KTSTR__HOST_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -24,6 +25,22 @@ struct run_opts {
 	int verbose;
 	int quiet;
 };
+
+/* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
+#define RUN_TIMEOUT_MAX_S (7u * 24 * 3600)
+#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time */
+
+/* --timeout SECONDS: a finite number > 0 and <= RUN_TIMEOUT_MAX_S, in ms
+ * (rounded up). 0, or -1 with msg naming the option and the value. */
+int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
+/* An option's whole unsigned 64-bit number (decimal, 0x hex or 0 octal):
+ * no sign, no blanks, no overflow. 0, or -1 with msg. */
+int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
+		  size_t len);
+/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s),
+ * saturating, and never above RUN_TIMEOUT_MAX_S. */
+struct scenario;
+uint64_t run_default_timeout_ms(const struct scenario *s);
 
 int cmd_run(const struct run_opts *o);
 /* Parse and validate scenario files; print errors. 0 if all are valid,

@@ -14,6 +14,9 @@
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
 #define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
+/* How long a scenario may run (scn_run_ns): 2 days. The host's default
+ * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
+#define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)
 
 /* A set of CPUs, one bit per CPU number. */
 struct scn_cpumask {
@@ -257,6 +260,11 @@ void scn_free(struct scenario *s);
  * against s->topo. Call it again after changing s->topo (e.g. a topology
  * given on the command line). Returns 0 or -1 with *err filled. */
 int scn_validate(const struct scenario *s, struct scn_error *err);
+
+/* How long the scenario runs at least: the backdrop's sleeps and payload
+ * waits, then every step's duration (or its sleeps and waits, if longer)
+ * times its repeats; saturates at UINT64_MAX. */
+uint64_t scn_run_ns(const struct scenario *s);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,

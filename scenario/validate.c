@@ -2,6 +2,7 @@
  * which cgroups, payloads and scheduler exist, and rejects ops that would
  * fail in the guest, before anything boots. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,59 @@ static int count_ops(const struct scenario *s, enum scn_op_kind k)
 	return n;
 }
 
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* One pass of a block: its sleeps and payload timeouts, at least. */
+static uint64_t block_ns(const struct scn_block *b)
+{
+	uint64_t ns = 0;
+
+	for (int i = 0; i < b->n_ops; i++)
+		if (b->ops[i].kind == SCN_OP_SLEEP || b->ops[i].kind == SCN_OP_PAYLOAD_WAIT)
+			ns = add_sat(ns, b->ops[i].duration_ns);
+	return ns > b->duration_ns ? ns : b->duration_ns;
+}
+
+uint64_t scn_run_ns(const struct scenario *s)
+{
+	uint64_t ns = block_ns(&s->backdrop);
+
+	for (int i = 0; i < s->n_steps; i++)
+		ns = add_sat(ns, mul_sat(block_ns(&s->steps[i]), (uint64_t)s->steps[i].repeat));
+	return ns;
+}
+
+/* The first step (or the backdrop) that takes the run past SCN_MAX_RUN_NS. */
+static int run_length_ok(struct vstate *v)
+{
+	const struct scenario *s = v->s;
+	uint64_t ns = block_ns(&s->backdrop);
+	char a[32], max[32], where[SCN_NAME_MAX + 16];
+
+	for (int i = -1; i < s->n_steps; i++) {
+		const struct scn_block *b = i < 0 ? &s->backdrop : &s->steps[i];
+
+		if (i >= 0)
+			ns = add_sat(ns, mul_sat(block_ns(b), (uint64_t)b->repeat));
+		if (ns <= SCN_MAX_RUN_NS)
+			continue;
+		scn_duration_format(ns, a, sizeof(a));
+		scn_duration_format(SCN_MAX_RUN_NS, max, sizeof(max));
+		snprintf(where, sizeof(where), i < 0 ? "the backdrop" : "step '%s'", b->name);
+		return verr(v, b->loc, "the scenario runs for at least %s by the end of %s; expected at most %s (step durations times repeats, plus sleeps and payload waits)",
+			    a, where, max);
+	}
+	return 0;
+}
+
 static int replay(struct vstate *v)
 {
 	const struct scenario *s = v->s;
@@ -422,7 +476,7 @@ static int replay(struct vstate *v)
 		}
 		v->rep = 0;
 	}
-	return checks_ok(v);
+	return run_length_ok(v) ? -1 : checks_ok(v);
 }
 
 int scn_validate(const struct scenario *s, struct scn_error *err)
