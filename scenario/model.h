@@ -14,6 +14,10 @@
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
 #define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
+/* Ops in all blocks together: each takes ~4 KiB (struct scn_op) in the
+ * host and in the guest, whose memory can be 128M. */
+#define SCN_MAX_OPS 10000
+#define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
 /* How long a scenario may run (scn_run_ns): 2 days. The host's default
  * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
 #define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)

@@ -20,6 +20,8 @@ struct parser {
 	const struct scn_line *l;
 	struct scn_block *cur;    /* block taking op lines, NULL outside one */
 	int scenario_line, topo_line, memory_line, backdrop_line, first_step_line;
+	int n_ops;                /* in every block so far */
+	struct scn_names steps, scheds, checks; /* name -> index, for duplicates */
 };
 
 static const char *const directives[] = { "scenario", "topology", "memory",
@@ -198,7 +200,11 @@ static int d_scheduler(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_scheduler *sc;
+	const int *dup;
 
+	if (s->n_scheds == SCN_MAX_SCHEDULERS)
+		return scn_err(p->err, p->l->lineno, p->l->tok[0].col,
+			       "too many schedulers; expected at most %d", SCN_MAX_SCHEDULERS);
 	if (grow(&s->scheds, s->n_scheds, sizeof(*s->scheds)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	sc = &s->scheds[s->n_scheds];
@@ -206,13 +212,14 @@ static int d_scheduler(struct parser *p)
 	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
 	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
 		return -1;
-	for (int i = 0; i < s->n_scheds; i++)
-		if (!strcmp(s->scheds[i].name, sc->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "scheduler '%s' already declared at line %d",
-				       sc->name, s->scheds[i].loc.line);
+	if ((dup = scn_names_get(&p->scheds, sc->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "scheduler '%s' already declared at line %d",
+			       sc->name, s->scheds[*dup].loc.line);
 	if (sched_opts(p, sc))
 		return -1;
+	if (scn_names_set(&p->scheds, sc->name, s->n_scheds))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	s->n_scheds++;
 	return 0;
 }
@@ -265,6 +272,7 @@ static int d_step(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_block *b;
+	const int *dup;
 
 	if (grow(&s->steps, s->n_steps, sizeof(*s->steps)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
@@ -275,14 +283,15 @@ static int d_step(struct parser *p)
 	s->n_steps++;
 	if (step_head(p, b))
 		return -1;
-	for (int i = 0; i < s->n_steps - 1; i++)
-		if (!strcmp(s->steps[i].name, b->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "step '%s' already defined at line %d",
-				       b->name, s->steps[i].loc.line);
+	if ((dup = scn_names_get(&p->steps, b->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "step '%s' already defined at line %d",
+			       b->name, s->steps[*dup].loc.line);
 	if (!strcmp(b->name, "backdrop"))
 		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
 			       "a step may not be named 'backdrop'");
+	if (scn_names_set(&p->steps, b->name, s->n_steps - 1))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	if (!p->first_step_line)
 		p->first_step_line = p->l->lineno;
 	p->cur = b;
@@ -291,7 +300,7 @@ static int d_step(struct parser *p)
 
 static int d_check(struct parser *p)
 {
-	return scn_parse_check(p->l, p->s, p->err);
+	return scn_parse_check(p->l, p->s, &p->checks, p->err);
 }
 
 static int directive(struct parser *p)
@@ -338,11 +347,16 @@ static int op_line(struct parser *p)
 			       "op '%s' outside a block; expected it indented under a 'backdrop' or 'step' line",
 			       t->text);
 	}
+	if (p->n_ops == SCN_MAX_OPS)
+		return scn_err(p->err, p->l->lineno, t->col,
+			       "too many ops; expected at most %d in the whole scenario",
+			       SCN_MAX_OPS);
 	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
 		return scn_err(p->err, p->l->lineno, t->col, "out of memory");
 	if (scn_parse_op(p->l, &b->ops[b->n_ops], p->err))
 		return -1;
 	b->n_ops++;
+	p->n_ops++;
 	return 0;
 }
 
@@ -373,6 +387,9 @@ static int parse_lines(struct parser *p, const char *text, size_t len)
 		ret = scn_err(p->err, lineno ? lineno : 1, 1,
 			      "missing 'scenario' directive; expected 'scenario NAME \"DESCRIPTION\"' as the first directive");
 	free(l);
+	scn_names_free(&p->steps);
+	scn_names_free(&p->scheds);
+	scn_names_free(&p->checks);
 	return ret;
 }
 

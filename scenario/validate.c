@@ -33,7 +33,12 @@ struct vstate {
 	struct vcg *cg;
 	int ncg, nlive;
 	struct vpl *pl;
-	int npl;
+	int npl, pl_live;
+	/* Name -> index into cg, pl and s->scheds. */
+	struct scn_names cg_names, pl_names, sched_names;
+	/* Indexes of the cgroups and payloads this step repetition started:
+	 * what its end removes, without a scan of every name. */
+	int *made_cg, n_made_cg, *made_pl, n_made_pl;
 	const char *attached;   /* scheduler name, NULL for EEVDF */
 	int attach_line;
 	int scope, rep;
@@ -61,10 +66,9 @@ static int verr(struct vstate *v, struct scn_loc loc, const char *fmt, ...)
 
 static struct vcg *cg_any(struct vstate *v, const char *name)
 {
-	for (int i = 0; i < v->ncg; i++)
-		if (!strcmp(v->cg[i].name, name))
-			return &v->cg[i];
-	return NULL;
+	const int *i = scn_names_get(&v->cg_names, name);
+
+	return i ? &v->cg[*i] : NULL;
 }
 
 /* A live cgroup, or NULL with an error at loc saying what happened to it. */
@@ -132,8 +136,13 @@ static int op_cgroup(struct vstate *v, const struct scn_op *op)
 	if (spec_ok(v, "cpuset", op->name, &op->knobs.cpus) ||
 	    nodes_ok(v, "mems of cgroup", op->name, op->knobs.mems, op->knobs.mems_loc))
 		return -1;
-	if (!c)
+	if (!c) {
+		if (scn_names_set(&v->cg_names, op->name, v->ncg))
+			return verr(v, op->loc, "out of memory");
 		c = &v->cg[v->ncg++];
+	}
+	if (v->scope >= 0)
+		v->made_cg[v->n_made_cg++] = (int)(c - v->cg);
 	memset(c, 0, sizeof(*c));
 	strcpy(c->name, op->name);
 	c->line = op->loc.line;
@@ -203,22 +212,21 @@ static int op_freeze(struct vstate *v, const struct scn_op *op, struct vcg *c)
 
 static struct vpl *pl_find(struct vstate *v, const char *name)
 {
-	for (int i = 0; i < v->npl; i++)
-		if (!strcmp(v->pl[i].name, name))
-			return &v->pl[i];
-	return NULL;
+	const int *i = scn_names_get(&v->pl_names, name);
+
+	return i ? &v->pl[*i] : NULL;
 }
 
 static int op_payload(struct vstate *v, const struct scn_op *op)
 {
 	struct vpl *p = pl_find(v, op->name);
-	int live = 0;
 
 	if (op->kind != SCN_OP_PAYLOAD_RUN) {
 		if (!p || !p->live)
 			return verr(v, op->name_loc, "unknown payload '%s'; expected the id of a running 'payload-run'",
 				    op->name);
 		p->live = false;
+		v->pl_live--;
 		return 0;
 	}
 	if (p && p->live)
@@ -226,13 +234,17 @@ static int op_payload(struct vstate *v, const struct scn_op *op)
 			    op->name, p->line);
 	if (op->cgroup[0] && !cg_get(v, op->cgroup, op->cgroup_loc))
 		return -1;
-	for (int i = 0; i < v->npl; i++)
-		live += v->pl[i].live;
-	if (live == SCN_MAX_PAYLOADS)
+	if (v->pl_live == SCN_MAX_PAYLOADS)
 		return verr(v, op->loc, "too many payloads at once; expected at most %d",
 			    SCN_MAX_PAYLOADS);
-	if (!p)
+	if (!p) {
+		if (scn_names_set(&v->pl_names, op->name, v->npl))
+			return verr(v, op->loc, "out of memory");
 		p = &v->pl[v->npl++];
+	}
+	if (v->scope >= 0)
+		v->made_pl[v->n_made_pl++] = (int)(p - v->pl);
+	v->pl_live++;
 	strcpy(p->name, op->name);
 	p->line = op->loc.line;
 	p->scope = v->scope;
@@ -242,10 +254,9 @@ static int op_payload(struct vstate *v, const struct scn_op *op)
 
 static const struct scn_scheduler *sched_find(struct vstate *v, const char *name)
 {
-	for (int i = 0; i < v->s->n_scheds; i++)
-		if (!strcmp(v->s->scheds[i].name, name))
-			return &v->s->scheds[i];
-	return NULL;
+	const int *i = scn_names_get(&v->sched_names, name);
+
+	return i ? &v->s->scheds[*i] : NULL;
 }
 
 static int unknown_sched(struct vstate *v, const char *name, struct scn_loc loc)
@@ -337,15 +348,24 @@ static int run_op(struct vstate *v, const struct scn_op *op)
 	}
 }
 
-/* The end of a step repetition (or of the run, scope -1). */
+/* The end of a step repetition: what it started goes. */
 static void scope_end(struct vstate *v, int scope)
 {
-	for (int i = 0; i < v->ncg; i++)
-		if (v->cg[i].live && v->cg[i].scope == scope)
-			cg_kill(v, &v->cg[i], 0);
-	for (int i = 0; i < v->npl; i++)
-		if (v->pl[i].scope == scope)
-			v->pl[i].live = false;
+	for (int i = 0; i < v->n_made_cg; i++) {
+		struct vcg *c = &v->cg[v->made_cg[i]];
+
+		if (c->live && c->scope == scope)
+			cg_kill(v, c, 0);
+	}
+	for (int i = 0; i < v->n_made_pl; i++) {
+		struct vpl *p = &v->pl[v->made_pl[i]];
+
+		if (p->live && p->scope == scope) {
+			p->live = false;
+			v->pl_live--;
+		}
+	}
+	v->n_made_cg = v->n_made_pl = 0;
 }
 
 static int run_block(struct vstate *v, const struct scn_block *b, bool is_step)
@@ -482,18 +502,29 @@ static int replay(struct vstate *v)
 int scn_validate(const struct scenario *s, struct scn_error *err)
 {
 	struct vstate v = { .s = s, .err = err };
+	size_t ncg = (size_t)count_ops(s, SCN_OP_CGROUP) + 1;
+	size_t npl = (size_t)count_ops(s, SCN_OP_PAYLOAD_RUN) + 1;
 	char msg[256];
-	int ret;
+	int ret = 0;
 
 	if (scn_topo_check(&s->topo, msg, sizeof(msg)))
 		return scn_err(err, s->topo_loc.line, s->topo_loc.col, "%s", msg);
-	v.cg = calloc((size_t)count_ops(s, SCN_OP_CGROUP) + 1, sizeof(*v.cg));
-	v.pl = calloc((size_t)count_ops(s, SCN_OP_PAYLOAD_RUN) + 1, sizeof(*v.pl));
-	if (!v.cg || !v.pl)
+	v.cg = calloc(ncg, sizeof(*v.cg));
+	v.pl = calloc(npl, sizeof(*v.pl));
+	v.made_cg = calloc(ncg, sizeof(*v.made_cg));
+	v.made_pl = calloc(npl, sizeof(*v.made_pl));
+	for (int i = 0; i < s->n_scheds && !ret; i++)
+		ret = scn_names_set(&v.sched_names, s->scheds[i].name, i);
+	if (ret || !v.cg || !v.pl || !v.made_cg || !v.made_pl)
 		ret = scn_err(err, 0, 0, "out of memory");
 	else
 		ret = replay(&v);
 	free(v.cg);
 	free(v.pl);
+	free(v.made_cg);
+	free(v.made_pl);
+	scn_names_free(&v.cg_names);
+	scn_names_free(&v.pl_names);
+	scn_names_free(&v.sched_names);
 	return ret;
 }
