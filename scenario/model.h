@@ -11,8 +11,18 @@
 #define SCN_CPU_WORDS (SCN_MAX_CPUS / 64)
 #define SCN_MAX_NODES 16
 #define SCN_NAME_MAX 64
+/* Every limit of a scenario is here, checked by the parser or the
+ * validator before anything boots; guest-init and workload/ size their
+ * tables from the same numbers. */
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
+#define SCN_MAX_WORKERS 1024    /* workers of one 'workers' op */
+/* 'workers' ops on one cgroup (or on '-') since its creation or its last
+ * stop-workers: each is a worker group the guest keeps until then. */
+#define SCN_MAX_WORKER_GROUPS 32
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
+/* payload-run ops over the whole run, repetitions included: the guest
+ * keeps a record of each. */
+#define SCN_MAX_PAYLOAD_RUNS 1024
 #define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
 /* Ops in all blocks together: each takes ~4 KiB (struct scn_op) in the
  * host and in the guest, whose memory can be 128M. */

@@ -10,8 +10,11 @@
 #include "scenario/internal.h"
 
 /* Repeated steps are replayed this many times at most: enough to catch an
- * op that only fails from the second repetition on (attach, cgroup). */
+ * op that only fails from the second repetition on (attach, cgroup). A
+ * step with 'workers' ops is replayed until a cgroup that outlives it
+ * could pass SCN_MAX_WORKER_GROUPS (each repetition adds at least one). */
 #define REPLAY_REPEATS 3
+#define REPLAY_REPEATS_WORKERS (SCN_MAX_WORKER_GROUPS + 1)
 
 struct vcg {
 	char name[SCN_NAME_MAX];
@@ -19,6 +22,7 @@ struct vcg {
 	int scope;         /* -1 backdrop, else step index */
 	bool live, frozen;
 	int gone_line;     /* removed by the op at this line, 0 = step end */
+	int groups;        /* workers ops since creation or stop-workers */
 };
 
 struct vpl {
@@ -41,6 +45,7 @@ struct vstate {
 	int *made_cg, n_made_cg, *made_pl, n_made_pl;
 	const char *attached;   /* scheduler name, NULL for EEVDF */
 	int attach_line;
+	int host_groups;        /* worker groups outside every cgroup ('-') */
 	int scope, rep;
 };
 
@@ -287,6 +292,32 @@ static int op_sched(struct vstate *v, const struct scn_op *op)
 	return 0;
 }
 
+static int op_workers(struct vstate *v, const struct scn_op *op)
+{
+	const struct scn_workers *w = &op->workers;
+	struct vcg *c = NULL;
+	int *groups = &v->host_groups;
+
+	if (w->cgroup[0]) {
+		if (!(c = cg_get(v, w->cgroup, op->name_loc)))
+			return -1;
+		groups = &c->groups;
+	}
+	if (nodes_ok(v, "mempolicy of workers in", c ? w->cgroup : "-", w->mempolicy,
+		     w->mempolicy_loc))
+		return -1;
+	if (*groups == SCN_MAX_WORKER_GROUPS) {
+		char who[SCN_NAME_MAX + 32];
+
+		snprintf(who, sizeof(who), "cgroup '%s' already has", w->cgroup);
+		return verr(v, op->loc, "%s %d worker groups; expected at most %d 'workers' ops on one cgroup until its 'stop-workers'",
+			    c ? who : "workers outside every cgroup ('-') already have",
+			    SCN_MAX_WORKER_GROUPS, SCN_MAX_WORKER_GROUPS);
+	}
+	(*groups)++;
+	return 0;
+}
+
 static int op_two(struct vstate *v, const struct scn_op *op)
 {
 	if (!strcmp(op->name, op->name2))
@@ -318,14 +349,12 @@ static int run_op(struct vstate *v, const struct scn_op *op)
 	case SCN_OP_SLEEP:
 		return 0;
 	case SCN_OP_WORKERS:
-		if (op->workers.cgroup[0] && !cg_get(v, op->workers.cgroup, op->name_loc))
-			return -1;
-		return nodes_ok(v, "mempolicy of workers in", op->workers.cgroup[0] ?
-				op->workers.cgroup : "-", op->workers.mempolicy,
-				op->workers.mempolicy_loc);
+		return op_workers(v, op);
 	case SCN_OP_STOP_WORKERS:
-		if (!op->name[0])
+		if (!op->name[0]) {
+			v->host_groups = 0;
 			return 0;
+		}
 		break;
 	default:
 		break;
@@ -335,6 +364,9 @@ static int run_op(struct vstate *v, const struct scn_op *op)
 	switch (op->kind) {
 	case SCN_OP_REMOVE:
 		cg_kill(v, c, op->loc.line);
+		return 0;
+	case SCN_OP_STOP_WORKERS:
+		c->groups = 0;
 		return 0;
 	case SCN_OP_SET_CPUSET:
 		return spec_ok(v, "cpuset", op->name, &op->cpus);
@@ -477,6 +509,44 @@ static int run_length_ok(struct vstate *v)
 	return 0;
 }
 
+static bool has_op(const struct scn_block *b, enum scn_op_kind k)
+{
+	for (int i = 0; i < b->n_ops; i++)
+		if (b->ops[i].kind == k)
+			return true;
+	return false;
+}
+
+/* Every payload-run over the whole run, repetitions counted: the guest
+ * keeps SCN_MAX_PAYLOAD_RUNS records. Counted, not replayed. */
+static int payload_runs_ok(struct vstate *v)
+{
+	const struct scenario *s = v->s;
+	uint64_t total = 0;
+
+	for (int i = -1; i < s->n_steps; i++) {
+		const struct scn_block *b = i < 0 ? &s->backdrop : &s->steps[i];
+		uint64_t k = 0, left = SCN_MAX_PAYLOAD_RUNS - total;
+
+		for (int j = 0; j < b->n_ops; j++)
+			k += b->ops[j].kind == SCN_OP_PAYLOAD_RUN;
+		if (k * (uint64_t)b->repeat <= left) {
+			total += k * (uint64_t)b->repeat;
+			continue;
+		}
+		/* The (left % k + 1)-th payload-run of repetition left / k. */
+		for (int j = 0, n = 0; j < b->n_ops; j++) {
+			if (b->ops[j].kind != SCN_OP_PAYLOAD_RUN || n++ < (int)(left % k))
+				continue;
+			v->scope = i;
+			v->rep = (int)(left / k);
+			return verr(v, b->ops[j].loc, "payload-run number %d of the run; expected at most %d in all (repetitions count)",
+				    SCN_MAX_PAYLOAD_RUNS + 1, SCN_MAX_PAYLOAD_RUNS);
+		}
+	}
+	return 0;
+}
+
 static int replay(struct vstate *v)
 {
 	const struct scenario *s = v->s;
@@ -486,7 +556,8 @@ static int replay(struct vstate *v)
 		return -1;
 	for (int i = 0; i < s->n_steps; i++) {
 		const struct scn_block *b = &s->steps[i];
-		int reps = b->repeat < REPLAY_REPEATS ? b->repeat : REPLAY_REPEATS;
+		int most = has_op(b, SCN_OP_WORKERS) ? REPLAY_REPEATS_WORKERS : REPLAY_REPEATS;
+		int reps = b->repeat < most ? b->repeat : most;
 
 		v->scope = i;
 		for (v->rep = 0; v->rep < reps; v->rep++) {
@@ -496,7 +567,9 @@ static int replay(struct vstate *v)
 		}
 		v->rep = 0;
 	}
-	return run_length_ok(v) ? -1 : checks_ok(v);
+	if (run_length_ok(v) || payload_runs_ok(v))
+		return -1;
+	return checks_ok(v);
 }
 
 int scn_validate(const struct scenario *s, struct scn_error *err)

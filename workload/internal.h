@@ -12,7 +12,6 @@
 #include "scenario/model.h"
 #include "workload/report.h"
 
-#define WL_MAX_WORKERS 1024
 #define WL_WAIT_NS 50000000ull /* blocking waits recheck stop this often */
 #define WL_ALIGN __attribute__((aligned(64)))
 

@@ -219,9 +219,9 @@ const char *wl_opt_str(const struct wl_worker *w, const char *key)
 
 static int check_count(const struct wl_type *t, int count, char *msg, size_t len)
 {
-	if (count < t->min_count || count > WL_MAX_WORKERS) {
+	if (count < t->min_count || count > SCN_MAX_WORKERS) {
 		snprintf(msg, len, "work type '%s' needs %d to %d workers, got %d%s",
-			 t->name, t->min_count, WL_MAX_WORKERS, count,
+			 t->name, t->min_count, SCN_MAX_WORKERS, count,
 			 t->messenger ? " (worker 0 is the messenger)" : "");
 		return -1;
 	}
