@@ -67,8 +67,6 @@ int scn_err(struct scn_error *err, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* units.c: each returns 0, or -1 with a message (no location) in msg. */
-int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
-		  size_t len);
 int scn_parse_double(const char *s, double lo, double hi, double *out,
 		     char *msg, size_t len);
 int scn_valid_name(const char *s, const char *what, char *msg, size_t len);

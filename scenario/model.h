@@ -325,6 +325,18 @@ static inline bool scn_cpumask_test(const struct scn_cpumask *m, int cpu)
 }
 int scn_cpumask_count(const struct scn_cpumask *m);
 
+/* The value grammars of the language, used by the parser and by the work
+ * types' options alike (docs/scenario-language.md, Values). */
+/* "0-3,6": numbers and ranges, each below max (at most SCN_MAX_CPUS); what
+ * names them in msg ("cpu", "node"). Also reads the kernel's list files (a
+ * leading blank or trailing newline is fine); "" is the empty set. 0, or
+ * -1 with msg filled. */
+int scn_list_parse(const char *s, int max, const char *what,
+		   struct scn_cpumask *out, char *msg, size_t len);
+/* A decimal integer lo..hi (strtol's form: an optional sign, no blanks). 0,
+ * or -1 with msg filled. */
+int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
+		  size_t len);
 /* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
  * with msg filled (msg has no location). */
 int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);
