@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/arch/x86/topology.h"
 #include "host/backend.h"
 #include "host/kvmcheck.h"
 #include "proto/wire.h"
@@ -31,6 +32,31 @@ struct qemu {
 };
 
 #define MAX_ARGS BACKEND_QEMU_MAX_ARGS
+#define QEMU_PC_MAX_CPUS 255 /* QEMU's pc (i440fx) machine */
+
+/* QEMU numbers APIC IDs like the own VMM (host/arch/x86/topology.c) and,
+ * without x2APIC and interrupt remapping, refuses any above 254. */
+int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len)
+{
+	int n = scn_topo_ncpus(t);
+	uint32_t max;
+
+	if (n > QEMU_PC_MAX_CPUS) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d has %d "
+			 "CPUs; the qemu backend's pc machine runs at most %d",
+			 t->numa, t->llcs, t->cores, t->threads, n, QEMU_PC_MAX_CPUS);
+		return -1;
+	}
+	max = x86_topo_max_apic_id(t->numa, t->llcs, t->cores, t->threads);
+	if (max > X86_TOPO_MAX_APIC_ID) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
+			 "APIC ID %u; the qemu backend supports APIC IDs up to %d (each "
+			 "level takes a power-of-two field: use counts of 2, 4, 8...)",
+			 t->numa, t->llcs, t->cores, t->threads, max, X86_TOPO_MAX_APIC_ID);
+		return -1;
+	}
+	return 0;
+}
 
 static int push(char **argv, int *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

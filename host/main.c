@@ -18,6 +18,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
+	"                           (see 'ktstr-run validate --help')\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
 	"\n"
@@ -38,7 +39,8 @@ static const char usage_run[] =
 	"                     run an unmodified kernel, else qemu with a one-line\n"
 	"                     notice), kvm (the project's own VMM on raw KVM ioctls;\n"
 	"                     refused up front, exit 3, where it cannot work, e.g.\n"
-	"                     on kvm_pvm) or qemu\n"
+	"                     on kvm_pvm) or qemu. A topology the backend cannot\n"
+	"                     build is an error at the topology line, exit 2\n"
 	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
 	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
 	"  --json FILE        write the results as JSON to FILE\n"
@@ -62,6 +64,20 @@ static const char usage_run[] =
 	"  -v, --verbose      print the backend's command line and details\n"
 	"  -q, --quiet        no progress lines\n"
 	"  -h, --help         this text\n";
+
+static const char usage_validate[] =
+	"usage: ktstr-run validate [--backend B] FILE.scn...\n"
+	"\n"
+	"Reads each file once (a regular file or a pipe, at most 4 MiB) and checks\n"
+	"everything 'run' checks before it boots: the syntax, the ops replayed in\n"
+	"order, every limit, each work type's options, and the topology against\n"
+	"the backend's limits. Errors read FILE:LINE:COL: message.\n"
+	"\n"
+	"  --backend B   whose topology limits to check: auto (default: the backend\n"
+	"                'run' would pick on this host), kvm or qemu\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"exit codes: 0 every file is valid, 2 otherwise\n";
 
 static const char usage_kernel[] =
 	"usage: ktstr-run kernel fetch [--update] | list\n"
@@ -165,6 +181,39 @@ static int run_main(int argc, char **argv)
 	return cmd_run(&o);
 }
 
+static int validate_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, 0, 'b' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	const char *backend = "auto";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "auto")) {
+				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+					optarg);
+				return 2;
+			}
+			backend = optarg;
+			break;
+		case 'h': fputs(usage_validate, stdout); return 0;
+		default: fputs(usage_validate, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ktstr-run validate: expected at least one scenario file\n\n%s",
+			usage_validate);
+		return 2;
+	}
+	return cmd_validate(argc - optind, argv + optind, backend);
+}
+
 static void kprogress(const char *what, void *ctx)
 {
 	fprintf(stderr, "[ktstr-run] %s\n", what);
@@ -222,13 +271,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "validate")) {
-		if (argc < 3 || !strcmp(argv[2], "--help")) {
-			fputs("usage: ktstr-run validate FILE.scn...\n", argc < 3 ? stderr : stdout);
-			return argc < 3 ? 2 : 0;
-		}
-		return cmd_validate(argc - 2, argv + 2);
-	}
+	if (!strcmp(argv[1], "validate"))
+		return validate_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);

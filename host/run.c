@@ -37,54 +37,83 @@ static void kprogress(const char *what, void *ctx)
 	progress(what, ctx);
 }
 
-static int validate_workers(const char *path, const struct scenario *s)
+/* Every workers op's type and options (wl_validate), at the option's place. */
+static int workers_ok(const struct scenario *s, struct scn_error *err)
 {
-	int bad = 0;
-
 	for (int b = -1; b < s->n_steps; b++) {
 		const struct scn_block *blk = b < 0 ? &s->backdrop : &s->steps[b];
 
 		for (int i = 0; i < blk->n_ops; i++) {
 			const struct scn_op *op = &blk->ops[i];
-			char msg[512];
 			int opt = -1;
 
-			if (op->kind != SCN_OP_WORKERS)
+			if (op->kind != SCN_OP_WORKERS ||
+			    !wl_validate(&op->workers, &opt, err->msg, sizeof(err->msg)))
 				continue;
-			if (wl_validate(&op->workers, &opt, msg, sizeof(msg)) == 0)
-				continue;
-			const struct scn_loc *loc = opt >= 0 ? &op->workers.opts[opt].loc : &op->loc;
-			fprintf(stderr, "%s:%d:%d: %s\n", path, loc->line, loc->col, msg);
-			bad++;
+			err->loc = opt >= 0 ? op->workers.opts[opt].loc : op->loc;
+			return -1;
 		}
-	}
-	return bad ? -1 : 0;
-}
-
-int scenario_load(const char *path, struct scenario *s)
-{
-	struct scn_error err;
-	char msg[1024];
-
-	if (scn_parse_file(path, s, &err)) {
-		scn_error_format(NULL, path, &err, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return -1;
-	}
-	if (validate_workers(path, s)) {
-		scn_free(s);
-		return -1;
 	}
 	return 0;
 }
 
-int cmd_validate(int n, char **files)
+int scenario_check(const char *path, const char *text, size_t len,
+		   const char *backend, struct scenario *s, char *msg, size_t msglen)
 {
+	struct scn_error err;
+
+	if (scn_parse_string(path, text, len, s, &err))
+		goto err;
+	if (workers_ok(s, &err))
+		goto err_free;
+	memset(&err, 0, sizeof(err));
+	if (backend && backend_topo_check(backend, &s->topo, err.msg, sizeof(err.msg))) {
+		err.loc = s->topo_loc;
+		goto err_free;
+	}
+	return 0;
+err_free:
+	scn_free(s);
+err:
+	scn_error_format(NULL, path, &err, msg, msglen);
+	return -1;
+}
+
+int scenario_load(const char *path, const char *backend, struct scenario *s)
+{
+	struct scn_error err;
+	char msg[1024], *text;
+	size_t len;
+
+	if (scn_read_file(path, &text, &len, &err)) {
+		scn_error_format(NULL, path, &err, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	if (scenario_check(path, text, len, backend, s, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		free(text);
+		return -1;
+	}
+	s->source = text;
+	s->source_len = len;
+	return 0;
+}
+
+int cmd_validate(int n, char **files, const char *backend)
+{
+	const char *name;
+	char why[256];
 	int bad = 0;
 
+	if (!(name = backend_resolve(backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n", backend);
+		return 2;
+	}
 	for (int i = 0; i < n; i++) {
 		struct scenario s;
-		if (scenario_load(files[i], &s)) {
+
+		if (scenario_load(files[i], name, &s)) {
 			bad++;
 			continue;
 		}
@@ -230,28 +259,23 @@ int run_write_json(const char *path, json_t *j)
 	return ret ? -1 : 0;
 }
 
-static struct backend *pick_backend(const struct run_opts *o, char *msg, size_t len)
+/* The backend `name` (resolved by backend_resolve) as an object. */
+static struct backend *pick_backend(const struct run_opts *o, const char *name,
+				    char *msg, size_t len)
 {
 	char why[256];
 
-	if (!strcmp(o->backend, "qemu"))
+	if (!strcmp(name, "qemu"))
 		return backend_qemu_new();
-	if (!strcmp(o->backend, "kvm")) {
-		/* Say so up front rather than after a failed boot; the VMM's
-		 * own tests still boot on such hosts to prove the error path. */
-		if (!kvm_can_run_linux(why, sizeof(why)) && !getenv("KTSTR_FORCE_KVM")) {
-			snprintf(msg, len, "--backend kvm cannot work here: %s; use "
-				 "--backend qemu (or auto)", why);
-			return NULL;
-		}
-		return backend_kvm_new();
+	/* Say so up front rather than after a failed boot; the VMM's own tests
+	 * still boot on such hosts to prove the error path. */
+	if (!strcmp(o->backend, "kvm") && !kvm_can_run_linux(why, sizeof(why)) &&
+	    !getenv("KTSTR_FORCE_KVM")) {
+		snprintf(msg, len, "--backend kvm cannot work here: %s; use "
+			 "--backend qemu (or auto)", why);
+		return NULL;
 	}
-	/* auto: the own VMM wherever KVM can run the kernel, else QEMU. */
-	if (kvm_can_run_linux(why, sizeof(why)))
-		return backend_kvm_new();
-	if (!o->quiet)
-		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
-	return backend_qemu_new();
+	return backend_kvm_new();
 }
 
 int cmd_run(const struct run_opts *o)
@@ -267,9 +291,20 @@ int cmd_run(const struct run_opts *o)
 	int initrd_fd = -1, ret = 2;
 	size_t initrd_len;
 	uint64_t t0, timeout;
+	const char *name;
+	char why[256];
 
-	if (scenario_load(o->scenario, &s))
+	/* The backend's name first: its topology limits are part of what the
+	 * scenario must pass before a kernel or initramfs is prepared. */
+	if (!(name = backend_resolve(o->backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+			o->backend);
 		return 2;
+	}
+	if (scenario_load(o->scenario, name, &s))
+		return 2;
+	if (!strcmp(o->backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
 	if (initramfs_find_guest_init(guest_init, sizeof(guest_init), msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		goto out_scn;
@@ -287,7 +322,7 @@ int cmd_run(const struct run_opts *o)
 		goto out_scn;
 	}
 	json_decref(ispec.run_opts);
-	if (!(b = pick_backend(o, msg, sizeof(msg)))) {
+	if (!(b = pick_backend(o, name, msg, sizeof(msg)))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		ret = 3;
 		goto out_fd;

@@ -43,14 +43,21 @@ struct scenario;
 uint64_t run_default_timeout_ms(const struct scenario *s);
 
 int cmd_run(const struct run_opts *o);
-/* Parse and validate scenario files; print errors. 0 if all are valid,
- * 2 otherwise. */
-int cmd_validate(int n, char **files);
+/* Parse and validate scenario files for backend ("kvm", "qemu" or "auto":
+ * the one `run` would pick here); print errors. 0 if all are valid, 2
+ * otherwise. */
+int cmd_validate(int n, char **files, const char *backend);
 
-/* Parse + validate one file (host side: parser plus work-type options).
- * Prints "file:line:col: message" on error. */
+/* Everything `validate` checks, on bytes already read, printing nothing:
+ * the parser and semantic pass, every workers op's work type and options,
+ * and the topology against backend ("kvm" or "qemu"; NULL: no backend).
+ * 0 with *s filled, or -1 with "path:line:col: message" in msg. */
 struct scenario;
-int scenario_load(const char *path, struct scenario *s);
+int scenario_check(const char *path, const char *text, size_t len,
+		   const char *backend, struct scenario *s, char *msg, size_t msglen);
+/* Read path once (scn_read_file) and scenario_check it; the bytes stay in
+ * s->source. Prints "path:line:col: message" on error. */
+int scenario_load(const char *path, const char *backend, struct scenario *s);
 
 /* Write j to path whole or not at all: never through a file or link
  * planted at a predictable temporary name. 0, or -1 with a message on

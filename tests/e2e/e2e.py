@@ -386,6 +386,10 @@ def case_bad_inputs():
     big = os.path.join(out, "big.scn")
     with open(big, "w") as f:
         f.write("# x\n" * ((4 << 20) // 4 + 1))
+    smt16 = ktstr_e2e.scenario_file('scenario smt16 "16 threads a core"\n'
+                                    'topology cores=2 threads=16\nstep s 1s\n')
+    wide = ktstr_e2e.scenario_file('scenario wide "APIC IDs past 254"\n'
+                                   'topology numa=3 cores=65\nstep s 1s\n')
     for what, args, words in (
             ("a directory", ["run", out], [out, "is a directory"]),
             ("a device", ["validate", "/dev/zero"], ["/dev/zero", "character device"]),
@@ -398,7 +402,11 @@ def case_bad_inputs():
             ("seed -1", ["run", "--seed", "-1", hello], ["--seed", "-1"]),
             ("seed too big", ["run", "--seed", "18446744073709551616", hello],
              ["--seed", "18446744073709551616"]),
-            ("seed empty", ["run", "--seed", "", hello], ["--seed"])):
+            ("seed empty", ["run", "--seed", "", hello], ["--seed"]),
+            ("kvm topology", ["validate", "--backend", "kvm", smt16],
+             [f"{smt16}:2:1:", "threads=16 is out of range for the kvm backend"]),
+            ("qemu topology", ["run", wide], [f"{wide}:2:1:", "needs APIC ID 320"]),
+            ("validate backend", ["validate", "--backend", "xen", hello], ["--backend xen"])):
         p, dt = ktstr(*args, timeout=30)
         check(p.returncode == 2, f"{what}: exits 2, got {p.returncode}")
         check(dt < 10, f"{what}: and at once ({dt:.1f} s)")
