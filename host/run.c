@@ -1,11 +1,14 @@
 /* The `run` command (see run.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/atomic_file.h"
@@ -229,6 +232,64 @@ static int check_config(const char *o_kernel, const struct kernel *k,
 	return 0;
 }
 
+/* The console tail is read back from the log file after the run; a --log
+ * that is not a regular file (a pipe, /dev/stdout) cannot be. The backend
+ * then writes a private file, copied there when the run is over. 1 with
+ * tmp made, 0 to write log itself, -1 with a message. */
+static int console_private(const char *log, char *tmp, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	struct stat st;
+	int fd;
+
+	if (stat(log, &st) || S_ISREG(st.st_mode))
+		return 0;
+	snprintf(tmp, len, "%s/ktstr-console-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "ktstr-run: a private console log for --log %s: %s: %s\n",
+			log, tmp, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 1;
+}
+
+/* Copy the private console log to the user's log; 0 or -1 with a message. */
+static int console_copy(const char *tmp, const char *log)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int in = open(tmp, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+	char buf[65536];
+	ssize_t n = 0;
+
+	/* A reader that went away is an error to report, not a SIGPIPE. */
+	sigaction(SIGPIPE, &ign, &old);
+	fflush(stdout);
+	if (in >= 0)
+		out = open(log, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0, w; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				goto out;
+		}
+	}
+	ret = n < 0 || out < 0 ? -1 : 0;
+out:
+	if (ret)
+		fprintf(stderr, "ktstr-run: copying the console log to %s: %s\n", log,
+			strerror(errno));
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	sigaction(SIGPIPE, &old, NULL);
+	return ret;
+}
+
 static void derive_log(const struct run_opts *o, const struct scenario *s,
 		       char *buf, size_t len)
 {
@@ -287,8 +348,8 @@ int cmd_run(const struct run_opts *o)
 	struct backend *b = NULL;
 	struct initramfs_spec ispec = { 0 };
 	struct vm_spec vs = { 0 };
-	char guest_init[4096], msg[1024], cmdline[2048], log[4096];
-	int initrd_fd = -1, ret = 2;
+	char guest_init[4096], msg[1024], cmdline[2048], log[4096], tmp_log[4096];
+	int initrd_fd = -1, ret = 2, private_log = 0, log_err = 0;
 	size_t initrd_len;
 	uint64_t t0, timeout;
 	const char *name;
@@ -335,6 +396,8 @@ int cmd_run(const struct run_opts *o)
 		goto out_backend;
 	}
 	derive_log(o, &s, log, sizeof(log));
+	if ((private_log = console_private(log, tmp_log, sizeof(tmp_log))) < 0)
+		goto out_backend;
 	snprintf(cmdline, sizeof(cmdline), "%s%s%s", BASE_CMDLINE,
 		 o->append ? " " : "", o->append ? o->append : "");
 	vs.kernel = &k;
@@ -343,7 +406,7 @@ int cmd_run(const struct run_opts *o)
 	vs.initrd_fd = initrd_fd;
 	vs.initrd_len = initrd_len;
 	vs.cmdline = cmdline;
-	vs.console_log = log;
+	vs.console_log = private_log ? tmp_log : log;
 	vs.accel = o->accel;
 	vs.verbose = o->verbose;
 	vs.prefault = o->prefault;
@@ -351,7 +414,7 @@ int cmd_run(const struct run_opts *o)
 	timeout = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&s);
 
 	results_init(&r);
-	snprintf(r.console_log, sizeof(r.console_log), "%s", log);
+	snprintf(r.console_log, sizeof(r.console_log), "%s", vs.console_log);
 	if (!o->quiet)
 		fprintf(stderr, "[ktstr-run] booting %s (%s) with %d CPUs, %llu MiB, %s backend\n",
 			k.release, k.vmlinux[0] ? k.vmlinux : k.bzimage,
@@ -362,10 +425,15 @@ int cmd_run(const struct run_opts *o)
 		fprintf(stderr, "ktstr-run: %s backend: %s\n", b->name, msg);
 		ret = 2;
 		results_free(&r);
-		goto out_backend;
+		goto out_log;
 	}
 	collect_run(b, &r, t0, timeout, progress, (void *)o);
 	results_read_console_tail(&r, 25);
+	if (private_log) {
+		/* The results name the user's log, which now holds it all. */
+		log_err = console_copy(tmp_log, log);
+		snprintf(r.console_log, sizeof(r.console_log), "%s", log);
+	}
 	verdict_decide(&s, &r, &v);
 	struct run_meta meta = { o->scenario, k.vmlinux[0] ? k.vmlinux : k.bzimage,
 				 k.release, b->name, b->accel_used };
@@ -381,9 +449,14 @@ int cmd_run(const struct run_opts *o)
 		if (v.exit_code == 0)
 			v.exit_code = 2;
 	}
+	if (log_err && v.exit_code == 0)
+		v.exit_code = 2;
 	ret = v.exit_code;
 	json_decref(v.checks);
 	results_free(&r);
+out_log:
+	if (private_log > 0)
+		unlink(tmp_log);
 out_backend:
 	b->destroy(b);
 out_fd:
