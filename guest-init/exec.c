@@ -20,9 +20,11 @@
 #include "guest-init/transport.h"
 #include "workload/workload.h"
 
-#define MAX_CGROUPS 64
-#define MAX_GROUPS 32
-#define MAX_PAYLOADS 32
+/* The limits the host's validate checks (scenario/model.h); one cgroup
+ * slot more for the workers outside every cgroup ('-'). */
+#define MAX_CGROUPS (SCN_MAX_LIVE_CGROUPS + 1)
+#define MAX_GROUPS SCN_MAX_WORKER_GROUPS
+#define MAX_PAYLOADS SCN_MAX_PAYLOAD_RUNS
 
 struct gcg {
 	char name[SCN_NAME_MAX];
@@ -215,7 +217,7 @@ static int op_affinity(struct exec_state *st, const struct scn_op *op, char *msg
 	struct gcg *c = cg_find(st, op->name);
 	struct scn_cpumask m;
 	cpu_set_t set;
-	pid_t tids[1024];
+	pid_t tids[SCN_MAX_WORKERS];
 	char list[512];
 
 	if (!c) {
@@ -229,7 +231,7 @@ static int op_affinity(struct exec_state *st, const struct scn_op *op, char *msg
 		if (scn_cpumask_test(&m, i))
 			CPU_SET(i, &set);
 	for (int g = 0; g < c->ngroups; g++) {
-		int n = wl_group_tids(c->groups[g], tids, 1024);
+		int n = wl_group_tids(c->groups[g], tids, SCN_MAX_WORKERS);
 		for (int i = 0; i < n; i++)
 			if (sched_setaffinity(tids[i], sizeof(set), &set) && errno != ESRCH) {
 				snprintf(msg, len, "sched_setaffinity(%d): %s", tids[i],

@@ -1,6 +1,7 @@
 /* The backend interface: something that boots a kernel with an initramfs
  * and hands back the guest's report stream and its end. Two of them: the
- * QEMU launcher (backend_qemu.c) and, later, the project's own KVM VMM. */
+ * QEMU launcher (backend_qemu.c) and the project's own KVM VMM
+ * (host/vmm/backend_kvm.c); host/backend.c picks one by name. */
 #ifndef KTSTR__HOST_BACKEND_H
 #define KTSTR__HOST_BACKEND_H
 
@@ -54,6 +55,26 @@ struct backend {
 	void *priv;
 };
 
+/* Which backend a --backend name means on this host: "kvm", "qemu", or
+ * for "auto" kvm where this host's KVM can run an unmodified kernel, else
+ * qemu (why says which and why). NULL for an unknown name. */
+const char *backend_resolve(const char *name, char *why, size_t len);
+/* Whether backend name ("kvm" or "qemu") can run a guest with topology t
+ * (the own VMM's limits live in host/arch/x86/topology.c, QEMU's in
+ * backend_qemu.c): 0, or -1 with msg. validate and run ask before a kernel
+ * or an initramfs is prepared. */
+int backend_topo_check(const char *name, const struct scn_topology *t,
+		       char *msg, size_t len);
+int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len);
+
 struct backend *backend_qemu_new(void);
+/* The QEMU command line the qemu backend runs for spec (accel "kvm" or
+ * "tcg", the report socket at sock) into argv[BACKEND_QEMU_MAX_ARGS],
+ * NULL-terminated; each argv[i] is malloc'd. Paths inside QEMU option
+ * lists have their commas doubled. Returns argc, or -1 (argv untouched)
+ * when a path is too long. */
+#define BACKEND_QEMU_MAX_ARGS 64
+int backend_qemu_argv(char **argv, const struct vm_spec *spec, const char *accel,
+		      const char *sock);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/arch/x86/topology.h"
 #include "host/backend.h"
 #include "host/kvmcheck.h"
 #include "proto/wire.h"
@@ -30,7 +31,32 @@ struct qemu {
 	int killed;
 };
 
-#define MAX_ARGS 64
+#define MAX_ARGS BACKEND_QEMU_MAX_ARGS
+#define QEMU_PC_MAX_CPUS 255 /* QEMU's pc (i440fx) machine */
+
+/* QEMU numbers APIC IDs like the own VMM (host/arch/x86/topology.c) and,
+ * without x2APIC and interrupt remapping, refuses any above 254. */
+int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len)
+{
+	int n = scn_topo_ncpus(t);
+	uint32_t max;
+
+	if (n > QEMU_PC_MAX_CPUS) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d has %d "
+			 "CPUs; the qemu backend's pc machine runs at most %d",
+			 t->numa, t->llcs, t->cores, t->threads, n, QEMU_PC_MAX_CPUS);
+		return -1;
+	}
+	max = x86_topo_max_apic_id(t->numa, t->llcs, t->cores, t->threads);
+	if (max > X86_TOPO_MAX_APIC_ID) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
+			 "APIC ID %u; the qemu backend supports APIC IDs up to %d (each "
+			 "level takes a power-of-two field: use counts of 2, 4, 8...)",
+			 t->numa, t->llcs, t->cores, t->threads, max, X86_TOPO_MAX_APIC_ID);
+		return -1;
+	}
+	return 0;
+}
 
 static int push(char **argv, int *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -69,14 +95,33 @@ static void numa_args(char **argv, int *n, const struct vm_spec *s)
 	}
 }
 
-static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
+/* A value inside a QEMU option list ("-chardev file,path=VALUE"): QEMU
+ * splits those at commas and reads ",," as one comma. -kernel, -initrd
+ * and -append take their argument whole and must not be escaped. */
+static const char *opt_val(const char *in, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 2 < len; in++) {
+		if (*in == ',')
+			buf[n++] = ',';
+		buf[n++] = *in;
+	}
+	buf[n] = 0;
+	return *in ? NULL : buf;
+}
+
+int backend_qemu_argv(char **argv, const struct vm_spec *s, const char *accel,
 		      const char *sock)
 {
 	const struct scn_topology *t = &s->topo;
+	char log[2 * 4096 + 1], rep[2 * 4096 + 1];
 	int n = 0;
 	const char *kernel = s->kernel->vmlinux[0] && s->kernel->has_pvh ?
 			     s->kernel->vmlinux : s->kernel->bzimage;
 
+	if (!opt_val(s->console_log, log, sizeof(log)) || !opt_val(sock, rep, sizeof(rep)))
+		return -1;
 	push(argv, &n, "qemu-system-x86_64");
 	push(argv, &n, "-nodefaults");
 	push(argv, &n, "-no-user-config");
@@ -102,13 +147,13 @@ static int build_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "-append");
 	push(argv, &n, "%s", s->cmdline);
 	push(argv, &n, "-chardev");
-	push(argv, &n, "file,id=con,path=%s", s->console_log);
+	push(argv, &n, "file,id=con,path=%s", log);
 	push(argv, &n, "-serial");
 	push(argv, &n, "chardev:con");
 	push(argv, &n, "-device");
 	push(argv, &n, "virtio-serial-pci,id=vs");
 	push(argv, &n, "-chardev");
-	push(argv, &n, "socket,id=rep,path=%s", sock);
+	push(argv, &n, "socket,id=rep,path=%s", rep);
 	/* A virtio-serial port, not a virtconsole: QEMU drops console bytes
 	 * when the host socket is full, but throttles a port losslessly. */
 	push(argv, &n, "-device");
@@ -147,7 +192,11 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		snprintf(msg, len, "report socket %s: %s", q->sock_path, strerror(errno));
 		return -1;
 	}
-	argc = build_argv(argv, s, accel, q->sock_path);
+	argc = backend_qemu_argv(argv, s, accel, q->sock_path);
+	if (argc < 0) {
+		snprintf(msg, len, "console log path %s is too long", s->console_log);
+		return -1;
+	}
 	if (s->verbose) {
 		for (int i = 0; i < argc; i++)
 			fprintf(stderr, "%s%s", argv[i], i + 1 < argc ? " " : "\n");

@@ -74,16 +74,13 @@ static int plan_build(const struct initramfs_spec *s, struct cpio *c, char *msg,
 		      size_t msglen)
 {
 	char *opts = json_dumps(s->run_opts, JSON_COMPACT);
-	int r;
 
-	if ((r = cpio_add_host_file(c, GUEST_SCENARIO_NAME, s->scenario_path, 0644))) {
-		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
-		free(opts);
-		return -1;
-	}
+	/* The bytes the host parsed, not a second read of the path. */
+	cpio_add_file(c, GUEST_SCENARIO_NAME, 0644, s->scenario->source,
+		      s->scenario->source_len);
 	cpio_add_file(c, GUEST_RUN_OPTS_NAME, 0644, opts, opts ? strlen(opts) : 0);
 	free(opts);
-	if (s->scenario && guest_files_add_all(c, s->scenario, msg, msglen))
+	if (guest_files_add_all(c, s->scenario, msg, msglen))
 		return -1;
 	if (cpio_finish(c)) {
 		snprintf(msg, msglen, "building the run plan: %s", strerror(-c->error));

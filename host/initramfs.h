@@ -15,10 +15,11 @@
 
 struct initramfs_spec {
 	const char *guest_init;     /* host path of the static guest-init */
-	const char *scenario_path;  /* host path of the scenario file */
 	json_t *run_opts;           /* becomes /run.json */
-	const struct scenario *scenario; /* its scheduler and payload files
-					  * are added (host/guest_files.c) */
+	/* Loaded by scn_parse_file: its source bytes become the plan's
+	 * scenario, its scheduler and payload files are added to the plan
+	 * (host/guest_files.c). */
+	const struct scenario *scenario;
 	bool plan_in_initramfs;     /* the plan goes in as PLAN_INITRAMFS_NAME */
 };
 

@@ -18,6 +18,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
+	"                           (see 'ktstr-run validate --help')\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
 	"\n"
@@ -30,6 +31,9 @@ static const char usage_main[] =
 static const char usage_run[] =
 	"usage: ktstr-run run [options] FILE.scn\n"
 	"\n"
+	"FILE.scn is read once (a regular file or a pipe such as /dev/stdin, at\n"
+	"most 4 MiB) and checked as 'validate' does before anything is prepared.\n"
+	"\n"
 	"  --kernel K         a bzImage, an ELF vmlinux or a kernel build tree\n"
 	"                     (default: the cached default kernel, fetched if missing);\n"
 	"                     the build's .config, where found, must build in the\n"
@@ -38,22 +42,26 @@ static const char usage_run[] =
 	"                     run an unmodified kernel, else qemu with a one-line\n"
 	"                     notice), kvm (the project's own VMM on raw KVM ioctls;\n"
 	"                     refused up front, exit 3, where it cannot work, e.g.\n"
-	"                     on kvm_pvm) or qemu\n"
+	"                     on kvm_pvm) or qemu. A topology the backend cannot\n"
+	"                     build is an error at the topology line, exit 2\n"
 	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
 	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
 	"  --json FILE        write the results as JSON to FILE\n"
 	"  --junit FILE       write JUnit XML to FILE (one testcase per check)\n"
 	"  --log FILE         kernel console log (default: next to --json as\n"
-	"                     NAME.console.log, else SCENARIO.console.log)\n"
-	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
-	"                     120 s plus three times the scenario's duration)\n"
+	"                     NAME.console.log, else SCENARIO.console.log); a pipe\n"
+	"                     or /dev/stdout gets it copied when the run ends\n"
+	"  --timeout SECONDS  wall-clock limit for the whole VM run, > 0 and at most\n"
+	"                     604800 (7 days) (default: 120 s plus three times the\n"
+	"                     scenario's run time, which is at most 2 days)\n"
 	"  --append ARGS      extra kernel command line\n"
 	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
 	"                     pages are used where the host's THP allows)\n"
 	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
 	"                     pool, reserved and resident before boot (exit 2 with\n"
 	"                     the numbers if /proc/sys/vm/nr_hugepages is too small)\n"
-	"  --seed N           seed for random choices in the guest (default 0)\n"
+	"  --seed N           seed for random choices in the guest, 0..2^64-1\n"
+	"                     (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
 	"                     garble a frame, truncate one, or flood the report\n"
@@ -61,6 +69,20 @@ static const char usage_run[] =
 	"  -v, --verbose      print the backend's command line and details\n"
 	"  -q, --quiet        no progress lines\n"
 	"  -h, --help         this text\n";
+
+static const char usage_validate[] =
+	"usage: ktstr-run validate [--backend B] FILE.scn...\n"
+	"\n"
+	"Reads each file once (a regular file or a pipe, at most 4 MiB) and checks\n"
+	"everything 'run' checks before it boots: the syntax, the ops replayed in\n"
+	"order, every limit, each work type's options, and the topology against\n"
+	"the backend's limits. Errors read FILE:LINE:COL: message.\n"
+	"\n"
+	"  --backend B   whose topology limits to check: auto (default: the backend\n"
+	"                'run' would pick on this host), kvm or qemu\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"exit codes: 0 every file is valid, 2 otherwise\n";
 
 static const char usage_kernel[] =
 	"usage: ktstr-run kernel fetch [--update] | list\n"
@@ -97,7 +119,7 @@ static int run_main(int argc, char **argv)
 		{ 0 },
 	};
 	struct run_opts o = { .backend = "auto", .accel = "auto" };
-	char *end;
+	char msg[256];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
@@ -126,17 +148,14 @@ static int run_main(int argc, char **argv)
 		case 'l': o.log = optarg; break;
 		case 'A': o.append = optarg; break;
 		case 't':
-			o.timeout_ms = strtod(optarg, &end) * 1000;
-			if (*end || o.timeout_ms == 0) {
-				fprintf(stderr, "ktstr-run: --timeout %s: expected a positive number of seconds\n",
-					optarg);
+			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;
 		case 's':
-			o.seed = strtoull(optarg, &end, 0);
-			if (*end) {
-				fprintf(stderr, "ktstr-run: --seed %s: expected a number\n", optarg);
+			if (run_parse_u64("--seed", optarg, &o.seed, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;
@@ -165,6 +184,39 @@ static int run_main(int argc, char **argv)
 	}
 	o.scenario = argv[optind];
 	return cmd_run(&o);
+}
+
+static int validate_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, 0, 'b' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	const char *backend = "auto";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "auto")) {
+				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+					optarg);
+				return 2;
+			}
+			backend = optarg;
+			break;
+		case 'h': fputs(usage_validate, stdout); return 0;
+		default: fputs(usage_validate, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ktstr-run validate: expected at least one scenario file\n\n%s",
+			usage_validate);
+		return 2;
+	}
+	return cmd_validate(argc - optind, argv + optind, backend);
 }
 
 static void kprogress(const char *what, void *ctx)
@@ -224,13 +276,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "validate")) {
-		if (argc < 3 || !strcmp(argv[2], "--help")) {
-			fputs("usage: ktstr-run validate FILE.scn...\n", argc < 3 ? stderr : stdout);
-			return argc < 3 ? 2 : 0;
-		}
-		return cmd_validate(argc - 2, argv + 2);
-	}
+	if (!strcmp(argv[1], "validate"))
+		return validate_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);

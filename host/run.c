@@ -1,21 +1,27 @@
 /* The `run` command (see run.h). */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/atomic_file.h"
 #include "host/backend.h"
 #include "host/initramfs.h"
 #include "host/kvmcheck.h"
 #include "host/vmm/backend_kvm.h"
 #include "host/output.h"
 #include "host/results.h"
+#include "host/run.h"
 #include "host/checks.h"
 #include "host/verdict.h"
 #include "proto/layout.h"
-#include "host/run.h"
 #include "kernels/kernels.h"
 #include "scenario/model.h"
 #include "workload/workload.h"
@@ -37,54 +43,83 @@ static void kprogress(const char *what, void *ctx)
 	progress(what, ctx);
 }
 
-static int validate_workers(const char *path, const struct scenario *s)
+/* Every workers op's type and options (wl_validate), at the option's place. */
+static int workers_ok(const struct scenario *s, struct scn_error *err)
 {
-	int bad = 0;
-
 	for (int b = -1; b < s->n_steps; b++) {
 		const struct scn_block *blk = b < 0 ? &s->backdrop : &s->steps[b];
 
 		for (int i = 0; i < blk->n_ops; i++) {
 			const struct scn_op *op = &blk->ops[i];
-			char msg[512];
 			int opt = -1;
 
-			if (op->kind != SCN_OP_WORKERS)
+			if (op->kind != SCN_OP_WORKERS ||
+			    !wl_validate(&op->workers, &opt, err->msg, sizeof(err->msg)))
 				continue;
-			if (wl_validate(&op->workers, &opt, msg, sizeof(msg)) == 0)
-				continue;
-			const struct scn_loc *loc = opt >= 0 ? &op->workers.opts[opt].loc : &op->loc;
-			fprintf(stderr, "%s:%d:%d: %s\n", path, loc->line, loc->col, msg);
-			bad++;
+			err->loc = opt >= 0 ? op->workers.opts[opt].loc : op->loc;
+			return -1;
 		}
-	}
-	return bad ? -1 : 0;
-}
-
-int scenario_load(const char *path, struct scenario *s)
-{
-	struct scn_error err;
-	char msg[1024];
-
-	if (scn_parse_file(path, s, &err)) {
-		scn_error_format(NULL, path, &err, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return -1;
-	}
-	if (validate_workers(path, s)) {
-		scn_free(s);
-		return -1;
 	}
 	return 0;
 }
 
-int cmd_validate(int n, char **files)
+int scenario_check(const char *path, const char *text, size_t len,
+		   const char *backend, struct scenario *s, char *msg, size_t msglen)
 {
+	struct scn_error err;
+
+	if (scn_parse_string(path, text, len, s, &err))
+		goto err;
+	if (workers_ok(s, &err))
+		goto err_free;
+	memset(&err, 0, sizeof(err));
+	if (backend && backend_topo_check(backend, &s->topo, err.msg, sizeof(err.msg))) {
+		err.loc = s->topo_loc;
+		goto err_free;
+	}
+	return 0;
+err_free:
+	scn_free(s);
+err:
+	scn_error_format(NULL, path, &err, msg, msglen);
+	return -1;
+}
+
+int scenario_load(const char *path, const char *backend, struct scenario *s)
+{
+	struct scn_error err;
+	char msg[1024], *text;
+	size_t len;
+
+	if (scn_read_file(path, &text, &len, &err)) {
+		scn_error_format(NULL, path, &err, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return -1;
+	}
+	if (scenario_check(path, text, len, backend, s, msg, sizeof(msg))) {
+		fprintf(stderr, "%s\n", msg);
+		free(text);
+		return -1;
+	}
+	s->source = text;
+	s->source_len = len;
+	return 0;
+}
+
+int cmd_validate(int n, char **files, const char *backend)
+{
+	const char *name;
+	char why[256];
 	int bad = 0;
 
+	if (!(name = backend_resolve(backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n", backend);
+		return 2;
+	}
 	for (int i = 0; i < n; i++) {
 		struct scenario s;
-		if (scenario_load(files[i], &s)) {
+
+		if (scenario_load(files[i], name, &s)) {
 			bad++;
 			continue;
 		}
@@ -95,13 +130,52 @@ int cmd_validate(int n, char **files)
 	return bad ? 2 : 0;
 }
 
-static uint64_t scenario_ms(const struct scenario *s)
+int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len)
 {
-	uint64_t ns = 0;
+	char *end;
+	double v;
 
-	for (int i = 0; i < s->n_steps; i++)
-		ns += s->steps[i].duration_ns * s->steps[i].repeat;
-	return ns / 1000000;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || isspace((unsigned char)*arg) || !isfinite(v) ||
+	    v <= 0 || v > RUN_TIMEOUT_MAX_S) {
+		snprintf(msg, len, "--timeout %s: expected a number of seconds greater "
+			 "than 0 and at most %u (7 days)", arg, RUN_TIMEOUT_MAX_S);
+		return -1;
+	}
+	*ms = (uint64_t)ceil(v * 1000);
+	return 0;
+}
+
+int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
+		  size_t len)
+{
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*arg)) {
+		snprintf(msg, len, "%s '%s': expected a whole number 0..%llu", opt, arg,
+			 (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	*v = strtoull(arg, &end, 0);
+	if (*end || errno) {
+		snprintf(msg, len, "%s %s: %s; expected a whole number 0..%llu", opt, arg,
+			 errno == ERANGE ? "out of range" : "not a number",
+			 (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t run_default_timeout_ms(const struct scenario *s)
+{
+	uint64_t ns = scn_run_ns(s), ms = ns / 1000000 + (ns % 1000000 != 0);
+	uint64_t max = RUN_TIMEOUT_MAX_S * 1000ull;
+
+	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3)
+		return max;
+	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms;
 }
 
 static int get_kernel(const struct run_opts *o, struct kernel *k)
@@ -161,6 +235,64 @@ static int check_config(const char *o_kernel, const struct kernel *k,
 	return 0;
 }
 
+/* The console tail is read back from the log file after the run; a --log
+ * that is not a regular file (a pipe, /dev/stdout) cannot be. The backend
+ * then writes a private file, copied there when the run is over. 1 with
+ * tmp made, 0 to write log itself, -1 with a message. */
+static int console_private(const char *log, char *tmp, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	struct stat st;
+	int fd;
+
+	if (stat(log, &st) || S_ISREG(st.st_mode))
+		return 0;
+	snprintf(tmp, len, "%s/ktstr-console-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "ktstr-run: a private console log for --log %s: %s: %s\n",
+			log, tmp, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 1;
+}
+
+/* Copy the private console log to the user's log; 0 or -1 with a message. */
+static int console_copy(const char *tmp, const char *log)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int in = open(tmp, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+	char buf[65536];
+	ssize_t n = 0;
+
+	/* A reader that went away is an error to report, not a SIGPIPE. */
+	sigaction(SIGPIPE, &ign, &old);
+	fflush(stdout);
+	if (in >= 0)
+		out = open(log, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0, w; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				goto out;
+		}
+	}
+	ret = n < 0 || out < 0 ? -1 : 0;
+out:
+	if (ret)
+		fprintf(stderr, "ktstr-run: copying the console log to %s: %s\n", log,
+			strerror(errno));
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	sigaction(SIGPIPE, &old, NULL);
+	return ret;
+}
+
 static void derive_log(const struct run_opts *o, const struct scenario *s,
 		       char *buf, size_t len)
 {
@@ -175,53 +307,57 @@ static void derive_log(const struct run_opts *o, const struct scenario *s,
 	}
 }
 
-static int write_json(const char *path, json_t *j)
+int run_write_json(const char *path, json_t *j)
 {
-	char tmp[4096];
+	struct atomic_file a;
+	int ret = atomic_file_open(&a, path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) ||
-	    rename(tmp, path)) {
-		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(errno));
-		return -1;
+	if (!ret && json_dumpf(j, a.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
+		atomic_file_abort(&a);
+		ret = -EIO;
+	} else if (!ret) {
+		ret = atomic_file_commit(&a);
 	}
-	return 0;
+	if (ret)
+		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-ret));
+	return ret ? -1 : 0;
 }
 
+/* JUnit through an atomic file, like the JSON. */
 static int write_junit(const char *path, const struct scenario *s,
 		       const struct run_result *r, const struct verdict *v)
 {
-	FILE *f = fopen(path, "we");
+	struct atomic_file a;
+	int ret = atomic_file_open(&a, path);
 
-	if (!f || output_junit(f, s, r, v) | fclose(f)) {
-		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(errno));
-		return -1;
+	if (!ret && output_junit(a.f, s, r, v)) {
+		atomic_file_abort(&a);
+		ret = -EIO;
+	} else if (!ret) {
+		ret = atomic_file_commit(&a);
 	}
-	return 0;
+	if (ret)
+		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-ret));
+	return ret ? -1 : 0;
 }
 
-static struct backend *pick_backend(const struct run_opts *o, char *msg, size_t len)
+/* The backend `name` (resolved by backend_resolve) as an object. */
+static struct backend *pick_backend(const struct run_opts *o, const char *name,
+				    char *msg, size_t len)
 {
 	char why[256];
 
-	if (!strcmp(o->backend, "qemu"))
+	if (!strcmp(name, "qemu"))
 		return backend_qemu_new();
-	if (!strcmp(o->backend, "kvm")) {
-		/* Say so up front rather than after a failed boot; the VMM's
-		 * own tests still boot on such hosts to prove the error path. */
-		if (!kvm_can_run_linux(why, sizeof(why)) && !getenv("KTSTR_FORCE_KVM")) {
-			snprintf(msg, len, "--backend kvm cannot work here: %s; use "
-				 "--backend qemu (or auto)", why);
-			return NULL;
-		}
-		return backend_kvm_new();
+	/* Say so up front rather than after a failed boot; the VMM's own tests
+	 * still boot on such hosts to prove the error path. */
+	if (!strcmp(o->backend, "kvm") && !kvm_can_run_linux(why, sizeof(why)) &&
+	    !getenv("KTSTR_FORCE_KVM")) {
+		snprintf(msg, len, "--backend kvm cannot work here: %s; use "
+			 "--backend qemu (or auto)", why);
+		return NULL;
 	}
-	/* auto: the own VMM wherever KVM can run the kernel, else QEMU. */
-	if (kvm_can_run_linux(why, sizeof(why)))
-		return backend_kvm_new();
-	if (!o->quiet)
-		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
-	return backend_qemu_new();
+	return backend_kvm_new();
 }
 
 int cmd_run(const struct run_opts *o)
@@ -233,26 +369,36 @@ int cmd_run(const struct run_opts *o)
 	struct backend *b = NULL;
 	struct initramfs_spec ispec = { 0 };
 	struct vm_spec vs = { 0 };
-	char guest_init[4096], msg[1024], cmdline[2048], log[4096];
+	char guest_init[4096], msg[1024], cmdline[2048], log[4096], tmp_log[4096];
 	struct initramfs ird = { .fd = -1 };
-	int ret = 2;
+	int ret = 2, private_log = 0, log_err = 0;
 	uint64_t t0, timeout;
+	const char *name;
+	char why[256];
 
-	if (scenario_load(o->scenario, &s))
+	/* The backend's name first: its topology limits are part of what the
+	 * scenario must pass before a kernel or initramfs is prepared. */
+	if (!(name = backend_resolve(o->backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+			o->backend);
 		return 2;
+	}
+	if (scenario_load(o->scenario, name, &s))
+		return 2;
+	if (!strcmp(o->backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
 	if (initramfs_find_guest_init(guest_init, sizeof(guest_init), msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		goto out_scn;
 	}
 	if (get_kernel(o, &k))
 		goto out_scn;
-	if (!(b = pick_backend(o, msg, sizeof(msg)))) {
+	if (!(b = pick_backend(o, name, msg, sizeof(msg)))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		ret = 3;
 		goto out_scn;
 	}
 	ispec.guest_init = guest_init;
-	ispec.scenario_path = o->scenario;
 	ispec.scenario = &s;
 	ispec.plan_in_initramfs = !b->plan_channel;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
@@ -272,6 +418,8 @@ int cmd_run(const struct run_opts *o)
 		goto out_backend;
 	}
 	derive_log(o, &s, log, sizeof(log));
+	if ((private_log = console_private(log, tmp_log, sizeof(tmp_log))) < 0)
+		goto out_backend;
 	snprintf(cmdline, sizeof(cmdline), "%s%s%s", BASE_CMDLINE,
 		 o->append ? " " : "", o->append ? o->append : "");
 	vs.kernel = &k;
@@ -280,15 +428,15 @@ int cmd_run(const struct run_opts *o)
 	vs.initrd_fd = ird.fd;
 	vs.initrd_len = ird.len;
 	vs.cmdline = cmdline;
-	vs.console_log = log;
+	vs.console_log = private_log ? tmp_log : log;
 	vs.accel = o->accel;
 	vs.verbose = o->verbose;
 	vs.prefault = o->prefault;
 	vs.hugepages = o->hugepages;
-	timeout = o->timeout_ms ? o->timeout_ms : 120000 + 3 * scenario_ms(&s);
+	timeout = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&s);
 
 	results_init(&r, checks_expected_workers(&s));
-	snprintf(r.console_log, sizeof(r.console_log), "%s", log);
+	snprintf(r.console_log, sizeof(r.console_log), "%s", vs.console_log);
 	if (!o->quiet)
 		fprintf(stderr, "[ktstr-run] booting %s (%s) with %d CPUs, %llu MiB, %s backend\n",
 			k.release, k.vmlinux[0] ? k.vmlinux : k.bzimage,
@@ -299,7 +447,7 @@ int cmd_run(const struct run_opts *o)
 		fprintf(stderr, "ktstr-run: %s backend: %s\n", b->name, msg);
 		ret = 2;
 		results_free(&r);
-		goto out_backend;
+		goto out_log;
 	}
 	struct collect_opts co = { .t0_ms = t0, .timeout_ms = timeout, .progress = progress,
 				   .ctx = (void *)o };
@@ -310,6 +458,11 @@ int cmd_run(const struct run_opts *o)
 	}
 	collect_run(b, &r, &co);
 	results_read_console_tail(&r, 25);
+	if (private_log) {
+		/* The results name the user's log, which now holds it all. */
+		log_err = console_copy(tmp_log, log);
+		snprintf(r.console_log, sizeof(r.console_log), "%s", log);
+	}
 	verdict_decide(&s, &r, &v);
 	struct run_meta meta = { o->scenario, k.vmlinux[0] ? k.vmlinux : k.bzimage,
 				 k.release, b->name, b->accel_used };
@@ -319,15 +472,20 @@ int cmd_run(const struct run_opts *o)
 
 		if (!j)
 			fprintf(stderr, "ktstr-run: the results could not be encoded as JSON\n");
-		if ((!j || write_json(o->json, j)) && v.exit_code == 0)
+		if ((!j || run_write_json(o->json, j)) && v.exit_code == 0)
 			v.exit_code = 2;
 		json_decref(j);
 	}
 	if (o->junit && write_junit(o->junit, &s, &r, &v) && v.exit_code == 0)
 		v.exit_code = 2;
+	if (log_err && v.exit_code == 0)
+		v.exit_code = 2;
 	ret = v.exit_code;
 	verdict_free(&v);
 	results_free(&r);
+out_log:
+	if (private_log > 0)
+		unlink(tmp_log);
 out_backend:
 	initramfs_free(&ird);
 	b->destroy(b);

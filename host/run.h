@@ -3,7 +3,10 @@
 #ifndef KTSTR__HOST_RUN_H
 #define KTSTR__HOST_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 struct run_opts {
 	const char *scenario;
@@ -23,14 +26,42 @@ struct run_opts {
 	int quiet;
 };
 
-int cmd_run(const struct run_opts *o);
-/* Parse and validate scenario files; print errors. 0 if all are valid,
- * 2 otherwise. */
-int cmd_validate(int n, char **files);
+/* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
+#define RUN_TIMEOUT_MAX_S (7u * 24 * 3600)
+#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time */
 
-/* Parse + validate one file (host side: parser plus work-type options).
- * Prints "file:line:col: message" on error. */
+/* --timeout SECONDS: a finite number > 0 and <= RUN_TIMEOUT_MAX_S, in ms
+ * (rounded up). 0, or -1 with msg naming the option and the value. */
+int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
+/* An option's whole unsigned 64-bit number (decimal, 0x hex or 0 octal):
+ * no sign, no blanks, no overflow. 0, or -1 with msg. */
+int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
+		  size_t len);
+/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s),
+ * saturating, and never above RUN_TIMEOUT_MAX_S. */
 struct scenario;
-int scenario_load(const char *path, struct scenario *s);
+uint64_t run_default_timeout_ms(const struct scenario *s);
+
+int cmd_run(const struct run_opts *o);
+/* Parse and validate scenario files for backend ("kvm", "qemu" or "auto":
+ * the one `run` would pick here); print errors. 0 if all are valid, 2
+ * otherwise. */
+int cmd_validate(int n, char **files, const char *backend);
+
+/* Everything `validate` checks, on bytes already read, printing nothing:
+ * the parser and semantic pass, every workers op's work type and options,
+ * and the topology against backend ("kvm" or "qemu"; NULL: no backend).
+ * 0 with *s filled, or -1 with "path:line:col: message" in msg. */
+struct scenario;
+int scenario_check(const char *path, const char *text, size_t len,
+		   const char *backend, struct scenario *s, char *msg, size_t msglen);
+/* Read path once (scn_read_file) and scenario_check it; the bytes stay in
+ * s->source. Prints "path:line:col: message" on error. */
+int scenario_load(const char *path, const char *backend, struct scenario *s);
+
+/* Write j to path whole or not at all: never through a file or link
+ * planted at a predictable temporary name. 0, or -1 with a message on
+ * stderr. */
+int run_write_json(const char *path, json_t *j);
 
 #endif

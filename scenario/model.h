@@ -11,8 +11,26 @@
 #define SCN_CPU_WORDS (SCN_MAX_CPUS / 64)
 #define SCN_MAX_NODES 16
 #define SCN_NAME_MAX 64
+/* Every limit of a scenario is here, checked by the parser or the
+ * validator before anything boots; guest-init and workload/ size their
+ * tables from the same numbers. */
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
+#define SCN_MAX_WORKERS 1024    /* workers of one 'workers' op */
+/* 'workers' ops on one cgroup (or on '-') since its creation or its last
+ * stop-workers: each is a worker group the guest keeps until then. */
+#define SCN_MAX_WORKER_GROUPS 32
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
+/* payload-run ops over the whole run, repetitions included: the guest
+ * keeps a record of each. */
+#define SCN_MAX_PAYLOAD_RUNS 1024
+#define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
+/* Ops in all blocks together: each takes ~4 KiB (struct scn_op) in the
+ * host and in the guest, whose memory can be 128M. */
+#define SCN_MAX_OPS 10000
+#define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
+/* How long a scenario may run (scn_run_ns): 2 days. The host's default
+ * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
+#define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)
 
 /* A set of CPUs, one bit per CPU number. */
 struct scn_cpumask {
@@ -226,6 +244,11 @@ struct scenario {
 	struct scn_block *steps;
 	int n_checks;
 	struct scn_check *checks;
+	/* The file's bytes as scn_parse_file read them (NULL after
+	 * scn_parse_string): the host ships these to the guest, never a
+	 * second read of the path. Freed by scn_free. */
+	char *source;
+	size_t source_len;
 };
 
 /* Error from the parser or validator: "path:line:col: message". */
@@ -234,8 +257,15 @@ struct scn_error {
 	char msg[512];
 };
 
+/* Read a scenario file whole, once: a regular file, or a pipe or FIFO read
+ * to its end (a FIFO waits for its writer, as any reader does); at most
+ * SCN_MAX_FILE_BYTES. A directory, a device or a socket is refused before
+ * it is opened. 0 with *text malloc'd, or -1 with *err filled (line 0). */
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err);
 /* Parse and validate a whole scenario. Returns 0, or -1 with *err filled
- * (err->loc is the position of the offending token). */
+ * (err->loc is the position of the offending token). scn_parse_file reads
+ * with scn_read_file and keeps the bytes in out->source. */
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err);
 int scn_parse_string(const char *path, const char *text, size_t len,
 		     struct scenario *out, struct scn_error *err);
@@ -244,6 +274,11 @@ void scn_free(struct scenario *s);
  * against s->topo. Call it again after changing s->topo (e.g. a topology
  * given on the command line). Returns 0 or -1 with *err filled. */
 int scn_validate(const struct scenario *s, struct scn_error *err);
+
+/* How long the scenario runs at least: the backdrop's sleeps and payload
+ * waits, then every step's duration (or its sleeps and waits, if longer)
+ * times its repeats; saturates at UINT64_MAX. */
+uint64_t scn_run_ns(const struct scenario *s);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,
@@ -290,6 +325,18 @@ static inline bool scn_cpumask_test(const struct scn_cpumask *m, int cpu)
 }
 int scn_cpumask_count(const struct scn_cpumask *m);
 
+/* The value grammars of the language, used by the parser and by the work
+ * types' options alike (docs/scenario-language.md, Values). */
+/* "0-3,6": numbers and ranges, each below max (at most SCN_MAX_CPUS); what
+ * names them in msg ("cpu", "node"). Also reads the kernel's list files (a
+ * leading blank or trailing newline is fine); "" is the empty set. 0, or
+ * -1 with msg filled. */
+int scn_list_parse(const char *s, int max, const char *what,
+		   struct scn_cpumask *out, char *msg, size_t len);
+/* A decimal integer lo..hi (strtol's form: an optional sign, no blanks). 0,
+ * or -1 with msg filled. */
+int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
+		  size_t len);
 /* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
  * with msg filled (msg has no location). */
 int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);

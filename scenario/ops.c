@@ -6,7 +6,6 @@
 
 #include "scenario/internal.h"
 
-#define SCN_MAX_WORKERS 4096
 
 struct op_ctx {
 	const struct scn_line *l;

@@ -10,7 +10,6 @@
 
 #include "scenario/internal.h"
 
-#define SCN_FILE_MAX (4 << 20)
 #define SCN_MEMORY_MIN (128ll << 20)
 #define SCN_MEMORY_MAX (1024ll << 30)
 #define SCN_REPEAT_MAX 100000
@@ -21,6 +20,8 @@ struct parser {
 	const struct scn_line *l;
 	struct scn_block *cur;    /* block taking op lines, NULL outside one */
 	int scenario_line, topo_line, memory_line, backdrop_line, first_step_line;
+	int n_ops;                /* in every block so far */
+	struct scn_names steps, scheds, checks; /* name -> index, for duplicates */
 };
 
 static const char *const directives[] = { "scenario", "topology", "memory",
@@ -199,7 +200,11 @@ static int d_scheduler(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_scheduler *sc;
+	const int *dup;
 
+	if (s->n_scheds == SCN_MAX_SCHEDULERS)
+		return scn_err(p->err, p->l->lineno, p->l->tok[0].col,
+			       "too many schedulers; expected at most %d", SCN_MAX_SCHEDULERS);
 	if (grow(&s->scheds, s->n_scheds, sizeof(*s->scheds)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	sc = &s->scheds[s->n_scheds];
@@ -207,13 +212,14 @@ static int d_scheduler(struct parser *p)
 	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
 	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
 		return -1;
-	for (int i = 0; i < s->n_scheds; i++)
-		if (!strcmp(s->scheds[i].name, sc->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "scheduler '%s' already declared at line %d",
-				       sc->name, s->scheds[i].loc.line);
+	if ((dup = scn_names_get(&p->scheds, sc->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "scheduler '%s' already declared at line %d",
+			       sc->name, s->scheds[*dup].loc.line);
 	if (sched_opts(p, sc))
 		return -1;
+	if (scn_names_set(&p->scheds, sc->name, s->n_scheds))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	s->n_scheds++;
 	return 0;
 }
@@ -266,6 +272,7 @@ static int d_step(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_block *b;
+	const int *dup;
 
 	if (grow(&s->steps, s->n_steps, sizeof(*s->steps)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
@@ -276,14 +283,15 @@ static int d_step(struct parser *p)
 	s->n_steps++;
 	if (step_head(p, b))
 		return -1;
-	for (int i = 0; i < s->n_steps - 1; i++)
-		if (!strcmp(s->steps[i].name, b->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "step '%s' already defined at line %d",
-				       b->name, s->steps[i].loc.line);
+	if ((dup = scn_names_get(&p->steps, b->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "step '%s' already defined at line %d",
+			       b->name, s->steps[*dup].loc.line);
 	if (!strcmp(b->name, "backdrop"))
 		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
 			       "a step may not be named 'backdrop'");
+	if (scn_names_set(&p->steps, b->name, s->n_steps - 1))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	if (!p->first_step_line)
 		p->first_step_line = p->l->lineno;
 	p->cur = b;
@@ -292,7 +300,7 @@ static int d_step(struct parser *p)
 
 static int d_check(struct parser *p)
 {
-	return scn_parse_check(p->l, p->s, p->err);
+	return scn_parse_check(p->l, p->s, &p->checks, p->err);
 }
 
 static int directive(struct parser *p)
@@ -339,11 +347,16 @@ static int op_line(struct parser *p)
 			       "op '%s' outside a block; expected it indented under a 'backdrop' or 'step' line",
 			       t->text);
 	}
+	if (p->n_ops == SCN_MAX_OPS)
+		return scn_err(p->err, p->l->lineno, t->col,
+			       "too many ops; expected at most %d in the whole scenario",
+			       SCN_MAX_OPS);
 	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
 		return scn_err(p->err, p->l->lineno, t->col, "out of memory");
 	if (scn_parse_op(p->l, &b->ops[b->n_ops], p->err))
 		return -1;
 	b->n_ops++;
+	p->n_ops++;
 	return 0;
 }
 
@@ -374,6 +387,9 @@ static int parse_lines(struct parser *p, const char *text, size_t len)
 		ret = scn_err(p->err, lineno ? lineno : 1, 1,
 			      "missing 'scenario' directive; expected 'scenario NAME \"DESCRIPTION\"' as the first directive");
 	free(l);
+	scn_names_free(&p->steps);
+	scn_names_free(&p->scheds);
+	scn_names_free(&p->checks);
 	return ret;
 }
 
@@ -403,6 +419,26 @@ int scn_parse_string(const char *path, const char *text, size_t len,
 	return 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int refuse(mode_t m, struct scn_error *err)
+{
+	return scn_err(err, 0, 0, "is %s; expected a regular file or a pipe",
+		       file_kind(m));
+}
+
+/* All of fd, at most SCN_MAX_FILE_BYTES. */
 static char *read_all(int fd, size_t *len, struct scn_error *err)
 {
 	size_t cap = 8192, n = 0;
@@ -411,10 +447,6 @@ static char *read_all(int fd, size_t *len, struct scn_error *err)
 
 	while (buf) {
 		if (n == cap) {
-			if (cap >= SCN_FILE_MAX) {
-				scn_err(err, 0, 0, "file is larger than %d bytes", SCN_FILE_MAX);
-				goto err_free;
-			}
 			nb = realloc(buf, cap *= 2);
 			if (!nb)
 				break;
@@ -432,6 +464,11 @@ static char *read_all(int fd, size_t *len, struct scn_error *err)
 			return buf;
 		}
 		n += (size_t)r;
+		if (n > SCN_MAX_FILE_BYTES) {
+			scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
+				SCN_MAX_FILE_BYTES);
+			goto err_free;
+		}
 	}
 	scn_err(err, 0, 0, "out of memory");
 err_free:
@@ -439,24 +476,60 @@ err_free:
 	return NULL;
 }
 
-int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	char *text;
-	int ret;
+	struct stat st;
+	int fd;
 
 	memset(err, 0, sizeof(*err));
-	defaults(out, path);
+	*text = NULL;
+	*len = 0;
+	/* Look before opening: opening a device can have effects of its own. */
+	if (stat(path, &st))
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+		return refuse(st.st_mode, err);
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	text = read_all(fd, &len, err);
+	if (fstat(fd, &st)) {
+		scn_err(err, 0, 0, "fstat: %s", strerror(errno));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		refuse(st.st_mode, err);
+		goto err_close;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_FILE_BYTES) {
+		scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
+			(long long)st.st_size, SCN_MAX_FILE_BYTES);
+		goto err_close;
+	}
+	*text = read_all(fd, len, err);
 	close(fd);
-	if (!text)
+	return *text ? 0 : -1;
+err_close:
+	close(fd);
+	return -1;
+}
+
+int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
+{
+	size_t len;
+	char *text;
+
+	if (scn_read_file(path, &text, &len, err)) {
+		defaults(out, path);
 		return -1;
-	ret = scn_parse_string(path, text, len, out, err);
-	free(text);
-	return ret;
+	}
+	if (scn_parse_string(path, text, len, out, err)) {
+		free(text);
+		return -1;
+	}
+	out->source = text;
+	out->source_len = len;
+	return 0;
 }
 
 static void free_block(struct scn_block *b)
@@ -474,6 +547,7 @@ void scn_free(struct scenario *s)
 	free(s->steps);
 	free(s->scheds);
 	free(s->checks);
+	free(s->source);
 	memset(s, 0, sizeof(*s));
 }
 

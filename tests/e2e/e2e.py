@@ -4,10 +4,12 @@ kernel under QEMU and check the verdict, the exit code and the JSON results.
 
 usage: e2e.py KTSTR_RUN SCENARIO_DIR CASE
 """
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -344,6 +346,159 @@ def case_worktypes():
                 not (t == "rt-starvation" and w["index"] % 2)]
         check(not idle, f"{t}: workers {idle} did no work")
         check(all(w["type"] == t for w in ws), f"{t}: reports carry the type")
+
+
+def ktstr(*args, stdin=None, timeout=120, stdout=subprocess.PIPE):
+    """ktstr-run with exactly these arguments (no --json added)."""
+    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
+    if args[0] == "run":
+        args = ("run", "--backend", "qemu", *kernel, *args[1:])
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run([KTSTR, *args], stdin=stdin, stdout=stdout,
+                           stderr=subprocess.PIPE, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        check(False, f"{' '.join(args)}: still running after {timeout} s")
+        return subprocess.CompletedProcess(e.cmd, -1, "", ""), timeout
+    dt = time.monotonic() - t0
+    sys.stdout.write(p.stdout or "")
+    sys.stdout.write(p.stderr)
+    print(f"exit {p.returncode} after {dt:.1f} s")
+    return p, dt
+
+
+def outdir():
+    d = tempfile.mkdtemp(prefix="ktstr-e2e-")
+    ktstr_e2e.temps.append(d)
+    return d
+
+
+def load(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def hello_text():
+    with open(os.path.join(SCN_DIR, "hello.scn")) as f:
+        return f.read()
+
+
+def case_stdin_pipe():
+    """A scenario read from a pipe (run /dev/stdin) is read once: the guest
+    runs the bytes the host validated, not an empty second read."""
+    out = outdir()
+    js = os.path.join(out, "r.json")
+    proc = subprocess.run([KTSTR, "run", "--backend", "qemu", "--json", js, "/dev/stdin"],
+                          input=hello_text(), capture_output=True, text=True, timeout=300)
+    sys.stdout.write(proc.stdout + proc.stderr)
+    check(proc.returncode == 0, f"hello from a pipe exits 0, got {proc.returncode}")
+    r = load(js)
+    check(r is not None and r["verdict"] == "pass" and r["scenario"] == "hello",
+          f"the guest ran hello: {r and r['reason']}")
+
+
+def case_fifo():
+    """A FIFO is read once (its writer writes it once): validate and run both
+    finish instead of waiting for a second writer."""
+    out = outdir()
+    fifo = os.path.join(out, "s.scn")
+    os.mkfifo(fifo)
+
+    def writer():
+        with open(fifo, "w") as f:
+            f.write(hello_text())
+
+    for cmd in (["validate", fifo], ["run", "--json", os.path.join(out, "r.json"), fifo]):
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        p, _ = ktstr(*cmd, timeout=300)
+        check(p.returncode == 0, f"{cmd[0]} on a FIFO exits 0, got {p.returncode}")
+        if t.is_alive():
+            with open(fifo) as f:  # unblock the writer
+                f.read()
+    r = load(os.path.join(out, "r.json"))
+    check(r is not None and r["verdict"] == "pass", "run on a FIFO passes")
+
+
+def case_bad_inputs():
+    """Bad files and numbers are refused in a moment with exit 2, naming
+    what was wrong (nothing boots)."""
+    out = outdir()
+    hello = os.path.join(SCN_DIR, "hello.scn")
+    big = os.path.join(out, "big.scn")
+    with open(big, "w") as f:
+        f.write("# x\n" * ((4 << 20) // 4 + 1))
+    smt16 = ktstr_e2e.scenario_file('scenario smt16 "16 threads a core"\n'
+                                    'topology cores=2 threads=16\nstep s 1s\n')
+    wide = ktstr_e2e.scenario_file('scenario wide "APIC IDs past 254"\n'
+                                   'topology numa=3 cores=65\nstep s 1s\n')
+    for what, args, words in (
+            ("a directory", ["run", out], [out, "is a directory"]),
+            ("a device", ["validate", "/dev/zero"], ["/dev/zero", "character device"]),
+            ("an oversized file", ["validate", big], [big, "expected at most 4194304"]),
+            ("timeout -1", ["run", "--timeout", "-1", hello], ["--timeout", "-1"]),
+            ("timeout nan", ["run", "--timeout", "nan", hello], ["--timeout", "nan"]),
+            ("timeout inf", ["run", "--timeout", "inf", hello], ["--timeout", "inf"]),
+            ("timeout too long", ["run", "--timeout", "1e300", hello], ["--timeout", "1e300"]),
+            ("timeout 0", ["run", "--timeout", "0", hello], ["--timeout", "0"]),
+            ("seed -1", ["run", "--seed", "-1", hello], ["--seed", "-1"]),
+            ("seed too big", ["run", "--seed", "18446744073709551616", hello],
+             ["--seed", "18446744073709551616"]),
+            ("seed empty", ["run", "--seed", "", hello], ["--seed"]),
+            ("kvm topology", ["validate", "--backend", "kvm", smt16],
+             [f"{smt16}:2:1:", "threads=16 is out of range for the kvm backend"]),
+            ("qemu topology", ["run", wide], [f"{wide}:2:1:", "needs APIC ID 320"]),
+            ("validate backend", ["validate", "--backend", "xen", hello], ["--backend xen"])):
+        p, dt = ktstr(*args, timeout=30)
+        check(p.returncode == 2, f"{what}: exits 2, got {p.returncode}")
+        check(dt < 10, f"{what}: and at once ({dt:.1f} s)")
+        check(all(w in p.stderr for w in words), f"{what}: names {words}: {p.stderr.strip()}")
+
+
+def case_comma_paths():
+    """--json and --log paths with commas reach QEMU's -chardev intact."""
+    out = os.path.join(outdir(), "a,b")
+    os.mkdir(out)
+    js, log = os.path.join(out, "r,1.json"), os.path.join(out, "c,1.log")
+    p, _ = ktstr("run", "--json", js, "--log", log, os.path.join(SCN_DIR, "hello.scn"),
+                 timeout=300)
+    check(p.returncode == 0, f"hello with commas in its paths exits 0, got {p.returncode}")
+    check(load(js) is not None, "JSON written")
+    check(os.path.exists(log) and os.path.getsize(log) > 1000, "console log written there")
+
+
+def case_log_pipe():
+    """--log to a pipe: the console log still arrives there, and the console
+    tail of a crashed guest is still in the verdict."""
+    out = outdir()
+    js = os.path.join(out, "r.json")
+    p, _ = ktstr("run", "--json", js, "--log", "/dev/stdout", "--inject-fault", "panic",
+                 os.path.join(SCN_DIR, "hello.scn"), timeout=300)
+    check(p.returncode == 3, f"panic exits 3, got {p.returncode}")
+    check("Linux version" in p.stdout, "the console log went to the pipe")
+    check("last lines of the kernel console" in p.stdout and "Kernel panic" in p.stdout,
+          "the summary shows the console tail")
+    r = load(js)
+    check(r is not None and "Kernel panic" in r.get("console_tail", ""), "JSON has the tail")
+    check(r is not None and r.get("console_log") == "/dev/stdout",
+          f"JSON names the user's log: {r and r.get('console_log')}")
+
+
+def case_json_tmp_link():
+    """A link planted at the results' PATH.tmp is neither followed nor
+    truncated."""
+    out = outdir()
+    js, victim = os.path.join(out, "r.json"), os.path.join(out, "victim")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    os.symlink(victim, js + ".tmp")
+    p, _ = ktstr("run", "--json", js, os.path.join(SCN_DIR, "hello.scn"), timeout=300)
+    check(p.returncode == 0, f"hello exits 0, got {p.returncode}")
+    with open(victim) as f:
+        check(f.read() == "precious\n", "the link's target is untouched")
+    check(load(js) is not None, "the results are written")
 
 
 globals()["case_" + CASE.replace("-", "_")]()

@@ -13,17 +13,8 @@ int x86_topo_bits(int n)
 	return b;
 }
 
-int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
-		  int threads, char *msg, size_t len)
+static void fields(struct x86_topo *t, int nodes, int llcs, int cores, int threads)
 {
-	uint32_t max;
-
-	if (nodes < 1 || llcs < 1 || cores < 1 || threads < 1 ||
-	    nodes > 64 || llcs > 64 || cores > 256 || threads > 8) {
-		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is "
-			 "out of range", nodes, llcs, cores, threads);
-		return -1;
-	}
 	t->nodes = nodes;
 	t->llcs = llcs;
 	t->cores = cores;
@@ -32,13 +23,45 @@ int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 	t->t_bits = x86_topo_bits(threads);
 	t->c_bits = x86_topo_bits(cores);
 	t->l_bits = x86_topo_bits(llcs);
-	max = x86_topo_apic_id(t, t->ncpus - 1);
-	if (max > 254) {
-		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
-			 "APIC ID %u; the KVM backend supports APIC IDs up to 254 "
-			 "(use --backend qemu)", nodes, llcs, cores, threads, max);
+}
+
+uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads)
+{
+	struct x86_topo t;
+
+	fields(&t, nodes, llcs, cores, threads);
+	return x86_topo_apic_id(&t, t.ncpus - 1);
+}
+
+int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg,
+		   size_t len)
+{
+	uint32_t max;
+
+	if (nodes < 1 || llcs < 1 || cores < 1 || threads < 1 ||
+	    nodes > 64 || llcs > 64 || cores > 256 || threads > 8) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is "
+			 "out of range for the kvm backend; expected numa and llcs "
+			 "1..64, cores 1..256, threads 1..8", nodes, llcs, cores, threads);
 		return -1;
 	}
+	max = x86_topo_max_apic_id(nodes, llcs, cores, threads);
+	if (max > X86_TOPO_MAX_APIC_ID) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
+			 "APIC ID %u; the kvm backend supports APIC IDs up to %d (each "
+			 "level takes a power-of-two field: use counts of 2, 4, 8...)",
+			 nodes, llcs, cores, threads, max, X86_TOPO_MAX_APIC_ID);
+		return -1;
+	}
+	return 0;
+}
+
+int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
+		  int threads, char *msg, size_t len)
+{
+	if (x86_topo_check(nodes, llcs, cores, threads, msg, len))
+		return -1;
+	fields(t, nodes, llcs, cores, threads);
 	return 0;
 }
 

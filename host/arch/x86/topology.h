@@ -14,7 +14,18 @@ struct x86_topo {
 	int t_bits, c_bits, l_bits;      /* widths of each APIC ID field */
 };
 
-/* Returns 0 or -1 with msg (counts out of range, APIC IDs above 254). */
+/* The APIC IDs go up to 254 (255 is broadcast; there is no x2APIC). QEMU's
+ * -smp sockets=,dies=,cores=,threads= numbers APIC IDs the same way. */
+#define X86_TOPO_MAX_APIC_ID 254
+
+/* The largest APIC ID the topology needs (counts >= 1). */
+uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads);
+/* Whether the own VMM can build this topology: counts in range and every
+ * APIC ID <= X86_TOPO_MAX_APIC_ID. Plain numbers, so the host can ask
+ * before it boots anything. 0, or -1 with msg. */
+int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg,
+		   size_t len);
+/* x86_topo_check, then fill t. Returns 0 or -1 with msg. */
 int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 		  int threads, char *msg, size_t len);
 /* CPU numbers are node-major, the same as scenario/model.h. */
