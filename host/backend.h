@@ -25,6 +25,13 @@ struct vm_spec {
 	bool hugepages;         /* kvm only: guest RAM from the hugetlbfs pool */
 	const char *profile;    /* kvm only: write vCPU RIP samples here */
 	unsigned profile_us;    /* kvm only: sampling period (default 1000) */
+	/* Start from this snapshot state (host/snapshot.h) instead of booting:
+	 * the guest comes up at READY, waiting for its run plan. While the
+	 * backend loads it, restore_check (if set) is called; the guest runs
+	 * only if it returns 0. */
+	const char *restore_state;
+	int (*restore_check)(void *ctx, char *msg, size_t len);
+	void *restore_ctx;
 	int verbose;
 };
 
@@ -52,6 +59,12 @@ struct backend {
 	/* The channel carries host -> guest frames (the run plan, acks);
 	 * otherwise the plan goes in the initramfs. */
 	bool plan_channel;
+	/* Snapshots: save pauses the guest, writes its whole state to path
+	 * (created, must not exist), and resumes it; 0 or -1 with msg. NULL
+	 * for a backend that cannot. program is the file the state format
+	 * depends on (QEMU's binary), part of the snapshot key by content. */
+	int (*save)(struct backend *b, const char *path, char *msg, size_t len);
+	const char *(*program)(void);
 	void *priv;
 };
 
@@ -69,12 +82,13 @@ int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len)
 
 struct backend *backend_qemu_new(void);
 /* The QEMU command line the qemu backend runs for spec (accel "kvm" or
- * "tcg", the report socket at sock) into argv[BACKEND_QEMU_MAX_ARGS],
+ * "tcg", the report socket at sock, QMP at qmp, the snapshot state to
+ * restore on fd incoming_fd or -1) into argv[BACKEND_QEMU_MAX_ARGS],
  * NULL-terminated; each argv[i] is malloc'd. Paths inside QEMU option
  * lists have their commas doubled. Returns argc, or -1 (argv untouched)
  * when a path is too long. */
 #define BACKEND_QEMU_MAX_ARGS 64
 int backend_qemu_argv(char **argv, const struct vm_spec *spec, const char *accel,
-		      const char *sock);
+		      const char *sock, const char *qmp, int incoming_fd);
 
 #endif

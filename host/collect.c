@@ -274,9 +274,13 @@ static void on_frame(struct collector *c, uint16_t type, const uint8_t *payload,
 		progress_event(&r->events[r->n_events - 1], o->progress, o->ctx);
 	else if (type == WIRE_DONE)
 		send_ack(c, c->d.next_seq - 1);
-	else if (type == WIRE_READY && !c->plan_sent &&
-		 !strcmp(json_string_value(json_object_get(r->ready, READYF_PLAN)), "channel"))
-		send_plan(c);
+	else if (type == WIRE_READY) {
+		if (o->at_ready)
+			o->at_ready(o->ready_ctx);
+		if (!c->plan_sent &&
+		    !strcmp(json_string_value(json_object_get(r->ready, READYF_PLAN)), "channel"))
+			send_plan(c);
+	}
 }
 
 static void drain(struct collector *c)
@@ -331,6 +335,8 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 	if (getenv("KTSTR_REPORT_TEE"))
 		tee_fd = open(getenv("KTSTR_REPORT_TEE"),
 			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (o->plan_now)
+		send_plan(&c);
 	while (!ended) {
 		bool want_out = !c.out_dead && c.out_off < c.out_len;
 		struct pollfd fds[2] = {

@@ -1,5 +1,5 @@
 /* ktstr-run: the command line. Subcommands: run, validate, kernel fetch,
- * kernel list. */
+ * kernel list, snapshot list, snapshot clear. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "host/run.h"
+#include "host/snapshot.h"
 #include "kernels/kernels.h"
 
 static const char usage_main[] =
@@ -21,6 +22,8 @@ static const char usage_main[] =
 	"                           (see 'ktstr-run validate --help')\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
+	"  snapshot list            list the snapshots of ready guests in the cache\n"
+	"  snapshot clear           remove them\n"
 	"\n"
 	"  --version                print the version\n"
 	"  --help                   this text\n"
@@ -60,6 +63,12 @@ static const char usage_run[] =
 	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
 	"                     pool, reserved and resident before boot (exit 2 with\n"
 	"                     the numbers if /proc/sys/vm/nr_hugepages is too small)\n"
+	"  --cold             boot the guest even where a snapshot of a ready guest\n"
+	"                     would do, and save none (by default a qemu run\n"
+	"                     restores the snapshot that fits its kernel,\n"
+	"                     guest-init, topology, memory and command line, or\n"
+	"                     saves one when its guest is ready; see 'ktstr-run\n"
+	"                     snapshot list')\n"
 	"  --seed N           seed for random choices in the guest, 0..2^64-1\n"
 	"                     (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
@@ -113,6 +122,7 @@ static int run_main(int argc, char **argv)
 		{ "inject-fault", required_argument, 0, 'F' },
 		{ "prefault", no_argument, 0, 'P' },
 		{ "hugepages", no_argument, 0, 'H' },
+		{ "cold", no_argument, 0, 'C' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
@@ -171,6 +181,7 @@ static int run_main(int argc, char **argv)
 			break;
 		case 'P': o.prefault = 1; break;
 		case 'H': o.hugepages = 1; break;
+		case 'C': o.cold = 1; break;
 		case 'v': o.verbose++; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -259,6 +270,35 @@ static int kernel_main(int argc, char **argv)
 	return 2;
 }
 
+static const char usage_snapshot[] =
+	"usage: ktstr-run snapshot list | clear\n"
+	"\n"
+	"A qemu run saves a snapshot of its guest when guest-init is ready (booted,\n"
+	"mounts and cgroup root done, waiting for the run's plan), keyed by the\n"
+	"kernel and guest-init (by content), topology, memory, command line,\n"
+	"backend, accelerator and QEMU version; later runs with the same key start\n"
+	"from it instead of booting. A snapshot that no longer fits or is damaged\n"
+	"is discarded with a notice and the run boots. They live in\n"
+	"$XDG_CACHE_HOME/ktstr-run/snapshots (default ~/.cache/...); the 8 most\n"
+	"recently used are kept (KTSTR_KEEP_SNAPSHOTS=N to change).\n"
+	"\n"
+	"  list    each snapshot: its id, when it was last used, its size, its key\n"
+	"  clear   remove them all\n";
+
+static int snapshot_main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "list"))
+		return snap_list(stdout);
+	if (argc == 2 && !strcmp(argv[1], "clear"))
+		return snap_clear(stdout);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_snapshot, stdout);
+		return 0;
+	}
+	fputs(usage_snapshot, stderr);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -280,6 +320,8 @@ int main(int argc, char **argv)
 		return validate_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "snapshot"))
+		return snapshot_main(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);
 	return 2;
 }

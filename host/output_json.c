@@ -106,9 +106,13 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 	SET("scheduler_events", events_json(r, true));
 	SET("errors", json_incref(r->errors));
 	SET("wire_errors", json_incref(r->wire_errors));
-	SET("timings", json_pack("{s:I, s:I, s:I}", "ready_ms", (json_int_t)r->ready_ms,
+	SET("timings", json_pack("{s:I, s:I, s:I, s:I}", "restore_ms",
+				 (json_int_t)r->restore_ms, "ready_ms", (json_int_t)r->ready_ms,
 				 "boot_ms", (json_int_t)r->boot_ms,
 				 "total_ms", (json_int_t)r->total_ms));
+	SET("boot", json_pack("{s:s, s:o, s:b}", "kind", r->boot_kind ? r->boot_kind : "cold",
+			      "snapshot", r->snapshot[0] ? json_string(r->snapshot) : json_null(),
+			      "snapshot_saved", r->snapshot_saved));
 	SET("host", json_pack("{s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib));
 	SET("vm_end", json_pack("{s:o, s:b}", "how", jstr(r->end_msg), "timed_out",
 				r->timed_out));

@@ -136,13 +136,65 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, char *msg, size
 	return 0;
 }
 
+/* Send text, with fd as SCM_RIGHTS on its first byte when fd >= 0. */
+static int send_text(struct qmp *q, const char *text, int fd)
+{
+	size_t n = strlen(text), off = 0;
+
+	while (off < n) {
+		struct iovec iov = { (char *)text + off, n - off };
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t w;
+
+		if (fd >= 0 && off == 0) {
+			memset(&cm, 0, sizeof(cm));
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof(cm.buf);
+			cm.h.cmsg_level = SOL_SOCKET;
+			cm.h.cmsg_type = SCM_RIGHTS;
+			cm.h.cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
+		}
+		w = sendmsg(q->fd, &mh, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += w;
+	}
+	return 0;
+}
+
+static int cmd_fd(struct qmp *q, const char *cmd, json_t *args, int fd, json_t **ret,
+		  int timeout_ms, char *msg, size_t len);
+
 int qmp_cmd(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int timeout_ms,
 	    char *msg, size_t len)
+{
+	return cmd_fd(q, cmd, args, -1, ret, timeout_ms, msg, len);
+}
+
+int qmp_send_fd(struct qmp *q, const char *name, int fd, int timeout_ms, char *msg, size_t len)
+{
+	json_t *ret;
+
+	if (cmd_fd(q, "getfd", json_pack("{s:s}", "fdname", name), fd, &ret, timeout_ms, msg,
+		   len))
+		return -1;
+	json_decref(ret);
+	return 0;
+}
+
+static int cmd_fd(struct qmp *q, const char *cmd, json_t *args, int fd, json_t **ret,
+		  int timeout_ms, char *msg, size_t len)
 {
 	uint64_t deadline = now_ms() + timeout_ms;
 	json_t *req = json_pack("{s:s, s:I}", "execute", cmd, "id", (json_int_t)++q->id);
 	char *text;
-	size_t n, off = 0;
 
 	if (args)
 		json_object_set_new(req, "arguments", args);
@@ -152,18 +204,10 @@ int qmp_cmd(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int time
 		snprintf(msg, len, "QMP %s: out of memory", cmd);
 		return -1;
 	}
-	n = strlen(text);
-	while (off < n) {
-		ssize_t w = write(q->fd, text + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(msg, len, "QMP %s: %s", cmd, strerror(errno));
-			free(text);
-			return -1;
-		}
-		off += w;
+	if (send_text(q, text, fd)) {
+		snprintf(msg, len, "QMP %s: %s", cmd, strerror(errno));
+		free(text);
+		return -1;
 	}
 	free(text);
 	for (;;) {

@@ -23,6 +23,9 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, char *msg, size
  * or -1 with msg (QEMU's error text). Events in between are skipped. */
 int qmp_cmd(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int timeout_ms,
 	    char *msg, size_t len);
+/* Hand fd to QEMU under name (QMP getfd, SCM_RIGHTS), e.g. for a migration
+ * to "fd:name". 0 or -1 with msg. */
+int qmp_send_fd(struct qmp *q, const char *name, int fd, int timeout_ms, char *msg, size_t len);
 /* Poll query-migrate until "completed" (0) or "failed" (-1 with msg). */
 int qmp_wait_migration(struct qmp *q, int timeout_ms, char *msg, size_t len);
 

@@ -65,6 +65,10 @@ struct run_result {
 	enum vm_end end;
 	char end_msg[256];
 	bool timed_out;
+	const char *boot_kind; /* "cold" or "restored" (host/boot.h) */
+	char snapshot[33];    /* the snapshot restored or saved, "" if none */
+	bool snapshot_saved;
+	uint64_t restore_ms;  /* launch -> the restored guest running */
 	uint64_t ready_ms;    /* launch -> READY (guest-init up, takes its plan) */
 	uint64_t boot_ms;     /* launch -> HELLO (the plan unpacked, the run starts) */
 	uint64_t total_ms;    /* launch -> VM end */
@@ -105,6 +109,11 @@ struct collect_opts {
 	 * takes it from the channel; NULL when it is in the initramfs. */
 	const uint8_t *plan;
 	size_t plan_len;
+	bool plan_now;         /* a restored guest: it is at READY already */
+	/* Called when a booted guest says READY, before its plan is sent
+	 * (the guest waits): where the snapshot is taken. */
+	void (*at_ready)(void *ready_ctx);
+	void *ready_ctx;
 	collect_progress_fn progress;
 	void *ctx;
 };

@@ -13,6 +13,7 @@
 
 #include "host/atomic_file.h"
 #include "host/backend.h"
+#include "host/boot.h"
 #include "host/initramfs.h"
 #include "host/kvmcheck.h"
 #include "host/vmm/backend_kvm.h"
@@ -360,136 +361,211 @@ static struct backend *pick_backend(const struct run_opts *o, const char *name,
 	return backend_kvm_new();
 }
 
-int cmd_run(const struct run_opts *o)
-{
+/* One run, stage by stage: load (scenario, backend name) -> kernel ->
+ * prepare (backend, initramfs and plan, checks that need both) -> boot
+ * (restore or cold, host/boot.h) -> collect -> judge -> write. */
+struct run {
+	const struct run_opts *o;
+	const char *name;          /* the backend's */
 	struct scenario s;
 	struct kernel k;
+	struct backend *b;
+	struct initramfs ird;
+	struct vm_spec vs;
+	struct boot boot;
 	struct run_result r;
 	struct verdict v;
-	struct backend *b = NULL;
-	struct initramfs_spec ispec = { 0 };
-	struct vm_spec vs = { 0 };
-	char guest_init[4096], msg[1024], cmdline[2048], log[4096], tmp_log[4096];
-	struct initramfs ird = { .fd = -1 };
-	int ret = 2, private_log = 0, log_err = 0;
-	uint64_t t0, timeout;
-	const char *name;
+	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096];
+	int private_log;
+};
+
+static int stage_load(struct run *x)
+{
+	const struct run_opts *o = x->o;
 	char why[256];
 
 	/* The backend's name first: its topology limits are part of what the
 	 * scenario must pass before a kernel or initramfs is prepared. */
-	if (!(name = backend_resolve(o->backend, why, sizeof(why)))) {
+	if (!(x->name = backend_resolve(o->backend, why, sizeof(why)))) {
 		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
 			o->backend);
-		return 2;
+		return -1;
 	}
-	if (scenario_load(o->scenario, name, &s))
-		return 2;
-	if (!strcmp(o->backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
+	if (scenario_load(o->scenario, x->name, &x->s))
+		return -1;
+	if (!strcmp(o->backend, "auto") && !strcmp(x->name, "qemu") && !o->quiet)
 		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
-	if (initramfs_find_guest_init(guest_init, sizeof(guest_init), msg, sizeof(msg))) {
+	return 0;
+}
+
+static struct backend *new_backend(void *ctx)
+{
+	struct run *x = ctx;
+	char msg[512];
+
+	return pick_backend(x->o, x->name, msg, sizeof(msg));
+}
+
+/* Returns the exit code to end with, or 0 to go on. */
+static int stage_prepare(struct run *x)
+{
+	const struct run_opts *o = x->o;
+	struct initramfs_spec ispec = { 0 };
+	char msg[1024];
+	int ret;
+
+	if (initramfs_find_guest_init(x->guest_init, sizeof(x->guest_init), msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
-		goto out_scn;
+		return 2;
 	}
-	if (get_kernel(o, &k))
-		goto out_scn;
-	if (!(b = pick_backend(o, name, msg, sizeof(msg)))) {
+	if (get_kernel(o, &x->k))
+		return 2;
+	if (!(x->b = pick_backend(o, x->name, msg, sizeof(msg)))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
-		ret = 3;
-		goto out_scn;
+		return 3;
 	}
-	ispec.guest_init = guest_init;
-	ispec.scenario = &s;
-	ispec.plan_in_initramfs = !b->plan_channel;
+	if (check_config(o->kernel, &x->k, &x->s, x->b->name))
+		return 2;
+	if (o->hugepages && strcmp(x->b->name, "kvm")) {
+		fprintf(stderr, "ktstr-run: --hugepages needs the kvm backend; this run would "
+			"use %s\n", x->b->name);
+		return 2;
+	}
+	ispec.guest_init = x->guest_init;
+	ispec.scenario = &x->s;
+	ispec.plan_in_initramfs = !x->b->plan_channel;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
 				   RUNOPT_STOP_TIMEOUT_MS, (json_int_t)2000,
 				   RUNOPT_INJECT, o->inject ? o->inject : "");
-	if (initramfs_build(&ispec, &ird, msg, sizeof(msg))) {
-		fprintf(stderr, "ktstr-run: initramfs: %s\n", msg);
-		json_decref(ispec.run_opts);
-		goto out_backend;
-	}
+	ret = initramfs_build(&ispec, &x->ird, msg, sizeof(msg));
 	json_decref(ispec.run_opts);
-	if (check_config(o->kernel, &k, &s, b->name))
-		goto out_backend;
-	if (o->hugepages && strcmp(b->name, "kvm")) {
-		fprintf(stderr, "ktstr-run: --hugepages needs the kvm backend; this run would "
-			"use %s\n", b->name);
-		goto out_backend;
+	if (ret) {
+		fprintf(stderr, "ktstr-run: initramfs: %s\n", msg);
+		return 2;
 	}
-	derive_log(o, &s, log, sizeof(log));
-	if ((private_log = console_private(log, tmp_log, sizeof(tmp_log))) < 0)
-		goto out_backend;
-	snprintf(cmdline, sizeof(cmdline), "%s%s%s", BASE_CMDLINE,
+	derive_log(o, &x->s, x->log, sizeof(x->log));
+	if ((x->private_log = console_private(x->log, x->tmp_log, sizeof(x->tmp_log))) < 0)
+		return 2;
+	snprintf(x->cmdline, sizeof(x->cmdline), "%s%s%s", BASE_CMDLINE,
 		 o->append ? " " : "", o->append ? o->append : "");
-	vs.kernel = &k;
-	vs.topo = s.topo;
-	vs.mem_bytes = s.memory_bytes;
-	vs.initrd_fd = ird.fd;
-	vs.initrd_len = ird.len;
-	vs.cmdline = cmdline;
-	vs.console_log = private_log ? tmp_log : log;
-	vs.accel = o->accel;
-	vs.verbose = o->verbose;
-	vs.prefault = o->prefault;
-	vs.hugepages = o->hugepages;
-	timeout = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&s);
+	x->vs.kernel = &x->k;
+	x->vs.topo = x->s.topo;
+	x->vs.mem_bytes = x->s.memory_bytes;
+	x->vs.initrd_fd = x->ird.fd;
+	x->vs.initrd_len = x->ird.len;
+	x->vs.cmdline = x->cmdline;
+	x->vs.console_log = x->private_log ? x->tmp_log : x->log;
+	x->vs.accel = o->accel;
+	x->vs.verbose = o->verbose;
+	x->vs.prefault = o->prefault;
+	x->vs.hugepages = o->hugepages;
+	return 0;
+}
 
-	results_init(&r, checks_expected_workers(&s));
-	snprintf(r.console_log, sizeof(r.console_log), "%s", vs.console_log);
+static void at_ready(void *ctx)
+{
+	struct run *x = ctx;
+
+	boot_at_ready(&x->boot, x->b);
+}
+
+/* Boot (or restore) and collect. Returns 0, or an exit code. */
+static int stage_boot_and_collect(struct run *x)
+{
+	const struct run_opts *o = x->o;
+	struct collect_opts co = { .progress = progress, .ctx = (void *)o,
+				   .at_ready = at_ready, .ready_ctx = x };
+	char msg[1024];
+
+	x->boot.use_snapshots = !o->cold && x->b->save && x->b->plan_channel;
+	x->boot.guest_init = x->guest_init;
+	x->boot.verbose = o->verbose;
+	x->boot.quiet = o->quiet;
 	if (!o->quiet)
 		fprintf(stderr, "[ktstr-run] booting %s (%s) with %d CPUs, %llu MiB, %s backend\n",
-			k.release, k.vmlinux[0] ? k.vmlinux : k.bzimage,
-			scn_topo_ncpus(&s.topo),
-			(unsigned long long)(s.memory_bytes >> 20), b->name);
-	t0 = mono_ms();
-	if (b->start(b, &vs, msg, sizeof(msg))) {
-		fprintf(stderr, "ktstr-run: %s backend: %s\n", b->name, msg);
-		ret = 2;
-		results_free(&r);
-		goto out_log;
+			x->k.release, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
+			scn_topo_ncpus(&x->s.topo),
+			(unsigned long long)(x->s.memory_bytes >> 20), x->b->name);
+	results_init(&x->r, checks_expected_workers(&x->s));
+	snprintf(x->r.console_log, sizeof(x->r.console_log), "%s", x->vs.console_log);
+	if (boot_start(&x->boot, &x->b, new_backend, x, &x->vs, msg, sizeof(msg))) {
+		fprintf(stderr, "ktstr-run: %s backend: %s\n", x->b->name, msg);
+		return 2;
 	}
-	struct collect_opts co = { .t0_ms = t0, .timeout_ms = timeout, .progress = progress,
-				   .ctx = (void *)o };
+	if (!strcmp(x->boot.kind, "restored") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] restored snapshot %s in %llu ms\n", x->boot.snapshot,
+			(unsigned long long)x->boot.restore_ms);
+	co.t0_ms = x->boot.t0_ms;
+	co.timeout_ms = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&x->s);
+	if (x->b->plan_channel) {
+		co.plan = x->ird.plan;
+		co.plan_len = x->ird.plan_len;
+		co.plan_now = !strcmp(x->boot.kind, "restored");
+	}
+	collect_run(x->b, &x->r, &co);
+	x->r.boot_kind = x->boot.kind;
+	x->r.restore_ms = x->boot.restore_ms;
+	snprintf(x->r.snapshot, sizeof(x->r.snapshot), "%s", x->boot.snapshot);
+	x->r.snapshot_saved = x->boot.saved;
+	results_read_console_tail(&x->r, 25);
+	return 0;
+}
 
-	if (b->plan_channel) {
-		co.plan = ird.plan;
-		co.plan_len = ird.plan_len;
-	}
-	collect_run(b, &r, &co);
-	results_read_console_tail(&r, 25);
-	if (private_log) {
+/* Judge and write. Returns the run's exit code. */
+static int stage_judge_and_write(struct run *x)
+{
+	const struct run_opts *o = x->o;
+	struct run_meta meta = { o->scenario, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
+				 x->k.release, x->b->name, x->b->accel_used };
+	int log_err = 0, code;
+
+	if (x->private_log) {
 		/* The results name the user's log, which now holds it all. */
-		log_err = console_copy(tmp_log, log);
-		snprintf(r.console_log, sizeof(r.console_log), "%s", log);
+		log_err = console_copy(x->tmp_log, x->log);
+		snprintf(x->r.console_log, sizeof(x->r.console_log), "%s", x->log);
 	}
-	verdict_decide(&s, &r, &v);
-	struct run_meta meta = { o->scenario, k.vmlinux[0] ? k.vmlinux : k.bzimage,
-				 k.release, b->name, b->accel_used };
-	output_summary(stdout, &s, &r, &v, &meta);
+	verdict_decide(&x->s, &x->r, &x->v);
+	code = x->v.exit_code;
+	output_summary(stdout, &x->s, &x->r, &x->v, &meta);
 	if (o->json) {
-		json_t *j = results_to_json(&s, &r, &v, &meta);
+		json_t *j = results_to_json(&x->s, &x->r, &x->v, &meta);
 
 		if (!j)
 			fprintf(stderr, "ktstr-run: the results could not be encoded as JSON\n");
-		if ((!j || run_write_json(o->json, j)) && v.exit_code == 0)
-			v.exit_code = 2;
+		if ((!j || run_write_json(o->json, j)) && code == 0)
+			code = 2;
 		json_decref(j);
 	}
-	if (o->junit && write_junit(o->junit, &s, &r, &v) && v.exit_code == 0)
-		v.exit_code = 2;
-	if (log_err && v.exit_code == 0)
-		v.exit_code = 2;
-	ret = v.exit_code;
-	verdict_free(&v);
-	results_free(&r);
-out_log:
-	if (private_log > 0)
-		unlink(tmp_log);
-out_backend:
-	initramfs_free(&ird);
-	b->destroy(b);
-out_scn:
-	scn_free(&s);
+	if (o->junit && write_junit(o->junit, &x->s, &x->r, &x->v) && code == 0)
+		code = 2;
+	if (log_err && code == 0)
+		code = 2;
+	return code;
+}
+
+int cmd_run(const struct run_opts *o)
+{
+	struct run *x = calloc(1, sizeof(*x));
+	int ret;
+
+	if (!x)
+		return 2;
+	x->o = o;
+	x->ird.fd = -1;
+	if (stage_load(x)) {
+		free(x);
+		return 2;
+	}
+	if (!(ret = stage_prepare(x)) && !(ret = stage_boot_and_collect(x)))
+		ret = stage_judge_and_write(x);
+	verdict_free(&x->v);
+	results_free(&x->r);
+	if (x->private_log > 0)
+		unlink(x->tmp_log);
+	initramfs_free(&x->ird);
+	if (x->b)
+		x->b->destroy(x->b);
+	scn_free(&x->s);
+	free(x);
 	return ret;
 }

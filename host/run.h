@@ -22,6 +22,7 @@ struct run_opts {
 	const char *inject;   /* test hook: fault to inject in the guest */
 	int prefault;
 	int hugepages;
+	int cold;             /* boot, even where a snapshot would do; save none */
 	int verbose;
 	int quiet;
 };

@@ -1,11 +1,11 @@
 /* The snapshot store (see snapshot.h). */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,37 +22,93 @@ static void hex128(XXH128_hash_t h, char out[33])
 		 (unsigned long long)h.low64);
 }
 
-/* XXH3-128 of a file's content, hex, and its size. */
+/* XXH3-128 of a file's content, hex, and its size: read() in 1 MiB pieces
+ * (faster than faulting in a mapping of a large file). */
 static int file_digest(const char *path, char out[33], uint64_t *size, char *msg, size_t len)
 {
-	struct stat st;
-	void *p = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	static uint8_t buf[1 << 20];
+	XXH3_state_t *st = XXH3_createState();
+	struct stat sb;
+	uint64_t total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
 
-	if (fd < 0 || fstat(fd, &st)) {
+	if (!st) {
+		snprintf(msg, len, "%s: out of memory", path);
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &sb)) {
 		snprintf(msg, len, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
+		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(sb.st_mode)) {
 		snprintf(msg, len, "%s: not a regular file", path);
-		close(fd);
-		return -1;
+		goto out;
 	}
-	if (st.st_size) {
-		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (p == MAP_FAILED) {
+	XXH3_128bits_reset(st);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
 			snprintf(msg, len, "%s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		XXH3_128bits_update(st, buf, n);
+		total += n;
+	}
+	hex128(XXH3_128bits_digest(st), out);
+	*size = total;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	XXH3_freeState(st);
+	return ret;
+}
+
+static int store_dir(char *buf, size_t len, char *msg, size_t msglen);
+
+/* file_digest, remembered in the store by the file's identity (device,
+ * inode, size, modification and change times, path), so that a run does
+ * not read a 60 MB kernel each time. */
+static int memo_digest(const char *path, char out[33], uint64_t *size, char *msg, size_t len)
+{
+	char store[4200], memo[4300], id[33], text[4400], line[80];
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) || store_dir(store, sizeof(store), text, sizeof(text)))
+		return file_digest(path, out, size, msg, len);
+	snprintf(text, sizeof(text), "%llu:%llu:%llu:%lld.%09ld:%lld.%09ld:%s",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		 (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		 st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, path);
+	hex128(XXH3_128bits(text, strlen(text)), id);
+	snprintf(memo, sizeof(memo), "%s/memo-%s", store, id);
+	f = fopen(memo, "re");
+	if (f) {
+		unsigned long long n;
+		bool ok = fgets(line, sizeof(line), f) && sscanf(line, "%32s %llu", out, &n) == 2 &&
+			  strlen(out) == 32 && n == (unsigned long long)st.st_size;
+
+		fclose(f);
+		if (ok) {
+			*size = n;
+			return 0;
 		}
 	}
-	hex128(XXH3_128bits(p, st.st_size), out);
-	if (p)
-		munmap(p, st.st_size);
-	close(fd);
-	*size = st.st_size;
+	if (file_digest(path, out, size, msg, len))
+		return -1;
+	snprintf(text, sizeof(text), "%s.tmp%d", memo, (int)getpid());
+	f = fopen(text, "we");
+	if (f) {
+		fprintf(f, "%s %llu\n", out, (unsigned long long)*size);
+		if (fclose(f) || rename(text, memo))
+			unlink(text);
+	}
 	return 0;
 }
 
@@ -68,7 +124,7 @@ static void addf(struct snap_key *k, const char *fmt, ...)
 }
 
 int snap_key_make(struct snap_key *k, const struct vm_spec *vs, const char *backend,
-		  const char *accel, const char *backend_version, const char *guest_init,
+		  const char *accel, const char *program, const char *guest_init,
 		  char *msg, size_t len)
 {
 	const struct kernel *kn = vs->kernel;
@@ -78,12 +134,16 @@ int snap_key_make(struct snap_key *k, const struct vm_spec *vs, const char *back
 
 	memset(k, 0, sizeof(*k));
 	addf(k, "format=%d\n", SNAP_FORMAT);
-	addf(k, "backend=%s\naccel=%s\nbackend_version=%s\n", backend, accel,
-	     backend_version ? backend_version : "");
-	if (file_digest(image, d, &size, msg, len))
+	addf(k, "backend=%s\naccel=%s\n", backend, accel);
+	if (program) {
+		if (memo_digest(program, d, &size, msg, len))
+			return -1;
+		addf(k, "program=xxh128:%s size %llu\n", d, (unsigned long long)size);
+	}
+	if (memo_digest(image, d, &size, msg, len))
 		return -1;
 	addf(k, "kernel=xxh128:%s size %llu\n", d, (unsigned long long)size);
-	if (file_digest(guest_init, d, &size, msg, len))
+	if (memo_digest(guest_init, d, &size, msg, len))
 		return -1;
 	addf(k, "guest_init=xxh128:%s size %llu\n", d, (unsigned long long)size);
 	addf(k, "topology=numa=%d llcs=%d cores=%d threads=%d\n", vs->topo.numa,
@@ -132,11 +192,14 @@ static void paths(struct snap *s, const char *dir)
 	snprintf(s->state, sizeof(s->state), "%s/state", dir);
 }
 
-/* Check a snapshot against k; "" when it is good, else why not. */
-static void check(const struct snap_key *k, const struct snap *s, char *why, size_t len)
+/* Check a snapshot against k (with digest: its state's content too); ""
+ * when it is good, else why not. */
+static void check(const struct snap_key *k, const struct snap *s, bool digest, char *why,
+		  size_t len)
 {
 	char meta[4800], d[33], m[256];
 	json_t *j;
+	struct stat st;
 	uint64_t size;
 
 	why[0] = 0;
@@ -149,17 +212,32 @@ static void check(const struct snap_key *k, const struct snap *s, char *why, siz
 	if (json_integer_value(json_object_get(j, "format")) != SNAP_FORMAT)
 		snprintf(why, len, "it is of format %lld, this ktstr-run writes %d",
 			 json_integer_value(json_object_get(j, "format")), SNAP_FORMAT);
-	else if (!json_is_string(json_object_get(j, "key")) ||
-		 strcmp(json_string_value(json_object_get(j, "key")), k->text))
+	else if (k && (!json_is_string(json_object_get(j, "key")) ||
+		       strcmp(json_string_value(json_object_get(j, "key")), k->text)))
 		snprintf(why, len, "its key does not match this run's");
-	else if (file_digest(s->state, d, &size, m, sizeof(m)))
-		snprintf(why, len, "%s", m);
-	else if (size != (uint64_t)json_integer_value(json_object_get(j, "state_size")))
+	else if (stat(s->state, &st))
+		snprintf(why, len, "its state: %s", strerror(errno));
+	else if ((uint64_t)st.st_size != (uint64_t)json_integer_value(json_object_get(j, "state_size")))
 		snprintf(why, len, "its state is %llu bytes, %lld were written (truncated?)",
-			 (unsigned long long)size, json_integer_value(json_object_get(j, "state_size")));
-	else if (strcmp(d, json_string_value(json_object_get(j, "state_xxh128")) ?: ""))
+			 (unsigned long long)st.st_size,
+			 json_integer_value(json_object_get(j, "state_size")));
+	else if (digest && file_digest(s->state, d, &size, m, sizeof(m)))
+		snprintf(why, len, "%s", m);
+	else if (digest && strcmp(d, json_string_value(json_object_get(j, "state_xxh128")) ?: ""))
 		snprintf(why, len, "its state's digest does not match (corrupt)");
 	json_decref(j);
+}
+
+int snap_verify(struct snap *s, char *msg, size_t len)
+{
+	char why[512];
+
+	check(NULL, s, true, why, sizeof(why));
+	if (!why[0])
+		return 0;
+	snprintf(msg, len, "%s", why);
+	remove_dir(s->dir);
+	return -1;
 }
 
 enum snap_found snap_find(const struct snap_key *k, struct snap *s, char *msg, size_t len)
@@ -173,7 +251,7 @@ enum snap_found snap_find(const struct snap_key *k, struct snap *s, char *msg, s
 	if (stat(dir, &st))
 		return SNAP_NONE;
 	paths(s, dir);
-	check(k, s, why, sizeof(why));
+	check(k, s, false, why, sizeof(why));
 	if (why[0]) {
 		snprintf(msg, len, "snapshot %s discarded: %s", k->id, why);
 		remove_dir(dir);

@@ -22,12 +22,12 @@ struct snap_key {
 	char id[33];        /* XXH3-128 of text, hex: the directory name */
 };
 
-/* The key of vs booted by a backend (its name, accelerator and version
- * string, e.g. QEMU's) with the guest-init at guest_init: the kernel and
- * guest-init by content, the topology, memory and command line. 0 or -1
- * with msg (a file that cannot be read). */
+/* The key of vs booted by a backend (its name, accelerator and program,
+ * e.g. QEMU's binary, or NULL) with the guest-init at guest_init: the
+ * kernel, guest-init and program by content, the topology, memory and
+ * command line. 0 or -1 with msg (a file that cannot be read). */
 int snap_key_make(struct snap_key *k, const struct vm_spec *vs, const char *backend,
-		  const char *accel, const char *backend_version, const char *guest_init,
+		  const char *accel, const char *program, const char *guest_init,
 		  char *msg, size_t len);
 
 struct snap {
@@ -43,9 +43,14 @@ enum snap_found {
 	SNAP_DISCARDED,     /* there was one, unusable: removed; msg says why */
 };
 
-/* Look up k. A snapshot that is truncated, corrupt, of another format or
- * whose key does not match is removed (SNAP_DISCARDED). */
+/* Look up k. A snapshot that is truncated, of another format or whose key
+ * does not match is removed (SNAP_DISCARDED). The state's digest is not
+ * read here (snap_verify), so that it can be checked while the backend
+ * loads the state. */
 enum snap_found snap_find(const struct snap_key *k, struct snap *s, char *msg, size_t len);
+/* The state's content against its digest: 0, or -1 with msg (the
+ * snapshot is then removed). */
+int snap_verify(struct snap *s, char *msg, size_t len);
 
 /* A new snapshot: a temporary directory in the store; the backend writes
  * s->state. 0 or -1 with msg (e.g. the store cannot be written). */

@@ -13,7 +13,7 @@ static struct kernel k;
 static int build(char **argv, const struct vm_spec *s, const char *sock)
 {
 	memset(argv, 0, BACKEND_QEMU_MAX_ARGS * sizeof(*argv));
-	return backend_qemu_argv(argv, s, "tcg", sock);
+	return backend_qemu_argv(argv, s, "tcg", sock, "/run/q,mp.sock", -1);
 }
 
 static void release(char **argv)
