@@ -1,13 +1,20 @@
-/* Payload metrics (see payload_metrics.h). */
+/* Payload metrics (see payload_metrics.h). Lines are read whole, however
+ * long: a big JSON line (histograms, many percentiles) still counts, and no
+ * piece of a long text line passes for an object. */
+#include <stdlib.h>
+#include <sys/types.h>
+
 #include "guest-init/payload_metrics.h"
 
 json_t *payload_metrics(FILE *f)
 {
 	json_t *m = json_object();
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 
-	while (fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, JSON_DECODE_ANY, NULL);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		json_t *o = json_loadb(line, n, JSON_DECODE_ANY, NULL);
 		const char *k;
 		json_t *v;
 
@@ -17,5 +24,6 @@ json_t *payload_metrics(FILE *f)
 					json_object_set(m, k, v);
 		json_decref(o);
 	}
+	free(line);
 	return m;
 }

@@ -84,3 +84,21 @@ Test(payload_metrics, unicode_and_escaped_keys)
 {
 	expect_metrics("{\"lat\\u00b5s\":3,\"a\\\"b\":4}\n", "{\"a\\\"b\":4,\"lat\xc2\xb5s\":3}");
 }
+
+/* A line is a line, however long: a JSON object line of 10 KB (histograms,
+ * many percentiles) counts, and no piece of a long text line does. */
+Test(payload_metrics, long_lines)
+{
+	size_t pad = 10000;
+	char *out = malloc(pad + 64);
+
+	cr_assert_not_null(out);
+	snprintf(out, pad + 64, "{\"pad\":\"%0*d\",\"ops\":9}\n", (int)pad, 0);
+	expect_metrics(out, "{\"ops\":9}");
+
+	/* text whose tail, past the first 4095 bytes, looks like an object */
+	memset(out, 'x', 4095);
+	snprintf(out + 4095, 64, "{\"evil\":1}\n{\"good\":2}\n");
+	expect_metrics(out, "{\"good\":2}");
+	free(out);
+}
