@@ -72,8 +72,60 @@ int scx_kmsg_note(struct scx_exit *e, const char *text)
 	return ret;
 }
 
+/* enum scx_exit_kind, kernel/sched/ext/internal.h (7.3.4; UNREG_BPF,
+ * UNREG_KERN, SYSRQ, ERROR_BPF and ERROR_STALL since 6.12). */
+enum {
+	SCX_EXIT_UNREG = 64,
+	SCX_EXIT_UNREG_BPF,
+	SCX_EXIT_UNREG_KERN,
+	SCX_EXIT_SYSRQ,
+	SCX_EXIT_PARENT,
+	SCX_EXIT_PARENT_KILL,
+	SCX_EXIT_ERROR = 1024,
+	SCX_EXIT_ERROR_BPF,
+	SCX_EXIT_ERROR_STALL,
+	SCX_EXIT_ERROR_REENQ,
+	SCX_EXIT_ERROR_RESCUE,
+};
+
+/* ext.c:scx_exit_reason(): the words the kernel prints for each kind. */
+static const struct {
+	int kind;
+	const char *reason;
+} kernel_reasons[] = {
+	{ SCX_EXIT_UNREG, "unregistered from user space" },
+	{ SCX_EXIT_UNREG_BPF, "unregistered from BPF" },
+	{ SCX_EXIT_UNREG_KERN, "unregistered from the main kernel" },
+	{ SCX_EXIT_SYSRQ, "disabled by sysrq-S" },
+	{ SCX_EXIT_PARENT, "parent exiting" },
+	{ SCX_EXIT_PARENT_KILL, "killed by parent scheduler" },
+	{ SCX_EXIT_ERROR, "runtime error" },
+	{ SCX_EXIT_ERROR_BPF, "scx_bpf_error" },
+	{ SCX_EXIT_ERROR_STALL, "runnable task stall" },
+	{ SCX_EXIT_ERROR_REENQ, "reenqueue limit" },
+	{ SCX_EXIT_ERROR_RESCUE, "rescue bandwidth overload" },
+};
+
+/* The kernel's own split: every kind from SCX_EXIT_ERROR up is an error. */
+static const char *kind_of(int kind)
+{
+	if (kind == SCX_EXIT_ERROR_STALL)
+		return "stall";
+	if (kind >= SCX_EXIT_ERROR)
+		return "error";
+	if (kind == SCX_EXIT_SYSRQ)
+		return "sysrq";
+	if (kind >= SCX_EXIT_UNREG && kind <= SCX_EXIT_UNREG_KERN)
+		return "unregistered";
+	return "other";
+}
+
 const char *scx_exit_kind(const char *reason)
 {
+	for (size_t i = 0; i < sizeof(kernel_reasons) / sizeof(kernel_reasons[0]); i++)
+		if (!strcmp(reason, kernel_reasons[i].reason))
+			return kind_of(kernel_reasons[i].kind);
+	/* Another kernel's words: guess from them. */
 	if (strstr(reason, "stall"))
 		return "stall";
 	if (strstr(reason, "error"))

@@ -33,7 +33,9 @@ int scx_kmsg_note(struct scx_exit *e, const char *text);
 
 /* Classify a kernel exit reason ("runnable task stall", "runtime error",
  * "scx_bpf_error", "unregistered from user space", ...) as "stall",
- * "error", "unregistered", "sysrq" or "other". */
+ * "error", "unregistered", "sysrq" or "other": the kernel's words are
+ * looked up as its exit kind (every kind from SCX_EXIT_ERROR up is an
+ * error), words it does not print today are guessed from. */
 const char *scx_exit_kind(const char *reason);
 
 /* Why the attached scheduler died, for the sched_died event. */

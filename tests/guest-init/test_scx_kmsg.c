@@ -35,6 +35,8 @@ static const struct {
 	{ "runtime error", "error" },                            /* SCX_EXIT_ERROR */
 	{ "scx_bpf_error", "error" },                            /* SCX_EXIT_ERROR_BPF */
 	{ "runnable task stall", "stall" },                      /* SCX_EXIT_ERROR_STALL */
+	{ "reenqueue limit", "error" },                          /* SCX_EXIT_ERROR_REENQ */
+	{ "rescue bandwidth overload", "error" },                /* SCX_EXIT_ERROR_RESCUE */
 	{ "<UNKNOWN>", "other" },                                /* default */
 };
 
@@ -279,6 +281,11 @@ Test(scx_kmsg, exit_kind_of_every_kernel_reason)
 	for (size_t i = 0; i < N(kernel_reasons); i++)
 		cr_expect_str_eq(scx_exit_kind(kernel_reasons[i].reason), kernel_reasons[i].kind,
 				 "%s", kernel_reasons[i].reason);
+	/* words of another kernel version: guessed from the words */
+	cr_expect_str_eq(scx_exit_kind("watchdog stall"), "stall");
+	cr_expect_str_eq(scx_exit_kind("some new error"), "error");
+	cr_expect_str_eq(scx_exit_kind("unregistered from somewhere"), "unregistered");
+	cr_expect_str_eq(scx_exit_kind("requested by sysrq"), "sysrq");
 	/* guest-init's own words when the kernel said nothing */
 	cr_expect_str_eq(scx_exit_kind("scheduler process exited"), "other");
 	cr_expect_str_eq(scx_exit_kind("unknown"), "other");
