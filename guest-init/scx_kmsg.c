@@ -106,8 +106,7 @@ static const struct {
 	{ SCX_EXIT_ERROR_RESCUE, "rescue bandwidth overload" },
 };
 
-/* The kernel's own split: every kind from SCX_EXIT_ERROR up is an error. */
-static const char *kind_of(int kind)
+const char *scx_exit_kind_of(int kind)
 {
 	if (kind == SCX_EXIT_ERROR_STALL)
 		return "stall";
@@ -124,7 +123,7 @@ const char *scx_exit_kind(const char *reason)
 {
 	for (size_t i = 0; i < sizeof(kernel_reasons) / sizeof(kernel_reasons[0]); i++)
 		if (!strcmp(reason, kernel_reasons[i].reason))
-			return kind_of(kernel_reasons[i].kind);
+			return scx_exit_kind_of(kernel_reasons[i].kind);
 	/* Another kernel's words: guess from them. */
 	if (strstr(reason, "stall"))
 		return "stall";

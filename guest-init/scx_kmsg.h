@@ -37,6 +37,10 @@ int scx_kmsg_note(struct scx_exit *e, const char *text);
  * looked up as its exit kind (every kind from SCX_EXIT_ERROR up is an
  * error), words it does not print today are guessed from. */
 const char *scx_exit_kind(const char *reason);
+/* The same for the kernel's enum scx_exit_kind (a BPF scheduler's
+ * user_exit_info.kind): the kernel's own split, every kind from
+ * SCX_EXIT_ERROR (1024) up is an error. */
+const char *scx_exit_kind_of(int kernel_kind);
 
 /* Why the attached scheduler died, for the sched_died event. */
 struct scx_death {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -143,6 +144,63 @@ void scx_load_release(struct bpf_link *link, struct bpf_object *obj)
 		bpf_link__destroy(link);
 	if (obj)
 		bpf_object__close(obj);
+}
+
+/* Offset of the int member "kind" of the struct that variable var is, or
+ * -1. */
+static long uei_kind_offset(const struct btf *btf, const struct btf_type *var)
+{
+	int id = btf__resolve_type(btf, var->type);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
+	const struct btf_member *mem;
+
+	if (!t || !btf_is_struct(t))
+		return -1;
+	mem = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, mem++)
+		if (!strcmp(btf__name_by_offset(btf, mem->name_off), "kind") &&
+		    btf__resolve_size(btf, mem->type) == sizeof(int))
+			return btf_member_bit_offset(t, i) / 8;
+	return -1;
+}
+
+int scx_load_exit_kind(struct bpf_object *obj, int *kind)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *m;
+
+	if (!btf)
+		return -ENOENT;
+	bpf_object__for_each_map(m, obj) {
+		const struct btf_type *sec = btf__type_by_id(btf, bpf_map__btf_value_type_id(m));
+		const struct btf_var_secinfo *vs;
+
+		if (!bpf_map__is_internal(m) || !sec || !btf_is_datasec(sec))
+			continue;
+		vs = btf_var_secinfos(sec);
+		for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(btf, vs->type);
+			long off = var ? uei_kind_offset(btf, var) : -1;
+			__u32 key = 0, size = bpf_map__value_size(m);
+			char *val;
+			int ret;
+
+			if (!var || strcmp(btf__name_by_offset(btf, var->name_off), "uei"))
+				continue;
+			if (off < 0 || vs->offset + off + sizeof(int) > size)
+				return -ENOENT;
+			/* The live map, not libbpf's copy of the initial image. */
+			val = malloc(size);
+			if (!val)
+				return -ENOMEM;
+			ret = bpf_map__lookup_elem(m, &key, sizeof(key), val, size, 0);
+			if (!ret)
+				memcpy(kind, val + vs->offset + off, sizeof(*kind));
+			free(val);
+			return ret < 0 ? ret : 0;
+		}
+	}
+	return -ENOENT;
 }
 
 int scx_load_spawn(const struct scn_scheduler *sc, pid_t *pid, char *msg, size_t len)

@@ -43,6 +43,15 @@ int scx_load_attach(const struct scn_scheduler *sc, struct scx_next *nx,
  * its struct_ops map is gone. */
 void scx_load_release(struct bpf_link *link, struct bpf_object *obj);
 
+/* The kernel's exit kind (enum scx_exit_kind) as the scheduler recorded
+ * it in ops.exit: the kernel's tools/sched_ext headers' UEI_DEFINE(uei)
+ * and UEI_RECORD(uei, ei) put it in a global "uei" whose "kind" member
+ * this reads from the object's data map. 0 with *kind set (0,
+ * SCX_EXIT_NONE, when nothing was recorded), or -ENOENT when the object
+ * has no such variable (most bpf= objects, and every exec= loader's,
+ * which lives in the loader). */
+int scx_load_exit_kind(struct bpf_object *obj, int *kind);
+
 /* Start the exec= loader SCX_GUEST_DIR/NAME with its args, stdout and
  * stderr to its log file, in its own process group. 0 with *pid set, or -1
  * with msg. */

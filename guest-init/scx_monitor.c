@@ -148,10 +148,15 @@ static void report_death(int status, bool exited)
 	struct scx_cur *c = &scx_cur;
 	struct scx_death d;
 	char tail[512] = "";
+	int kind;
 
 	if (scx_last_exit.seq == c->exit_seq)
 		scx_mon_wait_exit_line(c->exit_seq);
 	scx_exit_explain(&scx_last_exit, c->exit_seq, c->ops, exited, status, &d);
+	/* What the scheduler itself recorded in ops.exit, where it did, beats
+	 * reading the kernel's words (which may also come too late). */
+	if (c->obj && !scx_load_exit_kind(c->obj, &kind) && kind)
+		d.kind = scx_exit_kind_of(kind);
 	if (exited)
 		scx_load_output_tail(scx_cur_name(), tail, sizeof(tail));
 	scx_mon_event(EV_SCHED_DIED, scx_cur_name(), d.reason,

@@ -292,6 +292,37 @@ Test(scx_kmsg, exit_kind_of_every_kernel_reason)
 	cr_expect_str_eq(scx_exit_kind(""), "other");
 }
 
+/* enum scx_exit_kind (kernel/sched/ext/internal.h), as a BPF scheduler's
+ * uei.kind has it. */
+Test(scx_kmsg, exit_kind_of_the_kernel_enum)
+{
+	static const struct {
+		int kind;
+		const char *want;
+	} t[] = {
+		{ 0, "other" },       /* SCX_EXIT_NONE */
+		{ 1, "other" },       /* SCX_EXIT_DONE */
+		{ 63, "other" },
+		{ 64, "unregistered" }, /* SCX_EXIT_UNREG */
+		{ 65, "unregistered" }, /* SCX_EXIT_UNREG_BPF */
+		{ 66, "unregistered" }, /* SCX_EXIT_UNREG_KERN */
+		{ 67, "sysrq" },      /* SCX_EXIT_SYSRQ */
+		{ 68, "other" },      /* SCX_EXIT_PARENT */
+		{ 69, "other" },      /* SCX_EXIT_PARENT_KILL */
+		{ 1023, "other" },
+		{ 1024, "error" },    /* SCX_EXIT_ERROR */
+		{ 1025, "error" },    /* SCX_EXIT_ERROR_BPF */
+		{ 1026, "stall" },    /* SCX_EXIT_ERROR_STALL */
+		{ 1027, "error" },    /* SCX_EXIT_ERROR_REENQ */
+		{ 1028, "error" },    /* SCX_EXIT_ERROR_RESCUE */
+		{ 1100, "error" },    /* a later error kind */
+		{ -1, "other" },
+	};
+
+	for (size_t i = 0; i < N(t); i++)
+		cr_expect_str_eq(scx_exit_kind_of(t[i].kind), t[i].want, "kind %d", t[i].kind);
+}
+
 static const struct scx_exit stall_exit = {
 	.seq = 3,
 	.ops = "stall",
