@@ -13,6 +13,7 @@
 
 #include "guest-init/cgroup.h"
 #include "guest-init/payload.h"
+#include "guest-init/payload_metrics.h"
 #include "guest-init/transport.h"
 
 static struct payload *find(struct payload *pl, int npl, const char *id)
@@ -86,23 +87,12 @@ static int run(struct payload *p, const struct scn_op *op, int scope, char *msg,
 
 static json_t *metrics(struct payload *p)
 {
-	json_t *m = json_object();
-	char line[4096];
 	FILE *f = fopen(p->out_path, "re");
+	json_t *m;
 
 	if (!f)
-		return m;
-	while (fgets(line, sizeof(line), f)) {
-		json_t *o = json_loads(line, JSON_DECODE_ANY, NULL);
-		const char *k;
-		json_t *v;
-
-		if (json_is_object(o))
-			json_object_foreach(o, k, v)
-				if (json_is_number(v))
-					json_object_set(m, k, v);
-		json_decref(o);
-	}
+		return json_object();
+	m = payload_metrics(f);
 	fclose(f);
 	return m;
 }

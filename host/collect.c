@@ -381,4 +381,7 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 	tee_fd = -1;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		r->host_peak_rss_kib = (uint64_t)ru.ru_maxrss;
+	/* A backend that runs the VM as a child (QEMU): its peak, once reaped. */
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		r->vm_peak_rss_kib = (uint64_t)ru.ru_maxrss;
 }

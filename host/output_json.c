@@ -113,7 +113,8 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 	SET("boot", json_pack("{s:s, s:o, s:b}", "kind", r->boot_kind ? r->boot_kind : "cold",
 			      "snapshot", r->snapshot[0] ? json_string(r->snapshot) : json_null(),
 			      "snapshot_saved", r->snapshot_saved));
-	SET("host", json_pack("{s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib));
+	SET("host", json_pack("{s:I, s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib,
+			      "vm_peak_rss_kib", (json_int_t)r->vm_peak_rss_kib));
 	SET("vm_end", json_pack("{s:o, s:b}", "how", jstr(r->end_msg), "timed_out",
 				r->timed_out));
 	SET("console_log", jstr(r->console_log));

@@ -73,6 +73,7 @@ struct run_result {
 	uint64_t boot_ms;     /* launch -> HELLO (the plan unpacked, the run starts) */
 	uint64_t total_ms;    /* launch -> VM end */
 	uint64_t host_peak_rss_kib;
+	uint64_t vm_peak_rss_kib;  /* the VM process's (a child: QEMU), or 0 */
 	char console_log[4096];
 	char console_tail[8192]; /* from the start of a crash, else the last
 				  * lines; valid UTF-8 */

@@ -5,7 +5,9 @@ kernel under QEMU and check the verdict, the exit code and the JSON results.
 usage: e2e.py KTSTR_RUN SCENARIO_DIR CASE
 """
 import json
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -296,6 +298,88 @@ step run 1s
             check(ends and ends[0].get("metrics") == {"ok": 1}, f"its output came back: {ends}")
     finally:
         subprocess.run(["rm", "-rf", d])
+
+
+def case_snapshot():
+    """A scenario's results are the same whether its guest booted or was
+    restored from a snapshot of a ready guest; a truncated, corrupt,
+    mismatched or unwritable snapshot makes the run boot with a notice and
+    exit as a cold run does."""
+    fetch = subprocess.run([KTSTR, "kernel", "fetch"], capture_output=True, text=True)
+    vmlinux = [ln.split()[1] for ln in fetch.stdout.splitlines() if ln.split()[:1] == ["vmlinux"]]
+    check(bool(vmlinux), f"kernel fetch names the vmlinux: {fetch.stdout}")
+    if not vmlinux:
+        return
+    os.environ.setdefault("KTSTR_KERNEL", vmlinux[0])
+    cache = tempfile.mkdtemp(prefix="ktstr-e2e-snap-")
+    ktstr_e2e.temps.append(cache)
+    os.environ["XDG_CACHE_HOME"] = cache
+    store = os.path.join(cache, "ktstr-run", "snapshots")
+
+    def go(what, *args):
+        p, r, _ = run("hello.scn", *args)
+        check(p.returncode == 0, f"{what}: exit 0, got {p.returncode}")
+        return p, r or {"boot": {}, "checks": [], "topology": {}, "guest": {}}
+
+    def state():
+        ids = [d for d in os.listdir(store) if not d.startswith(("tmp-", "memo-"))]
+        check(len(ids) == 1, f"one snapshot in the store: {ids}")
+        return os.path.join(store, ids[0]) if ids else store
+
+    _, cold = go("cold")
+    check(cold["boot"].get("kind") == "cold" and cold["boot"].get("snapshot_saved"),
+          f"the first run boots and saves a snapshot: {cold['boot']}")
+    _, warm = go("restored")
+    check(warm["boot"].get("kind") == "restored", f"the second restores it: {warm['boot']}")
+    check(warm["timings"]["restore_ms"] > 0, "restore_ms recorded")
+    for k in ("topology",):
+        check(cold[k] == warm[k], f"{k} equal: {cold[k]} / {warm[k]}")
+    for k in ("cpus_online", "cpus_online_list", "kernel_release", "cgroup_controllers"):
+        check(cold["guest"].get(k) == warm["guest"].get(k),
+              f"guest {k} equal: {cold['guest'].get(k)} / {warm['guest'].get(k)}")
+    verdicts = [[(c["name"], c["pass"]) for c in r["checks"]] for r in (cold, warm)]
+    check(verdicts[0] == verdicts[1], f"the checks' verdicts are equal: {verdicts}")
+
+    def damaged(what, damage, notice):
+        damage(state())
+        p, r = go(what)
+        check(r["boot"].get("kind") == "cold", f"{what}: boots cold: {r['boot']}")
+        check(notice in p.stderr, f"{what}: the notice says '{notice}': {p.stderr}")
+
+    def truncate(d):
+        with open(os.path.join(d, "state"), "r+b") as f:
+            f.truncate(os.path.getsize(os.path.join(d, "state")) // 2)
+
+    def flip(d):
+        with open(os.path.join(d, "state"), "r+b") as f:
+            f.seek(os.path.getsize(os.path.join(d, "state")) // 3)
+            b = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([b[0] ^ 0x40]))
+
+    def rekey(d):
+        meta = os.path.join(d, "meta.json")
+        with open(meta) as f:
+            m = json.load(f)
+        m["key"] = m["key"].replace("memory=", "memory=1")
+        with open(meta, "w") as f:
+            json.dump(m, f)
+
+    damaged("truncated", truncate, "truncated")
+    damaged("flipped byte", flip, "corrupt")
+    damaged("key mismatch", rekey, "key does not match")
+    shutil.rmtree(store)
+    with open(store, "w") as f:
+        f.write("not a directory\n")
+    p, r = go("unwritable store")
+    check(r["boot"].get("kind") == "cold" and not r["boot"].get("snapshot_saved"),
+          f"unwritable store: boots cold, saves none: {r['boot']}")
+    check("this run saves none" in p.stderr, f"unwritable store: says so: {p.stderr}")
+    os.unlink(store)
+    p, r = go("--cold", "--cold")
+    check(r["boot"].get("kind") == "cold" and not r["boot"].get("snapshot_saved") and
+          not os.path.exists(store) or not os.listdir(store),
+          f"--cold boots and saves none: {r['boot']}")
 
 
 # Stock scenarios and the exit code each must give (default 0).
