@@ -397,8 +397,8 @@ def case_stock():
 
 
 def work_types():
-    """(name, count rule) from docs/work-types.md, which the workload
-    library's table generates."""
+    """(name, count rule) from docs/work-types.md (which the unit test
+    workload-docs checks against the workload library's table)."""
     doc = os.path.join(SCN_DIR, "..", "..", "docs", "work-types.md")
     types, name = [], None
     for line in open(doc):
