@@ -278,11 +278,6 @@ Test(errors, limits_at_once)
 	expect_ok(strdup(HDR "step s 1s repeat=1024\n  payload-run p /a\n  payload-wait p\n"));
 }
 
-Test(errors, enough_cases)
-{
-	cr_expect_geq(sizeof(cases) / sizeof(cases[0]), 25);
-}
-
 Test(errors, model_is_clean_after_error)
 {
 	struct scenario s;
