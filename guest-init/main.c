@@ -20,6 +20,7 @@
 #include "guest-init/transport.h"
 #include "guest-init/unpack.h"
 #include "lib/file.h"
+#include "proto/guest_config.h"
 #include "proto/layout.h"
 #include "proto/plan.h"
 #include "scenario/model.h"
@@ -118,6 +119,29 @@ static void read_opts(struct exec_opts *o)
 	json_decref(j);
 }
 
+/* The kernel options the report channel needs (proto/guest.config):
+ * "CONFIG_A and CONFIG_B, and CONFIG_C for --backend kvm". */
+static const char *channel_options(char *buf, size_t len)
+{
+	size_t n = 0;
+	int any = 0;
+
+	buf[0] = 0;
+	for (int kvm = 0; kvm < 2; kvm++)
+		for (size_t i = 0; i < GUEST_CONFIG_N; i++) {
+			const struct guest_config_option *c = &guest_config_options[i];
+
+			if (!(c->tags & GUEST_CONFIG_CHANNEL) ||
+			    !(c->tags & GUEST_CONFIG_KVM) != !kvm)
+				continue;
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s%s",
+				      !any ? "" : kvm ? ", and " : " and ", c->name,
+				      kvm ? " for --backend kvm" : "");
+			any = 1;
+		}
+	return buf;
+}
+
 /* Take the run plan (proto/plan.h): everything before this is the same for
  * every run, and a snapshot holds it; the plan makes the run. */
 static int take_plan(char *msg, size_t len)
@@ -172,9 +196,8 @@ int main(int argc, char **argv)
 	if (ret) {
 		/* The host recognises GUEST_FATAL_PREFIX as the cause. */
 		fprintf(stderr, GUEST_FATAL_PREFIX " no report channel: no virtio port named "
-			"%s and %s: %s; the guest kernel needs CONFIG_VIRTIO_CONSOLE and "
-			"CONFIG_VIRTIO_PCI, and CONFIG_PCI_MMCONFIG for --backend kvm\n",
-			WIRE_PORT_NAME, dev, strerror(-ret));
+			"%s and %s: %s; the guest kernel needs %s\n", WIRE_PORT_NAME, dev,
+			strerror(-ret), channel_options(msg, sizeof(msg)));
 		power_off();
 		return 3;
 	}

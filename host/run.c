@@ -22,6 +22,7 @@
 #include "host/run.h"
 #include "host/checks.h"
 #include "host/verdict.h"
+#include "proto/guest_config.h"
 #include "proto/layout.h"
 #include "kernels/kernels.h"
 #include "scenario/model.h"
@@ -205,24 +206,23 @@ static int get_kernel(const struct run_opts *o, struct kernel *k)
 static int check_config(const char *o_kernel, const struct kernel *k,
 			const struct scenario *s, const char *backend)
 {
-	struct kernel_option want[8];
+	struct kernel_option want[GUEST_CONFIG_N];
 	char missing[1536];
 	size_t n = 0;
 	int ret;
 
 	if (!k->config[0])
 		return 0;
-	want[n++] = (struct kernel_option){ "CONFIG_BLK_DEV_INITRD", "guest-init comes in an initramfs" };
-	want[n++] = (struct kernel_option){ "CONFIG_DEVTMPFS", "/dev for the report channel" };
-	want[n++] = (struct kernel_option){ "CONFIG_CGROUPS", "the scenario's cgroups" };
-	want[n++] = (struct kernel_option){ "CONFIG_VIRTIO_PCI", "the report channel's device" };
-	want[n++] = (struct kernel_option){ "CONFIG_VIRTIO_CONSOLE", "the report channel" };
-	if (!strcmp(backend, "kvm"))
-		want[n++] = (struct kernel_option){ "CONFIG_PCI_MMCONFIG",
-						    "the kvm backend's PCI config space is ECAM only" };
-	if (s->n_scheds)
-		want[n++] = (struct kernel_option){ "CONFIG_SCHED_CLASS_EXT",
-						    "the scenario loads a sched_ext scheduler" };
+	/* proto/guest.config: what this run needs of it. */
+	for (size_t i = 0; i < GUEST_CONFIG_N; i++) {
+		const struct guest_config_option *c = &guest_config_options[i];
+
+		if ((c->tags & GUEST_CONFIG_VMLINUX) ||
+		    ((c->tags & GUEST_CONFIG_KVM) && strcmp(backend, "kvm")) ||
+		    ((c->tags & GUEST_CONFIG_SCHEDULER) && !s->n_scheds))
+			continue;
+		want[n++] = (struct kernel_option){ c->name, c->why };
+	}
 	ret = kernel_config_lacks(k->config, want, n, missing, sizeof(missing));
 	if (ret < 0) {
 		fprintf(stderr, "ktstr-run: %s: %s\n", k->config, strerror(-ret));
@@ -230,7 +230,8 @@ static int check_config(const char *o_kernel, const struct kernel *k,
 	}
 	if (ret > 0) {
 		fprintf(stderr, "ktstr-run: --kernel %s: its %s lacks what the guest needs "
-			"built in: %s\n", o_kernel, k->config, missing);
+			"built in (proto/guest.config lists it all): %s\n", o_kernel, k->config,
+			missing);
 		return -1;
 	}
 	return 0;
