@@ -382,6 +382,37 @@ def case_snapshot():
           f"--cold boots and saves none: {r['boot']}")
 
 
+def key_paths(o, p=""):
+    """Every key path of a JSON value, array elements written []."""
+    out = set()
+    if isinstance(o, dict):
+        for k, v in o.items():
+            q = f"{p}.{k}" if p else k
+            out.add(q)
+            out |= key_paths(v, q)
+    elif isinstance(o, list):
+        for v in o:
+            out |= key_paths(v, p + "[]")
+    return out
+
+
+def case_results_keys():
+    """The results of stock runs have the keys docs/results-keys.json lists:
+    none missing that every run has, none that is not listed."""
+    with open(os.path.join(SCN_DIR, "..", "..", "docs", "results-keys.json")) as f:
+        schema = json.load(f)
+    required, allowed = set(schema["required"]), set(schema["allowed"])
+    for name in ("hello", "payload", "sched-replace"):
+        _, r = run(f"{name}.scn")[:2]
+        if not r:
+            check(False, f"{name}: results written")
+            continue
+        keys = key_paths(r)
+        check(not required - keys, f"{name}: keys missing: {sorted(required - keys)}")
+        check(not keys - allowed, f"{name}: keys not in docs/results-keys.json: "
+              f"{sorted(keys - allowed)}")
+
+
 # Stock scenarios and the exit code each must give (default 0).
 STOCK_EXPECT = {"starve": 1}
 
