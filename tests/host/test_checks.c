@@ -231,3 +231,17 @@ Test(checks, throughput_floor)
 	cr_assert(strstr(detail("throughput"), "worker a/1 (tid 101, spin): 100.0 units/s < 500.0"),
 		  "%s", detail("throughput"));
 }
+
+/* The count of reports a scenario should produce once overflowed an int
+ * (workers x repeat summed over steps). */
+Test(checks, expected_workers_do_not_overflow)
+{
+	char text[8192] = HDR;
+
+	/* 25 steps x 1024 workers x 100000 repeats = 2.56e9 > INT_MAX. */
+	for (int i = 0; i < 25; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "step s%d 1ms repeat=100000\n  workers - 1024 spin\n  stop-workers -\n", i);
+	load(text);
+	cr_assert_eq(checks_expected_workers(&s), 25ull * 1024 * 100000);
+}
