@@ -262,9 +262,12 @@ static void on_frame(struct collector *c, uint16_t type, const uint8_t *payload,
 	const struct collect_opts *o = c->o;
 
 	if (type == WIRE_HELLO && !r->hello) {
+		char line[64];
+
 		r->boot_ms = mono_ms() - o->t0_ms;
+		snprintf(line, sizeof(line), "guest up (%llu ms)", (unsigned long long)r->boot_ms);
 		if (o->progress)
-			o->progress("guest up", o->ctx);
+			o->progress(line, o->ctx);
 	}
 	if (type == WIRE_READY && !r->ready)
 		r->ready_ms = mono_ms() - o->t0_ms;
