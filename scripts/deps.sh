@@ -100,11 +100,26 @@ ktstr_install_deps() {
 		"${missing[@]}" >&2
 }
 
+# Configures DIR (meson setup, or meson configure with the given options if
+# it is configured already) and builds it.
 ktstr_build() {
 	local dir=${1:-build}
 	shift || true
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@" >&2
+	elif [ $# -gt 0 ]; then
+		meson configure "$dir" "$@" >&2
 	fi
+	ninja -C "$dir" >&2
+}
+
+# The second step of a build that needs the default kernel: fetches it into
+# the cache (the default build never downloads one), then builds the BPF
+# schedulers against its BTF, with any further options (-Dscx_examples=...).
+ktstr_build_scheds() {
+	local dir=${1:-build}
+	shift || true
+	"$dir/ktstr-run" kernel fetch >&2
+	meson configure "$dir" -Dscheds=enabled "$@" >&2
 	ninja -C "$dir" >&2
 }

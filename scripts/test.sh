@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, fetches the default kernel,
-# builds (warnings are errors), runs the unit tests under ASan/UBSan and the
+# The whole test suite: installs what is missing, builds (warnings are
+# errors), fetches the default kernel and builds the BPF schedulers and the
+# kernel's example schedulers against it, runs the unit tests under ASan/UBSan and the
 # unit + guest end-to-end tests in a plain build, then prints one summary
 # line "N passed, N failed".
 set -uo pipefail
@@ -9,8 +10,8 @@ cd "$(dirname "$0")/.."
 set -e
 ktstr_install_deps
 ktstr_build build
+ktstr_build_scheds build -Dscx_examples=enabled
 ktstr_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dguest=false
-build/ktstr-run kernel fetch >&2
 set +e
 
 status=0

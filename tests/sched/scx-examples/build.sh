@@ -4,7 +4,7 @@
 #
 # Usage: build.sh OUTDIR VMLINUX_H KTSTR_RUN [SCHED...]
 #   OUTDIR     where the loaders go (OUTDIR/scx_simple, OUTDIR/scx_qmap)
-#   VMLINUX_H  the project's vmlinux.h (tests/sched/gen-vmlinux-h.sh)
+#   VMLINUX_H  the project's vmlinux.h (scheds/vmlinux-h.sh)
 #   KTSTR_RUN  "kernel fetch": the default kernel's release (and the private
 #              apt state)
 #
