@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 set -e
 ktstr_install_deps
-ktstr_build build
+# -Dwerror=true here (and so in CI) only: users build with werror off.
+ktstr_build build -Dwerror=true
 ktstr_build_scheds build -Dscx_examples=enabled
-ktstr_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dguest=false
+ktstr_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+	-Dguest=false -Dwerror=true
 set +e
 
 status=0
