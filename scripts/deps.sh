@@ -8,7 +8,7 @@ KTSTR_PACKAGES=(
 	libjansson-dev libzstd-dev zlib1g-dev liblzma-dev libelf-dev
 	libcgroup-dev libcriterion-dev libexpat1-dev
 	qemu-system-x86 cpio acpica-tools clang clang-19 llvm bpftool python3 xz-utils
-	dpkg ca-certificates
+	dpkg ca-certificates cppcheck git
 )
 
 # sched_ext schedulers need libbpf >= 1.2 (sleepable struct_ops programs);

@@ -15,7 +15,9 @@ static uint8_t *map_anon(struct wl_worker *w, size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	return p;
 }
 
 static uint64_t touch_pages(volatile uint8_t *p, size_t len, size_t page)
