@@ -114,7 +114,8 @@ static void read_opts(struct exec_opts *o)
 		 json_string_value(json_object_get(j, RUNOPT_INJECT)) ?: "");
 	o->after_step = inject_fault;
 	if (json_object_get(j, RUNOPT_STOP_TIMEOUT_MS))
-		o->stop_timeout_ns = json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
+		o->stop_timeout_ns =
+			json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
 	json_decref(j);
 }
 

@@ -53,7 +53,8 @@ static int validate_workers(const char *path, const struct scenario *s)
 				continue;
 			if (wl_validate(&op->workers, &opt, msg, sizeof(msg)) == 0)
 				continue;
-			const struct scn_loc *loc = opt >= 0 ? &op->workers.opts[opt].loc : &op->loc;
+			const struct scn_loc *loc =
+				opt >= 0 ? &op->workers.opts[opt].loc : &op->loc;
 			fprintf(stderr, "%s:%d:%d: %s\n", path, loc->line, loc->col, msg);
 			bad++;
 		}

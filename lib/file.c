@@ -34,8 +34,9 @@ int read_file(const char *path, size_t max, uint8_t **out, size_t *out_len)
 		ssize_t n;
 
 		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : (S_ISREG(st.st_mode) && st.st_size > 0 &&
-							(size_t)st.st_size < max ? (size_t)st.st_size + 1 : 65536);
+			size_t ncap = cap ? cap * 2 :
+				(S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size < max ?
+				 (size_t)st.st_size + 1 : 65536);
 			uint8_t *nb;
 
 			if (ncap > max + 1)

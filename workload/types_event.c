@@ -75,7 +75,8 @@ static int run_epoll_storm(struct wl_worker *w)
 				break;
 		}
 		wm_block(w);
-		if (epoll_wait(ep, &ev, 1, 10) == 1 && read(me->efd, &got, sizeof(got)) == sizeof(got)) {
+		if (epoll_wait(ep, &ev, 1, 10) == 1 &&
+		    read(me->efd, &got, sizeof(got)) == sizeof(got)) {
 			wm_woke(w, __atomic_load_n(&me->wake_ns, __ATOMIC_ACQUIRE));
 			t = wm_iter(w, t, got);
 		} else {

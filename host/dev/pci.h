@@ -60,8 +60,14 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d);
 void pci_destroy(struct pci_bus *bus);
 
 /* Config space helpers (little endian). */
-static inline void pci_set16(struct pci_dev *d, int off, uint16_t v) { memcpy(d->cfg + off, &v, 2); }
-static inline void pci_set32(struct pci_dev *d, int off, uint32_t v) { memcpy(d->cfg + off, &v, 4); }
+static inline void pci_set16(struct pci_dev *d, int off, uint16_t v)
+{
+	memcpy(d->cfg + off, &v, 2);
+}
+static inline void pci_set32(struct pci_dev *d, int off, uint32_t v)
+{
+	memcpy(d->cfg + off, &v, 4);
+}
 static inline uint16_t pci_get16(const struct pci_dev *d, int off)
 {
 	uint16_t v;

@@ -44,7 +44,8 @@ Test(cpus, numbering)
 
 					cr_expect_eq(scn_topo_cpu_node(&T, cpu), n);
 					cr_expect_eq(scn_topo_cpu_llc(&T, cpu), n * 2 + l);
-					cr_expect_eq(scn_topo_cpu_core(&T, cpu), (n * 2 + l) * 2 + c);
+					cr_expect_eq(scn_topo_cpu_core(&T, cpu),
+						     (n * 2 + l) * 2 + c);
 				}
 }
 
