@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* guest-init: the static PID 1 of the guest. Mounts the pseudo
  * filesystems, reports the guest's facts, runs the scenario and powers the
  * guest off. Everything the host learns travels as frames over /dev/hvc0. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sched_ext lifecycle (see scx.h): loads BPF schedulers with libbpf or runs
  * exec= loaders, and a SCHED_FIFO monitor thread that notices a scheduler
  * dying mid-step (watchdog stall, BPF error, loader exit) and reports it

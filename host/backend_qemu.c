@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The QEMU backend: launches qemu-system-x86_64 (KVM when the host can run
  * the guest, TCG otherwise) with the ELF vmlinux through PVH, the kernel
  * console on an emulated 8250 and the report stream on virtio-console. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Result collection (see results.h): the host's read loop over the report
  * stream, with the wall-clock watchdog, and the console's tail. Frames that
  * arrive before a crash are kept; frames.c checks each one. */

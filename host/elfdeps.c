@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The shared libraries an x86-64 ELF executable needs (elfdeps.h), found
  * the way glibc's ld.so finds them; files read with libelf. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What goes where in the guest's initramfs for a scenario (guest_files.h):
  * scheduler objects and binaries, payloads, and what the binaries need. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* In-memory initramfs builder (see initramfs.h). */
 #include <errno.h>
 #include <fcntl.h>

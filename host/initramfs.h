@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The guest's initramfs and the run plan (proto/plan.h), built in memory:
  * the initramfs holds guest-init as /init (and the plan, for a backend
  * whose channel cannot carry it); the plan holds the scenario, the run

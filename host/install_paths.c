@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Paths of ktstr-run's companions, relative to its own executable
  * (install_paths.h). */
 #include <errno.h>

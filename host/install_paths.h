@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where ktstr-run's companions (guest-init, the BPF schedulers) lie: in the
  * build tree beside the executable, or installed at config.h's
  * KTSTR_INSTALL_* paths, which are relative to the executable's directory

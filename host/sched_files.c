@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Where a scenario's schedulers come from on the host (sched_files.h);
  * BPF objects checked with libbpf. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where a scenario's schedulers come from on the host: bpf= objects and
  * exec= binaries named by path, or by the name of one of the schedulers
  * ktstr-run ships (the one place that knows where those are built and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Whole-file reads (see file.h). */
 #include <errno.h>
 #include <fcntl.h>

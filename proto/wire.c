@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frame encoder helpers and the resynchronising stream decoder for the
  * guest -> host wire protocol (see wire.h). */
 #include <stdint.h>

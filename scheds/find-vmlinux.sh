@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Prints the vmlinux whose BTF the schedulers' vmlinux.h is dumped from,
 # without downloading anything (meson runs it at configure time):
 #   $1 (the `vmlinux` build option) if not empty, else $KTSTR_VMLINUX, else

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Writes vmlinux.h (all kernel types, as C) from a vmlinux's BTF, for the BPF
 # schedulers. Usage: vmlinux-h.sh BPFTOOL VMLINUX OUT
 # The vmlinux is the one scheds/find-vmlinux.sh chose at configure time; this

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Static analysis of the project's C sources with cppcheck (warning,
 # portability and performance checks; the library macros it cannot see in
 # scripts/cppcheck/ktstr.cfg, the findings that are not bugs in

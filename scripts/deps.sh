@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what ktstr-run needs to build and test on Debian 12, if missing.
 # Sourced by setup-and-run.sh and test.sh; safe to run again.
 set -euo pipefail

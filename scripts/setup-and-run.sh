@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # One command from a fresh Debian 12 machine to a verdict: installs what is
 # missing, builds, fetches the default kernel into the cache, builds the BPF
 # schedulers against it and runs scenario/stock/hello.scn (or the scenario

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The whole test suite: installs what is missing; builds with warnings as
 # errors; fetches the default kernel and builds the BPF schedulers and the
 # kernel's example schedulers against it; then runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Spawning, stopping and collecting a group of workers: fork mode (a process
  * per worker) and thread mode (one carrier process with a thread each). */
 #include <errno.h>

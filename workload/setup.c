@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-worker setup: join the cgroup, set policy, nice and memory policy.
  * Runs in the worker (process or thread) itself, before it starts working. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Event-delivery work types: epoll-storm (eventfds under epoll) and
  * signal-storm (SIGUSR2 between workers). Each worker pokes random peers and
  * then waits for its own events. */

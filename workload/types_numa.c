@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* NUMA work types: numa-working-set-sweep (a working set that grows and
  * shrinks) and numa-migration-churn (pages moved between nodes with mbind). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PCI bus 0 through ECAM (memory-mapped config space, described by the ACPI
  * MCFG table), a host bridge at 00:00.0, and dispatch of the 32-bit memory
  * BAR window and the I/O BAR window to the devices.

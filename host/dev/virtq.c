@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Split virtqueue device side (see virtq.h); every guest address goes
  * through gm_ptr(). Barriers: avail->idx before entries, used entry before
  * used->idx. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM backend: assembles a VM from the VMM core, the x86 boot and ACPI
  * code and the devices (COM1, i8042, PCI host bridge, virtio-console), and
  * exposes it through struct backend (report pipe, exit eventfd, reap). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the scenario parser and validator, as `validate` runs them
  * on a file (parse, semantic pass, work-type options, error formatting). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the in-memory cpio newc writer, checked against the real
  * cpio tool (listing and extraction). */
 #include <criterion/criterion.h>

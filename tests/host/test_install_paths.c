@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* host/install_paths: companions found relative to the executable, with
  * "../" taken off the executable's directory. */
 #include <criterion/criterion.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Installed, it works: `meson install --destdir` into a temporary directory,
 then the installed ktstr-run, run from there with no build tree to lean on,
 finds its guest-init and shipped schedulers relative to itself (the layout

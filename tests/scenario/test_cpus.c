@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for CPU numbering, cpuspec resolution on a 2-node 2-LLC 2-core
  * 2-thread topology, cpumask lists, and duration/size units. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The runner of tests/tsan/criterion/criterion.h: each registered test in a
  * forked child (the runner itself starts no thread, so TSan allows the
  * fork), killed after its timeout; prints one line per test and a summary

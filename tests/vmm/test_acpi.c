@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT/MCFG
  * contents checked in C, and every table decompiled with `iasl -d`. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
  * and HLT, a read-only memory slot, RIP sampling), and the real kernel, which
  * must either boot or end with a clear report (on kvm_pvm: an internal error

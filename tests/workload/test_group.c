@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for workload/group.c and measure.c: spawning, stopping, collecting
  * in both clone modes, killed and stuck workers, setup failures. */
 #include <criterion/criterion.h>

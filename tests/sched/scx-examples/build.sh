@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the kernel's own example schedulers (tools/sched_ext: scx_simple,
 # scx_qmap) from Debian's linux-source package matching the default kernel.
 #

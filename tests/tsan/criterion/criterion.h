@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The part of Criterion's API that the 'threads' suite uses, for the TSan
  * build (build-tsan): Criterion's own runner cannot start under TSan (its
  * inheritable arena is mapped at random addresses that TSan's shadow
