@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Managed cgroup v2 tree (see cgroup.h), driven through libcgroup 2.0. */
 #include <errno.h>
 #include <inttypes.h>

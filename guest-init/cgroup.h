@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The managed cgroup v2 tree in the guest: /sys/fs/cgroup/ktstr/<name>,
  * created, tuned, frozen, moved into and removed through libcgroup. */
 #ifndef KTSTR__GUEST_CGROUP_H

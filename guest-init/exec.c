@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The op executor (see exec.h). Each op either works or sends an ERROR frame
  * that names the op, its line and the reason; the run goes on so the
  * results of the other ops are not lost. */

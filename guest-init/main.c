@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* guest-init: the static PID 1 of the guest. Mounts the pseudo
  * filesystems, reports the guest's facts, runs the scenario and powers the
  * guest off. Everything the host learns travels as frames over /dev/hvc0. */
@@ -115,7 +116,8 @@ static void read_opts(struct exec_opts *o)
 		 json_string_value(json_object_get(j, RUNOPT_INJECT)) ?: "");
 	o->after_step = inject_fault;
 	if (json_object_get(j, RUNOPT_STOP_TIMEOUT_MS))
-		o->stop_timeout_ns = json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
+		o->stop_timeout_ns =
+			json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
 	json_decref(j);
 }
 

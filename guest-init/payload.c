@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Payload binaries (see payload.h). stdout goes to a file under /tmp; on
  * completion every JSON object line it printed contributes its numeric
  * fields as metrics. */

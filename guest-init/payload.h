@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* External payload binaries run by a scenario (payload-run / -wait / -kill):
  * their exit code and the JSON numbers they print become metrics. */
 #ifndef KTSTR__GUEST_PAYLOAD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sched_ext ops (see scx.h): the attach / replace / detach state machine
  * over the scheduler guest-init has attached. Loading is scx_load.c's job,
  * watching the kernel scx_monitor.c's; the state they share is in
@@ -75,7 +76,8 @@ static int sched_up(const struct scn_scheduler *sc, struct scx_next *nx, char *m
 			snprintf(msg, len, "scheduler '%s' (exec=%s) %s %d before sched_ext "
 				 "was enabled; output: %s", sc->name, sc->target,
 				 WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), tail);
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+				 tail);
 		else
 			snprintf(msg, len, "scheduler '%s': sched_ext not enabled after %llu s "
 				 "(state %s)%s%s", sc->name, ENABLE_TIMEOUT_NS / 1000000000ull,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sched_ext scheduler lifecycle in the guest: attach, replace, detach and
  * watching the kernel's sched_ext state (sysfs and /dev/kmsg). The public
  * face of scx.c (the op state machine), scx_load.c (libbpf and exec=

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The state the sched_ext files of guest-init share: the scheduler that is
  * attached, the kernel's last exit report, the last sysfs state, and the
  * lock over them. For scx.c and scx_monitor.c only; the rest of guest-init

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Loading schedulers (see scx_load.h): bpf= objects through libbpf, linked
  * statically, and exec= loaders as child processes. */
 #include <errno.h>

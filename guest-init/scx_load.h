@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bringing a scheduler's code into the guest: a bpf= object opened, loaded
  * and attached with libbpf (libbpf's messages captured for errors), or an
  * exec= loader started with its output in a log file. Touches no shared

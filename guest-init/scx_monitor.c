@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The sched_ext monitor (see scx_monitor.h): polls sysfs and /dev/kmsg every
  * POLL_NS, and when the attached scheduler is gone without being asked,
  * sends sched_died with the kernel's reason from its "disabled" line and

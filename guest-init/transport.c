@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frames over /dev/hvc0 (see transport.h). The console is put in raw mode so
  * the tty layer passes binary frames untouched. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guest-init's end of the wire protocol: frames to the host over
  * /dev/hvc0 (virtio-console), thread-safe. */
 #ifndef KTSTR__GUEST_TRANSPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The backend interface: something that boots a kernel with an initramfs
  * and hands back the guest's report stream and its end. Two of them: the
  * QEMU launcher (backend_qemu.c) and the project's own KVM VMM

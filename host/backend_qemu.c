@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The QEMU backend: launches qemu-system-x86_64 (KVM when the host can run
  * the guest, TCG otherwise) with the ELF vmlinux through PVH, the kernel
  * console on an emulated 8250 and the report stream on virtio-console. */
@@ -291,7 +292,8 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		if (s->verbose)
 			fprintf(stderr, "qemu: restore: process up and connected in %.0f ms, "
 				"state loaded and running %.0f ms later\n",
-				(t1.tv_sec - t_spawn.tv_sec) * 1e3 + (t1.tv_nsec - t_spawn.tv_nsec) / 1e6,
+				(t1.tv_sec - t_spawn.tv_sec) * 1e3 +
+					(t1.tv_nsec - t_spawn.tv_nsec) / 1e6,
 				(t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6);
 	}
 	ret = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Restore or boot, and save at READY (see boot.h). */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Getting a guest to READY: from a snapshot of a ready guest where one
  * fits (host/snapshot.h), else by booting, saving a snapshot when the
  * booted guest reaches READY. A snapshot that cannot be used is discarded

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Check evaluation (see checks.h). Each check reads only the decoded
  * WorkerReports and the guest's checked events, so it runs the same on
  * synthetic runs in unit tests. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Checks: turn a scenario's `check` lines and the run's reports and events
  * into pass/fail results that name the worker, the cgroup and the numbers.
  * They read the host's checked records (results.h), never raw guest JSON. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Scheduler checks (see checks_sched.h). The scenario says which scheduler
  * should be attached at the end of each step; guest-init's sched_step
  * event (sent just before each step_end) says which one was, and

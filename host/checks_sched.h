@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Scheduler checks: `check scheduler alive` and `check scheduler dies`,
  * judged from guest-init's sched_* events (see guest-init/scx.c). */
 #ifndef KTSTR__HOST_CHECKS_SCHED_H

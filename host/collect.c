@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Result collection (see results.h): the host's read loop over the report
  * stream, with the wall-clock watchdog, and the console's tail. Frames that
  * arrive before a crash are kept; frames.c checks each one. */
@@ -343,7 +344,8 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 	while (!ended) {
 		bool want_out = !c.out_dead && c.out_off < c.out_len;
 		struct pollfd fds[2] = {
-			{ c.eof ? -1 : b->report_fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
+			{ c.eof ? -1 : b->report_fd,
+			  (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
 			{ b->exit_fd, POLLIN, 0 },
 		};
 		uint64_t now = mono_ms(), left;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Where guest data enters the host (see results.h): every frame is
  * size-checked, parsed, and checked field by field against the schema in
  * proto/events.h (workload/report.h for reports) before anything judges

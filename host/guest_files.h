@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The host files a scenario needs in the guest's initramfs, and where they
  * go: scheduler bpf= objects (checked for a sched_ext struct_ops map before
  * boot), scheduler exec= binaries and payload binaries, with the

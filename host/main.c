@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ktstr-run: the command line. Subcommands: run, validate, kernel fetch,
  * kernel list, snapshot list, snapshot clear. */
 #include <getopt.h>

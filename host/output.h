@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The writers: what a person and a CI job see of a judged run (the
  * terminal summary, the JSON results, JUnit XML). They format a finished
  * verdict and decide nothing. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The JSON results file (see output.h, docs/results.md). Every string the
  * guest sent is already valid UTF-8 (frames.c); a failure to encode any
  * part is an error, not a missing field. */

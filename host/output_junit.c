@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* JUnit XML (see output.h). Text from the guest reaches XML attribute and
  * element content here: it is made valid UTF-8 and stripped of what XML
  * 1.0 forbids even escaped (C0 controls but tab and newline, U+FFFE,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The terminal summary (see output.h): a line per cgroup with its workers'
  * numbers, a line per check, the errors, the console tail of a crashed
  * run, and the verdict. */

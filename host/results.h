@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a run produced, after the host checked it: the guest's frames
  * decoded into typed, range-checked records (host/frames.c), how the VM
  * ended, timings. Filled by collect.c and frames.c, judged by verdict.c,

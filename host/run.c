@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The `run` command (see run.h). */
 #include <ctype.h>
 #include <errno.h>

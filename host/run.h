@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The `run` command: scenario file -> validated model -> kernel ->
  * initramfs -> backend -> results -> verdict. */
 #ifndef KTSTR__HOST_RUN_H

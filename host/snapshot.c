@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The snapshot store (see snapshot.h). */
 #include <dirent.h>
 #include <stdbool.h>
@@ -306,7 +307,9 @@ static int by_mtime_desc(const void *a, const void *b)
 
 	if (x->mtime.tv_sec != y->mtime.tv_sec)
 		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
-	return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : x->mtime.tv_nsec > y->mtime.tv_nsec ? -1 : 0;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return 0;
 }
 
 /* The snapshots in the store (not temporary ones), newest first. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The verdict (see verdict.h): a guest that did not finish is an error
  * (exit 3) whatever the checks say; then guest errors (2), a damaged
  * report stream (3), failed checks (1), else pass. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The judge: runs the checks over a collected run and decides the verdict
  * and exit code. The writers (output.h) only format what it decided. */
 #ifndef KTSTR__HOST_VERDICT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Whole-file reads (see file.h). */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +35,9 @@ int read_file(const char *path, size_t max, uint8_t **out, size_t *out_len)
 		ssize_t n;
 
 		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : (S_ISREG(st.st_mode) && st.st_size > 0 &&
-							(size_t)st.st_size < max ? (size_t)st.st_size + 1 : 65536);
+			size_t ncap = cap ? cap * 2 :
+				(S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size < max ?
+				 (size_t)st.st_size + 1 : 65536);
 			uint8_t *nb;
 
 			if (ncap > max + 1)

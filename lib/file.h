@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading a whole file, bounded, the one way the project does it. libc
  * only. */
 #ifndef KTSTR__LIB_FILE_H

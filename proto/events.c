@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The event schema tables (see events.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the guest sends the host, message by message: every event kind and
  * every field of every frame (HELLO, EVENT, ERROR, DONE; REPORT is
  * workload/report.h), defined once for both ends. guest-init builds its

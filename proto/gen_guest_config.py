@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """proto/guest.config -> proto/guest_config.h: the guest's kernel options
 as a C table (see guest.config)."""
 import re

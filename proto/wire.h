@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The wire protocol over virtio-console: framed, versioned, CRC-checked
  * messages whose payloads are JSON objects; guest -> host (reports and
  * events) and host -> guest (acknowledgements). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Declarations shared by the scenario parser's files (lexer, units, ops,
  * directives, validator); not part of the library's public interface. */
 #ifndef KTSTR__SCENARIO_INTERNAL_H

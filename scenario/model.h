@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The in-memory scenario model shared by the host (validation, checks) and
  * guest-init (the op executor). Produced by scenario/parse.c. */
 #ifndef KTSTR__SCENARIO_MODEL_H

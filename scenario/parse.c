@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reads a scenario file line by line into struct scenario: top-level
  * directives, backdrop and step blocks, checks; then runs the validator. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The semantic pass: replays the backdrop and every step in order, keeping
  * which cgroups, payloads and scheduler exist, and rejects ops that would
  * fail in the guest, before anything boots. */

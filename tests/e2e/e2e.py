@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Guest end-to-end tests: run ktstr-run on real scenarios with the default
 kernel under QEMU and check the verdict, the exit code and the JSON results.
 

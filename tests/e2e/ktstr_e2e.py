@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """Shared helpers of the guest end-to-end test scripts: run ktstr-run on a
 scenario, keep its JSON results, and collect failed assertions."""
 import json

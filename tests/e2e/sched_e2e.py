@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """sched_ext end-to-end tests: attach/replace/detach of the project's test
 schedulers in a real guest, deaths (watchdog stall, scx_bpf_error) reported
 with their reasons, and the error paths (missing object, object that is no

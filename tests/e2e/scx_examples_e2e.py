@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end test with real schedulers nobody here wrote: the kernel's own
 tools/sched_ext examples (scx_simple, scx_qmap, built by
 tests/sched/scx-examples/build.sh) run as exec= schedulers in a guest, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the host's side of a run after the VM, the way
  * collect_run drives it: a report stream through the wire decoder and the
  * frame checker (host/frames.c), the console tail, the verdict with every

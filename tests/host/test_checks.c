@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for every check on synthetic WorkerReports and events: each
  * check must pass on good numbers and fail, naming the worker, on bad ones.
  * Events enter through the host's frame checker (frames.c), as a guest's

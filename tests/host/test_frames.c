@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/frames.c: every guest frame is checked where it enters
  * the host, and what a guest can make the host keep is bounded. */
 #include <criterion/criterion.h>

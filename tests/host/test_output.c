@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for the writers (host/output_*.c): they format a judged run and
  * must do so whatever bytes the guest sent: the JSON encodes every field,
  * the JUnit parses as XML (expat is the oracle), the summary names things

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the run command's numbers: --timeout and --seed are
  * range-checked, and the default watchdog cannot overflow. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* proto/guest.config is the one list of the kernel options the guest needs:
  * the README names every one of them. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Malformed scenarios: each must be rejected with the exact line:col of the
  * offending token and a message saying what was found and what was expected. */
 #include <criterion/criterion.h>

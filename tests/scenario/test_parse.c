@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests that valid scenarios parse into the right model fields: every stock
  * scenario, every directive, every op and every check. */
 #include <criterion/criterion.h>

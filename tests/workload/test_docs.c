@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* docs/work-types.md against the registry (workload/registry.c): every
  * type documented once and every documented type real, with its summary,
  * its worker-count rule, and each option's name, default and help as the

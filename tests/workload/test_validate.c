@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for wl_validate: type names, options and worker counts. */
 #include <criterion/criterion.h>
 #include <string.h>

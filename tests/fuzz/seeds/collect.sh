@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Makes the seed corpus of the `collect` fuzz target from real runs: each
 # scenario runs under QEMU with KTSTR_REPORT_TEE, and a seed is the
 # scenario text (after a little-endian u16 length) followed by the raw
