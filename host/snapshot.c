@@ -418,12 +418,14 @@ int snap_list(FILE *f)
 		char path[4800], when[32];
 		json_t *j;
 		struct stat st;
+		struct tm tm;
 		const char *key;
 
 		snprintf(path, sizeof(path), "%s/%s/meta.json", store, v[i].name);
 		j = json_load_file(path, 0, NULL);
 		snprintf(path, sizeof(path), "%s/%s/state", store, v[i].name);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&v[i].mtime.tv_sec));
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
+			 localtime_r(&v[i].mtime.tv_sec, &tm));
 		fprintf(f, "%s  used %s  %6.1f MiB\n", v[i].name, when,
 			stat(path, &st) ? 0.0 : st.st_size / 1048576.0);
 		key = json_string_value(json_object_get(j, "key"));
