@@ -94,6 +94,8 @@ void tsan_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 	TSAN_CHECK(!strcmp((a), (b)), true, #a " equals " #b, __VA_ARGS__)
 #define cr_expect_str_eq(a, b, ...) \
 	TSAN_CHECK(!strcmp((a), (b)), false, #a " equals " #b, __VA_ARGS__)
+#define cr_assert_str_neq(a, b, ...) \
+	TSAN_CHECK(strcmp((a), (b)), true, #a " differs from " #b, __VA_ARGS__)
 #define cr_expect_str_neq(a, b, ...) \
 	TSAN_CHECK(strcmp((a), (b)), false, #a " differs from " #b, __VA_ARGS__)
 #define cr_expect_fail(...) TSAN_CHECK(false, false, "fail", __VA_ARGS__)
