@@ -169,14 +169,20 @@ int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
 	return 0;
 }
 
+static uint64_t ns_to_ms(uint64_t ns)
+{
+	return ns / 1000000 + (ns % 1000000 != 0);
+}
+
 uint64_t run_default_timeout_ms(const struct scenario *s)
 {
-	uint64_t ns = scn_run_ns(s), ms = ns / 1000000 + (ns % 1000000 != 0);
+	uint64_t ms = ns_to_ms(scn_run_ns(s)), wait = ns_to_ms(scn_sched_wait_ns(s));
 	uint64_t max = RUN_TIMEOUT_MAX_S * 1000ull;
 
-	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3)
+	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3 ||
+	    wait > max - RUN_TIMEOUT_DEFAULT_MS - 3 * ms)
 		return max;
-	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms;
+	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms + wait;
 }
 
 static int get_kernel(const struct run_opts *o, struct kernel *k)
