@@ -1,6 +1,7 @@
 /* The terminal summary (see output.h): a line per cgroup with its workers'
- * numbers, a line per check, the errors, the console tail of a crashed
- * run, and the verdict. */
+ * numbers, a line per check, the errors, the end of what a failed payload
+ * or a scheduler that did not come up printed, the console tail of a
+ * crashed run, and the verdict. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,11 +51,104 @@ static void cgroup_line(FILE *f, const struct run_result *r, const char *cg,
 	free(lat);
 }
 
+/* Past this many checks, the passed ones are counted, not listed. */
+#define SUMMARY_CHECKS_MAX 100
+#define TAIL_LINES 12
+
+/* The last lines of text, indented, under a heading. */
+static void tail(FILE *f, const char *heading, const char *text, const char *log)
+{
+	const char *end = text + strlen(text), *p = end;
+	int n = 0;
+
+	while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+		p--;
+	end = p;
+	if (p == text)
+		return;
+	while (p > text && n < TAIL_LINES)
+		if (*--p == '\n' && ++n == TAIL_LINES)
+			p++;
+	fprintf(f, "\n--- %s%s%s%s ---\n", heading, log ? " (all of it: " : "", log ? log : "",
+		log ? ")" : "");
+	for (const char *l = p; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		int len = nl ? (int)(nl - l) : (int)(end - l);
+
+		fprintf(f, "  | %.*s\n", len, l);
+		l += len + 1;
+	}
+}
+
+static bool tap_failed(const json_t *tap)
+{
+	size_t i;
+	json_t *t;
+
+	if (!tap)
+		return false;
+	if (json_object_get(tap, TAPF_BAIL_OUT))
+		return true;
+	json_array_foreach(json_object_get(tap, TAPF_TESTS), i, t)
+		if (!json_is_true(json_object_get(t, TAPF_OK)) &&
+		    strcmp(json_string_value(json_object_get(t, TAPF_DIRECTIVE)) ?: "", "TODO"))
+			return true;
+	return false;
+}
+
+/* What a payload that failed printed, and a scheduler that did not come
+ * up: the output event before its payload_end / sched_attach_failed. */
+static void failed_outputs(FILE *f, const struct run_result *r, const struct run_meta *m)
+{
+	char heading[512], log[4096];
+
+	for (int i = 0; i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i], *o = NULL;
+		bool payload = e->kind == EV_PAYLOAD_END;
+
+		if (payload && (e->killed || (e->has_exit_code && !e->exit_code)) &&
+		    !tap_failed(json_object_get(e->json, EVF_TAP)))
+			continue;
+		if (!payload && e->kind != EV_SCHED_ATTACH_FAILED)
+			continue;
+		for (int k = i - 1; k >= 0 && !o; k--)
+			if (r->events[k].kind == (payload ? EV_PAYLOAD_OUTPUT : EV_SCHED_OUTPUT) &&
+			    !strcmp(payload ? r->events[k].id : r->events[k].name,
+				    payload ? e->id : e->name))
+				o = &r->events[k];
+		if (!o)
+			continue;
+		if (m->log_stem)
+			output_log_path(m->log_stem, payload ? "payload" : "sched",
+					payload ? e->id : e->name, log, sizeof(log));
+		if (payload) {
+			if (e->has_exit_code)
+				snprintf(heading, sizeof(heading), "payload %s (exit %lld)", e->id,
+					 (long long)e->exit_code);
+			else
+				snprintf(heading, sizeof(heading), "payload %s (signal %lld)",
+					 e->id, (long long)e->signal);
+			strcat(heading, ": the end of its stdout");
+			tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDOUT)) ?: "",
+			     m->log_stem ? log : NULL);
+			*strrchr(heading, ':') = 0;
+			strcat(heading, ": the end of its stderr");
+			tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDERR)) ?: "",
+			     m->log_stem ? log : NULL);
+		} else {
+			snprintf(heading, sizeof(heading), "scheduler %s (did not come up): the end "
+				 "of its output", e->name);
+			tail(f, heading, json_string_value(json_object_get(o->json, EVF_OUTPUT)) ?: "",
+			     m->log_stem ? log : NULL);
+		}
+	}
+}
+
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,
 		    const struct verdict *v, const struct run_meta *m)
 {
 	const char *seen[64];
-	int nseen = 0;
+	int nseen = 0, hidden = 0;
 	double total = 0;
 	size_t i;
 	json_t *c;
@@ -84,13 +178,24 @@ void output_summary(FILE *f, const struct scenario *s, const struct run_result *
 		}
 	}
 	fprintf(f, "\n");
-	for (int k = 0; k < v->checks.n; k++)
-		fprintf(f, "  %s %-18s %s\n", v->checks.v[k].pass ? "PASS" : "FAIL",
-			v->checks.v[k].name, v->checks.v[k].detail);
+	for (int k = 0; k < v->checks.n; k++) {
+		const struct check_result *ck = &v->checks.v[k];
+
+		if (v->checks.n > SUMMARY_CHECKS_MAX && ck->pass && !ck->skipped) {
+			hidden++;
+			continue;
+		}
+		fprintf(f, "  %s %-18s %s\n", ck->skipped ? "SKIP" : ck->pass ? "PASS" : "FAIL",
+			ck->name, ck->detail);
+	}
+	if (hidden)
+		fprintf(f, "  PASS %d more checks (listed in the results and the JUnit)\n",
+			hidden);
 	json_array_foreach(r->errors, i, c)
 		fprintf(f, "  ERROR %s\n", json_string_value(json_object_get(c, ERRF_MSG)));
 	json_array_foreach(r->wire_errors, i, c)
 		fprintf(f, "  WIRE  %s\n", json_string_value(c));
+	failed_outputs(f, r, m);
 	if (!r->done && r->console_tail[0])
 		fprintf(f, "\n--- last lines of the kernel console (%s) ---\n%s\n---\n",
 			r->console_log, r->console_tail);

@@ -314,6 +314,124 @@ static void derive_log(const struct run_opts *o, const struct scenario *s,
 	}
 }
 
+/* NAME of the output logs (docs/results.md): the --json file's path
+ * without its extension; else the console log's without ".console.log"
+ * (or its extension); the scenario's name when the console log is not a
+ * file (a pipe). */
+static void derive_log_stem(const struct run_opts *o, const struct scenario *s,
+			    const char *log, bool log_is_file, char *buf, size_t len)
+{
+	const char *path = o->json ? o->json : log_is_file ? log : NULL;
+	const char *dot;
+	size_t n;
+
+	if (!path) {
+		snprintf(buf, len, "%s", s->name);
+		return;
+	}
+	n = strlen(path);
+	if (!o->json && n > 12 && !strcmp(path + n - 12, ".console.log")) {
+		n -= 12;
+	} else {
+		dot = strrchr(path, '.');
+		if (dot && !strchr(dot, '/') && dot > path && dot[-1] != '/')
+			n = (size_t)(dot - path);
+	}
+	snprintf(buf, len, "%.*s", (int)n, path);
+}
+
+/* One payload run's section of its log: how it ran and ended, then its
+ * stdout and stderr (e is its payload_output event, i its index). */
+static void payload_section(FILE *f, const struct run_result *r, int i, int run)
+{
+	const struct guest_event *o = &r->events[i], *start = NULL, *end = NULL;
+	char how[96] = "still running at the end";
+
+	for (int k = i - 1; k >= 0 && !start; k--)
+		if (r->events[k].kind == EV_PAYLOAD_START && !strcmp(r->events[k].id, o->id))
+			start = &r->events[k];
+	for (int k = i + 1; k < r->n_events && !end; k++)
+		if (r->events[k].kind == EV_PAYLOAD_END && !strcmp(r->events[k].id, o->id))
+			end = &r->events[k];
+	if (end && end->killed)
+		snprintf(how, sizeof(how), "killed (%s)", end->timed_out ? "its payload-wait "
+			 "timed out" : "payload-kill or the end of its step");
+	else if (end && end->has_exit_code)
+		snprintf(how, sizeof(how), "exited with %lld", (long long)end->exit_code);
+	else if (end)
+		snprintf(how, sizeof(how), "killed by signal %lld", (long long)end->signal);
+	fprintf(f, "=== payload %s, run %d: %s, %s at %.0f ms ===\n", o->id, run,
+		start ? json_string_value(json_object_get(start->json, EVF_PATH)) : "?", how,
+		o->t_ms);
+	fprintf(f, "--- stdout (%lld bytes) ---\n%s",
+		(long long)json_integer_value(json_object_get(o->json, EVF_STDOUT_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_STDOUT)));
+	fprintf(f, "--- stderr (%lld bytes) ---\n%s",
+		(long long)json_integer_value(json_object_get(o->json, EVF_STDERR_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_STDERR)));
+}
+
+static void sched_section(FILE *f, const struct guest_event *o, int run)
+{
+	fprintf(f, "=== scheduler %s (%s), attach %d: what it printed while it was up, "
+		"until %.0f ms (%lld bytes) ===\n%s", o->name,
+		json_string_value(json_object_get(o->json, EVF_TYPE)) ?: "?", run, o->t_ms,
+		(long long)json_integer_value(json_object_get(o->json, EVF_OUTPUT_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_OUTPUT)));
+}
+
+/* STEM.payload-ID.log and STEM.sched-NAME.log: every run of a payload, and
+ * every time a scheduler was up, in one file each. 0, or -1 with a
+ * message. */
+static int write_output_logs(const char *stem, const struct run_result *r)
+{
+	json_t *done = json_object();
+	char path[4096];
+	int ret = 0;
+
+	for (int i = 0; i < r->n_events && done; i++) {
+		const struct guest_event *e = &r->events[i];
+		bool payload = e->kind == EV_PAYLOAD_OUTPUT;
+		const char *key = payload ? e->id : e->name;
+		struct atomic_file a;
+		int err, run = 0;
+
+		if (!payload && e->kind != EV_SCHED_OUTPUT)
+			continue;
+		output_log_path(stem, payload ? "payload" : "sched", key, path, sizeof(path));
+		if (json_object_get(done, path))
+			continue;
+		json_object_set_new(done, path, json_true());
+		if ((err = atomic_file_open(&a, path))) {
+			fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-err));
+			ret = -1;
+			continue;
+		}
+		for (int k = i; k < r->n_events; k++) {
+			const struct guest_event *o = &r->events[k];
+
+			if (o->kind != e->kind || strcmp(payload ? o->id : o->name, key))
+				continue;
+			if (run++)
+				fputc('\n', a.f);
+			if (payload)
+				payload_section(a.f, r, k, run);
+			else
+				sched_section(a.f, o, run);
+		}
+		if ((err = ferror(a.f) ? -EIO : 0))
+			atomic_file_abort(&a);
+		else
+			err = atomic_file_commit(&a);
+		if (err) {
+			fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-err));
+			ret = -1;
+		}
+	}
+	json_decref(done);
+	return ret;
+}
+
 int run_write_json(const char *path, json_t *j)
 {
 	struct atomic_file a;
@@ -381,7 +499,7 @@ struct run {
 	struct boot boot;
 	struct run_result r;
 	struct verdict v;
-	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096];
+	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096], log_stem[4096];
 	int private_log;
 };
 
@@ -522,7 +640,7 @@ static int stage_judge_and_write(struct run *x)
 {
 	const struct run_opts *o = x->o;
 	struct run_meta meta = { o->scenario, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
-				 x->k.release, x->b->name, x->b->accel_used };
+				 x->k.release, x->b->name, x->b->accel_used, x->log_stem };
 	int log_err = 0, code;
 
 	if (x->private_log) {
@@ -532,6 +650,9 @@ static int stage_judge_and_write(struct run *x)
 	}
 	verdict_decide(&x->s, &x->r, &x->v);
 	code = x->v.exit_code;
+	derive_log_stem(o, &x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
+	if (write_output_logs(x->log_stem, &x->r))
+		log_err = -1;
 	output_summary(stdout, &x->s, &x->r, &x->v, &meta);
 	if (o->json) {
 		json_t *j = results_to_json(&x->s, &x->r, &x->v, &meta);
