@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Bounded output text (see payload_output.h). */
 #include <errno.h>
 #include <fcntl.h>

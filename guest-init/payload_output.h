@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a process printed, bounded for the host: the output files of
  * payloads and exec= schedulers (and a bpf= scheduler's libbpf messages)
  * turned into PF_TEXT (proto/events.h): valid UTF-8 without NULs, at most

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* TAP test lines (see payload_tap.h). The kernel's kselftest.h and the
  * sched_ext selftest runner (tools/testing/selftests/sched_ext/runner.c,
  * "ok 1 create_dsq # " and "ok 2 name # SKIP ") write these shapes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A payload's stdout read as TAP, the format kselftest runners print
  * ("TAP version 13", "1..N", "ok N - name", "not ok N name # SKIP why",
  * "Bail out! why"): its test lines for payload_end's tap object

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for guest-init/payload_output.c: the bounded text a payload's or a
  * scheduler's output becomes for the host (whole when small; else its start,
  * a line saying how much is not kept, and its exact end), always valid

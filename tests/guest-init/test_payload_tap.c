@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for guest-init/payload_tap.c on the shapes kselftest programs
  * print: the sched_ext runner (tools/testing/selftests/sched_ext/runner.c,
  * which prints no version line and no plan), kselftest.h's helpers

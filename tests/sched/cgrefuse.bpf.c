@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* cgrefuse: a FIFO whose ops.cgroup_init refuses every cgroup below the
  * scenario's root (/sys/fs/cgroup/ktstr/NAME is level 2) with EOPNOTSUPP,
  * as a scheduler may: the cgroup op must fail with that errno and name the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* reject: a FIFO the kernel's verifier refuses to load (it uses a hash map
  * lookup without checking it for NULL; an array lookup with a constant key
  * would pass, the verifier knows it cannot fail), for the "did not come up"
