@@ -715,20 +715,19 @@ static void last_line(const char *text, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)(end - start), start);
 }
 
-/* The payload_output event of the run that payload_end e ends. */
-static const struct guest_event *payload_output_of(const struct run_result *r, int end)
+/* The events below are paired in one pass, through maps keyed by payload
+ * id: a guest that sends many cannot make judging quadratic. */
+static int map_get(const json_t *map, const char *key)
 {
-	for (int i = end - 1; i >= 0; i--) {
-		const struct guest_event *e = &r->events[i];
+	json_t *v = json_object_get(map, key);
 
-		if (!strcmp(e->id, r->events[end].id)) {
-			if (e->kind == EV_PAYLOAD_OUTPUT)
-				return e;
-			if (e->kind == EV_PAYLOAD_START || e->kind == EV_PAYLOAD_END)
-				break;
-		}
-	}
-	return NULL;
+	return v ? (int)json_integer_value(v) : -1;
+}
+
+static void map_set(json_t *map, const char *key, int v)
+{
+	if (json_object_set_new(map, key, json_integer(v)))
+		abort();
 }
 
 /* Implicit when the scenario runs payloads: each one that ended by itself
@@ -736,20 +735,28 @@ static const struct guest_event *payload_output_of(const struct run_result *r, i
 static void check_payloads(struct ctx *x, struct check_list *out)
 {
 	char bad[1536] = "";
-	int n = 0, nbad = 0;
+	int n = 0, nbad = 0, k;
+	json_t *outs = json_object(); /* id -> its run's payload_output */
 
 	for (int i = 0; i < x->r->n_events; i++) {
 		const struct guest_event *e = &x->r->events[i], *o;
 		char line[160] = "";
 
+		if (e->kind == EV_PAYLOAD_START)
+			json_object_del(outs, e->id);
+		if (e->kind == EV_PAYLOAD_OUTPUT)
+			map_set(outs, e->id, i);
 		if (e->kind != EV_PAYLOAD_END)
 			continue;
 		n++;
+		k = map_get(outs, e->id);
+		json_object_del(outs, e->id);
 		if (e->killed)
 			continue;
 		if (e->has_exit_code && !e->exit_code)
 			continue;
-		if ((o = payload_output_of(x->r, i))) {
+		if (k >= 0) {
+			o = &x->r->events[k];
 			const char *err = json_string_value(json_object_get(o->json, EVF_STDERR));
 			const char *std = json_string_value(json_object_get(o->json, EVF_STDOUT));
 
@@ -765,6 +772,7 @@ static void check_payloads(struct ctx *x, struct check_list *out)
 		if (line[0])
 			appendf(bad, sizeof(bad), " (its output ends: %s)", line);
 	}
+	json_decref(outs);
 	if (!n)
 		return;
 	if (nbad)
@@ -817,19 +825,22 @@ static void tap_test(const char *who, const json_t *t, struct tap_sum *sum,
 static void check_tap(struct ctx *x, struct check_list *out)
 {
 	struct tap_sum sum = { 0 };
+	json_t *runs = json_object(); /* id -> payload_ends so far */
 
 	for (int i = 0; i < x->r->n_events; i++) {
 		const struct guest_event *e = &x->r->events[i];
 		const json_t *tap = json_object_get(e->json, EVF_TAP), *tests, *t, *v;
-		long long run = 0, more, ran;
+		long long run, more, ran;
 		char who[160];
 		size_t k;
 
-		if (e->kind != EV_PAYLOAD_END || !tap)
+		if (e->kind != EV_PAYLOAD_END)
 			continue;
-		for (int j = 0; j <= i; j++)
-			run += x->r->events[j].kind == EV_PAYLOAD_END &&
-			       !strcmp(x->r->events[j].id, e->id);
+		run = map_get(runs, e->id);
+		run = run < 0 ? 1 : run + 1;
+		map_set(runs, e->id, (int)run);
+		if (!tap)
+			continue;
 		if (run > 1)
 			snprintf(who, sizeof(who), "payload %s (run %lld)", e->id, run);
 		else
@@ -851,6 +862,7 @@ static void check_tap(struct ctx *x, struct check_list *out)
 				  (long long)json_integer_value(v),
 				  (long long)json_integer_value(v), ran);
 	}
+	json_decref(runs);
 	if (sum.more)
 		check_add(out, "payload TAP tests", !sum.more_failed,
 			  "%lld more TAP tests than the %d listed, %lld of them not ok",

@@ -187,22 +187,18 @@ void checks_sched(const struct scenario *s, const struct run_result *r,
 		check_dies(r, c, out);
 }
 
-/* The step (or "the backdrop") running when event i came. */
-static const char *step_at(const struct run_result *r, int i)
+/* The step running (NULL: the backdrop) after event e. */
+static const char *step_after(const struct guest_event *e, const char *step)
 {
-	for (int k = i - 1; k >= 0; k--) {
-		if (r->events[k].kind == EV_STEP_START)
-			return r->events[k].step;
-		if (r->events[k].kind == EV_STEP_END)
-			break;
-	}
-	return NULL;
+	if (e->kind == EV_STEP_START)
+		return e->step;
+	return e->kind == EV_STEP_END ? NULL : step;
 }
 
-static void describe_failure(const struct run_result *r, int i, char *buf, size_t len)
+/* sched_attach_failed e, which came during step (NULL: the backdrop). */
+static void describe_failure(const struct guest_event *e, const char *step, char *buf,
+			     size_t len)
 {
-	const struct guest_event *e = &r->events[i];
-	const char *step = step_at(r, i);
 	const char *phase = json_string_value(json_object_get(e->json, EVF_PHASE)) ?: "";
 
 	snprintf(buf, len, "scheduler '%s' did not come up (%s) at %.0f ms in %s%s%s",
@@ -213,16 +209,18 @@ static void describe_failure(const struct run_result *r, int i, char *buf, size_
 static void check_attach(const struct run_result *r, struct check_list *out)
 {
 	char bad[2048] = "", what[256];
+	const char *step = NULL;
 	int ups = 0, fails = 0;
 
 	for (int i = 0; i < r->n_events; i++) {
 		const struct guest_event *e = &r->events[i];
 
+		step = step_after(e, step);
 		if (e->kind == EV_SCHED_ATTACH || e->kind == EV_SCHED_REPLACE)
 			ups++;
 		if (e->kind != EV_SCHED_ATTACH_FAILED)
 			continue;
-		describe_failure(r, i, what, sizeof(what));
+		describe_failure(e, step, what, sizeof(what));
 		appendf(bad, sizeof(bad), "%s%s: %s", fails++ ? "; " : "", what, e->reason);
 	}
 	if (fails)
@@ -236,11 +234,13 @@ void checks_sched_not_judged(const struct run_result *r, struct check_list *out,
 			     int first)
 {
 	char what[256], old[2048];
+	const char *step = NULL;
 
 	for (int i = 0; i < r->n_events; i++) {
+		step = step_after(&r->events[i], step);
 		if (r->events[i].kind != EV_SCHED_ATTACH_FAILED)
 			continue;
-		describe_failure(r, i, what, sizeof(what));
+		describe_failure(&r->events[i], step, what, sizeof(what));
 		for (int k = first; k < out->n; k++) {
 			struct check_result *c = &out->v[k];
 

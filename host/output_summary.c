@@ -96,52 +96,62 @@ static bool tap_failed(const json_t *tap)
 	return false;
 }
 
+static void payload_tails(FILE *f, const struct guest_event *e, const struct guest_event *o,
+			  const char *log)
+{
+	char heading[512];
+
+	if (e->has_exit_code)
+		snprintf(heading, sizeof(heading), "payload %s (exit %lld): the end of its stdout",
+			 e->id, (long long)e->exit_code);
+	else
+		snprintf(heading, sizeof(heading), "payload %s (signal %lld): the end of its stdout",
+			 e->id, (long long)e->signal);
+	tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDOUT)) ?: "", log);
+	memcpy(heading + strlen(heading) - 6, "stderr", 6);
+	tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDERR)) ?: "", log);
+}
+
 /* What a payload that failed printed, and a scheduler that did not come
- * up: the output event before its payload_end / sched_attach_failed. */
+ * up: the output event before its payload_end / sched_attach_failed,
+ * paired in one pass (maps by payload id and scheduler name). */
 static void failed_outputs(FILE *f, const struct run_result *r, const struct run_meta *m)
 {
+	json_t *pout = json_object(), *sout = json_object(), *k;
 	char heading[512], log[4096];
 
-	for (int i = 0; i < r->n_events; i++) {
-		const struct guest_event *e = &r->events[i], *o = NULL;
+	for (int i = 0; pout && sout && i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i];
 		bool payload = e->kind == EV_PAYLOAD_END;
+		const char *key = payload ? e->id : e->name;
 
-		if (payload && (e->killed || (e->has_exit_code && !e->exit_code)) &&
-		    !tap_failed(json_object_get(e->json, EVF_TAP)))
-			continue;
+		if (e->kind == EV_PAYLOAD_OUTPUT || e->kind == EV_SCHED_OUTPUT)
+			json_object_set_new(e->kind == EV_PAYLOAD_OUTPUT ? pout : sout,
+					    e->kind == EV_PAYLOAD_OUTPUT ? e->id : e->name,
+					    json_integer(i));
 		if (!payload && e->kind != EV_SCHED_ATTACH_FAILED)
 			continue;
-		for (int k = i - 1; k >= 0 && !o; k--)
-			if (r->events[k].kind == (payload ? EV_PAYLOAD_OUTPUT : EV_SCHED_OUTPUT) &&
-			    !strcmp(payload ? r->events[k].id : r->events[k].name,
-				    payload ? e->id : e->name))
-				o = &r->events[k];
-		if (!o)
+		k = json_object_get(payload ? pout : sout, key);
+		if (!k)
 			continue;
 		if (m->log_stem)
-			output_log_path(m->log_stem, payload ? "payload" : "sched",
-					payload ? e->id : e->name, log, sizeof(log));
-		if (payload) {
-			if (e->has_exit_code)
-				snprintf(heading, sizeof(heading), "payload %s (exit %lld)", e->id,
-					 (long long)e->exit_code);
-			else
-				snprintf(heading, sizeof(heading), "payload %s (signal %lld)",
-					 e->id, (long long)e->signal);
-			strcat(heading, ": the end of its stdout");
-			tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDOUT)) ?: "",
-			     m->log_stem ? log : NULL);
-			*strrchr(heading, ':') = 0;
-			strcat(heading, ": the end of its stderr");
-			tail(f, heading, json_string_value(json_object_get(o->json, EVF_STDERR)) ?: "",
-			     m->log_stem ? log : NULL);
-		} else {
+			output_log_path(m->log_stem, payload ? "payload" : "sched", key, log,
+					sizeof(log));
+		if (!payload) {
 			snprintf(heading, sizeof(heading), "scheduler %s (did not come up): the end "
-				 "of its output", e->name);
-			tail(f, heading, json_string_value(json_object_get(o->json, EVF_OUTPUT)) ?: "",
+				 "of its output", key);
+			tail(f, heading, json_string_value(json_object_get(
+				     r->events[json_integer_value(k)].json, EVF_OUTPUT)) ?: "",
 			     m->log_stem ? log : NULL);
+		} else if ((!e->killed && (!e->has_exit_code || e->exit_code)) ||
+			   tap_failed(json_object_get(e->json, EVF_TAP))) {
+			payload_tails(f, e, &r->events[json_integer_value(k)],
+				      m->log_stem ? log : NULL);
 		}
+		json_object_del(payload ? pout : sout, key);
 	}
+	json_decref(pout);
+	json_decref(sout);
 }
 
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,

@@ -340,19 +340,13 @@ static void derive_log_stem(const struct run_opts *o, const struct scenario *s,
 	snprintf(buf, len, "%.*s", (int)n, path);
 }
 
-/* One payload run's section of its log: how it ran and ended, then its
- * stdout and stderr (e is its payload_output event, i its index). */
-static void payload_section(FILE *f, const struct run_result *r, int i, int run)
+/* One payload run's section of its log: how it ran (start) and ended
+ * (end; either may be NULL), then its stdout and stderr (o). */
+static void payload_section(FILE *f, const struct guest_event *start,
+			    const struct guest_event *o, const struct guest_event *end, int run)
 {
-	const struct guest_event *o = &r->events[i], *start = NULL, *end = NULL;
 	char how[96] = "still running at the end";
 
-	for (int k = i - 1; k >= 0 && !start; k--)
-		if (r->events[k].kind == EV_PAYLOAD_START && !strcmp(r->events[k].id, o->id))
-			start = &r->events[k];
-	for (int k = i + 1; k < r->n_events && !end; k++)
-		if (r->events[k].kind == EV_PAYLOAD_END && !strcmp(r->events[k].id, o->id))
-			end = &r->events[k];
 	if (end && end->killed)
 		snprintf(how, sizeof(how), "killed (%s)", end->timed_out ? "its payload-wait "
 			 "timed out" : "payload-kill or the end of its step");
@@ -380,44 +374,100 @@ static void sched_section(FILE *f, const struct guest_event *o, int run)
 		json_string_value(json_object_get(o->json, EVF_OUTPUT)));
 }
 
+/* The events of each log file, in one pass: path -> [indexes of output
+ * events], and for a payload_output its run's payload_start and
+ * payload_end (-1: none). */
+struct log_plan {
+	json_t *files;
+	int *start, *end;
+};
+
+static int plan_logs(const char *stem, const struct run_result *r, struct log_plan *p)
+{
+	json_t *starts = json_object(), *pending = json_object(), *v;
+	char path[4096];
+
+	p->files = json_object();
+	p->start = malloc((r->n_events + 1) * sizeof(int));
+	p->end = malloc((r->n_events + 1) * sizeof(int));
+	if (!starts || !pending || !p->files || !p->start || !p->end)
+		goto err;
+	for (int i = 0; i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i];
+		bool payload = e->kind == EV_PAYLOAD_OUTPUT;
+		json_t *list;
+
+		p->start[i] = p->end[i] = -1;
+		if (e->kind == EV_PAYLOAD_START) {
+			json_object_set_new(starts, e->id, json_integer(i));
+		} else if (e->kind == EV_PAYLOAD_END && (v = json_object_get(pending, e->id))) {
+			p->end[json_integer_value(v)] = i;
+			json_object_del(pending, e->id);
+		}
+		if (!payload && e->kind != EV_SCHED_OUTPUT)
+			continue;
+		if (payload) {
+			v = json_object_get(starts, e->id);
+			p->start[i] = v ? (int)json_integer_value(v) : -1;
+			json_object_set_new(pending, e->id, json_integer(i));
+		}
+		output_log_path(stem, payload ? "payload" : "sched", payload ? e->id : e->name,
+				path, sizeof(path));
+		if (!(list = json_object_get(p->files, path))) {
+			list = json_array();
+			if (json_object_set_new(p->files, path, list))
+				goto err;
+		}
+		if (json_array_append_new(list, json_integer(i)))
+			goto err;
+	}
+	json_decref(starts);
+	json_decref(pending);
+	return 0;
+err:
+	json_decref(starts);
+	json_decref(pending);
+	return -1;
+}
+
 /* STEM.payload-ID.log and STEM.sched-NAME.log: every run of a payload, and
  * every time a scheduler was up, in one file each. 0, or -1 with a
  * message. */
 static int write_output_logs(const char *stem, const struct run_result *r)
 {
-	json_t *done = json_object();
-	char path[4096];
+	struct log_plan p = { 0 };
+	const char *path;
+	json_t *list;
 	int ret = 0;
 
-	for (int i = 0; i < r->n_events && done; i++) {
-		const struct guest_event *e = &r->events[i];
-		bool payload = e->kind == EV_PAYLOAD_OUTPUT;
-		const char *key = payload ? e->id : e->name;
+	if (plan_logs(stem, r, &p)) {
+		fprintf(stderr, "ktstr-run: the payload and scheduler logs: out of memory\n");
+		ret = -1;
+		goto out;
+	}
+	json_object_foreach(p.files, path, list) {
 		struct atomic_file a;
-		int err, run = 0;
+		size_t k;
+		json_t *v;
+		int err;
 
-		if (!payload && e->kind != EV_SCHED_OUTPUT)
-			continue;
-		output_log_path(stem, payload ? "payload" : "sched", key, path, sizeof(path));
-		if (json_object_get(done, path))
-			continue;
-		json_object_set_new(done, path, json_true());
 		if ((err = atomic_file_open(&a, path))) {
 			fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-err));
 			ret = -1;
 			continue;
 		}
-		for (int k = i; k < r->n_events; k++) {
-			const struct guest_event *o = &r->events[k];
+		json_array_foreach(list, k, v) {
+			int i = (int)json_integer_value(v);
+			const struct guest_event *o = &r->events[i];
 
-			if (o->kind != e->kind || strcmp(payload ? o->id : o->name, key))
-				continue;
-			if (run++)
+			if (k)
 				fputc('\n', a.f);
-			if (payload)
-				payload_section(a.f, r, k, run);
+			if (o->kind == EV_PAYLOAD_OUTPUT)
+				payload_section(a.f, p.start[i] >= 0 ? &r->events[p.start[i]] : NULL,
+						o, p.end[i] >= 0 ? &r->events[p.end[i]] : NULL,
+						(int)k + 1);
 			else
-				sched_section(a.f, o, run);
+				sched_section(a.f, o, (int)k + 1);
 		}
 		if ((err = ferror(a.f) ? -EIO : 0))
 			atomic_file_abort(&a);
@@ -428,7 +478,10 @@ static int write_output_logs(const char *stem, const struct run_result *r)
 			ret = -1;
 		}
 	}
-	json_decref(done);
+out:
+	json_decref(p.files);
+	free(p.start);
+	free(p.end);
 	return ret;
 }
 
