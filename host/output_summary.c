@@ -54,6 +54,8 @@ static void cgroup_line(FILE *f, const struct run_result *r, const char *cg,
 /* Past this many checks, the passed ones are counted, not listed. */
 #define SUMMARY_CHECKS_MAX 100
 #define TAIL_LINES 12
+/* The outputs shown of failed payloads and schedulers; the rest counted. */
+#define TAILS_MAX 8
 
 /* The last lines of text, indented, under a heading. */
 static void tail(FILE *f, const char *heading, const char *text, const char *log)
@@ -119,6 +121,7 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 {
 	json_t *pout = json_object(), *sout = json_object(), *k;
 	char heading[512], log[4096];
+	int shown = 0, more = 0;
 
 	for (int i = 0; pout && sout && i < r->n_events; i++) {
 		const struct guest_event *e = &r->events[i];
@@ -134,6 +137,12 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 		k = json_object_get(payload ? pout : sout, key);
 		if (!k)
 			continue;
+		if (shown == TAILS_MAX) {
+			more += !payload || (!e->killed && (!e->has_exit_code || e->exit_code)) ||
+				tap_failed(json_object_get(e->json, EVF_TAP));
+			json_object_del(payload ? pout : sout, key);
+			continue;
+		}
 		if (m->log_stem)
 			output_log_path(m->log_stem, payload ? "payload" : "sched", key, log,
 					sizeof(log));
@@ -143,13 +152,18 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 			tail(f, heading, json_string_value(json_object_get(
 				     r->events[json_integer_value(k)].json, EVF_OUTPUT)) ?: "",
 			     m->log_stem ? log : NULL);
+			shown++;
 		} else if ((!e->killed && (!e->has_exit_code || e->exit_code)) ||
 			   tap_failed(json_object_get(e->json, EVF_TAP))) {
 			payload_tails(f, e, &r->events[json_integer_value(k)],
 				      m->log_stem ? log : NULL);
+			shown++;
 		}
 		json_object_del(payload ? pout : sout, key);
 	}
+	if (more)
+		fprintf(f, "\n--- and %d more failed payload runs or schedulers: their output "
+			"is in the results%s ---\n", more, m->log_stem ? " and their logs" : "");
 	json_decref(pout);
 	json_decref(sout);
 }

@@ -335,3 +335,34 @@ Test(output, json_and_summary_of_a_scheduler_that_never_came_up)
 			 "(all of it: /out/r.sched-bad.log) ---\n  | cannot open map\n"), "%s", buf);
 	free(buf);
 }
+
+Test(output, summary_shows_a_few_failed_outputs_and_counts_the_rest)
+{
+	char *buf = NULL, ev[256];
+	size_t len;
+	int n = 0;
+	FILE *f;
+
+	load(HDR "step run 1s\n  payload-run p /p\n  payload-wait p\n");
+	frame(WIRE_HELLO, "{\"kernel_release\":\"7.3\",\"cpus_online\":2}");
+	for (int i = 0; i < 20; i++) {
+		snprintf(ev, sizeof(ev), "{\"kind\":\"payload_output\",\"id\":\"p\",\"stdout\":"
+			 "\"out %d\\n\",\"stderr\":\"\",\"stdout_bytes\":6,\"stderr_bytes\":0,"
+			 "\"t_ms\":2,\"mono_ns\":2}", i);
+		frame(WIRE_EVENT, ev);
+		frame(WIRE_EVENT, "{\"kind\":\"payload_end\",\"id\":\"p\",\"timed_out\":false,"
+				  "\"killed\":false,\"exit_code\":2,\"t_ms\":3,\"mono_ns\":3}");
+	}
+	frame(WIRE_DONE, "{\"status\":\"ok\"}");
+	verdict_decide(&s, &r, &v);
+	f = open_memstream(&buf, &len);
+	output_summary(f, &s, &r, &v, &meta);
+	fclose(f);
+	for (const char *p = buf; (p = strstr(p, "--- payload p (exit 2)")); p++)
+		n++;
+	cr_assert_eq(n, 8, "%s", buf);
+	cr_assert(strstr(buf, "  | out 7\n") && !strstr(buf, "  | out 8\n"), "%s", buf);
+	cr_assert(strstr(buf, "--- and 12 more failed payload runs or schedulers: their output "
+			 "is in the results and their logs ---"), "%s", buf);
+	free(buf);
+}
