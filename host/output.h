@@ -26,6 +26,11 @@ struct run_meta {
 /* The log file of payload (what "payload") or scheduler ("sched") id. */
 void output_log_path(const char *stem, const char *what, const char *id, char *buf,
 		     size_t len);
+/* The ids that may have a log: {"payload:ID": true, "sched:NAME": true} for
+ * the scenario's payload-run ids and schedulers (a guest's event naming
+ * another gets none: no file name from the guest). NULL without memory. */
+json_t *output_log_ids(const struct scenario *s);
+bool output_log_has(const json_t *ids, const char *what, const char *id);
 
 /* The results object (docs/results.md). NULL if any part of it could not
  * be encoded (an error, never a missing field). */

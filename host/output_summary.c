@@ -117,11 +117,13 @@ static void payload_tails(FILE *f, const struct guest_event *e, const struct gue
 /* What a payload that failed printed, and a scheduler that did not come
  * up: the output event before its payload_end / sched_attach_failed,
  * paired in one pass (maps by payload id and scheduler name). */
-static void failed_outputs(FILE *f, const struct run_result *r, const struct run_meta *m)
+static void failed_outputs(FILE *f, const struct scenario *s, const struct run_result *r,
+			   const struct run_meta *m)
 {
-	json_t *pout = json_object(), *sout = json_object(), *k;
+	json_t *pout = json_object(), *sout = json_object(), *ids = output_log_ids(s), *k;
 	char heading[512], log[4096];
 	int shown = 0, more = 0;
+	bool has_log;
 
 	for (int i = 0; pout && sout && i < r->n_events; i++) {
 		const struct guest_event *e = &r->events[i];
@@ -143,7 +145,8 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 			json_object_del(payload ? pout : sout, key);
 			continue;
 		}
-		if (m->log_stem)
+		has_log = m->log_stem && output_log_has(ids, payload ? "payload" : "sched", key);
+		if (has_log)
 			output_log_path(m->log_stem, payload ? "payload" : "sched", key, log,
 					sizeof(log));
 		if (!payload) {
@@ -151,12 +154,12 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 				 "of its output", key);
 			tail(f, heading, json_string_value(json_object_get(
 				     r->events[json_integer_value(k)].json, EVF_OUTPUT)) ?: "",
-			     m->log_stem ? log : NULL);
+			     has_log ? log : NULL);
 			shown++;
 		} else if ((!e->killed && (!e->has_exit_code || e->exit_code)) ||
 			   tap_failed(json_object_get(e->json, EVF_TAP))) {
 			payload_tails(f, e, &r->events[json_integer_value(k)],
-				      m->log_stem ? log : NULL);
+				      has_log ? log : NULL);
 			shown++;
 		}
 		json_object_del(payload ? pout : sout, key);
@@ -166,6 +169,7 @@ static void failed_outputs(FILE *f, const struct run_result *r, const struct run
 			"is in the results%s ---\n", more, m->log_stem ? " and their logs" : "");
 	json_decref(pout);
 	json_decref(sout);
+	json_decref(ids);
 }
 
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,
@@ -219,7 +223,7 @@ void output_summary(FILE *f, const struct scenario *s, const struct run_result *
 		fprintf(f, "  ERROR %s\n", json_string_value(json_object_get(c, ERRF_MSG)));
 	json_array_foreach(r->wire_errors, i, c)
 		fprintf(f, "  WIRE  %s\n", json_string_value(c));
-	failed_outputs(f, r, m);
+	failed_outputs(f, s, r, m);
 	if (!r->done && r->console_tail[0])
 		fprintf(f, "\n--- last lines of the kernel console (%s) ---\n%s\n---\n",
 			r->console_log, r->console_tail);

@@ -382,15 +382,16 @@ struct log_plan {
 	int *start, *end;
 };
 
-static int plan_logs(const char *stem, const struct run_result *r, struct log_plan *p)
+static int plan_logs(const char *stem, const struct scenario *s, const struct run_result *r,
+		     struct log_plan *p)
 {
-	json_t *starts = json_object(), *pending = json_object(), *v;
+	json_t *starts = json_object(), *pending = json_object(), *ids = output_log_ids(s), *v;
 	char path[4096];
 
 	p->files = json_object();
 	p->start = malloc((r->n_events + 1) * sizeof(int));
 	p->end = malloc((r->n_events + 1) * sizeof(int));
-	if (!starts || !pending || !p->files || !p->start || !p->end)
+	if (!starts || !pending || !ids || !p->files || !p->start || !p->end)
 		goto err;
 	for (int i = 0; i < r->n_events; i++) {
 		const struct guest_event *e = &r->events[i];
@@ -405,6 +406,10 @@ static int plan_logs(const char *stem, const struct run_result *r, struct log_pl
 			json_object_del(pending, e->id);
 		}
 		if (!payload && e->kind != EV_SCHED_OUTPUT)
+			continue;
+		/* Only the scenario's own names become file names. */
+		if (!output_log_has(ids, payload ? "payload" : "sched",
+				    payload ? e->id : e->name))
 			continue;
 		if (payload) {
 			v = json_object_get(starts, e->id);
@@ -423,24 +428,27 @@ static int plan_logs(const char *stem, const struct run_result *r, struct log_pl
 	}
 	json_decref(starts);
 	json_decref(pending);
+	json_decref(ids);
 	return 0;
 err:
 	json_decref(starts);
 	json_decref(pending);
+	json_decref(ids);
 	return -1;
 }
 
 /* STEM.payload-ID.log and STEM.sched-NAME.log: every run of a payload, and
  * every time a scheduler was up, in one file each. 0, or -1 with a
  * message. */
-static int write_output_logs(const char *stem, const struct run_result *r)
+static int write_output_logs(const char *stem, const struct scenario *s,
+			     const struct run_result *r)
 {
 	struct log_plan p = { 0 };
 	const char *path;
 	json_t *list;
 	int ret = 0;
 
-	if (plan_logs(stem, r, &p)) {
+	if (plan_logs(stem, s, r, &p)) {
 		fprintf(stderr, "ktstr-run: the payload and scheduler logs: out of memory\n");
 		ret = -1;
 		goto out;
@@ -704,7 +712,7 @@ static int stage_judge_and_write(struct run *x)
 	verdict_decide(&x->s, &x->r, &x->v);
 	code = x->v.exit_code;
 	derive_log_stem(o, &x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
-	if (write_output_logs(x->log_stem, &x->r))
+	if (write_output_logs(x->log_stem, &x->s, &x->r))
 		log_err = -1;
 	output_summary(stdout, &x->s, &x->r, &x->v, &meta);
 	if (o->json) {

@@ -366,3 +366,22 @@ Test(output, summary_shows_a_few_failed_outputs_and_counts_the_rest)
 			 "is in the results and their logs ---"), "%s", buf);
 	free(buf);
 }
+
+/* File names come from the scenario, never from the guest: output of an id
+ * the scenario does not run gets no log. */
+Test(output, no_log_for_an_id_the_scenario_does_not_run)
+{
+	json_t *j, *p;
+
+	load(HDR "step run 1s\n  payload-run sel /runner\n  payload-wait sel\n");
+	frame(WIRE_EVENT, "{\"kind\":\"payload_output\",\"id\":\"../../x\",\"stdout\":\"a\","
+			  "\"stderr\":\"\",\"stdout_bytes\":1,\"stderr_bytes\":0,\"t_ms\":2,"
+			  "\"mono_ns\":2}");
+	frame(WIRE_DONE, "{\"status\":\"ok\"}");
+	verdict_decide(&s, &r, &v);
+	j = results_to_json(&s, &r, &v, &meta);
+	p = json_array_get(json_object_get(j, "payloads"), 0);
+	cr_assert_not_null(p);
+	cr_expect(json_is_null(json_object_get(p, "log")), "no log named");
+	json_decref(j);
+}
