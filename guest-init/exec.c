@@ -67,11 +67,41 @@ static struct gcg *cg_slot(struct exec_state *st)
 	return NULL;
 }
 
+/* Ops that write cgroup files: an attached sched_ext scheduler's
+ * ops.cgroup_init / cgroup_prep_move can refuse them, with an errno of its
+ * own choice. */
+static bool touches_cgroups(const struct scn_op *op)
+{
+	switch (op->kind) {
+	case SCN_OP_CGROUP:
+	case SCN_OP_SET_CPUSET:
+	case SCN_OP_CLEAR_CPUSET:
+	case SCN_OP_SWAP_CPUSETS:
+	case SCN_OP_FREEZE:
+	case SCN_OP_THAW:
+	case SCN_OP_MOVE:
+	case SCN_OP_WORKERS:
+		return true;
+	case SCN_OP_PAYLOAD_RUN:
+		return op->cgroup[0] != 0;
+	default:
+		return false;
+	}
+}
+
 static void op_fail(struct exec_state *st, const struct scn_op *op,
 		    const char *msg)
 {
+	char sched[256];
+
 	st->failures++;
-	transport_error(0, "line %d: %s: %s", op->loc.line, scn_op_name(op->kind), msg);
+	if (touches_cgroups(op) && sched_attached(sched, sizeof(sched)))
+		transport_error(0, "line %d: %s: %s (%s was attached: its "
+				"ops.cgroup_* callbacks may refuse cgroup operations)",
+				op->loc.line, scn_op_name(op->kind), msg, sched);
+	else
+		transport_error(0, "line %d: %s: %s", op->loc.line, scn_op_name(op->kind),
+				msg);
 }
 
 /* Tell the host the effective cpuset of a cgroup, for the isolation check. */
@@ -414,7 +444,9 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 	case SCN_OP_ATTACH:
 	case SCN_OP_REPLACE:
 	case SCN_OP_DETACH:
-		ret = sched_op(st->s, op, msg, sizeof(msg));
+		/* A scheduler that did not come up is the run's result (the
+		 * host's scheduler attach check), not an error of the op. */
+		ret = sched_op(st->s, op, msg, sizeof(msg)) < 0 ? -1 : 0;
 		break;
 	}
 	if (ret)

@@ -19,15 +19,28 @@ struct run_meta {
 	const char *kernel_release;
 	const char *backend;
 	const char *accel;
+	/* NAME of the output logs beside the results (NAME.payload-ID.log,
+	 * NAME.sched-SCHED.log, output_log_path); NULL: none are written. */
+	const char *log_stem;
 };
+
+/* The log file of payload (what "payload") or scheduler ("sched") id. */
+void output_log_path(const char *stem, const char *what, const char *id, char *buf,
+		     size_t len);
+/* The ids that may have a log: {"payload:ID": true, "sched:NAME": true} for
+ * the scenario's payload-run ids and schedulers (a guest's event naming
+ * another gets none: no file name from the guest). NULL without memory. */
+json_t *output_log_ids(const struct scenario *s);
+bool output_log_has(const json_t *ids, const char *what, const char *id);
 
 /* The results object (docs/results.md). NULL if any part of it could not
  * be encoded (an error, never a missing field). */
 json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 			const struct verdict *v, const struct run_meta *m);
 
-/* JUnit XML: one testsuite (the scenario), one testcase per check; a run
- * that ended in error adds a testcase "run" with an <error>. Well-formed
+/* JUnit XML: one testsuite (the scenario), one testcase per check (a
+ * failed one with <failure>, a skipped one with <skipped>); a run that
+ * ended in error adds a testcase "run" with an <error>. Well-formed
  * XML 1.0 whatever bytes the guest sent. Returns 0 or -1 (a write error). */
 int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		 const struct verdict *v);

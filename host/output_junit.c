@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* JUnit XML (see output.h). Text from the guest reaches XML attribute and
+/* JUnit XML (see output.h): a skipped check is a testcase with
+ * <skipped message="why"/>. Text from the guest reaches XML attribute and
  * element content here: it is made valid UTF-8 and stripped of what XML
  * 1.0 forbids even escaped (C0 controls but tab and newline, U+FFFE,
  * U+FFFF), so the file always parses. */
@@ -48,8 +49,9 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "  <testsuite name=\"");
 	xml_text(f, s->name, true);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
-		v->checks.n + error, nfail, error, r->total_ms / 1e3);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
+		"time=\"%.3f\">\n", v->checks.n + error, nfail, error,
+		checks_skipped(&v->checks), r->total_ms / 1e3);
 	if (error) {
 		fprintf(f, "    <testcase classname=\"");
 		xml_text(f, s->name, true);
@@ -66,11 +68,11 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		xml_text(f, s->name, true);
 		fprintf(f, "\" name=\"");
 		xml_text(f, c->name, true);
-		if (c->pass) {
+		if (c->pass && !c->skipped) {
 			fprintf(f, "\"/>\n");
 			continue;
 		}
-		fprintf(f, "\">\n      <failure message=\"");
+		fprintf(f, "\">\n      <%s message=\"", c->skipped ? "skipped" : "failure");
 		xml_text(f, c->detail, true);
 		fprintf(f, "\"/>\n    </testcase>\n");
 	}

@@ -171,14 +171,20 @@ int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
 	return 0;
 }
 
+static uint64_t ns_to_ms(uint64_t ns)
+{
+	return ns / 1000000 + (ns % 1000000 != 0);
+}
+
 uint64_t run_default_timeout_ms(const struct scenario *s)
 {
-	uint64_t ns = scn_run_ns(s), ms = ns / 1000000 + (ns % 1000000 != 0);
+	uint64_t ms = ns_to_ms(scn_run_ns(s)), wait = ns_to_ms(scn_sched_wait_ns(s));
 	uint64_t max = RUN_TIMEOUT_MAX_S * 1000ull;
 
-	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3)
+	if (ms > (max - RUN_TIMEOUT_DEFAULT_MS) / 3 ||
+	    wait > max - RUN_TIMEOUT_DEFAULT_MS - 3 * ms)
 		return max;
-	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms;
+	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms + wait;
 }
 
 static int get_kernel(const struct run_opts *o, struct kernel *k)
@@ -310,6 +316,186 @@ static void derive_log(const struct run_opts *o, const struct scenario *s,
 	}
 }
 
+/* NAME of the output logs (docs/results.md): the --json file's path
+ * without its extension; else the console log's without ".console.log"
+ * (or its extension); the scenario's name when the console log is not a
+ * file (a pipe). */
+static void derive_log_stem(const struct run_opts *o, const struct scenario *s,
+			    const char *log, bool log_is_file, char *buf, size_t len)
+{
+	const char *path = o->json ? o->json : log_is_file ? log : NULL;
+	const char *dot;
+	size_t n;
+
+	if (!path) {
+		snprintf(buf, len, "%s", s->name);
+		return;
+	}
+	n = strlen(path);
+	if (!o->json && n > 12 && !strcmp(path + n - 12, ".console.log")) {
+		n -= 12;
+	} else {
+		dot = strrchr(path, '.');
+		if (dot && !strchr(dot, '/') && dot > path && dot[-1] != '/')
+			n = (size_t)(dot - path);
+	}
+	snprintf(buf, len, "%.*s", (int)n, path);
+}
+
+/* One payload run's section of its log: how it ran (start) and ended
+ * (end; either may be NULL), then its stdout and stderr (o). */
+static void payload_section(FILE *f, const struct guest_event *start,
+			    const struct guest_event *o, const struct guest_event *end, int run)
+{
+	char how[96] = "still running at the end";
+
+	if (end && end->killed)
+		snprintf(how, sizeof(how), "killed (%s)", end->timed_out ? "its payload-wait "
+			 "timed out" : "payload-kill or the end of its step");
+	else if (end && end->has_exit_code)
+		snprintf(how, sizeof(how), "exited with %lld", (long long)end->exit_code);
+	else if (end)
+		snprintf(how, sizeof(how), "killed by signal %lld", (long long)end->signal);
+	fprintf(f, "=== payload %s, run %d: %s, %s at %.0f ms ===\n", o->id, run,
+		start ? json_string_value(json_object_get(start->json, EVF_PATH)) : "?", how,
+		o->t_ms);
+	fprintf(f, "--- stdout (%lld bytes) ---\n%s",
+		(long long)json_integer_value(json_object_get(o->json, EVF_STDOUT_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_STDOUT)));
+	fprintf(f, "--- stderr (%lld bytes) ---\n%s",
+		(long long)json_integer_value(json_object_get(o->json, EVF_STDERR_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_STDERR)));
+}
+
+static void sched_section(FILE *f, const struct guest_event *o, int run)
+{
+	fprintf(f, "=== scheduler %s (%s), attach %d: what it printed while it was up, "
+		"until %.0f ms (%lld bytes) ===\n%s", o->name,
+		json_string_value(json_object_get(o->json, EVF_TYPE)) ?: "?", run, o->t_ms,
+		(long long)json_integer_value(json_object_get(o->json, EVF_OUTPUT_BYTES)),
+		json_string_value(json_object_get(o->json, EVF_OUTPUT)));
+}
+
+/* The events of each log file, in one pass: path -> [indexes of output
+ * events], and for a payload_output its run's payload_start and
+ * payload_end (-1: none). */
+struct log_plan {
+	json_t *files;
+	int *start, *end;
+};
+
+static int plan_logs(const char *stem, const struct scenario *s, const struct run_result *r,
+		     struct log_plan *p)
+{
+	json_t *starts = json_object(), *pending = json_object(), *ids = output_log_ids(s), *v;
+	char path[4096];
+
+	p->files = json_object();
+	p->start = malloc((r->n_events + 1) * sizeof(int));
+	p->end = malloc((r->n_events + 1) * sizeof(int));
+	if (!starts || !pending || !ids || !p->files || !p->start || !p->end)
+		goto err;
+	for (int i = 0; i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i];
+		bool payload = e->kind == EV_PAYLOAD_OUTPUT;
+		json_t *list;
+
+		p->start[i] = p->end[i] = -1;
+		if (e->kind == EV_PAYLOAD_START) {
+			json_object_set_new(starts, e->id, json_integer(i));
+		} else if (e->kind == EV_PAYLOAD_END && (v = json_object_get(pending, e->id))) {
+			p->end[json_integer_value(v)] = i;
+			json_object_del(pending, e->id);
+		}
+		if (!payload && e->kind != EV_SCHED_OUTPUT)
+			continue;
+		/* Only the scenario's own names become file names. */
+		if (!output_log_has(ids, payload ? "payload" : "sched",
+				    payload ? e->id : e->name))
+			continue;
+		if (payload) {
+			v = json_object_get(starts, e->id);
+			p->start[i] = v ? (int)json_integer_value(v) : -1;
+			json_object_set_new(pending, e->id, json_integer(i));
+		}
+		output_log_path(stem, payload ? "payload" : "sched", payload ? e->id : e->name,
+				path, sizeof(path));
+		if (!(list = json_object_get(p->files, path))) {
+			list = json_array();
+			if (json_object_set_new(p->files, path, list))
+				goto err;
+		}
+		if (json_array_append_new(list, json_integer(i)))
+			goto err;
+	}
+	json_decref(starts);
+	json_decref(pending);
+	json_decref(ids);
+	return 0;
+err:
+	json_decref(starts);
+	json_decref(pending);
+	json_decref(ids);
+	return -1;
+}
+
+/* STEM.payload-ID.log and STEM.sched-NAME.log: every run of a payload, and
+ * every time a scheduler was up, in one file each. 0, or -1 with a
+ * message. */
+static int write_output_logs(const char *stem, const struct scenario *s,
+			     const struct run_result *r)
+{
+	struct log_plan p = { 0 };
+	const char *path;
+	json_t *list;
+	int ret = 0;
+
+	if (plan_logs(stem, s, r, &p)) {
+		fprintf(stderr, "ktstr-run: the payload and scheduler logs: out of memory\n");
+		ret = -1;
+		goto out;
+	}
+	json_object_foreach(p.files, path, list) {
+		struct atomic_file a;
+		size_t k;
+		json_t *v;
+		int err;
+
+		if ((err = atomic_file_open(&a, path))) {
+			fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-err));
+			ret = -1;
+			continue;
+		}
+		json_array_foreach(list, k, v) {
+			int i = (int)json_integer_value(v);
+			const struct guest_event *o = &r->events[i];
+
+			if (k)
+				fputc('\n', a.f);
+			if (o->kind == EV_PAYLOAD_OUTPUT)
+				payload_section(a.f,
+						p.start[i] >= 0 ? &r->events[p.start[i]] : NULL, o,
+						p.end[i] >= 0 ? &r->events[p.end[i]] : NULL,
+						(int)k + 1);
+			else
+				sched_section(a.f, o, (int)k + 1);
+		}
+		if ((err = ferror(a.f) ? -EIO : 0))
+			atomic_file_abort(&a);
+		else
+			err = atomic_file_commit(&a);
+		if (err) {
+			fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-err));
+			ret = -1;
+		}
+	}
+out:
+	json_decref(p.files);
+	free(p.start);
+	free(p.end);
+	return ret;
+}
+
 int run_write_json(const char *path, json_t *j)
 {
 	struct atomic_file a;
@@ -377,7 +563,7 @@ struct run {
 	struct boot boot;
 	struct run_result r;
 	struct verdict v;
-	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096];
+	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096], log_stem[4096];
 	int private_log;
 };
 
@@ -518,7 +704,7 @@ static int stage_judge_and_write(struct run *x)
 {
 	const struct run_opts *o = x->o;
 	struct run_meta meta = { o->scenario, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
-				 x->k.release, x->b->name, x->b->accel_used };
+				 x->k.release, x->b->name, x->b->accel_used, x->log_stem };
 	int log_err = 0, code;
 
 	if (x->private_log) {
@@ -528,6 +714,9 @@ static int stage_judge_and_write(struct run *x)
 	}
 	verdict_decide(&x->s, &x->r, &x->v);
 	code = x->v.exit_code;
+	derive_log_stem(o, &x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
+	if (write_output_logs(x->log_stem, &x->s, &x->r))
+		log_err = -1;
 	output_summary(stdout, &x->s, &x->r, &x->v, &meta);
 	if (o->json) {
 		json_t *j = results_to_json(&x->s, &x->r, &x->v, &meta);

@@ -30,7 +30,8 @@ struct run_opts {
 
 /* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
 #define RUN_TIMEOUT_MAX_S (7u * 24 * 3600)
-#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time */
+#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time and
+					* its scheduler waits */
 
 /* --timeout SECONDS: a finite number > 0 and <= RUN_TIMEOUT_MAX_S, in ms
  * (rounded up). 0, or -1 with msg naming the option and the value. */
@@ -39,8 +40,9 @@ int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
  * no sign, no blanks, no overflow. 0, or -1 with msg. */
 int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
 		  size_t len);
-/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s),
- * saturating, and never above RUN_TIMEOUT_MAX_S. */
+/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s) +
+ * scn_sched_wait_ns(s) (each attach's enable-timeout, each detach's
+ * waits), saturating, and never above RUN_TIMEOUT_MAX_S. */
 struct scenario;
 uint64_t run_default_timeout_ms(const struct scenario *s);
 

@@ -29,6 +29,18 @@
  * host and in the guest, whose memory can be 128M. */
 #define SCN_MAX_OPS 10000
 #define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
+/* How long guest-init waits for an attached scheduler to be enabled
+ * (scheduler ... enable-timeout=DUR): by default 120 s, because an exec=
+ * loader with many BPF programs verifies slowly under QEMU TCG with the
+ * guest busy (scx_pair, attached under load, was enabled after ~76 s;
+ * scx_qmap takes 13-20 s); at most an hour. */
+#define SCN_SCHED_ENABLE_TIMEOUT_NS (120ull * 1000000000)
+#define SCN_SCHED_ENABLE_TIMEOUT_MAX_NS (3600ull * 1000000000)
+/* Taking a scheduler down: an exec= loader gets SIGINT, then SIGKILL after
+ * SCN_SCHED_SIGINT_NS; then sched_ext has SCN_SCHED_DISABLE_NS to say
+ * "disabled". */
+#define SCN_SCHED_SIGINT_NS (3ull * 1000000000)
+#define SCN_SCHED_DISABLE_NS (10ull * 1000000000)
 /* How long a scenario may run (scn_run_ns): 2 days. The host's default
  * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
 #define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)
@@ -201,6 +213,8 @@ struct scn_scheduler {
 	char target[256];          /* bpf=OBJ-or-name, exec=PATH */
 	char args[512];            /* exec args="..." */
 	bool partial;              /* partial=yes: only SCHED_EXT tasks */
+	uint64_t enable_timeout_ns; /* enable-timeout=, SCN_SCHED_ENABLE_TIMEOUT_NS
+				     * when not given */
 };
 
 enum scn_check_kind {
@@ -280,6 +294,12 @@ int scn_validate(const struct scenario *s, struct scn_error *err);
  * waits, then every step's duration (or its sleeps and waits, if longer)
  * times its repeats; saturates at UINT64_MAX. */
 uint64_t scn_run_ns(const struct scenario *s);
+/* How long the scenario may wait on its schedulers on top of that: each
+ * attach or replace (repeats counted) its scheduler's enable timeout, each
+ * replace and detach, and the detach at the end of the run, the time a
+ * scheduler gets to go (SCN_SCHED_SIGINT_NS + SCN_SCHED_DISABLE_NS);
+ * saturates at UINT64_MAX. The host's default watchdog adds it. */
+uint64_t scn_sched_wait_ns(const struct scenario *s);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,
@@ -341,6 +361,8 @@ int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
 /* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
  * with msg filled (msg has no location). */
 int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);
+/* ns as the shortest exact form: "1.5s", "250ms", "2m". */
+void scn_duration_format(uint64_t ns, char *buf, size_t len);
 /* "512M": a number and an optional K, M or G. 0 or -1 with msg filled. */
 int scn_size_parse(const char *s, int64_t *bytes, char *msg, size_t len);
 

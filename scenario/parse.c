@@ -157,8 +157,10 @@ static int d_memory(struct parser *p)
 
 static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 {
-	static const char *const keys[] = { "bpf", "exec", "args", "partial", NULL };
-	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] [partial=yes|no]";
+	static const char *const keys[] = { "bpf", "exec", "args", "partial", "enable-timeout",
+					    NULL };
+	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] "
+		"[partial=yes|no] [enable-timeout=DUR]";
 	const struct scn_line *l = p->l;
 	const struct scn_tok *t, *args = NULL;
 	unsigned seen = 0;
@@ -179,6 +181,18 @@ static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 				return scn_err(p->err, l->lineno, t->val_col, "args is too long");
 			strcpy(sc->args, t->val);
 			args = t;
+		} else if (i == 4) {
+			char msg[256], max[32];
+
+			scn_duration_format(SCN_SCHED_ENABLE_TIMEOUT_MAX_NS, max, sizeof(max));
+			if (scn_duration_parse(t->val, &sc->enable_timeout_ns, msg, sizeof(msg)))
+				return scn_err(p->err, l->lineno, t->val_col, "enable-timeout: %s",
+					       msg);
+			if (!sc->enable_timeout_ns ||
+			    sc->enable_timeout_ns > SCN_SCHED_ENABLE_TIMEOUT_MAX_NS)
+				return scn_err(p->err, l->lineno, t->val_col,
+					       "enable-timeout=%s is out of range; expected more "
+					       "than 0 and at most %s", t->val, max);
 		} else if (!strcmp(t->val, "yes") || !strcmp(t->val, "no")) {
 			sc->partial = !strcmp(t->val, "yes");
 		} else {
@@ -211,6 +225,7 @@ static int d_scheduler(struct parser *p)
 	sc = &s->scheds[s->n_scheds];
 	memset(sc, 0, sizeof(*sc));
 	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	sc->enable_timeout_ns = SCN_SCHED_ENABLE_TIMEOUT_NS;
 	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
 		return -1;
 	if ((dup = scn_names_get(&p->scheds, sc->name)))

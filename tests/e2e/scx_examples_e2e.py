@@ -95,6 +95,14 @@ def case_simple_qmap():
     for n in ("simple", "qmap"):
         check(any(f'"{n}" enabled' in m for m in logs), f"kernel log: {n} enabled")
     check(not events(r, "sched_died"), "no death")
+    # What the healthy schedulers printed (their stats lines) is kept.
+    outs = {o["name"]: o for o in r.get("scheduler_output", [])}
+    simple, qmap = outs.get("simple", {}), outs.get("qmap", {})
+    check("local=" in simple.get("output", ""), f"scx_simple's stats lines kept: {simple}")
+    check("stats  : enq=" in qmap.get("output", ""),
+          f"scx_qmap's stats lines kept: {qmap.get('output', '')[-300:]}")
+    for o in (simple, qmap):
+        check(o.get("log") and os.path.exists(o["log"]), f"its log written: {o.get('log')}")
     alive = check_named(r, "scheduler alive")
     check(alive and alive[0]["pass"], "scheduler alive passes")
     starv = check_named(r, "starvation")
