@@ -153,7 +153,9 @@ int backend_qemu_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "-append");
 	push(argv, &n, "%s", s->cmdline);
 	push(argv, &n, "-chardev");
-	push(argv, &n, "file,id=con,path=%s", log);
+	/* A restored guest's log already holds the boot that made its
+	 * snapshot (host/boot.c): QEMU appends to it. */
+	push(argv, &n, "file,id=con,path=%s%s", log, incoming_fd >= 0 ? ",append=on" : "");
 	push(argv, &n, "-serial");
 	push(argv, &n, "chardev:con");
 	push(argv, &n, "-device");

@@ -16,6 +16,8 @@ struct boot {
 	/* in */
 	bool use_snapshots;         /* false: --cold, or the backend cannot */
 	const char *guest_init;     /* part of the key */
+	const char *console_log;    /* the run's console log: a snapshot keeps
+				     * its boot, a restored run starts with it */
 	bool verbose, quiet;
 	/* out */
 	const char *kind;           /* "cold" or "restored" */

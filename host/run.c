@@ -667,6 +667,7 @@ static int stage_boot_and_collect(struct run *x)
 
 	x->boot.use_snapshots = !o->cold && x->b->save && x->b->plan_channel;
 	x->boot.guest_init = x->guest_init;
+	x->boot.console_log = x->vs.console_log;
 	x->boot.verbose = o->verbose;
 	x->boot.quiet = o->quiet;
 	if (!o->quiet)
