@@ -18,6 +18,11 @@ struct run_meta {
 	const char *kernel_release;
 	const char *backend;
 	const char *accel;
+	/* The run's key (docs/results.md): NULL and 0 for a plain run, which
+	 * derives them from the scenario (host/runkey.h); a suite sets its own. */
+	const char *key_topology;
+	const char *key_scheduler;
+	int repeat;
 };
 
 /* The results object (docs/results.md). NULL if any part of it could not

@@ -40,6 +40,8 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		 const struct verdict *v)
 {
 	bool error = !strcmp(v->verdict, "error");
+	/* The host starved the VM: the failed (timing) checks are not judged. */
+	bool skip = !strcmp(v->verdict, "inconclusive");
 	int nfail = 0;
 
 	for (int i = 0; i < v->checks.n; i++)
@@ -47,8 +49,8 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "  <testsuite name=\"");
 	xml_text(f, s->name, true);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.3f\">\n",
-		v->checks.n + error, nfail, error, r->total_ms / 1e3);
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		v->checks.n + error, skip ? 0 : nfail, error, skip ? nfail : 0, r->total_ms / 1e3);
 	if (error) {
 		fprintf(f, "    <testcase classname=\"");
 		xml_text(f, s->name, true);
@@ -69,7 +71,11 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 			fprintf(f, "\"/>\n");
 			continue;
 		}
-		fprintf(f, "\">\n      <failure message=\"");
+		fprintf(f, "\">\n      <%s message=\"", skip ? "skipped" : "failure");
+		if (skip) {
+			xml_text(f, v->reason, true);
+			fprintf(f, " -- ");
+		}
 		xml_text(f, c->detail, true);
 		fprintf(f, "\"/>\n    </testcase>\n");
 	}

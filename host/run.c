@@ -516,7 +516,7 @@ static int stage_judge_and_write(struct run *x)
 {
 	const struct run_opts *o = x->o;
 	struct run_meta meta = { o->scenario, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
-				 x->k.release, x->b->name, x->b->accel_used };
+				 x->k.release, x->b->name, x->b->accel_used, NULL, NULL, 0 };
 	int log_err = 0, code;
 
 	if (x->private_log) {

@@ -60,7 +60,7 @@ static void well_formed_xml(const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct run_meta meta = { "f.scn", "/k", "7.3", "qemu", "tcg" };
+	static const struct run_meta meta = { "f.scn", "/k", "7.3", "qemu", "tcg", NULL, NULL, 0 };
 	struct scenario s;
 	struct scn_error err;
 	struct run_result r;

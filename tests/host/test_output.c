@@ -14,7 +14,7 @@
 static struct scenario s;
 static struct run_result r;
 static struct verdict v;
-static const struct run_meta meta = { "t.scn", "/k/vmlinux", "7.3", "qemu", "tcg" };
+static const struct run_meta meta = { "t.scn", "/k/vmlinux", "7.3", "qemu", "tcg", NULL, NULL, 0 };
 
 static void load(const char *text)
 {
