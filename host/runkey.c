@@ -6,8 +6,7 @@
 
 void runkey_topology(const struct scn_topology *t, char *buf, size_t len)
 {
-	snprintf(buf, len, "numa=%d llcs=%d cores=%d threads=%d", t->numa, t->llcs, t->cores,
-		 t->threads);
+	snprintf(buf, len, "%dn%dl%dc%dt", t->numa, t->llcs, t->cores, t->threads);
 }
 
 /* Whether name is already in the '+'-joined list buf. */

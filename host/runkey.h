@@ -8,7 +8,8 @@
 
 #include "scenario/model.h"
 
-/* "numa=N llcs=N cores=N threads=N", the scenario's topology line. */
+/* The topology's shape NnLlCcTt ("1n2l2c1t": 1 node, 2 LLCs a node, 2
+ * cores an LLC, 1 thread a core), as a suite names shapes. */
 void runkey_topology(const struct scn_topology *t, char *buf, size_t len);
 
 /* The schedulers the scenario attaches or replaces, in the order it first

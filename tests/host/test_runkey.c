@@ -22,13 +22,13 @@ static void load(const char *text)
 	cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), 0, "%s", err.msg);
 }
 
-Test(runkey, topology_reads_as_the_scenario_line)
+Test(runkey, topology_is_its_shape)
 {
 	char buf[128];
 
 	load("scenario t \"d\"\ntopology numa=2 llcs=2 cores=3 threads=2\nstep s 1s\n");
 	runkey_topology(&s.topo, buf, sizeof(buf));
-	cr_assert_str_eq(buf, "numa=2 llcs=2 cores=3 threads=2");
+	cr_assert_str_eq(buf, "2n2l3c2t");
 }
 
 Test(runkey, a_scenario_without_schedulers_runs_eevdf)

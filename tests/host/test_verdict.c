@@ -192,7 +192,7 @@ Test(verdict, results_json_carry_key_version_host_and_dilation)
 	k = json_object_get(j, "key");
 	cr_assert_str_eq(json_string_value(json_object_get(k, "scenario")), "t");
 	cr_assert_str_eq(json_string_value(json_object_get(k, "topology")),
-			 "numa=1 llcs=1 cores=2 threads=1");
+			 "1n1l2c1t");
 	cr_assert_str_eq(json_string_value(json_object_get(k, "scheduler")), "eevdf");
 	cr_assert_str_eq(json_string_value(json_object_get(k, "kernel")), "7.3",
 			 "the guest's own release");
