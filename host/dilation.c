@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The VM's CPU time and run-queue wait from schedstat (see dilation.h). */
 #include <dirent.h>
 #include <errno.h>

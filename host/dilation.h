@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* How much CPU the host gave the VM: its threads' CPU time and the time they
  * waited, runnable, for a host CPU (the kernel's schedstat per thread),
  * between two marks. The verdict reads it to tell a guest the host starved

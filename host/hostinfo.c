@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What the results say about the host (see hostinfo.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The host a run ran on, as the results record it for a later comparison:
  * its CPU model, how many CPUs it has online, its load. */
 #ifndef KTSTR__HOST_HOSTINFO_H

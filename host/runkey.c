@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The parts of a run's key a scenario gives (see runkey.h). */
 #include <stdio.h>
 #include <string.h>

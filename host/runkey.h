@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A run's identity, which a suite sets and `compare` pairs runs by:
  * scenario, topology, scheduler, kernel release, repeat (docs/results.md,
  * `key`). These derive the parts a plain `run` knows from its scenario. */

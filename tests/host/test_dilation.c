@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/dilation.c: the VM's CPU time and run-queue wait between
  * two marks, from synthetic marks (threads that stay, appear and go) and
  * from real threads and a real child process. */

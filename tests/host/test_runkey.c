@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/runkey.c (the parts of a run's key a scenario gives) and
  * host/hostinfo.c's reading of /proc/cpuinfo. */
 #include <criterion/criterion.h>

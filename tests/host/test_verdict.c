@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/verdict.c's inconclusive verdict: timing checks that fail
  * while the host starved the VM are not judged (exit 4); correctness
  * failures stay fails; a VM the host did not starve fails as before. The
