@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kernels/kernels.h"
 #include "scenario/model.h"
@@ -57,6 +58,9 @@ struct backend {
 	void (*kill)(struct backend *b);
 	void (*destroy)(struct backend *b);
 	char accel_used[16];
+	/* The VM's process when it is a child (QEMU), 0 when the VM runs in
+	 * this process (the own VMM): whose threads' CPU time is the VM's. */
+	pid_t vm_pid;
 	/* The channel carries host -> guest frames (the run plan, acks);
 	 * otherwise the plan goes in the initramfs. */
 	bool plan_channel;

@@ -264,6 +264,7 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		goto out;
 	}
 	b->exit_fd = syscall(SYS_pidfd_open, q->pid, 0);
+	b->vm_pid = q->pid;
 	/* QEMU connects to the report socket while it starts. */
 	struct pollfd fds[2] = { { q->listen_fd, POLLIN, 0 }, { b->exit_fd, POLLIN, 0 } };
 	if (poll(fds, 2, 30000) <= 0 || !(fds[0].revents & POLLIN)) {

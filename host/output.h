@@ -22,6 +22,11 @@ struct run_meta {
 	/* NAME of the output logs beside the results (NAME.payload-ID.log,
 	 * NAME.sched-SCHED.log, output_log_path); NULL: none are written. */
 	const char *log_stem;
+	/* The run's key (docs/results.md): NULL and 0 for a plain run, which
+	 * derives them from the scenario (host/runkey.h); a suite sets its own. */
+	const char *key_topology;
+	const char *key_scheduler;
+	int repeat;
 };
 
 /* The log file of payload (what "payload") or scheduler ("sched") id. */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "host/output.h"
+#include "host/runkey.h"
 #include "lib/utf8.h"
 
 /* A host string (a path, a reason) as JSON, repaired to valid UTF-8. */
@@ -211,6 +213,50 @@ static json_t *sched_output_json(const struct run_result *r, const struct run_me
 	return arr;
 }
 
+static json_t *key_json(const struct scenario *s, const struct run_result *r,
+			const struct run_meta *m)
+{
+	json_t *rel = r->hello ? json_object_get(r->hello, HELLO_KERNEL_RELEASE) : NULL;
+	char topo[128], sched[512];
+
+	runkey_topology(&s->topo, topo, sizeof(topo));
+	runkey_scheduler(s, sched, sizeof(sched));
+	return json_pack("{s:o, s:o, s:o, s:o, s:i}", "scenario", jstr(s->name),
+			 "topology", jstr(m->key_topology ? m->key_topology : topo),
+			 "scheduler", jstr(m->key_scheduler ? m->key_scheduler : sched),
+			 "kernel", rel ? json_incref(rel) : jstr(m->kernel_release),
+			 "repeat", m->repeat);
+}
+
+static json_t *load_json(const double *l)
+{
+	return json_pack("[f, f, f]", l[0], l[1], l[2]);
+}
+
+static json_t *host_json(const struct run_result *r)
+{
+	const struct host_facts *h = &r->host;
+
+	return json_pack("{s:I, s:I, s:o, s:i, s:o, s:o}",
+			 "peak_rss_kib", (json_int_t)r->host_peak_rss_kib,
+			 "vm_peak_rss_kib", (json_int_t)r->vm_peak_rss_kib,
+			 "cpu_model", jstr(h->cpu_model), "cpus", h->cpus,
+			 "load_start", load_json(h->load_start), "load_end", load_json(h->load_end));
+}
+
+/* What the host gave the VM while the steps ran (host/dilation.h). */
+static json_t *dilation_json(const struct dilation *d)
+{
+	if (!d->measured)
+		return json_pack("{s:b}", "measured", 0);
+	return json_pack("{s:b, s:f, s:f, s:f, s:i, s:i, s:f, s:f, s:f, s:b}",
+			 "measured", 1, "wall_ms", d->wall_ns / 1e6, "vm_cpu_ms", d->cpu_ns / 1e6,
+			 "vm_wait_ms", d->wait_ns / 1e6, "vm_threads", d->threads,
+			 "usable_cpus", d->usable_cpus, "cpu_share", dil_cpu_share(d),
+			 "starved_pct", dil_starved(d) * 100, "factor", dil_factor(d),
+			 "starved", dil_is_starved(d));
+}
+
 json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 			const struct verdict *v, const struct run_meta *m)
 {
@@ -226,6 +272,8 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 	}
 #define SET(key, val) (bad |= json_object_set_new(o, key, val))
 	SET("schema", json_integer(1));
+	SET("version", json_string(KTSTR_VERSION));
+	SET("key", key_json(s, r, m));
 	SET("scenario", jstr(s->name));
 	SET("description", jstr(s->description));
 	SET("file", jstr(m->scenario_path));
@@ -258,8 +306,8 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
 	SET("boot", json_pack("{s:s, s:o, s:b}", "kind", r->boot_kind ? r->boot_kind : "cold",
 			      "snapshot", r->snapshot[0] ? json_string(r->snapshot) : json_null(),
 			      "snapshot_saved", r->snapshot_saved));
-	SET("host", json_pack("{s:I, s:I}", "peak_rss_kib", (json_int_t)r->host_peak_rss_kib,
-			      "vm_peak_rss_kib", (json_int_t)r->vm_peak_rss_kib));
+	SET("host", host_json(r));
+	SET("dilation", dilation_json(&r->dilation));
 	SET("vm_end", json_pack("{s:o, s:b}", "how", jstr(r->end_msg), "timed_out",
 				r->timed_out));
 	SET("console_log", jstr(r->console_log));

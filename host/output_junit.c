@@ -42,6 +42,8 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		 const struct verdict *v)
 {
 	bool error = !strcmp(v->verdict, "error");
+	/* The host starved the VM: the failed (timing) checks are not judged. */
+	bool skip = !strcmp(v->verdict, "inconclusive");
 	int nfail = 0;
 
 	for (int i = 0; i < v->checks.n; i++)
@@ -50,8 +52,8 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 	fprintf(f, "  <testsuite name=\"");
 	xml_text(f, s->name, true);
 	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
-		"time=\"%.3f\">\n", v->checks.n + error, nfail, error,
-		checks_skipped(&v->checks), r->total_ms / 1e3);
+		"time=\"%.3f\">\n", v->checks.n + error, skip ? 0 : nfail, error,
+		checks_skipped(&v->checks) + (skip ? nfail : 0), r->total_ms / 1e3);
 	if (error) {
 		fprintf(f, "    <testcase classname=\"");
 		xml_text(f, s->name, true);
@@ -72,7 +74,11 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 			fprintf(f, "\"/>\n");
 			continue;
 		}
-		fprintf(f, "\">\n      <%s message=\"", c->skipped ? "skipped" : "failure");
+		fprintf(f, "\">\n      <%s message=\"", c->skipped || skip ? "skipped" : "failure");
+		if (skip && !c->skipped) {
+			xml_text(f, v->reason, true);
+			fprintf(f, " -- ");
+		}
 		xml_text(f, c->detail, true);
 		fprintf(f, "\"/>\n    </testcase>\n");
 	}

@@ -704,8 +704,11 @@ static int stage_boot_and_collect(struct run *x)
 static int stage_judge_and_write(struct run *x)
 {
 	const struct run_opts *o = x->o;
-	struct run_meta meta = { o->scenario, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
-				 x->k.release, x->b->name, x->b->accel_used, x->log_stem };
+	struct run_meta meta = {
+		.scenario_path = o->scenario,
+		.kernel_path = x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
+		.kernel_release = x->k.release, .backend = x->b->name,
+		.accel = x->b->accel_used, .log_stem = x->log_stem };
 	int log_err = 0, code;
 
 	if (x->private_log) {

@@ -66,12 +66,19 @@ def case_hello():
     check(os.path.getsize(os.path.join(out, "r.console.log")) > 1000, "console log kept")
 
 
+def starved(r):
+    """The host starved this run's VM (docs/results.md, dilation)."""
+    return bool(r and r.get("dilation", {}).get("starved"))
+
+
 def case_starve():
     p, r, _ = run("starve.scn")
-    check(p.returncode == 1, f"starve exits 1, got {p.returncode}")
+    # A host that starved the VM makes the failed timing check inconclusive.
+    want = (1, "fail") if not starved(r) else (4, "inconclusive")
+    check(p.returncode == want[0], f"starve exits {want[0]}, got {p.returncode}")
     if not r:
         return
-    check(r["verdict"] == "fail", "verdict fail")
+    check(r["verdict"] == want[1], f"verdict {want[1]}: {r['verdict']} ({r['reason']})")
     st = check_by_name(r, "starvation")
     check(st and not st[0]["pass"], "starvation check fails")
     check(st and "worker normal/" in st[0]["detail"], "the normal worker is named")
@@ -423,6 +430,8 @@ def case_stock():
     for name in names:
         p, r, _ = run(name + ".scn")
         want = STOCK_EXPECT.get(name, 0)
+        if want == 1 and starved(r):
+            want = 4  # only timing checks fail, on a host that starved the VM
         check(p.returncode == want, f"{name}: exit {p.returncode}, expected {want}")
         if r:
             check(r["checks"][0]["pass"], f"{name}: every worker report arrived")

@@ -61,7 +61,9 @@ static void well_formed_xml(const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct run_meta meta = { "f.scn", "/k", "7.3", "qemu", "tcg", NULL };
+	static const struct run_meta meta = { .scenario_path = "f.scn", .kernel_path = "/k",
+					      .kernel_release = "7.3", .backend = "qemu",
+					      .accel = "tcg" };
 	struct scenario s;
 	struct scn_error err;
 	struct run_result r;

@@ -15,7 +15,9 @@
 static struct scenario s;
 static struct run_result r;
 static struct verdict v;
-static const struct run_meta meta = { "t.scn", "/k/vmlinux", "7.3", "qemu", "tcg", "/out/r" };
+static const struct run_meta meta = { .scenario_path = "t.scn", .kernel_path = "/k/vmlinux",
+				      .kernel_release = "7.3", .backend = "qemu", .accel = "tcg",
+				      .log_stem = "/out/r" };
 
 static void load(const char *text)
 {
