@@ -348,3 +348,13 @@ int transport_wait_ack(int timeout_ms)
 			return 0;
 	return r ? r : -ETIMEDOUT;
 }
+
+int transport_sync(int timeout_ms)
+{
+	if (tx_fd < 0)
+		return -EBADF;
+	if (isatty(tx_fd))
+		return 0; /* hvc: tcdrain after each frame already waited */
+	transport_send(WIRE_SYNC, json_object());
+	return transport_wait_ack(timeout_ms);
+}

@@ -308,8 +308,9 @@ static void on_frame(struct collector *c, uint16_t type, const uint8_t *payload,
 	else if (type == WIRE_DONE) {
 		dilation_end(c);
 		send_ack(c, c->d.next_seq - 1);
-	}
-	else if (type == WIRE_READY) {
+	} else if (type == WIRE_SYNC) {
+		send_ack(c, c->d.next_seq - 1);
+	} else if (type == WIRE_READY) {
 		if (o->at_ready)
 			o->at_ready(o->ready_ctx);
 		if (!c->plan_sent &&

@@ -27,6 +27,7 @@ static uint32_t max_payload(uint16_t type)
 	case WIRE_REPORT: return 16u << 20;
 	case WIRE_DONE: return 4u << 10;
 	case WIRE_READY: return 4u << 10;
+	case WIRE_SYNC: return 64;
 	}
 	return 0;
 }
@@ -502,6 +503,9 @@ int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payloa
 		break;
 	case WIRE_READY:
 		ret = add_checked(r, &r->ready, j, proto_ready_fields, "ready");
+		break;
+	case WIRE_SYNC:
+		ret = 0; /* collect.c answers it; nothing to keep */
 		break;
 	}
 	json_decref(j);

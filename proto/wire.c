@@ -51,7 +51,7 @@ const char *wire_type_name(uint16_t type)
 		[WIRE_HELLO] = "hello", [WIRE_EVENT] = "event",
 		[WIRE_REPORT] = "report", [WIRE_ERROR] = "error",
 		[WIRE_DONE] = "done", [WIRE_ACK] = "ack", [WIRE_READY] = "ready",
-		[WIRE_PLAN] = "plan", [WIRE_DATA] = "data",
+		[WIRE_PLAN] = "plan", [WIRE_DATA] = "data", [WIRE_SYNC] = "sync",
 	};
 	if (type < WIRE_TYPE_MAX && names[type])
 		return names[type];

@@ -430,9 +430,9 @@ def case_stock():
     for name in names:
         p, r, _ = run(name + ".scn")
         want = STOCK_EXPECT.get(name, 0)
-        if want == 1 and starved(r):
-            want = 4  # only timing checks fail, on a host that starved the VM
-        check(p.returncode == want, f"{name}: exit {p.returncode}, expected {want}")
+        # Only timing checks failed, on a host that starved the VM.
+        ok = p.returncode == want or (p.returncode == 4 and starved(r))
+        check(ok, f"{name}: exit {p.returncode}, expected {want}")
         if r:
             check(r["checks"][0]["pass"], f"{name}: every worker report arrived")
 

@@ -67,7 +67,7 @@ def case_simple_qmap():
     check(r is not None, "JSON written")
     if not r:
         return
-    check(r["verdict"] == "pass" and p.returncode == 0,
+    check(ktstr_e2e.passed(p, r),
           f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
     ops = [(e["kind"], e["name"]) for e in events(r)
            if e["kind"] in ("sched_attach", "sched_replace", "sched_detach")]
