@@ -447,6 +447,8 @@ static int stage_prepare(struct run *x)
 	x->vs.verbose = o->verbose;
 	x->vs.prefault = o->prefault;
 	x->vs.hugepages = o->hugepages;
+	x->vs.pin_cpus = o->pin_cpus;
+	x->vs.n_pin_cpus = o->n_pin_cpus;
 	return 0;
 }
 

@@ -25,6 +25,9 @@ struct run_opts {
 	int cold;             /* boot, even where a snapshot would do; save none */
 	int verbose;
 	int quiet;
+	/* qemu: host CPUs for the vCPU threads (a suite's run); 0: unpinned */
+	const int *pin_cpus;
+	int n_pin_cpus;
 };
 
 /* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
