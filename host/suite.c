@@ -1085,7 +1085,7 @@ static void say_plan(const struct suite_args *a)
 	    su->n_scn, su->n_scn == 1 ? "" : "s", su->n_topo, su->n_topo == 1 ? "y" : "ies",
 	    rows, rows == 1 ? "" : "s", su->repeat, su->n_runs, run, t, skip,
 	    su->kernel->release, su->backend, su->accel);
-	for (int i = 0; i < su->n_runs && !su->o.quiet; i++) {
+	for (int i = 0; i < su->n_runs && (!su->o.quiet || a->list); i++) {
 		const struct suite_run *r = &su->runs[i];
 
 		if (r->state == SUITE_SKIPPED && r->repeat == 0)
