@@ -62,9 +62,9 @@ static const char usage_suite[] =
 	"                     own ('eevdf': the kernel's own class). Repeat it for a\n"
 	"                     matrix. Scenarios with scheduler lines run once, as\n"
 	"                     written (scheduler 'scenario')\n"
-	"  -j, --jobs N       VMs at once (default: as many as this host's CPUs hold:\n"
-	"                     one CPU per VM under QEMU TCG, one per vCPU under KVM;\n"
-	"                     each VM is pinned to CPUs of its own)\n"
+	"  -j, --jobs N       VMs at once, not pinned (default: as many as this\n"
+	"                     host's CPUs hold: one CPU per VM under QEMU TCG, one\n"
+	"                     per vCPU under KVM; each VM pinned to CPUs of its own)\n"
 	"  --repeat N         run each combination N times (1..1000; repetition r\n"
 	"                     runs with --seed + r)\n"
 	"  --budget DURATION  run only what fits in about this wall time (e.g. 10m):\n"
@@ -508,8 +508,8 @@ static void say_lanes(const struct suite *su)
 	const struct suite_lanes *l = &su->lanes;
 
 	if (!l->strict)
-		say(su, "-j %d: up to %d VMs at once on this host's %d CPU%s, each on the least "
-		    "busy CPUs", l->jobs, l->jobs, l->host, l->host == 1 ? "" : "s");
+		say(su, "-j %d: up to %d VMs at once on this host's %d CPU%s, not pinned (the "
+		    "kernel places them)", l->jobs, l->jobs, l->host, l->host == 1 ? "" : "s");
 	else if (!l->per_vcpu)
 		say(su, "-j %d: this host gives ktstr-run %d CPU%s; %s runs a VM on one host "
 		    "thread (TCG), so %d VM%s at once, each pinned to a CPU of its own",
@@ -584,15 +584,13 @@ static void child(const struct suite *su, const struct suite_run *r, pid_t paren
 	o.junit = NULL;
 	o.seed = su->o.seed + (uint64_t)r->repeat;
 	o.quiet = 0;
-	if (su->lanes.strict) {
-		o.pin_cpus = r->cpus;
-		o.n_pin_cpus = r->n_cpus;
-	}
+	o.pin_cpus = r->cpus;
+	o.n_pin_cpus = r->n_cpus;
 	fprintf(stderr, "[ktstr-run] suite run %s: %s on %s under %s, repetition %d, host CPUs",
 		r->stem, s->name, suite_topo_label(su, r), suite_sched_label(su, r), r->repeat + 1);
 	for (int i = 0; i < r->n_cpus; i++)
 		fprintf(stderr, "%s%d", i ? "," : " ", r->cpus[i]);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", r->n_cpus ? "" : " any (not pinned)");
 	code = run_one(&o, su->backend, su->kernel, s, &res);
 	run_outcome_free(&res);
 	fflush(stdout);
@@ -794,7 +792,8 @@ static int dispatch(struct suite_args *a)
 		pid_t pid;
 
 		while (!stopping && running < su->lanes.jobs && (r = next_run(su, load))) {
-			r->n_cpus = suite_allot(&su->lanes, load, r->cost, r->cpus);
+			/* -j N given: N VMs, placed by the kernel. */
+			r->n_cpus = su->lanes.strict ? suite_allot(&su->lanes, load, r->cost, r->cpus) : 0;
 			if (r->n_cpus < 0) {
 				r->n_cpus = 0;
 				break;
@@ -1185,9 +1184,6 @@ int cmd_suite(int argc, char **argv)
 			    kvm_can_run_linux(tmp, sizeof(tmp)) ? "kvm" : "tcg";
 	else
 		su->accel = "kvm";
-	/* The qemu backend is told what was decided here, so that the runs'
-	 * CPU accounting and their VMs agree. */
-	su->o.accel = su->accel;
 	lanes_init(&a);
 	if (plan_runs(su)) {
 		fprintf(stderr, "ktstr-run suite: out of memory\n");

@@ -91,7 +91,8 @@ struct suite_lanes {
 	int cpu_ids[1024];         /* their numbers */
 	bool per_vcpu;             /* a VM takes a CPU per vCPU (KVM), else one (TCG) */
 	int jobs;                  /* VMs at once at most */
-	bool strict;               /* -j not given: never more CPUs than the host's */
+	bool strict;               /* -j not given: never more CPUs than the host's,
+				    * each VM pinned to its own; -j N: not pinned */
 };
 
 /* What a run costs in host CPUs: its vCPUs under KVM (at most the host's),
@@ -115,9 +116,9 @@ double suite_estimate_s(uint64_t run_ns, const struct scn_topology *t, bool kvm,
 int suite_budget_select(struct suite_run *runs, int n, int n_scn, int n_topo, int n_sched,
 			double capacity, const char *why);
 
-/* CPUs for a run of cost c: the least loaded of lanes (load[i] VMs on
- * cpu_ids[i]); in strict mode only idle ones, and none (-1) if fewer than
- * c are idle. Fills cpus[c] and bumps their load; returns c or -1. */
+/* Host CPUs of its own for a run of cost c (at most the host's): idle
+ * ones of lanes (load[i] VMs on cpu_ids[i]), or none (-1) if fewer than c
+ * are idle. Fills cpus[c] and bumps their load; returns c or -1. */
 int suite_allot(const struct suite_lanes *l, int *load, int c, int *cpus);
 void suite_release(const struct suite_lanes *l, int *load, const int *cpus, int n);
 

@@ -322,21 +322,13 @@ int suite_allot(const struct suite_lanes *l, int *load, int c, int *cpus)
 		idle += load[i] == 0;
 	if (c > l->host)
 		c = l->host;
-	if (l->strict && idle < c)
+	if (idle < c)
 		return -1;
-	for (int k = 0; k < c; k++) {
-		int best = -1;
-
-		for (int i = 0; i < l->host; i++) {
-			bool taken = false;
-
-			for (int j = 0; j < k && !taken; j++)
-				taken = cpus[j] == l->cpu_ids[i];
-			if (!taken && (best < 0 || load[i] < load[best]))
-				best = i;
-		}
-		cpus[k] = l->cpu_ids[best];
-		load[best]++;
+	for (int i = 0, k = 0; i < l->host && k < c; i++) {
+		if (load[i])
+			continue;
+		cpus[k++] = l->cpu_ids[i];
+		load[i]++;
 	}
 	return c;
 }

@@ -53,7 +53,8 @@ def no_vm_left(out):
 
 
 def case_suite():
-    """Four stock scenarios on tiny-1llc and tiny-2llc, -j 2: every run is
+    """Four stock scenarios on tiny-1llc and tiny-2llc, at the default -j
+    (2 on the 2-CPU development machines, each VM pinned): every run is
     in the index, its results file is what `run --json` writes, the JUnit
     file has a testsuite per scenario x topology x scheduler and a testcase
     per check, and the exit code is 1 (starve is meant to fail)."""
@@ -61,15 +62,23 @@ def case_suite():
     junit = os.path.join(out, "junit.xml")
     names = ["hello", "starve", "cpuset-resize", "sched-churn"]
     filters = [a for n in names for a in ("--filter", n)]
-    p, dt = suite("--topology", "tiny-1llc,tiny-2llc", "-j", "2", *filters, "--out", out,
+    p, dt = suite("--topology", "tiny-1llc,tiny-2llc", *filters, "--out", out,
                   "--junit", junit, SCN_DIR)
     check(p.returncode == 1, f"exit 1 (starve fails a check), got {p.returncode}")
-    check("-j 2: up to 2 VMs at once" in p.stderr, "says what -j chose")
+    jobs = len(os.sched_getaffinity(0))
+    check(f"-j {len(os.sched_getaffinity(0))}: this host gives ktstr-run" in p.stderr
+          and "pinned to a CPU of its own" in p.stderr, "says what -j chose")
     finished = [ln for ln in p.stdout.splitlines() if ln.startswith("[") and "/7]" in ln]
     check(len(finished) == 7, f"a line per finished run: {len(finished)}")
     no_vm_left(out)
     idx = load(os.path.join(out, "index.json"))
-    check(idx["exit_code"] == 1 and idx["jobs"] == 2, "index: exit code and jobs")
+    check(idx["exit_code"] == 1 and idx["jobs"] == len(os.sched_getaffinity(0)),
+          "index: exit code and jobs")
+    for r in idx["runs"]:
+        if r["verdict"] != "skipped":
+            with open(os.path.join(out, r["log"])) as f:
+                log = f.read()
+            check(" host CPUs " in log and "not pinned" not in log, f"{r['log']}: pinned")
     runs = idx["runs"]
     keys = {(r["key"]["scenario"], r["preset"]) for r in runs}
     want = {(n, t) for n in names for t in ("tiny-1llc", "tiny-2llc")}
@@ -133,7 +142,7 @@ def case_suite():
               f"{scn}/{preset}: failures as in the results")
     s = suites.get("cpuset-resize/tiny-1llc/eevdf")
     check(s is not None and len(list(s.iter("skipped"))) == 1, "the skipped run is <skipped>")
-    print(f"suite of 7 runs (+1 skipped) at -j 2: {dt:.1f} s")
+    print(f"suite of 7 runs (+1 skipped) at -j {jobs}: {dt:.1f} s")
 
 
 def case_suite_inputs():

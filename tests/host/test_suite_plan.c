@@ -315,19 +315,6 @@ Test(allot, strict_waits_for_idle_cpus)
 	cr_expect_eq(suite_allot(&l, load, 9, a), 4);
 }
 
-Test(allot, explicit_jobs_share_the_least_loaded)
-{
-	struct suite_lanes l = { .host = 2, .cpu_ids = { 0, 1 }, .jobs = 4 };
-	int load[2] = { 0 }, a[1], b[1], c[1];
-
-	cr_assert_eq(suite_allot(&l, load, 1, a), 1);
-	cr_assert_eq(suite_allot(&l, load, 1, b), 1);
-	cr_expect_neq(a[0], b[0]);
-	cr_assert_eq(suite_allot(&l, load, 1, c), 1);
-	cr_expect_eq(load[0] + load[1], 3);
-	cr_expect_leq(abs(load[0] - load[1]), 1);
-}
-
 Test(exit, precedence)
 {
 	cr_expect_eq(suite_exit_worse(0, 0), 0);
