@@ -1176,6 +1176,13 @@ int cmd_suite(int argc, char **argv)
 	}
 	if (!strcmp(su->o.backend, "auto") && !strcmp(name, "qemu"))
 		say(su, "backend auto: using qemu because %s", why);
+	/* As run says it, once, instead of once per run. */
+	if (!strcmp(su->o.backend, "kvm") && !kvm_can_run_linux(tmp, sizeof(tmp)) &&
+	    !getenv("KTSTR_FORCE_KVM")) {
+		fprintf(stderr, "ktstr-run: --backend kvm cannot work here: %s; use --backend "
+			"qemu (or auto)\n", tmp);
+		return 3;
+	}
 	if (run_get_kernel(&su->o, &kernel))
 		return 2;
 	su->kernel = &kernel;
