@@ -1,32 +1,16 @@
 /* `ktstr-run suite` (see suite.h): the options, every scenario loaded and
- * checked before any VM starts, the runs and why some are skipped, and
- * the dispatcher that runs them.
- *
- * Each run is a child process of its own (fork, no exec) calling run_one.
- * The run code was written for one run per process: collect.c keeps the
- * report tee in a global, run.c and boot.c print to stdout and stderr,
- * the VMM installs signal handlers and owns threads, and a run that
- * crashes the host side must not take the suite with it. A child gets its
- * own stdout/stderr (RUN.log), its own CPU affinity (inherited by QEMU),
- * its own process group (the terminal's ^C reaches only the suite, which
- * stops the runs in order), and ends with the run's exit code; the suite
- * reads the run's results file back, the file `run --json` writes. */
+ * checked before any VM starts, the runs and why some are skipped, then
+ * suite_run.c runs them and suite_output.c writes what they left. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "host/atomic_file.h"
@@ -104,38 +88,6 @@ struct suite_args {
 	bool own;                /* some run uses its scenario's own topology */
 	int errors;
 };
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void say(const struct suite *su, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct suite *su, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (su->o.quiet)
-		return;
-	fprintf(stderr, "[ktstr-run] ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static void fmt_secs(double s, char *buf, size_t len)
-{
-	if (s < 90)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 5400)
-		snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
-	else
-		snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
-}
 
 /* ---- the scenario files ---- */
 
@@ -342,54 +294,6 @@ static void scheds_ok(struct suite_args *a)
 
 /* ---- the runs ---- */
 
-static int lines_of(const struct scenario *s)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < s->source_len; i++)
-		n += s->source[i] == '\n';
-	return n + (s->source_len && s->source[s->source_len - 1] != '\n');
-}
-
-/* The scenario run r runs: the file's own, or the file rewritten (another
- * topology or memory, the scheduler under test attached) and parsed as the
- * guest will parse it. *s points at it; *own says whether it is the
- * file's (else scn_free it). 0, or -1 with msg: why r cannot run. */
-static int run_scenario(const struct suite *su, const struct suite_run *r,
-			struct scenario *buf, const struct scenario **s, char *msg, size_t len)
-{
-	const struct scenario *f = &su->scn[r->scn];
-	struct scn_rewrite rw = { 0 };
-	struct scn_error err;
-	size_t n;
-	char *text;
-
-	*s = f;
-	if (!r->rewrite)
-		return 0;
-	if (!su->topos[r->topo].own)
-		rw.topo = &r->t;
-	if (r->memory != f->memory_bytes)
-		rw.memory_bytes = r->memory;
-	if (r->sched >= 0 && !su->scheds[r->sched].eevdf)
-		rw.sched = &su->scheds[r->sched].sc;
-	if (scn_rewrite(f, &rw, &text, &n, msg, len))
-		return -1;
-	if (scn_parse_string(su->paths[r->scn], text, n, buf, &err)) {
-		/* A place past the file's last line is one the suite added. */
-		if (err.loc.line > lines_of(f))
-			snprintf(msg, len, "%s", err.msg);
-		else
-			scn_error_format(NULL, su->paths[r->scn], &err, msg, len);
-		free(text);
-		return -1;
-	}
-	buf->source = text;
-	buf->source_len = n;
-	*s = buf;
-	return 0;
-}
-
 static int add_run(struct suite *su, const struct suite_run *r)
 {
 	struct suite_run *nv;
@@ -443,7 +347,7 @@ static int plan_runs(struct suite *su)
 					struct scenario buf;
 					const struct scenario *rs;
 
-					if (run_scenario(su, &r, &buf, &rs, why, sizeof(why)) == 0) {
+					if (suite_run_scenario(su, &r, &buf, &rs, why, sizeof(why)) == 0) {
 						why[0] = 0;
 						if (rs != f)
 							scn_free(&buf);
@@ -508,358 +412,19 @@ static void say_lanes(const struct suite *su)
 	const struct suite_lanes *l = &su->lanes;
 
 	if (!l->strict)
-		say(su, "-j %d: up to %d VMs at once on this host's %d CPU%s, not pinned (the "
-		    "kernel places them)", l->jobs, l->jobs, l->host, l->host == 1 ? "" : "s");
+		suite_say(su, "-j %d: up to %d VMs at once on this host's %d CPU%s, not "
+			  "pinned (the kernel places them)", l->jobs, l->jobs, l->host,
+			  l->host == 1 ? "" : "s");
 	else if (!l->per_vcpu)
-		say(su, "-j %d: this host gives ktstr-run %d CPU%s; %s runs a VM on one host "
-		    "thread (TCG), so %d VM%s at once, each pinned to a CPU of its own",
-		    l->jobs, l->host, l->host == 1 ? "" : "s", su->backend, l->jobs,
-		    l->jobs == 1 ? "" : "s");
+		suite_say(su, "-j %d: this host gives ktstr-run %d CPU%s; %s runs a VM on one "
+			  "host thread (TCG), so %d VM%s at once, each pinned to a CPU of its "
+			  "own", l->jobs, l->host, l->host == 1 ? "" : "s", su->backend, l->jobs,
+			  l->jobs == 1 ? "" : "s");
 	else
-		say(su, "-j %d: this host gives ktstr-run %d CPUs; a VM takes one per vCPU (KVM), "
-		    "pinned to them, and VMs start while their CPUs are free (a topology larger "
-		    "than the host runs alone on all of them)", l->jobs, l->host);
-}
-
-/* ---- running ---- */
-
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-	interrupted++;
-}
-
-static void on_term(int sig)
-{
-	run_cancel();
-}
-
-static void path_of(const struct suite *su, const struct suite_run *r, const char *ext,
-		    char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s%s", su->out_dir, r->stem, ext);
-}
-
-/* In the child: the run, with its output in RUN.log. Never returns. */
-static void child(const struct suite *su, const struct suite_run *r, pid_t parent)
-{
-	struct sigaction sa = { .sa_handler = on_term };
-	char json[4400], log[4400], out[4400], msg[1024];
-	struct run_opts o = su->o;
-	const struct scenario *s;
-	struct run_outcome res;
-	struct scenario buf;
-	cpu_set_t set;
-	int fd, code;
-
-	/* Any of these stops the run as --fail-fast does: its VM killed, its
-	 * results written, its files removed. */
-	setpgid(0, 0);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		run_cancel();
-	path_of(su, r, ".log", out, sizeof(out));
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-		_exit(2);
-	close(fd);
-	CPU_ZERO(&set);
-	for (int i = 0; i < r->n_cpus; i++)
-		CPU_SET(r->cpus[i], &set);
-	if (r->n_cpus && sched_setaffinity(0, sizeof(set), &set))
-		fprintf(stderr, "ktstr-run suite: pinning to %d CPUs: %s\n", r->n_cpus, strerror(errno));
-	if (run_scenario(su, r, &buf, &s, msg, sizeof(msg))) {
-		fprintf(stderr, "ktstr-run suite: %s\n", msg);
-		_exit(2);
-	}
-	path_of(su, r, ".json", json, sizeof(json));
-	path_of(su, r, ".console.log", log, sizeof(log));
-	o.scenario = su->paths[r->scn];
-	o.json = json;
-	o.log = log;
-	o.junit = NULL;
-	o.seed = su->o.seed + (uint64_t)r->repeat;
-	o.quiet = 0;
-	o.pin_cpus = r->cpus;
-	o.n_pin_cpus = r->n_cpus;
-	fprintf(stderr, "[ktstr-run] suite run %s: %s on %s under %s, repetition %d, host CPUs",
-		r->stem, s->name, suite_topo_label(su, r), suite_sched_label(su, r), r->repeat + 1);
-	for (int i = 0; i < r->n_cpus; i++)
-		fprintf(stderr, "%s%d", i ? "," : " ", r->cpus[i]);
-	fprintf(stderr, "%s\n", r->n_cpus ? "" : " any (not pinned)");
-	code = run_one(&o, su->backend, su->kernel, s, &res);
-	run_outcome_free(&res);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(code);
-}
-
-/* The last non-empty line of a file, for a run that left no results. */
-static void last_line(const char *path, char *buf, size_t len)
-{
-	char line[2048];
-	FILE *f = fopen(path, "r");
-
-	buf[0] = 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0])
-			snprintf(buf, len, "%.1000s", line);
-	}
-	if (f)
-		fclose(f);
-}
-
-static void finish(struct suite *su, struct suite_run *r, int status, bool cancelled)
-{
-	char path[4400];
-	json_t *j;
-
-	r->secs = now_s() - r->t0;
-	r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-	path_of(su, r, ".json", path, sizeof(path));
-	j = json_load_file(path, 0, NULL);
-	if (j) {
-		snprintf(r->verdict, sizeof(r->verdict), "%s",
-			 json_string_value(json_object_get(j, "verdict")) ?: "error");
-		snprintf(r->reason, sizeof(r->reason), "%s",
-			 json_string_value(json_object_get(j, "reason")) ?: "");
-		snprintf(r->console_tail, sizeof(r->console_tail), "%s",
-			 json_string_value(json_object_get(j, "console_tail")) ?: "");
-		r->checks = json_incref(json_object_get(j, "checks"));
-		json_decref(j);
-	} else {
-		strcpy(r->verdict, "error");
-		path_of(su, r, ".log", path, sizeof(path));
-		last_line(path, r->reason, sizeof(r->reason));
-		if (WIFSIGNALED(status))
-			snprintf(r->reason, sizeof(r->reason), "the run's process was killed by "
-				 "signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else if (!r->reason[0])
-			snprintf(r->reason, sizeof(r->reason), "the run ended with exit %d and no "
-				 "results", r->exit_code);
-		if (r->exit_code == 0)
-			r->exit_code = 2;
-	}
-	if (!r->checks)
-		r->checks = json_array();
-	r->state = cancelled ? SUITE_CANCELLED : SUITE_DONE;
-	if (cancelled)
-		snprintf(r->skip, sizeof(r->skip), "stopped: %s", interrupted ?
-			 "interrupted" : "--fail-fast after an earlier run failed");
-}
-
-/* One line per finished run, as they finish. */
-static void print_done(const struct suite *su, const struct suite_run *r, int done, int total)
-{
-	const char *v = r->state == SUITE_CANCELLED ? "cancel" :
-			!strcmp(r->verdict, "fail") ? "FAIL" : r->verdict;
-	char head[64];
-
-	snprintf(head, sizeof(head), "[%d/%d]", done, total);
-	printf("%-9s %-6s %-20s %-14s %-10s %6.1f s", head, v, su->scn[r->scn].name,
-	       suite_topo_label(su, r), suite_sched_label(su, r), r->secs);
-	if (strcmp(r->verdict, "pass") || r->state == SUITE_CANCELLED)
-		printf("  %s", r->state == SUITE_CANCELLED ? r->skip : r->reason);
-	putchar('\n');
-	fflush(stdout);
-}
-
-/* Seconds left: what is pending and the rest of what runs, scaled by how
- * the finished runs compared with their estimates, over the lanes. */
-static double time_left(const struct suite *su)
-{
-	double est_done = 0, real_done = 0, work = 0, cost = 0, ratio, lanes, now = now_s();
-	int n = 0;
-
-	for (int i = 0; i < su->n_runs; i++) {
-		const struct suite_run *r = &su->runs[i];
-
-		if (r->state == SUITE_DONE) {
-			est_done += r->est_s;
-			real_done += r->secs;
-		}
-	}
-	ratio = est_done > 0 ? real_done / est_done : 1;
-	for (int i = 0; i < su->n_runs; i++) {
-		const struct suite_run *r = &su->runs[i];
-		double w = r->est_s * ratio;
-
-		if (r->state == SUITE_RUNNING)
-			w = w > now - r->t0 ? w - (now - r->t0) : 0;
-		else if (r->state != SUITE_PENDING)
-			continue;
-		work += w * r->cost;
-		cost += r->cost;
-		n++;
-	}
-	if (!n)
-		return 0;
-	lanes = su->lanes.strict ? su->lanes.host / (cost / n) : su->lanes.jobs;
-	if (lanes > n)
-		lanes = n;
-	return work / (cost / n) / (lanes > 1 ? lanes : 1);
-}
-
-/* The next run to start: the first pending one that fits (in the order
- * planned: largest first), preferring one whose VM shape is not being
- * booted by a run in flight (it will restore the snapshot that run saves). */
-static struct suite_run *next_run(struct suite *su, int *load)
-{
-	struct suite_run *first = NULL;
-	int idle = 0;
-
-	for (int i = 0; i < su->lanes.host; i++)
-		idle += load[i] == 0;
-	for (int i = 0; i < su->n_runs; i++) {
-		struct suite_run *r = &su->runs[i];
-		bool booting = false;
-
-		if (r->state != SUITE_PENDING)
-			continue;
-		if (su->lanes.strict && r->cost > idle)
-			return first;
-		if (!first)
-			first = r;
-		if (su->o.cold)
-			return r;
-		for (int j = 0; j < su->n_runs && !booting; j++) {
-			const struct suite_run *o = &su->runs[j];
-			bool warm = false;
-
-			if (o->state != SUITE_RUNNING || memcmp(&o->t, &r->t, sizeof(r->t)) ||
-			    o->memory != r->memory)
-				continue;
-			for (int k = 0; k < su->n_runs && !warm; k++)
-				warm = su->runs[k].state == SUITE_DONE &&
-				       !memcmp(&su->runs[k].t, &r->t, sizeof(r->t)) &&
-				       su->runs[k].memory == r->memory;
-			booting = !warm;
-		}
-		if (!booting)
-			return r;
-	}
-	return first;
-}
-
-static int by_cost(const void *x, const void *y)
-{
-	const struct suite_run *a = x, *b = y;
-
-	if (a->cost != b->cost)
-		return b->cost - a->cost;
-	return a->order - b->order;
-}
-
-static void stop_all(struct suite *su, int sig)
-{
-	for (int i = 0; i < su->n_runs; i++) {
-		struct suite_run *r = &su->runs[i];
-
-		if (r->state == SUITE_RUNNING && r->pid > 0)
-			kill(r->pid, sig);
-		if (r->state == SUITE_PENDING) {
-			r->state = SUITE_CANCELLED;
-			snprintf(r->skip, sizeof(r->skip), "not run: %s", interrupted ?
-				 "interrupted" : "--fail-fast after an earlier run failed");
-		}
-	}
-}
-
-static int dispatch(struct suite_args *a)
-{
-	struct suite *su = &a->su;
-	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
-	int *load = calloc((size_t)su->lanes.host, sizeof(*load));
-	int running = 0, done = 0, total = 0, seen_int = 0;
-	bool stopping = false;
-	pid_t parent = getpid();
-	char left[32], path[4400];
-
-	if (!load)
-		return -1;
-	for (int i = 0; i < su->n_runs; i++)
-		total += su->runs[i].state == SUITE_PENDING;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	for (;;) {
-		struct suite_run *r;
-		int status;
-		pid_t pid;
-
-		while (!stopping && running < su->lanes.jobs && (r = next_run(su, load))) {
-			/* -j N given: N VMs, placed by the kernel. */
-			r->n_cpus = su->lanes.strict ? suite_allot(&su->lanes, load, r->cost, r->cpus) : 0;
-			if (r->n_cpus < 0) {
-				r->n_cpus = 0;
-				break;
-			}
-			/* Nothing of an earlier suite in --out passes for this run's. */
-			path_of(su, r, ".json", path, sizeof(path));
-			unlink(path);
-			path_of(su, r, ".console.log", path, sizeof(path));
-			unlink(path);
-			fflush(NULL);
-			r->t0 = now_s();
-			r->pid = fork();
-			if (r->pid == 0)
-				child(su, r, parent);
-			if (r->pid < 0) {
-				fprintf(stderr, "ktstr-run suite: fork: %s\n", strerror(errno));
-				suite_release(&su->lanes, load, r->cpus, r->n_cpus);
-				r->state = SUITE_DONE;
-				r->exit_code = 2;
-				strcpy(r->verdict, "error");
-				snprintf(r->reason, sizeof(r->reason), "fork: %s", strerror(errno));
-				r->checks = json_array();
-				continue;
-			}
-			r->state = SUITE_RUNNING;
-			running++;
-		}
-		if (!running)
-			break;
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0 && errno == EINTR) {
-			if (interrupted > seen_int) {
-				say(su, interrupted == 1 ? "interrupted: stopping the runs in flight "
-				    "(again to kill them)" : "interrupted again: killing the runs");
-				stop_all(su, interrupted == 1 ? SIGTERM : SIGKILL);
-				seen_int = interrupted;
-				stopping = true;
-			}
-			continue;
-		}
-		if (pid < 0)
-			break;
-		for (int i = 0; i < su->n_runs; i++) {
-			r = &su->runs[i];
-			if (r->state != SUITE_RUNNING || r->pid != pid)
-				continue;
-			running--;
-			suite_release(&su->lanes, load, r->cpus, r->n_cpus);
-			finish(su, r, status, stopping);
-			if (r->state == SUITE_DONE)
-				su->exit_code = suite_exit_worse(su->exit_code, r->exit_code);
-			print_done(su, r, ++done, total);
-			fmt_secs(time_left(su), left, sizeof(left));
-			say(su, "%d/%d done, %d running, about %s left", done, total, running, left);
-			if (a->fail_fast && r->state == SUITE_DONE && r->exit_code && !stopping) {
-				say(su, "--fail-fast: %s did not pass; stopping", r->stem);
-				stop_all(su, SIGTERM);
-				stopping = true;
-			}
-			break;
-		}
-	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	free(load);
-	return 0;
+		suite_say(su, "-j %d: this host gives ktstr-run %d CPUs; a VM takes one per vCPU "
+			  "(KVM), pinned to them, and VMs start while their CPUs are free (a "
+			  "topology larger than the host runs alone on all of them)", l->jobs,
+			  l->host);
 }
 
 /* ---- writing ---- */
@@ -922,7 +487,7 @@ static void remove_temp(const struct suite *su)
 
 	for (int i = 0; i < su->n_runs; i++) {
 		for (size_t e = 0; e < sizeof(ext) / sizeof(ext[0]); e++) {
-			path_of(su, &su->runs[i], ext[e], path, sizeof(path));
+			suite_path(su, &su->runs[i], ext[e], path, sizeof(path));
 			unlink(path);
 		}
 	}
@@ -1063,6 +628,15 @@ bad:
 	return 2;
 }
 
+static int by_cost(const void *x, const void *y)
+{
+	const struct suite_run *a = x, *b = y;
+
+	if (a->cost != b->cost)
+		return b->cost - a->cost;
+	return a->order - b->order;
+}
+
 static void say_plan(const struct suite_args *a)
 {
 	const struct suite *su = &a->su;
@@ -1078,12 +652,12 @@ static void say_plan(const struct suite_args *a)
 			skip++;
 		}
 	}
-	fmt_secs(est / (su->lanes.strict ? su->lanes.host : su->lanes.jobs), t, sizeof(t));
-	say(su, "suite: %d scenario%s x %d topolog%s x %d scheduler%s x %d = %d runs: %d to "
-	    "run (about %s), %d skipped; kernel %s, %s backend (%s)",
-	    su->n_scn, su->n_scn == 1 ? "" : "s", su->n_topo, su->n_topo == 1 ? "y" : "ies",
-	    rows, rows == 1 ? "" : "s", su->repeat, su->n_runs, run, t, skip,
-	    su->kernel->release, su->backend, su->accel);
+	suite_fmt_secs(est / (su->lanes.strict ? su->lanes.host : su->lanes.jobs), t, sizeof(t));
+	suite_say(su, "suite: %d scenario%s x %d topolog%s x %d scheduler%s x %d = %d runs: "
+		  "%d to run (about %s), %d skipped; kernel %s, %s backend (%s)",
+		  su->n_scn, su->n_scn == 1 ? "" : "s", su->n_topo, su->n_topo == 1 ? "y" : "ies",
+		  rows, rows == 1 ? "" : "s", su->repeat, su->n_runs, run, t, skip,
+		  su->kernel->release, su->backend, su->accel);
 	for (int i = 0; i < su->n_runs && (!su->o.quiet || a->list); i++) {
 		const struct suite_run *r = &su->runs[i];
 
@@ -1106,7 +680,7 @@ static void say_budget(struct suite_args *a)
 	for (int i = 0; i < su->n_runs; i++)
 		before += su->runs[i].state == SUITE_PENDING;
 	cap = budget * usable;
-	fmt_secs(budget, b, sizeof(b));
+	suite_fmt_secs(budget, b, sizeof(b));
 	snprintf(why, sizeof(why), "left out by --budget %s", b);
 	chosen = suite_budget_select(su->runs, su->n_runs, su->n_scn, su->n_topo, su->n_sched,
 				     cap, why);
@@ -1128,10 +702,11 @@ static void say_budget(struct suite_args *a)
 				sched++;
 				break;
 			}
-	say(su, "--budget %s on %d CPU%s: %d of %d runs chosen, covering %d scenario%s, %d "
-	    "topolog%s and %d scheduler%s; %d left out (listed as skipped)", b, usable,
-	    usable == 1 ? "" : "s", chosen, before, scn, scn == 1 ? "" : "s", topo,
-	    topo == 1 ? "y" : "ies", sched, sched == 1 ? "" : "s", before - chosen);
+	suite_say(su, "--budget %s on %d CPU%s: %d of %d runs chosen, covering %d "
+		  "scenario%s, %d topolog%s and %d scheduler%s; %d left out (listed as "
+		  "skipped)", b, usable, usable == 1 ? "" : "s", chosen, before, scn,
+		  scn == 1 ? "" : "s", topo, topo == 1 ? "y" : "ies", sched,
+		  sched == 1 ? "" : "s", before - chosen);
 }
 
 int cmd_suite(int argc, char **argv)
@@ -1175,7 +750,7 @@ int cmd_suite(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(su->o.backend, "auto") && !strcmp(name, "qemu"))
-		say(su, "backend auto: using qemu because %s", why);
+		suite_say(su, "backend auto: using qemu because %s", why);
 	/* As run says it, once, instead of once per run. */
 	if (!strcmp(su->o.backend, "kvm") && !kvm_can_run_linux(tmp, sizeof(tmp)) &&
 	    !getenv("KTSTR_FORCE_KVM")) {
@@ -1231,11 +806,11 @@ int cmd_suite(int argc, char **argv)
 		}
 		su->out_dir = tmp;
 	}
-	t0 = now_s();
-	dispatch(&a);
-	su->wall_s = now_s() - t0;
+	t0 = suite_now();
+	suite_dispatch(su, a.fail_fast);
+	su->wall_s = suite_now() - t0;
 	ret = su->exit_code;
-	if (interrupted)
+	if (suite_interrupted())
 		ret = 130;
 	if (a.out_given && write_index(su))
 		ret = ret ? ret : 2;
@@ -1248,7 +823,7 @@ int cmd_suite(int argc, char **argv)
 			counts[su->runs[i].state]++;
 		putchar('\n');
 		suite_table(stdout, su);
-		fmt_secs(su->wall_s, t, sizeof(t));
+		suite_fmt_secs(su->wall_s, t, sizeof(t));
 		printf("\n%d run%s, %d skipped, %d stopped, in %s; exit %d%s%s\n",
 		       counts[SUITE_DONE], counts[SUITE_DONE] == 1 ? "" : "s", counts[SUITE_SKIPPED],
 		       counts[SUITE_CANCELLED], t, ret, a.out_given ? "; results in " : "",

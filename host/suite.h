@@ -1,8 +1,10 @@
 /* `ktstr-run suite`: many scenarios across topologies and schedulers, runs
  * in parallel VMs, one results file per run, an index and JUnit XML.
- * suite.c drives it (options, validation, a child process per run),
- * suite_plan.c decides (runs, skips, estimates, --budget, -j, CPUs),
- * suite_output.c writes (index.json, JUnit, the table). */
+ * suite.c is the command (options, loading and checking every input, the
+ * runs and their skips), suite_plan.c decides (scheduler and topology
+ * arguments, rewritten scenarios, estimates, --budget, -j, CPUs),
+ * suite_run.c runs (a child process per run), suite_output.c writes
+ * (progress, index.json, JUnit, the table). */
 #ifndef KTSTR__HOST_SUITE_H
 #define KTSTR__HOST_SUITE_H
 
@@ -72,6 +74,7 @@ struct suite_run {
 	char stem[4 * SCN_NAME_MAX]; /* its files' names, without extension */
 	char skip[1024];           /* why it does not run ("" if it does) */
 	enum suite_state state;
+	bool signalled;            /* the suite told it to stop */
 	int order;                 /* as planned, before largest-first */
 	/* while and after it runs */
 	pid_t pid;
@@ -165,6 +168,31 @@ json_t *suite_index_json(const struct suite *su);
 int suite_junit(FILE *f, const struct suite *su);
 /* The final table: a row per scenario, a column per topology x scheduler. */
 void suite_table(FILE *f, const struct suite *su);
+
+/* The scenario run r runs: the file's own (*s = &su->scn[r->scn]), or
+ * the file rewritten (another topology or memory, the scheduler under
+ * test attached: scn_rewrite) and parsed into buf as the guest will parse
+ * it (*s = buf, scn_free it). 0, or -1 with msg: why r cannot run there
+ * (FILE:LINE:COL where the file says it). */
+int suite_run_scenario(const struct suite *su, const struct suite_run *r, struct scenario *buf,
+		       const struct scenario **s, char *msg, size_t len);
+
+/* Run the pending runs (suite_run.c): at most lanes.jobs at once, each
+ * in a child process; their results read back into runs[]; su->exit_code
+ * the worst. fail_fast: stop at the first run that does not pass. An
+ * interrupt (SIGINT, SIGTERM) stops them too (suite_interrupted() says
+ * so after). 0, or -1 out of memory. */
+int suite_dispatch(struct suite *su, bool fail_fast);
+bool suite_interrupted(void);
+double suite_now(void);
+
+/* "[ktstr-run] ..." on stderr unless -q. */
+void suite_say(const struct suite *su, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "42 s", "3m05s", "2h10m". */
+void suite_fmt_secs(double s, char *buf, size_t len);
+/* <out_dir>/<stem><ext>: a run's files. */
+void suite_path(const struct suite *su, const struct suite_run *r, const char *ext, char *buf,
+		size_t len);
 
 int cmd_suite(int argc, char **argv);
 /* `ktstr-run topology list`. */

@@ -1,6 +1,8 @@
-/* What a finished suite leaves (see suite.h): index.json naming every run
- * by its key, JUnit XML, the table at the end. They format; suite.c and
- * the runs' results decided. */
+/* What a suite shows and leaves (see suite.h): its progress lines, the
+ * runs' file names, index.json naming every run by its key, JUnit XML,
+ * the table at the end. They format; suite.c, suite_run.c and the runs'
+ * results decided. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,35 @@
 #include "kernels/kernels.h"
 #include "lib/utf8.h"
 #include "scenario/topologies.h"
+
+void suite_say(const struct suite *su, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (su->o.quiet)
+		return;
+	fprintf(stderr, "[ktstr-run] ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void suite_fmt_secs(double s, char *buf, size_t len)
+{
+	if (s < 90)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 5400)
+		snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
+}
+
+void suite_path(const struct suite *su, const struct suite_run *r, const char *ext, char *buf,
+		size_t len)
+{
+	snprintf(buf, len, "%s/%s%s", su->out_dir, r->stem, ext);
+}
 
 const char *suite_topo_label(const struct suite *su, const struct suite_run *r)
 {

@@ -205,6 +205,50 @@ double suite_estimate_s(uint64_t run_ns, const struct scn_topology *t, bool kvm,
 	return boot + run_ns / 1e9 + EST_END_S;
 }
 
+static int lines_of(const struct scenario *s)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->source_len; i++)
+		n += s->source[i] == '\n';
+	return n + (s->source_len && s->source[s->source_len - 1] != '\n');
+}
+
+int suite_run_scenario(const struct suite *su, const struct suite_run *r, struct scenario *buf,
+		       const struct scenario **s, char *msg, size_t len)
+{
+	const struct scenario *f = &su->scn[r->scn];
+	struct scn_rewrite rw = { 0 };
+	struct scn_error err;
+	size_t n;
+	char *text;
+
+	*s = f;
+	if (!r->rewrite)
+		return 0;
+	if (!su->topos[r->topo].own)
+		rw.topo = &r->t;
+	if (r->memory != f->memory_bytes)
+		rw.memory_bytes = r->memory;
+	if (r->sched >= 0 && !su->scheds[r->sched].eevdf)
+		rw.sched = &su->scheds[r->sched].sc;
+	if (scn_rewrite(f, &rw, &text, &n, msg, len))
+		return -1;
+	if (scn_parse_string(su->paths[r->scn], text, n, buf, &err)) {
+		/* A place past the file's last line is one the suite added. */
+		if (err.loc.line > lines_of(f))
+			snprintf(msg, len, "%s", err.msg);
+		else
+			scn_error_format(NULL, su->paths[r->scn], &err, msg, len);
+		free(text);
+		return -1;
+	}
+	buf->source = text;
+	buf->source_len = n;
+	*s = buf;
+	return 0;
+}
+
 /* Coverage weights: a new scenario, topology or scheduler outweighs any
  * number of new pairs, a pair any number of new triples, a triple any
  * number of repetitions (up to a thousand of each). */
