@@ -298,6 +298,7 @@ int suite_budget_select(struct suite_run *runs, int n, int n_scn, int n_topo, in
 	size_t nk = (size_t)n_sched + 1;
 	struct cover c = { .n_scn = n_scn, .n_topo = n_topo, .n_sched = n_sched };
 	bool *chosen = calloc((size_t)n + 1, sizeof(*chosen));
+	bool *warm = calloc((size_t)n + 1, sizeof(*warm)); /* a chosen run has its shape */
 	double left = capacity;
 	int picked = 0;
 
@@ -308,7 +309,7 @@ int suite_budget_select(struct suite_run *runs, int n, int n_scn, int n_topo, in
 	c.sk = calloc((size_t)n_scn * nk, 1);
 	c.tk = calloc((size_t)n_topo * nk, 1);
 	c.stk = calloc((size_t)n_scn * n_topo * nk, 1);
-	if (!chosen || !c.s || !c.t || !c.k || !c.st || !c.sk || !c.tk || !c.stk)
+	if (!chosen || !warm || !c.s || !c.t || !c.k || !c.st || !c.sk || !c.tk || !c.stk)
 		goto out; /* nothing chosen: every run is left out, and says so */
 	for (;;) {
 		double best = 0, best_cost = 0;
@@ -316,14 +317,11 @@ int suite_budget_select(struct suite_run *runs, int n, int n_scn, int n_topo, in
 
 		for (int i = 0; i < n; i++) {
 			const struct suite_run *r = &runs[i];
-			bool warm = false;
 			double cost, score;
 
 			if (r->state != SUITE_PENDING || chosen[i])
 				continue;
-			for (int j = 0; j < n && !warm; j++)
-				warm = chosen[j] && same_shape(&runs[j], r);
-			cost = (warm ? r->est_s : r->est_cold_s) * (r->cost > 0 ? r->cost : 1);
+			cost = (warm[i] ? r->est_s : r->est_cold_s) * (r->cost > 0 ? r->cost : 1);
 			if (cost > left)
 				continue;
 			score = gain(&c, r) / (cost > 0.001 ? cost : 0.001);
@@ -336,6 +334,8 @@ int suite_budget_select(struct suite_run *runs, int n, int n_scn, int n_topo, in
 		if (b < 0)
 			break;
 		chosen[b] = true;
+		for (int i = 0; i < n; i++)
+			warm[i] |= same_shape(&runs[i], &runs[b]);
 		take(&c, &runs[b]);
 		left -= best_cost;
 		picked++;
@@ -348,6 +348,7 @@ out:
 		snprintf(runs[i].skip, sizeof(runs[i].skip), "%s", why);
 	}
 	free(chosen);
+	free(warm);
 	free(c.s);
 	free(c.t);
 	free(c.k);
