@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `ktstr-run suite` (see suite.h): the options, every scenario loaded and
  * checked before any VM starts, the runs and why some are skipped, then
  * suite_run.c runs them and suite_output.c writes what they left. */
@@ -274,10 +275,12 @@ static void scheds_ok(struct suite_args *a)
 		if (k->eevdf)
 			continue;
 		if (k->sc.kind == SCN_SCHED_BPF)
-			bad = sched_resolve_bpf(k->sc.target, path, sizeof(path), msg, sizeof(msg)) ||
+			bad = sched_resolve_bpf(k->sc.target, path, sizeof(path), msg,
+						sizeof(msg)) ||
 			      sched_check_bpf(path, msg, sizeof(msg));
 		else
-			bad = sched_resolve_exec(k->sc.target, path, sizeof(path), msg, sizeof(msg));
+			bad = sched_resolve_exec(k->sc.target, path, sizeof(path), msg,
+						 sizeof(msg));
 		if (bad) {
 			fprintf(stderr, "ktstr-run suite: --scheduler %s: %s\n", k->label, msg);
 			a->errors++;
@@ -310,62 +313,66 @@ static int add_run(struct suite *su, const struct suite_run *r)
 	return 0;
 }
 
-/* Every scenario x topology x scheduler x repetition, each with its cost,
- * estimate, files' stem, or the reason it is skipped. */
+/* The runs of scenario s on topology t under scheduler row k (-1: its
+ * own), one per repetition: cost, estimate, files' stem, or why skipped. */
+static int plan_one(struct suite *su, int s, int t, int k)
+{
+	const struct scenario *f = &su->scn[s];
+	const struct suite_topo *tp = &su->topos[t];
+	struct suite_run r = { .scn = s, .topo = t, .sched = k, .t = tp->own ? f->topo : tp->t };
+	bool kvm = !strcmp(su->accel, "kvm");
+	const struct scenario *rs;
+	struct scenario buf;
+	char why[1024] = "";
+	int n;
+
+	r.memory = f->memory_bytes;
+	if (!tp->own && r.memory < scn_topo_memory_floor(&r.t))
+		r.memory = scn_topo_memory_floor(&r.t);
+	r.rewrite = !tp->own || r.memory != f->memory_bytes || (k >= 0 && !su->scheds[k].eevdf);
+	r.cost = suite_run_cost(&r.t, su->lanes.per_vcpu, su->lanes.host);
+	r.est_cold_s = suite_estimate_s(scn_run_ns(f), &r.t, kvm, true);
+	r.est_s = su->o.cold ? r.est_cold_s : suite_estimate_s(scn_run_ns(f), &r.t, kvm, false);
+	if (!backend_topo_check(su->backend, &r.t, why, sizeof(why)) &&
+	    !suite_run_scenario(su, &r, &buf, &rs, why, sizeof(why))) {
+		why[0] = 0;
+		if (rs != f)
+			scn_free(&buf);
+	}
+	snprintf(r.skip, sizeof(r.skip), "%s", why);
+	r.state = why[0] ? SUITE_SKIPPED : SUITE_PENDING;
+	n = snprintf(r.stem, sizeof(r.stem), "%s.%s.%s", f->name, tp->own ? "own" : tp->label,
+		     k < 0 ? SUITE_SCHED_SCENARIO : su->scheds[k].label);
+	for (r.repeat = 0; r.repeat < su->repeat; r.repeat++) {
+		if (su->repeat > 1)
+			snprintf(r.stem + n, sizeof(r.stem) - n, ".r%d", r.repeat + 1);
+		if (add_run(su, &r))
+			return -1;
+	}
+	return 0;
+}
+
+/* Every scenario x topology x scheduler x repetition. A scenario with
+ * schedulers of its own runs once per topology, as written; its own
+ * topology, when it is also one of the named ones, once. */
 static int plan_runs(struct suite *su)
 {
-	bool kvm = !strcmp(su->accel, "kvm");
-
 	for (int s = 0; s < su->n_scn; s++) {
 		const struct scenario *f = &su->scn[s];
-		bool own_scheds = f->n_scheds > 0;
 
 		for (int t = 0; t < su->n_topo; t++) {
-			const struct suite_topo *tp = &su->topos[t];
-			struct scn_topology topo = tp->own ? f->topo : tp->t;
 			bool dup = false;
 
-			/* The scenario's own topology is one of the named ones: once. */
-			for (int u = 0; u < su->n_topo && tp->own && !dup; u++)
-				dup = !su->topos[u].own && !memcmp(&su->topos[u].t, &topo, sizeof(topo));
+			for (int u = 0; u < su->n_topo && su->topos[t].own && !dup; u++)
+				dup = !su->topos[u].own &&
+				      !memcmp(&su->topos[u].t, &f->topo, sizeof(f->topo));
 			if (dup)
 				continue;
-			for (int k = own_scheds ? -1 : 0; k < (own_scheds ? 0 : su->n_sched); k++) {
-				struct suite_run r = { .scn = s, .topo = t, .sched = k, .t = topo };
-				char why[1024] = "";
-
-				r.memory = f->memory_bytes;
-				if (!tp->own && r.memory < scn_topo_memory_floor(&topo))
-					r.memory = scn_topo_memory_floor(&topo);
-				r.rewrite = !tp->own || r.memory != f->memory_bytes ||
-					    (k >= 0 && !su->scheds[k].eevdf);
-				r.cost = suite_run_cost(&topo, su->lanes.per_vcpu, su->lanes.host);
-				r.est_cold_s = suite_estimate_s(scn_run_ns(f), &topo, kvm, true);
-				r.est_s = su->o.cold ? r.est_cold_s :
-					  suite_estimate_s(scn_run_ns(f), &topo, kvm, false);
-				if (backend_topo_check(su->backend, &topo, why, sizeof(why)) == 0) {
-					struct scenario buf;
-					const struct scenario *rs;
-
-					if (suite_run_scenario(su, &r, &buf, &rs, why, sizeof(why)) == 0) {
-						why[0] = 0;
-						if (rs != f)
-							scn_free(&buf);
-					}
-				}
-				snprintf(r.skip, sizeof(r.skip), "%s", why);
-				r.state = why[0] ? SUITE_SKIPPED : SUITE_PENDING;
-				for (r.repeat = 0; r.repeat < su->repeat; r.repeat++) {
-					int n = snprintf(r.stem, sizeof(r.stem), "%s.%s.%s", f->name,
-							 tp->own ? "own" : tp->label,
-							 k < 0 ? SUITE_SCHED_SCENARIO : su->scheds[k].label);
-
-					if (su->repeat > 1)
-						snprintf(r.stem + n, sizeof(r.stem) - n, ".r%d", r.repeat + 1);
-					if (add_run(su, &r))
-						return -1;
-				}
-			}
+			if (f->n_scheds && plan_one(su, s, t, -1))
+				return -1;
+			for (int k = 0; k < su->n_sched && !f->n_scheds; k++)
+				if (plan_one(su, s, t, k))
+					return -1;
 		}
 	}
 	return 0;

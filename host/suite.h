@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* `ktstr-run suite`: many scenarios across topologies and schedulers, runs
  * in parallel VMs, one results file per run, an index and JUnit XML.
  * suite.c is the command (options, loading and checking every input, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a suite shows and leaves (see suite.h): its progress lines, the
  * runs' file names, index.json naming every run by its key, JUnit XML,
  * the table at the end. They format; suite.c, suite_run.c and the runs'
@@ -126,7 +127,8 @@ json_t *suite_index_json(const struct suite *su)
 		json_t *c = json_object_get(counts, v);
 
 		bad |= json_array_append_new(runs, run_json(su, &su->runs[i]));
-		bad |= json_object_set_new(counts, v, json_integer(c ? json_integer_value(c) + 1 : 1));
+		bad |= json_object_set_new(counts, v,
+					   json_integer(c ? json_integer_value(c) + 1 : 1));
 	}
 	if (bad) {
 		json_decref(runs);
@@ -262,7 +264,8 @@ int suite_junit(FILE *f, const struct suite *su)
 /* A column of the table: a topology of the suite under one scheduler. */
 static bool in_col(const struct suite *su, const struct suite_run *r, const struct suite_run *col)
 {
-	return r->topo == col->topo && !strcmp(suite_sched_label(su, r), suite_sched_label(su, col));
+	return r->topo == col->topo &&
+	       !strcmp(suite_sched_label(su, r), suite_sched_label(su, col));
 }
 
 static const char *short_verdict(const struct suite_run *r)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The suite's decisions, free of processes and files (see suite.h): what
  * --scheduler and --topology mean, what a run costs and how long it
  * takes, which runs fit a --budget, which host CPUs a run gets. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Running a planned suite (see suite.h): a child process per run (fork,
  * no exec) calling run_one with its output in RUN.log and its CPUs of its
  * own, at most lanes.jobs at once; their ends read back from the results
@@ -304,7 +305,8 @@ int suite_dispatch(struct suite *su, bool fail_fast)
 
 		while (!stopping && running < su->lanes.jobs && (r = next_run(su, load, &from))) {
 			/* -j N given: N VMs, placed by the kernel. */
-			r->n_cpus = su->lanes.strict ? suite_allot(&su->lanes, load, r->cost, r->cpus) : 0;
+			r->n_cpus = su->lanes.strict ?
+				    suite_allot(&su->lanes, load, r->cost, r->cpus) : 0;
 			if (r->n_cpus < 0) {
 				r->n_cpus = 0;
 				break;

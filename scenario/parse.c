@@ -343,9 +343,10 @@ static int d_requires(struct parser *p)
 			r->smt_loc = at;
 			continue;
 		}
+		/* "cpus>=4" lexes as the option "cpus>" = "4". */
 		for (j = 0; j < 3; j++)
-			if (t->key && k == strlen(names[j]) + 1 && !strncmp(t->key, names[j], k - 1) &&
-			    t->key[k - 1] == '>')
+			if (t->key && k == strlen(names[j]) + 1 && t->key[k - 1] == '>' &&
+			    !strncmp(t->key, names[j], k - 1))
 				break;
 		if (j == 3)
 			return scn_err(p->err, at.line, at.col, "unexpected '%s'; expected: %s",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A scenario's text rewritten for one run of a suite (see scn_rewrite in
  * model.h): the guest runs text, so a different topology or an added
  * scheduler is written in the language, and the host parses the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Named topologies (the suite's presets), the NnLlCcTt shape notation, and
  * whether a topology has what a scenario's "requires" asks for. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Topologies by name: the built-in presets a suite runs scenarios on, and
  * the NnLlCcTt shape notation (scenario/topologies.c). */
 #ifndef KTSTR__SCENARIO_TOPOLOGIES_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Benchmark: `ktstr-run suite` against the same runs one by one with
 `ktstr-run run`.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests of `ktstr-run suite`: stock scenarios on two topology
 presets with two VMs at once, then what the suite leaves (index.json, one
 results file per run as `run --json` writes it, JUnit XML) and its exit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The suite's writers (host/suite_output.c): index.json names every run
  * by its key with its verdict and files, skipped ones with why; the JUnit
  * XML parses (expat is the oracle) and has a testsuite per scenario x
@@ -55,8 +56,9 @@ static void setup(void)
 				      .reason = "the guest panicked", .secs = 9,
 				      .console_tail = "Kernel panic - not syncing: x\x1b[0m" };
 	runs[2].checks = json_array();
-	runs[3] = (struct suite_run){ .scn = 1, .topo = 1, .t = { 2, 1, 2, 1 }, .state = SUITE_SKIPPED,
-				      .stem = "beta.own.eevdf", .skip = "requires smt; ..." };
+	runs[3] = (struct suite_run){ .scn = 1, .topo = 1, .t = { 2, 1, 2, 1 },
+				      .state = SUITE_SKIPPED, .stem = "beta.own.eevdf",
+				      .skip = "requires smt; ..." };
 	runs[4] = (struct suite_run){ .scn = 1, .topo = 1, .t = { 2, 1, 2, 1 }, .repeat = 1,
 				      .state = SUITE_CANCELLED, .stem = "beta.own.eevdf.r2",
 				      .skip = "not run: interrupted" };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What the suite's parallel runs ask of the snapshot store (host/
  * snapshot.c): processes that boot the same VM shape at once all save it
  * (the first rename wins, the others' copies are dropped, every commit

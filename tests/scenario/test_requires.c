@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The requires directive (what a topology must have for the scenario) and
  * attach=start (a scheduler attached for the whole run): how they parse,
  * their errors with line:col, and what the validator makes of them. */

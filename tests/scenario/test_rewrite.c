@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* scn_rewrite: a scenario's text for one run of a suite. The rewritten
  * text parses, says what the run changes, and keeps every line where it
  * was, so that messages still point into the user's file. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The suite's topology presets and the NnLlCcTt shape notation. */
 #include <criterion/criterion.h>
 #include <stdio.h>
