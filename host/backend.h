@@ -34,6 +34,10 @@ struct vm_spec {
 	const char *restore_state;
 	int (*restore_check)(void *ctx, char *msg, size_t len);
 	void *restore_ctx;
+	/* qemu: pin vCPU i's thread to host CPU pin_cpus[i % n_pin_cpus]
+	 * (found with QMP query-cpus-fast); n_pin_cpus 0: not pinned. */
+	const int *pin_cpus;
+	int n_pin_cpus;
 	int verbose;
 };
 

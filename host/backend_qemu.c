@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -197,6 +198,37 @@ static const char *qemu_program(void)
 	return path;
 }
 
+/* Each vCPU thread on a host CPU of its own (the suite's -j lanes): under
+ * TCG every vCPU is the one thread, which then takes the first CPU. */
+static int pin_vcpus(struct qemu *q, const struct vm_spec *s, char *msg, size_t len)
+{
+	json_t *r, *c;
+	size_t i;
+
+	if (qmp_cmd(&q->qmp, "query-cpus-fast", NULL, &r, 10000, msg, len))
+		return -1;
+	json_array_foreach(r, i, c) {
+		json_int_t idx = json_integer_value(json_object_get(c, "cpu-index"));
+		json_int_t tid = json_integer_value(json_object_get(c, "thread-id"));
+		int cpu = s->pin_cpus[idx % s->n_pin_cpus];
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (tid <= 0 || sched_setaffinity((pid_t)tid, sizeof(set), &set)) {
+			snprintf(msg, len, "pinning vCPU %lld (thread %lld) to CPU %d: %s",
+				 (long long)idx, (long long)tid, cpu, strerror(errno));
+			json_decref(r);
+			return -1;
+		}
+		if (s->verbose)
+			fprintf(stderr, "qemu: vCPU %lld (thread %lld) on host CPU %d\n",
+				(long long)idx, (long long)tid, cpu);
+	}
+	json_decref(r);
+	return 0;
+}
+
 static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		      size_t len)
 {
@@ -278,6 +310,8 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		goto out;
 	}
 	if (qmp_connect(&q->qmp, q->qmp_path, 30000, msg, len))
+		goto out;
+	if (s->n_pin_cpus > 0 && pin_vcpus(q, s, msg, len))
 		goto out;
 	if (s->restore_state) {
 		struct timespec t1, t2;

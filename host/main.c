@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ktstr-run: the command line. Subcommands: run, validate, kernel fetch,
- * kernel list, snapshot list, snapshot clear, compare, metrics. */
+/* ktstr-run: the command line. Subcommands: run, suite, validate,
+ * topology list, kernel fetch, kernel list, snapshot list, snapshot clear,
+ * compare, metrics. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "host/compare.h"
 #include "host/run.h"
 #include "host/snapshot.h"
+#include "host/suite.h"
 #include "kernels/kernels.h"
 
 static const char usage_main[] =
@@ -20,8 +22,12 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
+	"  suite [options] PATH...  run many scenarios across topologies and\n"
+	"                           schedulers, VMs in parallel (see 'ktstr-run\n"
+	"                           suite --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
 	"                           (see 'ktstr-run validate --help')\n"
+	"  topology list            the topology presets of 'suite --topology'\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
 	"  snapshot list            list the snapshots of ready guests in the cache\n"
@@ -276,6 +282,36 @@ static int kernel_main(int argc, char **argv)
 	return 2;
 }
 
+static const char usage_topology[] =
+	"usage: ktstr-run topology list [--backend B]\n"
+	"\n"
+	"The topology presets 'ktstr-run suite --topology' takes, a line each: its\n"
+	"name, its shape as the topology directive writes it, its CPU count, the\n"
+	"same shape as NnLlCcTt (N nodes, L LLCs per node, C cores per LLC, T\n"
+	"threads per core), what it is for, and the backends that cannot build it\n"
+	"(--backend kvm or qemu: only that one; by default both are checked).\n";
+
+static int topology_main(int argc, char **argv)
+{
+	const char *backend = NULL;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_topology, stdout);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--backend") &&
+	    (!strcmp(argv[3], "kvm") || !strcmp(argv[3], "qemu")))
+		backend = argv[3];
+	else if (argc != 2)
+		goto usage;
+	if (strcmp(argv[1], "list"))
+		goto usage;
+	return cmd_topology_list(stdout, backend);
+usage:
+	fputs(usage_topology, stderr);
+	return 2;
+}
+
 static const char usage_snapshot[] =
 	"usage: ktstr-run snapshot list | clear\n"
 	"\n"
@@ -403,8 +439,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "suite"))
+		return cmd_suite(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "validate"))
 		return validate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "topology"))
+		return topology_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "snapshot"))

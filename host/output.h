@@ -49,6 +49,11 @@ json_t *results_to_json(const struct scenario *s, const struct run_result *r,
  * XML 1.0 whatever bytes the guest sent. Returns 0 or -1 (a write error). */
 int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		 const struct verdict *v);
+/* s (NULL: nothing) as XML 1.0 text, whatever its bytes: made valid UTF-8,
+ * escaped, and stripped of what XML forbids even escaped; in an attribute
+ * (attr), newlines and tabs are character references (a parser would turn
+ * them into spaces). For every JUnit writer (the suite's too). */
+void output_xml_text(FILE *f, const char *s, bool attr);
 
 void output_summary(FILE *f, const struct scenario *s, const struct run_result *r,
 		    const struct verdict *v, const struct run_meta *m);

@@ -10,9 +10,7 @@
 #include "host/output.h"
 #include "lib/utf8.h"
 
-/* s as XML text; in an attribute, newlines and tabs are kept as
- * character references (a parser would turn them into spaces). */
-static void xml_text(FILE *f, const char *s, bool attr)
+void output_xml_text(FILE *f, const char *s, bool attr)
 {
 	char *t = s ? utf8_sanitize_dup(s, strlen(s)) : NULL;
 
@@ -50,36 +48,36 @@ int output_junit(FILE *f, const struct scenario *s, const struct run_result *r,
 		nfail += !v->checks.v[i].pass;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	fprintf(f, "  <testsuite name=\"");
-	xml_text(f, s->name, true);
+	output_xml_text(f, s->name, true);
 	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
 		"time=\"%.3f\">\n", v->checks.n + error, skip ? 0 : nfail, error,
 		checks_skipped(&v->checks) + (skip ? nfail : 0), r->total_ms / 1e3);
 	if (error) {
 		fprintf(f, "    <testcase classname=\"");
-		xml_text(f, s->name, true);
+		output_xml_text(f, s->name, true);
 		fprintf(f, "\" name=\"run\">\n      <error message=\"");
-		xml_text(f, v->reason, true);
+		output_xml_text(f, v->reason, true);
 		fprintf(f, "\">");
-		xml_text(f, r->console_tail, false);
+		output_xml_text(f, r->console_tail, false);
 		fprintf(f, "</error>\n    </testcase>\n");
 	}
 	for (int i = 0; i < v->checks.n; i++) {
 		const struct check_result *c = &v->checks.v[i];
 
 		fprintf(f, "    <testcase classname=\"");
-		xml_text(f, s->name, true);
+		output_xml_text(f, s->name, true);
 		fprintf(f, "\" name=\"");
-		xml_text(f, c->name, true);
+		output_xml_text(f, c->name, true);
 		if (c->pass && !c->skipped) {
 			fprintf(f, "\"/>\n");
 			continue;
 		}
 		fprintf(f, "\">\n      <%s message=\"", c->skipped || skip ? "skipped" : "failure");
 		if (skip && !c->skipped) {
-			xml_text(f, v->reason, true);
+			output_xml_text(f, v->reason, true);
 			fprintf(f, " -- ");
 		}
-		xml_text(f, c->detail, true);
+		output_xml_text(f, c->detail, true);
 		fprintf(f, "\"/>\n    </testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");

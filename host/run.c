@@ -187,7 +187,7 @@ uint64_t run_default_timeout_ms(const struct scenario *s)
 	return RUN_TIMEOUT_DEFAULT_MS + 3 * ms + wait;
 }
 
-static int get_kernel(const struct run_opts *o, struct kernel *k)
+int run_get_kernel(const struct run_opts *o, struct kernel *k)
 {
 	char msg[1024];
 
@@ -549,14 +549,21 @@ static struct backend *pick_backend(const struct run_opts *o, const char *name,
 	return backend_kvm_new();
 }
 
-/* One run, stage by stage: load (scenario, backend name) -> kernel ->
- * prepare (backend, initramfs and plan, checks that need both) -> boot
- * (restore or cold, host/boot.h) -> collect -> judge -> write. */
+/* The backend of the run in progress in this process, for run_cancel
+ * (a signal handler); set while the guest runs. */
+static struct backend *volatile run_current;
+static volatile sig_atomic_t run_cancelled;
+
+/* One run, stage by stage (cmd_run has loaded the scenario and named the
+ * backend): kernel -> prepare (backend, initramfs and plan, checks that
+ * need both) -> boot (restore or cold, host/boot.h) -> collect -> judge
+ * -> write. */
 struct run {
 	const struct run_opts *o;
 	const char *name;          /* the backend's */
-	struct scenario s;
+	const struct scenario *s;
 	struct kernel k;
+	bool have_kernel;          /* k was given: run_one's caller resolved it */
 	struct backend *b;
 	struct initramfs ird;
 	struct vm_spec vs;
@@ -566,25 +573,6 @@ struct run {
 	char guest_init[4096], cmdline[2048], log[4096], tmp_log[4096], log_stem[4096];
 	int private_log;
 };
-
-static int stage_load(struct run *x)
-{
-	const struct run_opts *o = x->o;
-	char why[256];
-
-	/* The backend's name first: its topology limits are part of what the
-	 * scenario must pass before a kernel or initramfs is prepared. */
-	if (!(x->name = backend_resolve(o->backend, why, sizeof(why)))) {
-		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
-			o->backend);
-		return -1;
-	}
-	if (scenario_load(o->scenario, x->name, &x->s))
-		return -1;
-	if (!strcmp(o->backend, "auto") && !strcmp(x->name, "qemu") && !o->quiet)
-		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
-	return 0;
-}
 
 static struct backend *new_backend(void *ctx)
 {
@@ -606,13 +594,13 @@ static int stage_prepare(struct run *x)
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		return 2;
 	}
-	if (get_kernel(o, &x->k))
+	if (!x->have_kernel && run_get_kernel(o, &x->k))
 		return 2;
 	if (!(x->b = pick_backend(o, x->name, msg, sizeof(msg)))) {
 		fprintf(stderr, "ktstr-run: %s\n", msg);
 		return 3;
 	}
-	if (check_config(o->kernel, &x->k, &x->s, x->b->name))
+	if (check_config(o->kernel, &x->k, x->s, x->b->name))
 		return 2;
 	if (o->hugepages && strcmp(x->b->name, "kvm")) {
 		fprintf(stderr, "ktstr-run: --hugepages needs the kvm backend; this run would "
@@ -620,7 +608,7 @@ static int stage_prepare(struct run *x)
 		return 2;
 	}
 	ispec.guest_init = x->guest_init;
-	ispec.scenario = &x->s;
+	ispec.scenario = x->s;
 	ispec.plan_in_initramfs = !x->b->plan_channel;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
 				   RUNOPT_STOP_TIMEOUT_MS, (json_int_t)2000,
@@ -631,14 +619,14 @@ static int stage_prepare(struct run *x)
 		fprintf(stderr, "ktstr-run: initramfs: %s\n", msg);
 		return 2;
 	}
-	derive_log(o, &x->s, x->log, sizeof(x->log));
+	derive_log(o, x->s, x->log, sizeof(x->log));
 	if ((x->private_log = console_private(x->log, x->tmp_log, sizeof(x->tmp_log))) < 0)
 		return 2;
 	snprintf(x->cmdline, sizeof(x->cmdline), "%s%s%s", BASE_CMDLINE,
 		 o->append ? " " : "", o->append ? o->append : "");
 	x->vs.kernel = &x->k;
-	x->vs.topo = x->s.topo;
-	x->vs.mem_bytes = x->s.memory_bytes;
+	x->vs.topo = x->s->topo;
+	x->vs.mem_bytes = x->s->memory_bytes;
 	x->vs.initrd_fd = x->ird.fd;
 	x->vs.initrd_len = x->ird.len;
 	x->vs.cmdline = x->cmdline;
@@ -647,6 +635,8 @@ static int stage_prepare(struct run *x)
 	x->vs.verbose = o->verbose;
 	x->vs.prefault = o->prefault;
 	x->vs.hugepages = o->hugepages;
+	x->vs.pin_cpus = o->pin_cpus;
+	x->vs.n_pin_cpus = o->n_pin_cpus;
 	return 0;
 }
 
@@ -673,25 +663,33 @@ static int stage_boot_and_collect(struct run *x)
 	if (!o->quiet)
 		fprintf(stderr, "[ktstr-run] booting %s (%s) with %d CPUs, %llu MiB, %s backend\n",
 			x->k.release, x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
-			scn_topo_ncpus(&x->s.topo),
-			(unsigned long long)(x->s.memory_bytes >> 20), x->b->name);
-	results_init(&x->r, checks_expected_workers(&x->s));
+			scn_topo_ncpus(&x->s->topo),
+			(unsigned long long)(x->s->memory_bytes >> 20), x->b->name);
+	results_init(&x->r, checks_expected_workers(x->s));
 	snprintf(x->r.console_log, sizeof(x->r.console_log), "%s", x->vs.console_log);
+	if (run_cancelled) {
+		fprintf(stderr, "ktstr-run: cancelled before the guest started\n");
+		return 3;
+	}
 	if (boot_start(&x->boot, &x->b, new_backend, x, &x->vs, msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: %s backend: %s\n", x->b->name, msg);
 		return 2;
 	}
+	run_current = x->b;
+	if (run_cancelled)
+		x->b->kill(x->b);
 	if (!strcmp(x->boot.kind, "restored") && !o->quiet)
 		fprintf(stderr, "[ktstr-run] restored snapshot %s in %llu ms\n", x->boot.snapshot,
 			(unsigned long long)x->boot.restore_ms);
 	co.t0_ms = x->boot.t0_ms;
-	co.timeout_ms = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(&x->s);
+	co.timeout_ms = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(x->s);
 	if (x->b->plan_channel) {
 		co.plan = x->ird.plan;
 		co.plan_len = x->ird.plan_len;
 		co.plan_now = !strcmp(x->boot.kind, "restored");
 	}
 	collect_run(x->b, &x->r, &co);
+	run_current = NULL;
 	x->r.boot_kind = x->boot.kind;
 	x->r.restore_ms = x->boot.restore_ms;
 	snprintf(x->r.snapshot, sizeof(x->r.snapshot), "%s", x->boot.snapshot);
@@ -700,15 +698,18 @@ static int stage_boot_and_collect(struct run *x)
 	return 0;
 }
 
-/* Judge and write. Returns the run's exit code. */
-static int stage_judge_and_write(struct run *x)
+/* Judge and write; the results object goes to out. Returns the run's
+ * exit code. */
+static int stage_judge_and_write(struct run *x, struct run_outcome *out)
 {
 	const struct run_opts *o = x->o;
 	struct run_meta meta = {
 		.scenario_path = o->scenario,
 		.kernel_path = x->k.vmlinux[0] ? x->k.vmlinux : x->k.bzimage,
 		.kernel_release = x->k.release, .backend = x->b->name,
-		.accel = x->b->accel_used, .log_stem = x->log_stem };
+		.accel = x->b->accel_used, .log_stem = x->log_stem,
+		.key_scheduler = o->key_scheduler, .repeat = o->repeat };
+	json_t *j = NULL;
 	int log_err = 0, code;
 
 	if (x->private_log) {
@@ -716,51 +717,94 @@ static int stage_judge_and_write(struct run *x)
 		log_err = console_copy(x->tmp_log, x->log);
 		snprintf(x->r.console_log, sizeof(x->r.console_log), "%s", x->log);
 	}
-	verdict_decide(&x->s, &x->r, &x->v);
+	verdict_decide(x->s, &x->r, &x->v);
 	code = x->v.exit_code;
-	derive_log_stem(o, &x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
-	if (write_output_logs(x->log_stem, &x->s, &x->r))
+	derive_log_stem(o, x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
+	if (write_output_logs(x->log_stem, x->s, &x->r))
 		log_err = -1;
-	output_summary(stdout, &x->s, &x->r, &x->v, &meta);
-	if (o->json) {
-		json_t *j = results_to_json(&x->s, &x->r, &x->v, &meta);
-
-		if (!j)
-			fprintf(stderr, "ktstr-run: the results could not be encoded as JSON\n");
-		if ((!j || run_write_json(o->json, j)) && code == 0)
-			code = 2;
-		json_decref(j);
-	}
-	if (o->junit && write_junit(o->junit, &x->s, &x->r, &x->v) && code == 0)
+	output_summary(stdout, x->s, &x->r, &x->v, &meta);
+	snprintf(out->verdict, sizeof(out->verdict), "%s", x->v.verdict);
+	snprintf(out->reason, sizeof(out->reason), "%s", x->v.reason);
+	j = results_to_json(x->s, &x->r, &x->v, &meta);
+	if (!j && o->json)
+		fprintf(stderr, "ktstr-run: the results could not be encoded as JSON\n");
+	if (o->json && (!j || run_write_json(o->json, j)) && code == 0)
+		code = 2;
+	out->results = j;
+	if (o->junit && write_junit(o->junit, x->s, &x->r, &x->v) && code == 0)
 		code = 2;
 	if (log_err && code == 0)
 		code = 2;
 	return code;
 }
 
-int cmd_run(const struct run_opts *o)
+int run_one(const struct run_opts *o, const char *backend, const struct kernel *k,
+	    const struct scenario *s, struct run_outcome *out)
 {
 	struct run *x = calloc(1, sizeof(*x));
 	int ret;
 
+	memset(out, 0, sizeof(*out));
 	if (!x)
-		return 2;
+		return out->exit_code = 2;
 	x->o = o;
-	x->ird.fd = -1;
-	if (stage_load(x)) {
-		free(x);
-		return 2;
+	x->name = backend;
+	x->s = s;
+	if (k) {
+		x->k = *k;
+		x->have_kernel = true;
 	}
+	x->ird.fd = -1;
 	if (!(ret = stage_prepare(x)) && !(ret = stage_boot_and_collect(x)))
-		ret = stage_judge_and_write(x);
+		ret = stage_judge_and_write(x, out);
 	verdict_free(&x->v);
 	results_free(&x->r);
 	if (x->private_log > 0)
 		unlink(x->tmp_log);
 	initramfs_free(&x->ird);
+	run_current = NULL;
 	if (x->b)
 		x->b->destroy(x->b);
-	scn_free(&x->s);
 	free(x);
+	return out->exit_code = ret;
+}
+
+void run_outcome_free(struct run_outcome *out)
+{
+	json_decref(out->results);
+	out->results = NULL;
+}
+
+void run_cancel(void)
+{
+	struct backend *b = run_current;
+
+	run_cancelled = 1;
+	if (b)
+		b->kill(b);
+}
+
+int cmd_run(const struct run_opts *o)
+{
+	struct run_outcome out;
+	struct scenario s;
+	const char *name;
+	char why[256];
+	int ret;
+
+	/* The backend's name first: its topology limits are part of what the
+	 * scenario must pass before a kernel or initramfs is prepared. */
+	if (!(name = backend_resolve(o->backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+			o->backend);
+		return 2;
+	}
+	if (scenario_load(o->scenario, name, &s))
+		return 2;
+	if (!strcmp(o->backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
+	ret = run_one(o, name, NULL, &s, &out);
+	run_outcome_free(&out);
+	scn_free(&s);
 	return ret;
 }

@@ -26,6 +26,13 @@ struct run_opts {
 	int cold;             /* boot, even where a snapshot would do; save none */
 	int verbose;
 	int quiet;
+	/* A suite's run: its key's scheduler label and repetition (NULL and
+	 * 0 for a plain run, which derives them, host/runkey.h). */
+	const char *key_scheduler;
+	int repeat;
+	/* qemu: host CPUs for the vCPU threads (a suite's run); 0: unpinned */
+	const int *pin_cpus;
+	int n_pin_cpus;
 };
 
 /* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
@@ -47,6 +54,33 @@ struct scenario;
 uint64_t run_default_timeout_ms(const struct scenario *s);
 
 int cmd_run(const struct run_opts *o);
+
+/* What run_one ended with. */
+struct run_outcome {
+	int exit_code;       /* 0 pass, 1 fail, 2 harness/input, 3 crash/timeout */
+	char verdict[16];    /* the verdict's ("pass", "fail", "error", ...); ""
+			      * when the run stopped before one (exit 2 or 3
+			      * with the reason on stderr) */
+	char reason[1024];
+	json_t *results;     /* the results object (docs/results.md), or NULL */
+};
+
+/* One run of a loaded, checked scenario s (scenario_check against backend,
+ * the name backend_resolve gave), with kernel k (NULL: o->kernel or the
+ * default, resolved here): prepare, boot or restore, collect, judge, and
+ * write the summary to stdout and --json / --junit. `run` calls it once;
+ * `suite` once per run, each in a process of its own. Returns
+ * out->exit_code; run_outcome_free(out) after. */
+struct kernel;
+int run_one(const struct run_opts *o, const char *backend, const struct kernel *k,
+	    const struct scenario *s, struct run_outcome *out);
+void run_outcome_free(struct run_outcome *out);
+/* o->kernel resolved, or the cached default kernel (fetched if missing).
+ * 0, or -1 with the error on stderr. */
+int run_get_kernel(const struct run_opts *o, struct kernel *k);
+/* Stop the run in progress in this process: its VM is killed and the run
+ * ends as an error (exit 3), or it does not start. For a SIGTERM handler. */
+void run_cancel(void);
 /* Parse and validate scenario files for backend ("kvm", "qemu" or "auto":
  * the one `run` would pick here); print errors. 0 if all are valid, 2
  * otherwise. */

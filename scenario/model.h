@@ -215,6 +215,22 @@ struct scn_scheduler {
 	bool partial;              /* partial=yes: only SCHED_EXT tasks */
 	uint64_t enable_timeout_ns; /* enable-timeout=, SCN_SCHED_ENABLE_TIMEOUT_NS
 				     * when not given */
+	/* attach=start: attached for the whole run, by an "attach NAME" op
+	 * the parser puts before the backdrop's first op (at most one
+	 * scheduler of a scenario). */
+	bool attach_start;
+	struct scn_loc attach_loc; /* of the attach= value */
+};
+
+/* "requires ...": what a topology must have for the scenario to make
+ * sense on it (0 / false: nothing asked). Checked by scn_validate against
+ * s->topo; a suite skips the scenario on a topology that fails it. */
+struct scn_requires {
+	int cpus;                  /* cpus>=N: CPUs in all */
+	int llcs;                  /* llcs>=N: LLCs in all (numa x llcs) */
+	int nodes;                 /* nodes>=N: NUMA nodes */
+	bool smt;                  /* smt: at least 2 threads per core */
+	struct scn_loc cpus_loc, llcs_loc, nodes_loc, smt_loc;
 };
 
 enum scn_check_kind {
@@ -252,6 +268,8 @@ struct scenario {
 	struct scn_topology topo;  /* default numa=1 llcs=1 cores=2 threads=1 */
 	struct scn_loc topo_loc;   /* of the topology directive (0:0 = default) */
 	uint64_t memory_bytes;     /* default 512M */
+	struct scn_loc memory_loc; /* of the memory directive (0:0 = default) */
+	struct scn_requires req;   /* the requires directive (all 0 = none) */
 	int n_scheds;
 	struct scn_scheduler *scheds;
 	struct scn_block backdrop; /* n_ops may be 0 */
@@ -301,6 +319,24 @@ uint64_t scn_run_ns(const struct scenario *s);
  * saturates at UINT64_MAX. The host's default watchdog adds it. */
 uint64_t scn_sched_wait_ns(const struct scenario *s);
 
+/* What a suite changes in a scenario for one of its runs. */
+struct scn_rewrite {
+	const struct scn_topology *topo;   /* NULL: the scenario's own */
+	uint64_t memory_bytes;             /* 0: the scenario's own */
+	/* Added, with attach=start: attached for the whole run. NULL: none.
+	 * Its name must not be one of the scenario's. */
+	const struct scn_scheduler *sched;
+};
+
+/* s->source (as scn_parse_file read it) rewritten for rw: the topology
+ * and memory directives replaced where they are, or added at the end if s
+ * has none, and the scheduler directive added at the end, so that every
+ * line of the file keeps its number and messages point at the file. *out
+ * is malloc'd (NUL-terminated, *len without it). 0, or -1 with msg (a
+ * value the language cannot hold, such as a newline in a path). */
+int scn_rewrite(const struct scenario *s, const struct scn_rewrite *rw, char **out,
+		size_t *len, char *msg, size_t msglen);
+
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,
 		      const struct scn_error *err, char *buf, size_t len);
@@ -311,6 +347,11 @@ int scn_topo_ncpus(const struct scn_topology *t);
 int scn_topo_check(const struct scn_topology *t, char *msg, size_t len);
 /* "numa=1 llcs=1 cores=4 threads=1" */
 void scn_topo_format(const struct scn_topology *t, char *buf, size_t len);
+/* Whether t has what r asks for: 0, or -1 with msg naming the first
+ * requirement t lacks ("requires cpus>=4; topology numa=1 llcs=1 cores=2
+ * threads=1 has 2 CPUs") and *loc where it was written. */
+int scn_requires_check(const struct scn_requires *r, const struct scn_topology *t,
+		       struct scn_loc *loc, char *msg, size_t len);
 /* Topology queries for CPU numbers 0..ncpus-1, numbered node-major:
  * cpu = ((node*llcs + llc)*cores + core)*threads + thread. */
 int scn_topo_cpu_node(const struct scn_topology *t, int cpu);

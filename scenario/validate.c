@@ -613,11 +613,14 @@ int scn_validate(const struct scenario *s, struct scn_error *err)
 	struct vstate v = { .s = s, .err = err };
 	size_t ncg = (size_t)count_ops(s, SCN_OP_CGROUP) + 1;
 	size_t npl = (size_t)count_ops(s, SCN_OP_PAYLOAD_RUN) + 1;
+	struct scn_loc at;
 	char msg[256];
 	int ret = 0;
 
 	if (scn_topo_check(&s->topo, msg, sizeof(msg)))
 		return scn_err(err, s->topo_loc.line, s->topo_loc.col, "%s", msg);
+	if (scn_requires_check(&s->req, &s->topo, &at, msg, sizeof(msg)))
+		return scn_err(err, at.line, at.col, "%s", msg);
 	v.cg = calloc(ncg, sizeof(*v.cg));
 	v.pl = calloc(npl, sizeof(*v.pl));
 	v.made_cg = calloc(ncg, sizeof(*v.made_cg));
