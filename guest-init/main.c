@@ -156,7 +156,7 @@ static int take_plan(char *msg, size_t len)
 	transport_send(WIRE_READY, json_pack("{s:s}", READYF_PLAN,
 					     from_initramfs ? "initramfs" : "channel"));
 	if (from_initramfs) {
-		ret = read_file(PLAN_INITRAMFS_PATH, PLAN_MAX_BYTES, &buf, &n);
+		ret = read_file(PLAN_INITRAMFS_PATH, PLAN_MAX_BYTES, &buf, &n, NULL);
 		if (ret) {
 			snprintf(msg, len, "%s: %s", PLAN_INITRAMFS_PATH, strerror(-ret));
 			return -1;

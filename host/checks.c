@@ -11,19 +11,15 @@
 #include "host/checks.h"
 #include "host/checks_sched.h"
 #include "lib/utf8.h"
+#include "lib/xalloc.h"
 
 static struct check_result *check_new(struct check_list *l, const char *name)
 {
 	struct check_result *c;
 
 	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		struct check_result *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			abort();
-		l->v = nv;
-		l->cap = cap;
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap, sizeof(*l->v));
 	}
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof(*c));
@@ -172,15 +168,6 @@ static int mv_cmp(const void *a, const void *b)
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p)
-		abort();
-	return p;
 }
 
 static void timeline_build(const struct run_result *r, struct timeline *tl)
@@ -604,8 +591,9 @@ static void check_wake_latency(struct ctx *x, const struct scn_check *c,
 		return;
 	}
 	/* frames.c keeps at most run_limits.max_samples in all. */
-	if (total > UINT32_MAX || !(v = malloc(total * sizeof(*v))))
+	if (total > UINT32_MAX)
 		abort();
+	v = xcalloc(total, sizeof(*v));
 	for (int i = 0; i < x->r->n_reps; i++) {
 		const struct wr_data *w = x->r->reps[i];
 		if (!in_scope(w, c->cgroup) || !w->n_resume)

@@ -84,7 +84,7 @@ int compare_policy_load(struct compare_policy *p, const char *path, char *msg, s
 {
 	uint8_t *buf;
 	size_t n;
-	int err = read_file(path, 1 << 20, &buf, &n), line = 0;
+	int err = read_file(path, 1 << 20, &buf, &n, NULL), line = 0;
 	char *save = NULL, *s;
 
 	if (err) {

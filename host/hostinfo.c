@@ -39,7 +39,7 @@ void hostinfo_start(struct host_facts *h)
 	size_t n;
 
 	memset(h, 0, sizeof(*h));
-	if (read_file("/proc/cpuinfo", 16 << 20, &buf, &n) == 0) {
+	if (read_file("/proc/cpuinfo", 16 << 20, &buf, &n, NULL) == 0) {
 		hostinfo_cpu_model((const char *)buf, h->cpu_model, sizeof(h->cpu_model));
 		free(buf);
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "scenario/internal.h"
 
 #define SCN_MEMORY_MIN (128ll << 20)
@@ -536,99 +537,38 @@ int scn_parse_string(const char *path, const char *text, size_t len,
 	return 0;
 }
 
-static const char *file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a regular file";
-}
-
 static int refuse(mode_t m, struct scn_error *err)
 {
 	return scn_err(err, 0, 0, "is %s; expected a regular file or a pipe",
 		       file_kind(m));
 }
 
-/* All of fd, at most SCN_MAX_FILE_BYTES. */
-static char *read_all(int fd, size_t *len, struct scn_error *err)
-{
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-
-	while (buf) {
-		if (n == cap) {
-			nb = realloc(buf, cap *= 2);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			scn_err(err, 0, 0, "read: %s", strerror(errno));
-			goto err_free;
-		}
-		if (!r) {
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
-		if (n > SCN_MAX_FILE_BYTES) {
-			scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
-				SCN_MAX_FILE_BYTES);
-			goto err_free;
-		}
-	}
-	scn_err(err, 0, 0, "out of memory");
-err_free:
-	free(buf);
-	return NULL;
-}
-
 int scn_read_file(const char *path, char **text, size_t *len,
 		  struct scn_error *err)
 {
-	struct stat st;
-	int fd;
+	uint8_t *buf;
+	mode_t mode = 0;
+	int r;
 
 	memset(err, 0, sizeof(*err));
 	*text = NULL;
 	*len = 0;
-	/* Look before opening: opening a device can have effects of its own. */
-	if (stat(path, &st))
-		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
-		return refuse(st.st_mode, err);
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st)) {
-		scn_err(err, 0, 0, "fstat: %s", strerror(errno));
-		goto err_close;
+	r = read_file(path, SCN_MAX_FILE_BYTES, &buf, len, &mode);
+	if (r == -EINVAL)
+		return refuse(mode, err);
+	if (r == -EFBIG) {
+		struct stat st;
+
+		if (S_ISREG(mode) && stat(path, &st) == 0)
+			return scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
+				       (long long)st.st_size, SCN_MAX_FILE_BYTES);
+		return scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
+			       SCN_MAX_FILE_BYTES);
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		refuse(st.st_mode, err);
-		goto err_close;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_FILE_BYTES) {
-		scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
-			(long long)st.st_size, SCN_MAX_FILE_BYTES);
-		goto err_close;
-	}
-	*text = read_all(fd, len, err);
-	close(fd);
-	return *text ? 0 : -1;
-err_close:
-	close(fd);
-	return -1;
+	if (r)
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(-r));
+	*text = (char *)buf;
+	return 0;
 }
 
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
