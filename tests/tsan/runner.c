@@ -143,6 +143,15 @@ int main(int argc, char **argv)
 		if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SKIP) {
 			verdict = "SKIP";
 			skipped++;
+		} else if (t->opts.signal) {
+			if (!WIFSIGNALED(st) || WTERMSIG(st) != t->opts.signal) {
+				verdict = "FAIL";
+				failed++;
+				fprintf(stderr, "%s::%s: expected signal %d, got %s %d\n", t->suite,
+					t->name, t->opts.signal,
+					WIFSIGNALED(st) ? "signal" : "exit status",
+					WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+			}
 		} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 			verdict = "FAIL";
 			failed++;

@@ -16,6 +16,7 @@ struct tsan_test_opts {
 	void (*init)(void);
 	void (*fini)(void);
 	double timeout;
+	int signal; /* the test passes only if it dies by this signal */
 	bool disabled;
 	const char *description;
 };
@@ -101,6 +102,8 @@ void tsan_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 #define cr_expect_fail(...) TSAN_CHECK(false, false, "fail", __VA_ARGS__)
 #define cr_assert_arr_eq(a, b, n, ...) \
 	TSAN_CHECK(!memcmp((a), (b), (n)), true, #a " equals " #b, __VA_ARGS__)
+#define cr_assert_float_eq(a, b, eps, ...)                                           \
+	TSAN_CHECK((a) - (b) <= (eps) && (b) - (a) <= (eps), true, #a " ~= " #b, __VA_ARGS__)
 #define cr_skip_test(...) tsan_skip(" " __VA_ARGS__)
 
 #endif
