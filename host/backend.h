@@ -1,6 +1,7 @@
 /* The backend interface: something that boots a kernel with an initramfs
  * and hands back the guest's report stream and its end. Two of them: the
- * QEMU launcher (backend_qemu.c) and, later, the project's own KVM VMM. */
+ * QEMU launcher (backend_qemu.c) and the project's own KVM VMM
+ * (host/machine/backend_kvm.c). */
 #ifndef KTSTR__HOST_BACKEND_H
 #define KTSTR__HOST_BACKEND_H
 
@@ -52,5 +53,6 @@ struct backend {
 };
 
 struct backend *backend_qemu_new(void);
+struct backend *backend_kvm_new(void);
 
 #endif

@@ -9,7 +9,6 @@
 #include "host/backend.h"
 #include "host/initramfs.h"
 #include "host/kvmcheck.h"
-#include "host/vmm/backend_kvm.h"
 #include "host/output.h"
 #include "host/results.h"
 #include "host/checks.h"

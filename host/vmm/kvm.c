@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/arch/x86/layout.h"
 #include "host/vmm/vmm.h"
 
 static const struct { int cap; const char *name; } required_caps[] = {
@@ -122,23 +121,28 @@ static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *ms
  * being created. */
 static int map_ram(struct vmm *vm, char *msg, size_t len)
 {
-	uint64_t mem = vm->cfg.mem_bytes;
-
-	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
-	vm->hi_size = mem - vm->lo_size;
-	vm->ram_lo = map_region(vm, 0, vm->lo_size, msg, len);
-	if (!vm->ram_lo)
+	if (vm->cfg.n_ram < 1 || vm->cfg.n_ram > VMM_MAX_RAM) {
+		snprintf(msg, len, "guest RAM in %d regions; 1 to %d are possible",
+			 vm->cfg.n_ram, VMM_MAX_RAM);
 		return -1;
-	if (vm->hi_size)
-		vm->ram_hi = map_region(vm, X86_4G, vm->hi_size, msg, len);
-	return vm->hi_size && !vm->ram_hi ? -1 : 0;
+	}
+	for (int i = 0; i < vm->cfg.n_ram; i++) {
+		const struct vmm_ram *r = &vm->cfg.ram[i];
+		uint8_t *p = map_region(vm, r->gpa, r->size, msg, len);
+
+		if (!p)
+			return -1;
+		vm->ram[vm->n_ram++] = (struct gm_region){ r->gpa, r->size, p };
+	}
+	return 0;
 }
 
 static int add_slots(struct vmm *vm, char *msg, size_t len)
 {
-	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
-		return -1;
-	return vm->hi_size ? add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len) : 0;
+	for (int i = 0; i < vm->n_ram; i++)
+		if (add_slot(vm, i, vm->ram[i].gpa, vm->ram[i].size, vm->ram[i].hva, msg, len))
+			return -1;
+	return 0;
 }
 
 static int setup_irqchip(struct vmm *vm, char *msg, size_t len)
@@ -165,13 +169,14 @@ static int create_vm(struct vmm *vm, char *msg, size_t len)
 		snprintf(msg, len, "KVM_CREATE_VM: %s", strerror(errno));
 		return -1;
 	}
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR)) {
-		snprintf(msg, len, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)vm->cfg.tss_addr)) {
+		snprintf(msg, len, "KVM_SET_TSS_ADDR 0x%llx: %s",
+			 (unsigned long long)vm->cfg.tss_addr, strerror(errno));
 		return -1;
 	}
-	uint64_t idmap = X86_IDMAP_ADDR;
 	/* Optional; kvm_pvm and some hosts do not implement it. */
-	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+	if (vm->cfg.idmap_addr)
+		ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &vm->cfg.idmap_addr);
 	return 0;
 }
 
@@ -255,10 +260,9 @@ void vmm_destroy(struct vmm *vm)
 	}
 	free(vm->vcpus);
 	free(vm->cpuid);
-	if (vm->ram_lo)
-		munmap(vm->ram_lo, vm->lo_size);
-	if (vm->ram_hi)
-		munmap(vm->ram_hi, vm->hi_size);
+	for (int i = 0; i < vm->n_ram; i++)
+		munmap(vm->ram[i].hva, vm->ram[i].size);
+	vm->n_ram = 0;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

@@ -1,5 +1,8 @@
-/* The VMM core: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
- * threads and the I/O bus. Architecture code and devices hang off it. */
+/* The VMM floor: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
+ * threads and the I/O bus. It speaks KVM's x86 API but knows no topology,
+ * device or address map: the layers above (host/arch/x86, host/dev,
+ * host/machine) say where RAM goes, which vCPUs to create and how to set
+ * each up, and which devices sit on the bus (ARCHITECTURE.md). */
 #ifndef KTSTR__VMM_VMM_H
 #define KTSTR__VMM_VMM_H
 
@@ -10,7 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "host/arch/x86/topology.h"
 #include "host/vmm/exitstats.h"
 #include "host/vmm/guestmem.h"
 #include "host/vmm/iotrap.h"
@@ -28,7 +30,7 @@ struct vmm;
 struct vcpu {
 	struct vmm *vm;
 	int index;		/* Linux CPU number (MADT order) */
-	uint32_t apic_id;	/* = KVM vcpu_id */
+	uint32_t apic_id;	/* KVM vcpu_id, which KVM makes the APIC ID */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -46,9 +48,18 @@ struct vcpu_sample {
 	uint32_t halted;
 };
 
+/* Guest RAM regions: one KVM memory slot each, slot i for ram[i]. */
+#define VMM_MAX_RAM 2
+
+struct vmm_ram {
+	uint64_t gpa, size;
+};
+
 struct vmm_config {
-	uint64_t mem_bytes;
-	struct x86_topo topo;
+	struct vmm_ram ram[VMM_MAX_RAM];
+	int n_ram;
+	uint64_t tss_addr;	/* KVM_SET_TSS_ADDR: 3 pages the guest never uses */
+	uint64_t idmap_addr;	/* KVM_SET_IDENTITY_MAP_ADDR: 1 page (0: KVM's default) */
 	bool irqchip;		/* false only for bare test guests (HLT exits) */
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
@@ -61,8 +72,8 @@ struct vmm {
 	int run_size;
 	struct vmm_config cfg;
 	struct guestmem gm;
-	uint8_t *ram_lo, *ram_hi;	/* mmaps below 3 GiB / above 4 GiB */
-	uint64_t lo_size, hi_size;
+	struct gm_region ram[VMM_MAX_RAM];	/* the mappings of cfg.ram (vmm_open) */
+	int n_ram;
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, unpatched */
 	int nvcpus;
 	struct vcpu *vcpus;
@@ -95,8 +106,8 @@ int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
  * have no effect the guest could see before its next read or other exit
  * (an address latch). 0, or -ENOTSUP/-errno: the writes then exit as before. */
 int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size);
-/* Memory slots: 0 RAM below the hole, 1 RAM from 4 GiB, then this one. */
-#define VMM_SLOT_READONLY 2
+/* Memory slots: RAM in 0 .. VMM_MAX_RAM - 1, then this one. */
+#define VMM_SLOT_READONLY VMM_MAX_RAM
 /* Let the guest read [gpa, gpa+size) from hva without exits; its writes
  * there exit as MMIO (KVM_MEM_READONLY). One such slot. 0, -ENOTSUP
  * (KVM cannot, or no VM) or -errno. */
@@ -109,9 +120,14 @@ uint64_t vmm_now_ns(void);
 /* Takes a vCPU thread out of KVM_RUN (EINTR) or a device's poll(); the
  * handler does nothing, with SA_RESTART. */
 #define VMM_KICK_SIGNAL (SIGRTMIN + 1)
-/* Create all vCPUs (vcpu_id = APIC ID) and set their CPUID, MSRs and LAPIC.
- * The boot code then sets the BSP's registers. 0 or -1+msg. */
-int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len);
+/* The layer above's set-up of a new vCPU before it first runs (on x86:
+ * CPUID, MSRs, XCR0, LAPIC; host/arch/x86/vcpu.h). 0 or -1 with msg. */
+typedef int vmm_vcpu_setup_fn(void *ctx, struct vcpu *v, char *msg, size_t len);
+/* Create n vCPUs: vCPU i (Linux CPU i) gets KVM vcpu_id ids[i], then
+ * setup(ctx, v) unless setup is NULL. The boot code then sets the boot
+ * vCPU's registers. 0 or -1+msg. */
+int vmm_create_vcpus(struct vmm *vm, int n, const uint32_t *ids, vmm_vcpu_setup_fn *setup,
+		     void *ctx, char *msg, size_t len);
 /* Start one thread per vCPU. */
 int vmm_start(struct vmm *vm, char *msg, size_t len);
 /* End the VM (first caller's reason and message stick) and kick every vCPU
@@ -125,10 +141,14 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
  * Returns how many were left behind. */
 int vmm_join(struct vmm *vm, unsigned timeout_ms);
 #define VMM_JOIN_TIMEOUT_MS 2000	/* the backend's: threads leave in ~1 ms */
-/* Human-readable register and instruction dump of a vCPU into buf. */
-void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
 /* Exit statistics of all vCPUs (after vmm_join), as text lines. */
 int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
+
+/* vcpu_dump.c */
+/* Human-readable register and instruction dump of a vCPU into buf. */
+void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
+
+/* profile.c */
 /* The profile samples (cfg.profile_us), after vmm_join, one line each:
  * "VCPU MS RIP H|R" (halted or running). 0 or -errno. */
 int vmm_write_profile(struct vmm *vm, const char *path);

@@ -12,9 +12,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "host/vmm/backend_kvm.h"
-#include "kernels/kernels.h"
+#include "host/arch/x86/layout.h"
+#include "host/arch/x86/topology.h"
+#include "host/arch/x86/vcpu.h"
+#include "host/backend.h"
 #include "host/vmm/vmm.h"
+#include "kernels/kernels.h"
 
 static bool kvm_usable(void)
 {
@@ -39,12 +42,23 @@ static void port_out(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool
 		l->bytes[l->n++] = data[0];
 }
 
+/* RAM [0, size) and the x86 TSS, as the x86 machine sets them. */
+static void x86_ram(struct vmm_config *cfg, uint64_t size)
+{
+	cfg->ram[0] = (struct vmm_ram){ 0, size };
+	cfg->n_ram = 1;
+	cfg->tss_addr = X86_TSS_ADDR;
+	cfg->idmap_addr = X86_IDMAP_ADDR;
+}
+
 /* A one-vCPU VM without irqchip running real-mode code at 0x1000, its port
  * 0x10 writes logged; cfg may ask for more (profile_us). */
 static void start_real_mode(struct vmm *vm, struct vmm_config *cfg, const uint8_t *code,
 			    size_t n, struct port_log *log,
 			    void (*before_start)(struct vmm *vm))
 {
+	static struct x86_topo topo;
+	static const uint32_t id0 = 0;
 	struct kvm_sregs s;
 	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
 	char msg[1024];
@@ -53,11 +67,12 @@ static void start_real_mode(struct vmm *vm, struct vmm_config *cfg, const uint8_
 		cr_skip_test("/dev/kvm not usable here");
 	cfg->irqchip = false;
 	cfg->log_fd = -1;
-	cr_assert_eq(x86_topo_init(&cfg->topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	cr_assert_eq(x86_topo_init(&topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
 	cr_assert_eq(vmm_create(vm, cfg, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(iotrap_register(&vm->bus.pio, 0x10, 1, port_out, log), 0);
 	cr_assert_eq(gm_write(&vm->gm, 0x1000, code, n), 0);
-	cr_assert_eq(vmm_create_vcpus(vm, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_create_vcpus(vm, 1, &id0, x86_vcpu_setup, &topo, msg, sizeof(msg)), 0,
+		     "%s", msg);
 	cr_assert_eq(ioctl(vm->vcpus[0].fd, KVM_GET_SREGS, &s), 0);
 	s.cs.base = 0;
 	s.cs.selector = 0;
@@ -83,10 +98,11 @@ Test(vmm_run, real_mode_guest_out_and_hlt, .timeout = 30)
 {
 	/* mov al,0x42; out 0x10,al; mov al,0x43; out 0x10,al; hlt */
 	static const uint8_t code[] = { 0xb0, 0x42, 0xe6, 0x10, 0xb0, 0x43, 0xe6, 0x10, 0xf4 };
-	struct vmm_config cfg = { .mem_bytes = 2 << 20 };
+	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 2 << 20);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	wait_end(&vm);
 	cr_expect_eq(atomic_load(&vm.end), VMM_END_RESET, "end %d: %s",
@@ -125,10 +141,11 @@ Test(vmm_run, readonly_slot_reads_without_exit, .timeout = 30)
 	static const uint8_t code[] = { 0xb8, 0x00, 0x80, 0x8e, 0xd8, 0xa0, 0x00, 0x00,
 					0xe6, 0x10, 0xc6, 0x06, 0x00, 0x00, 0x55, 0xa0,
 					0x00, 0x00, 0xe6, 0x10, 0xf4 };
-	struct vmm_config cfg = { .mem_bytes = 512 << 10 };
+	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 512 << 10);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, add_ro_page);
 	wait_end(&vm);
 	cr_expect_eq(log.n, 2);
@@ -142,10 +159,11 @@ Test(vmm_run, readonly_slot_reads_without_exit, .timeout = 30)
 Test(vmm_run, profile_samples_the_guest_rip, .timeout = 30)
 {
 	static const uint8_t code[] = { 0xeb, 0xfe };	/* jmp $ */
-	struct vmm_config cfg = { .mem_bytes = 2 << 20, .profile_us = 1000 };
+	struct vmm_config cfg = { .profile_us = 1000 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 2 << 20);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	/* 1 ms ticks: 20 samples take 20 ms; a loaded host gets 5 s. */
 	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20; i++)
@@ -176,21 +194,21 @@ static size_t resident_pages(void *p, size_t size)
  * without it, RAM the guest has not touched is not. */
 Test(vmm_run, prefault_makes_ram_resident, .timeout = 30)
 {
-	struct vmm_config cfg = { .mem_bytes = 64 << 20, .irqchip = false, .log_fd = -1 };
+	struct vmm_config cfg = { .irqchip = false, .log_fd = -1 };
 	struct vmm vm;
 	char msg[1024];
 
 	if (!kvm_usable())
 		cr_skip_test("/dev/kvm not usable here");
-	cr_assert_eq(x86_topo_init(&cfg.topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	x86_ram(&cfg, 64 << 20);
 	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_lt(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096 / 2,
+	cr_expect_lt(resident_pages(vm.ram[0].hva, vm.ram[0].size), vm.ram[0].size / 4096 / 2,
 		     "untouched RAM is not resident without prefault");
 	vmm_destroy(&vm);
 
 	cfg.prefault = true;
 	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_eq(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096);
+	cr_expect_eq(resident_pages(vm.ram[0].hva, vm.ram[0].size), vm.ram[0].size / 4096);
 	vmm_destroy(&vm);
 }
 
