@@ -27,6 +27,11 @@ static inline int x86_topo_pkg_shift(const struct x86_topo *t)
 {
 	return t->t_bits + t->c_bits + t->l_bits;
 }
+/* Logical CPUs per package (= NUMA node). */
+static inline int x86_topo_per_pkg(const struct x86_topo *t)
+{
+	return t->llcs * t->cores * t->threads;
+}
 /* ceil(log2(n)) for n >= 1. */
 int x86_topo_bits(int n);
 
