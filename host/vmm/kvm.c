@@ -26,6 +26,16 @@ static const struct { int cap; const char *name; } irqchip_caps[] = {
 	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
 };
 
+static const struct { int cap; const char *name; } split_irqchip_caps[] = {
+	{ KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP" },
+	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
+	{ KVM_CAP_X2APIC_API, "X2APIC_API" },
+};
+
+/* What the split irqchip turns on: APIC IDs (LAPIC state, MSI and route
+ * destinations) of 32 bits, and 0xff a plain x2APIC ID, not a broadcast. */
+#define X2APIC_API_FLAGS (KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK)
+
 uint64_t vmm_now_ns(void)
 {
 	struct timespec ts;
@@ -45,6 +55,21 @@ static int check_caps(struct vmm *vm, char *msg, size_t len)
 	vm->has_xcrs = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
 	if (!vm->cfg.irqchip)
 		return 0;
+	if (vm->cfg.split_irqchip) {
+		for (size_t i = 0; i < sizeof(split_irqchip_caps) / sizeof(split_irqchip_caps[0]); i++)
+			if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, split_irqchip_caps[i].cap) <= 0) {
+				snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s, which APIC IDs "
+					 "above 254 need", split_irqchip_caps[i].name);
+				return -1;
+			}
+		if ((ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API) & X2APIC_API_FLAGS) !=
+		    X2APIC_API_FLAGS) {
+			snprintf(msg, len, "/dev/kvm's KVM_CAP_X2APIC_API lacks 32-bit APIC IDs or "
+				 "the broadcast quirk's switch, which APIC IDs above 254 need");
+			return -1;
+		}
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(irqchip_caps) / sizeof(irqchip_caps[0]); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, irqchip_caps[i].cap) <= 0) {
 			snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s", irqchip_caps[i].name);
@@ -145,10 +170,34 @@ static int add_slots(struct vmm *vm, char *msg, size_t len)
 	return 0;
 }
 
+static int enable_cap(struct vmm *vm, uint32_t cap, const char *name, uint64_t arg,
+		      char *msg, size_t len)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg } };
+
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &c)) {
+		snprintf(msg, len, "KVM_ENABLE_CAP %s (0x%llx): %s", name, (unsigned long long)arg,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Only the LAPICs in KVM: no PIC, no PIT (it needs KVM's PIC), and the
+ * IOAPIC in userspace. Before any vCPU exists. */
+static int setup_split_irqchip(struct vmm *vm, char *msg, size_t len)
+{
+	return enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP", vm->cfg.split_irqchip,
+			  msg, len) ?:
+	       enable_cap(vm, KVM_CAP_X2APIC_API, "X2APIC_API", X2APIC_API_FLAGS, msg, len);
+}
+
 static int setup_irqchip(struct vmm *vm, char *msg, size_t len)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
+	if (vm->cfg.split_irqchip)
+		return setup_split_irqchip(vm, msg, len);
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
 		snprintf(msg, len, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 		return -1;
@@ -275,20 +324,39 @@ void vmm_destroy(struct vmm *vm)
 	vm->kvm_fd = vm->vm_fd = vm->exit_efd = -1;
 }
 
+uint64_t vmm_msi_ext_dest(uint64_t addr)
+{
+	uint64_t ext = addr >> 5 & 0x7f;
+
+	return (addr & ~(0x7full << 5)) | ext << 40;
+}
+
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data)
 {
-	struct kvm_msi m = {
-		.address_lo = (uint32_t)addr, .address_hi = addr >> 32, .data = data,
-	};
+	struct kvm_msi m = { .data = data };
 
+	if (vm->cfg.split_irqchip)
+		addr = vmm_msi_ext_dest(addr);
+	m.address_lo = (uint32_t)addr;
+	m.address_hi = addr >> 32;
 	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -errno : 0;
+}
+
+void vmm_set_irq_lines(struct vmm *vm, vmm_irq_line_fn *fn, void *ctx)
+{
+	vm->irq_line = fn;
+	vm->irq_ctx = ctx;
 }
 
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };
 
-	if (!vm->cfg.irqchip)
+	if (vm->irq_line) {
+		vm->irq_line(vm->irq_ctx, irq, level);
+		return 0;
+	}
+	if (!vm->cfg.irqchip || vm->cfg.split_irqchip)
 		return 0;
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) ? -errno : 0;
 }

@@ -75,9 +75,31 @@ static int create_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 	return 0;
 }
 
+/* n vCPUs with these ids against what this host's KVM allows. */
+static int check_limits(struct vmm *vm, int n, const uint32_t *ids, char *msg, size_t len)
+{
+	int max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	int max_id = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+
+	if (max > 0 && n > max) {
+		snprintf(msg, len, "%d vCPUs; this host's KVM runs at most %d in a VM "
+			 "(KVM_CAP_MAX_VCPUS)", n, max);
+		return -1;
+	}
+	for (int i = 0; i < n && max_id > 0; i++)
+		if (ids[i] >= (uint32_t)max_id) {
+			snprintf(msg, len, "vCPU %d has APIC ID %u; this host's KVM takes ids "
+				 "below %d (KVM_CAP_MAX_VCPU_ID)", i, ids[i], max_id);
+			return -1;
+		}
+	return 0;
+}
+
 int vmm_create_vcpus(struct vmm *vm, int n, const uint32_t *ids, vmm_vcpu_setup_fn *setup,
 		     void *ctx, char *msg, size_t len)
 {
+	if (check_limits(vm, n, ids, msg, len))
+		return -1;
 	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
 		snprintf(msg, len, "out of memory");
@@ -128,6 +150,11 @@ static void handle_exit(struct vcpu *v)
 				run->mmio.data, run->mmio.len, run->mmio.is_write);
 		break;
 	case KVM_EXIT_INTR:
+		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		/* Split irqchip: KVM asks only for vectors of level-triggered
+		 * GSI routes, and there are none (the userspace IOAPIC sends
+		 * MSIs, edge-triggered). Nothing to do if it asks anyway. */
 		break;
 	case KVM_EXIT_HLT:
 		vmm_end(vm, VMM_END_RESET, "vCPU %d halted (no irqchip)", v->index);

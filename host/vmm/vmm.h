@@ -27,6 +27,9 @@ enum vmm_end {
 
 struct vmm;
 
+/* A device's interrupt line to a userspace interrupt controller. */
+typedef void vmm_irq_line_fn(void *ctx, uint32_t irq, int level);
+
 struct vcpu {
 	struct vmm *vm;
 	int index;		/* Linux CPU number (MADT order) */
@@ -61,6 +64,11 @@ struct vmm_config {
 	uint64_t tss_addr;	/* KVM_SET_TSS_ADDR: 3 pages the guest never uses */
 	uint64_t idmap_addr;	/* KVM_SET_IDENTITY_MAP_ADDR: 1 page (0: KVM's default) */
 	bool irqchip;		/* false only for bare test guests (HLT exits) */
+	/* With irqchip: 0 for KVM's PIC, IOAPIC and PIT; else the split
+	 * irqchip APIC IDs above 254 need: only the LAPICs in KVM, in x2APIC
+	 * format (32-bit IDs, no 0xff broadcast: KVM_CAP_X2APIC_API), and an
+	 * IOAPIC with this many pins in userspace (vmm_set_irq_lines). */
+	unsigned split_irqchip;
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
 	bool hugepages;		/* RAM from the hugetlbfs pool (2 MiB, resident) */
@@ -80,6 +88,8 @@ struct vmm {
 	struct iotrap_bus bus;
 	bool is_pvm;			/* /dev/kvm is kvm_pvm */
 	bool has_xcrs;			/* KVM_CAP_XCRS: XCR0 preset (msr.h) */
+	vmm_irq_line_fn *irq_line;	/* split irqchip: the userspace IOAPIC */
+	void *irq_ctx;
 	int coalesced_page;		/* KVM_CAP_COALESCED_MMIO: ring page in kvm_run */
 
 	atomic_int end;			/* enum vmm_end; first writer wins */
@@ -98,8 +108,13 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
 int vmm_create_vm(struct vmm *vm, char *msg, size_t len);
 void vmm_destroy(struct vmm *vm);
-/* Deliver an MSI (KVM_SIGNAL_MSI). */
+/* Deliver an MSI (KVM_SIGNAL_MSI); with the split irqchip its address goes
+ * through vmm_msi_ext_dest first. */
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
+/* An MSI address as KVM takes it with 32-bit APIC IDs: the destination's
+ * bits 8-14, which a guest told KVM_FEATURE_MSI_EXT_DEST_ID writes into
+ * address bits 11:5, moved to address_hi bits 15:8. */
+uint64_t vmm_msi_ext_dest(uint64_t addr);
 /* Let KVM queue guest writes to [addr, addr+size) (a port range if pio) in
  * the coalesced ring instead of exiting; they reach the device, in order,
  * before the next access the VMM handles. Only for registers whose writes
@@ -112,8 +127,10 @@ int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size);
  * there exit as MMIO (KVM_MEM_READONLY). One such slot. 0, -ENOTSUP
  * (KVM cannot, or no VM) or -errno. */
 int vmm_add_readonly_slot(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva);
-/* Set an IOAPIC/PIC input line level. */
+/* Set an IOAPIC/PIC input line level: KVM's, or with the split irqchip the
+ * userspace IOAPIC's that vmm_set_irq_lines named. */
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
+void vmm_set_irq_lines(struct vmm *vm, vmm_irq_line_fn *fn, void *ctx);
 uint64_t vmm_now_ns(void);
 
 /* vcpu.c */
@@ -125,7 +142,8 @@ uint64_t vmm_now_ns(void);
 typedef int vmm_vcpu_setup_fn(void *ctx, struct vcpu *v, char *msg, size_t len);
 /* Create n vCPUs: vCPU i (Linux CPU i) gets KVM vcpu_id ids[i], then
  * setup(ctx, v) unless setup is NULL. The boot code then sets the boot
- * vCPU's registers. 0 or -1+msg. */
+ * vCPU's registers. 0 or -1+msg (also when n or an id is beyond what this
+ * host's KVM allows: KVM_CAP_MAX_VCPUS, KVM_CAP_MAX_VCPU_ID). */
 int vmm_create_vcpus(struct vmm *vm, int n, const uint32_t *ids, vmm_vcpu_setup_fn *setup,
 		     void *ctx, char *msg, size_t len);
 /* Start one thread per vCPU. */
