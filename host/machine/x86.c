@@ -19,7 +19,8 @@ static int setup_devices(struct x86_machine *m, const struct x86_machine_config 
 	struct vmm *vm = &m->vm;
 	int err;
 
-	err = serial8250_init(&m->com1, vm, X86_COM1_PORT, X86_COM1_IRQ, c->console_fd) ?:
+	err = vm->cfg.split_irqchip ? ioapic_init(&m->ioapic, vm, X86_IOAPIC) : 0;
+	err = err ?: serial8250_init(&m->com1, vm, X86_COM1_PORT, X86_COM1_IRQ, c->console_fd) ?:
 	      i8042_init(vm) ?:
 	      pci_init(&m->pci, vm, NULL, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
@@ -189,6 +190,8 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 
 	if (x86_topo_init(&m->topo, c->nodes, c->llcs, c->cores, c->threads, msg, len))
 		return -1;
+	if (x86_topo_x2apic(&m->topo))
+		cfg.split_irqchip = IOAPIC_PINS;
 	cfg.ram[cfg.n_ram++] = (struct vmm_ram){ 0, lo };
 	if (c->mem_bytes > lo)
 		cfg.ram[cfg.n_ram++] = (struct vmm_ram){ X86_4G, c->mem_bytes - lo };

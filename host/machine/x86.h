@@ -2,6 +2,8 @@
  * 3-4 GiB hole, COM1, the i8042, a PCI host bridge with virtio-console, the
  * ACPI tables that describe them and the CPU topology, the kernel copied in
  * while the rest is set up, and on kvm_pvm a watchdog for a silent guest.
+ * With APIC IDs above 254 the IOAPIC is the userspace one (host/dev/ioapic.h)
+ * on KVM's split irqchip; below, KVM's PIC, IOAPIC and PIT as before.
  * Assembled from the VMM floor (host/vmm), host/arch/x86 and host/dev. */
 #ifndef KTSTR__MACHINE_X86_H
 #define KTSTR__MACHINE_X86_H
@@ -13,6 +15,7 @@
 
 #include "host/arch/x86/boot.h"
 #include "host/arch/x86/topology.h"
+#include "host/dev/ioapic.h"
 #include "host/dev/pci.h"
 #include "host/dev/serial8250.h"
 #include "host/dev/virtio_console.h"
@@ -40,6 +43,7 @@ struct x86_machine {
 	struct serial8250 com1;
 	struct pci_bus pci;
 	struct virtio_console con;
+	struct ioapic ioapic;		/* split irqchip only */
 	int left_behind;		/* vCPU threads that did not stop (vmm_join) */
 	pthread_t watchdog;
 	bool watchdog_on;

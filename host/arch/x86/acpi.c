@@ -53,6 +53,21 @@ struct madt_lapic_nmi {
 } __attribute__((packed));
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT LAPIC NMI");
 
+struct madt_x2apic {
+	uint8_t type, len;
+	uint16_t reserved;
+	uint32_t x2apic_id, flags, uid;
+} __attribute__((packed));
+_Static_assert(sizeof(struct madt_x2apic) == 16, "MADT x2APIC");
+
+struct madt_x2apic_nmi {
+	uint8_t type, len;
+	uint16_t flags;
+	uint32_t uid;
+	uint8_t lint, reserved[3];
+} __attribute__((packed));
+_Static_assert(sizeof(struct madt_x2apic_nmi) == 12, "MADT x2APIC NMI");
+
 struct srat_x2apic {
 	uint8_t type, len;
 	uint16_t reserved;
@@ -251,15 +266,35 @@ static int build_fadt(struct writer *w, uint64_t dsdt, uint64_t *gpa)
 	return 0;
 }
 
+/* MADT subtable types (ACPI 6.5, 5.2.12). */
+#define MADT_LAPIC		0
+#define MADT_IOAPIC		1
+#define MADT_LAPIC_NMI		4
+#define MADT_X2APIC		9
+#define MADT_X2APIC_NMI		10
+#define MADT_ENABLED		1u
+#define MADT_ALL_CPUS		0xff		/* an NMI entry's UID for every CPU */
+#define MADT_ALL_X2CPUS		0xffffffffu
+
+/* One enabled processor entry per CPU, in CPU order (Linux numbers its CPUs
+ * in MADT order): a Local APIC entry while the APIC ID fits xAPIC, a Local
+ * x2APIC entry from 255 on, as the spec wants. LINT1 is NMI on all of them. */
 static int build_madt(struct writer *w, const struct x86_topo *t, uint64_t *gpa)
 {
-	size_t len = 44 + t->ncpus * sizeof(struct madt_lapic) +
-		     sizeof(struct madt_ioapic) + sizeof(struct madt_lapic_nmi);
-	uint8_t *p = w_take(w, "APIC", len, gpa), *e;
+	int x2 = 0;
+	size_t len;
+	uint8_t *p, *e;
 	uint32_t lapic = X86_LAPIC, flags = 0;
-	struct madt_ioapic io = { 1, 12, 0, 0, X86_IOAPIC, 0 };
-	struct madt_lapic_nmi nmi = { 4, 6, 0xff, 0, 1 };
+	struct madt_ioapic io = { MADT_IOAPIC, 12, 0, 0, X86_IOAPIC, 0 };
+	struct madt_lapic_nmi nmi = { MADT_LAPIC_NMI, 6, MADT_ALL_CPUS, 0, 1 };
+	struct madt_x2apic_nmi x2nmi = { MADT_X2APIC_NMI, 12, 0, MADT_ALL_X2CPUS, 1, { 0 } };
 
+	for (int i = 0; i < t->ncpus; i++)
+		x2 += x86_topo_apic_id(t, i) > X86_XAPIC_MAX_ID;
+	len = 44 + (t->ncpus - x2) * sizeof(struct madt_lapic) +
+	      x2 * sizeof(struct madt_x2apic) + sizeof(io) + sizeof(nmi) +
+	      (x2 ? sizeof(x2nmi) : 0);
+	p = w_take(w, "APIC", len, gpa);
 	if (!p)
 		return -ENOSPC;
 	sdt_init((void *)p, "APIC", len, 5);
@@ -267,13 +302,26 @@ static int build_madt(struct writer *w, const struct x86_topo *t, uint64_t *gpa)
 	memcpy(p + 40, &flags, 4);
 	e = p + 44;
 	for (int i = 0; i < t->ncpus; i++) {
-		struct madt_lapic l = { 0, 8, i, x86_topo_apic_id(t, i), 1 };
+		uint32_t id = x86_topo_apic_id(t, i);
 
-		memcpy(e, &l, sizeof(l));
-		e += sizeof(l);
+		if (id <= X86_XAPIC_MAX_ID) {
+			struct madt_lapic l = { MADT_LAPIC, 8, i, id, MADT_ENABLED };
+
+			memcpy(e, &l, sizeof(l));
+			e += sizeof(l);
+		} else {
+			struct madt_x2apic x = { MADT_X2APIC, 16, 0, id, MADT_ENABLED, i };
+
+			memcpy(e, &x, sizeof(x));
+			e += sizeof(x);
+		}
 	}
 	memcpy(e, &io, sizeof(io));
-	memcpy(e + sizeof(io), &nmi, sizeof(nmi));
+	e += sizeof(io);
+	memcpy(e, &nmi, sizeof(nmi));
+	e += sizeof(nmi);
+	if (x2)
+		memcpy(e, &x2nmi, sizeof(x2nmi));
 	sdt_finish(p);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * leaves here, the AMD/Hygon ones in cpuid_amd.c. Layout of the APIC ID
  * fields: topology.h. References: FC normalize.rs, CH update_cpuid_topology,
  * ktstr topology.rs (see the boot guide, section 1.4). */
+#include <asm/kvm_para.h>
 #include <errno.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #define LEAF1_EBX_CLFLUSH	GENMASK(15, 8)	/* CLFLUSH line size / 8 */
 #define LEAF1_EBX_LOGICAL	GENMASK(23, 16)	/* addressable IDs per package */
 #define LEAF1_EBX_APIC_ID	GENMASK(31, 24)	/* initial (xAPIC) APIC ID */
+#define LEAF1_ECX_X2APIC	BIT(21)
 #define LEAF1_ECX_HYPERVISOR	BIT(31)
 #define LEAF1_EDX_HTT		BIT(28)
 /* Leaves 0xB and 0x1F: one subleaf per level. */
@@ -90,6 +92,8 @@ static void patch_leaf1(struct kvm_cpuid2 *c, const struct x86_topo *t, uint32_t
 		 FIELD_PREP(LEAF1_EBX_LOGICAL, span > 255 ? 255 : span) |
 		 FIELD_PREP(LEAF1_EBX_CLFLUSH, 64 / 8);
 	e->ecx |= LEAF1_ECX_HYPERVISOR;
+	if (x86_topo_x2apic(t))
+		e->ecx |= LEAF1_ECX_X2APIC;	/* KVM offers it; above 254 it is a must */
 	if (x86_topo_per_pkg(t) > 1)
 		e->edx |= LEAF1_EDX_HTT;
 	else
@@ -148,6 +152,18 @@ static int patch_ext_topo(struct kvm_cpuid2 *c, int cap, uint32_t fn,
 	return 0;
 }
 
+/* KVM's PV leaves: with APIC IDs above 254, 15-bit MSI destinations (the
+ * IOAPIC's and every device's), without which Linux brings no CPU above
+ * APIC ID 255 online short of interrupt remapping (try_to_enable_x2apic).
+ * The machine's userspace IOAPIC and vmm_signal_msi take that format. */
+static void patch_kvm_pv(struct kvm_cpuid2 *c, const struct x86_topo *t)
+{
+	struct kvm_cpuid_entry2 *e = x86_cpuid_find(c, KVM_CPUID_FEATURES, 0);
+
+	if (e && x86_topo_x2apic(t))
+		e->eax |= BIT(KVM_FEATURE_MSI_EXT_DEST_ID);
+}
+
 int x86_cpuid_patch(struct kvm_cpuid2 *dst, int cap, const struct kvm_cpuid2 *src,
 		    const struct x86_topo *t, int cpu)
 {
@@ -175,6 +191,7 @@ int x86_cpuid_patch(struct kvm_cpuid2 *dst, int cap, const struct kvm_cpuid2 *sr
 	e = x86_cpuid_find(dst, 7, 0);
 	if (e)
 		e->ecx &= ~LEAF7_ECX_WAITPKG;
+	patch_kvm_pv(dst, t);
 	return x86_cpuid_patch_amd(dst, cap, t, apic);
 }
 

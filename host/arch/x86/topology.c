@@ -13,17 +13,55 @@ int x86_topo_bits(int n)
 	return b;
 }
 
+/* The APIC ID of the last CPU, the highest (IDs grow with the CPU number). */
+static uint32_t max_apic_id(int nodes, int llcs, int cores, int threads)
+{
+	int t = x86_topo_bits(threads), c = x86_topo_bits(cores), l = x86_topo_bits(llcs);
+
+	return (uint32_t)(threads - 1) | (uint32_t)(cores - 1) << t |
+	       (uint32_t)(llcs - 1) << (t + c) | (uint32_t)(nodes - 1) << (t + c + l);
+}
+
+int x86_topo_limits(int nodes, int llcs, int cores, int threads, char *msg, size_t len)
+{
+	static const struct { const char *name; int max; } field[] = {
+		{ "numa", 64 }, { "llcs", 64 }, { "cores", 256 }, { "threads", 8 },
+	};
+	const int val[] = { nodes, llcs, cores, threads };
+	long ncpus = 1;
+	uint32_t max;
+
+	for (int i = 0; i < 4; i++) {
+		if (val[i] < 1 || val[i] > field[i].max) {
+			snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d: "
+				 "%s=%d is out of range (1 to %d)", nodes, llcs, cores, threads,
+				 field[i].name, val[i], field[i].max);
+			return -1;
+		}
+		ncpus *= val[i];
+	}
+	if (ncpus > X86_TOPO_MAX_CPUS) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is %ld CPUs; "
+			 "the KVM backend supports up to %d (use --backend qemu)", nodes, llcs,
+			 cores, threads, ncpus, X86_TOPO_MAX_CPUS);
+		return -1;
+	}
+	max = max_apic_id(nodes, llcs, cores, threads);
+	if (max > X86_TOPO_MAX_APIC_ID) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
+			 "APIC ID %u; the KVM backend supports APIC IDs up to %d "
+			 "(use --backend qemu)", nodes, llcs, cores, threads, max,
+			 X86_TOPO_MAX_APIC_ID);
+		return -1;
+	}
+	return 0;
+}
+
 int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 		  int threads, char *msg, size_t len)
 {
-	uint32_t max;
-
-	if (nodes < 1 || llcs < 1 || cores < 1 || threads < 1 ||
-	    nodes > 64 || llcs > 64 || cores > 256 || threads > 8) {
-		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is "
-			 "out of range", nodes, llcs, cores, threads);
+	if (x86_topo_limits(nodes, llcs, cores, threads, msg, len))
 		return -1;
-	}
 	t->nodes = nodes;
 	t->llcs = llcs;
 	t->cores = cores;
@@ -32,13 +70,7 @@ int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 	t->t_bits = x86_topo_bits(threads);
 	t->c_bits = x86_topo_bits(cores);
 	t->l_bits = x86_topo_bits(llcs);
-	max = x86_topo_apic_id(t, t->ncpus - 1);
-	if (max > 254) {
-		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
-			 "APIC ID %u; the KVM backend supports APIC IDs up to 254 "
-			 "(use --backend qemu)", nodes, llcs, cores, threads, max);
-		return -1;
-	}
+	t->max_apic_id = max_apic_id(nodes, llcs, cores, threads);
 	return 0;
 }
 

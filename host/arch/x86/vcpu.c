@@ -1,5 +1,6 @@
 /* Per-vCPU x86 set-up (see vcpu.h): KVM's supported CPUID patched for this
- * CPU of the topology, then MSRs, XCR0 and the LAPIC. */
+ * CPU of the topology, then MSRs, XCR0, the LAPIC and, with APIC IDs above
+ * 254, x2APIC mode. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ int x86_vcpu_setup(void *ctx, struct vcpu *v, char *msg, size_t len)
 	if (vm->has_xcrs && x86_xcr_setup(v->fd, x86_cpuid_xcr0(c), msg, len))
 		goto out;
 	if (vm->cfg.irqchip && x86_lapic_setup(v->fd, msg, len))
+		goto out;
+	if (vm->cfg.irqchip && x86_topo_x2apic(t) && x86_x2apic_enable(v->fd, msg, len))
 		goto out;
 	ret = 0;
 out:

@@ -1,5 +1,6 @@
 /* The x86 state of a new vCPU, set before it first runs: CPUID from the
- * guest topology, the boot MSRs, XCR0 and the LAPIC's LINT pins. */
+ * guest topology, the boot MSRs, XCR0, the LAPIC's LINT pins and, where an
+ * APIC ID is above 254, x2APIC mode. */
 #ifndef KTSTR__ARCH_X86_VCPU_H
 #define KTSTR__ARCH_X86_VCPU_H
 
