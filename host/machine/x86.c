@@ -192,6 +192,9 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 		return -1;
 	if (x86_topo_x2apic(&m->topo))
 		cfg.split_irqchip = IOAPIC_PINS;
+	/* More vCPUs than host CPUs: an idle vCPU's halt poll only delays
+	 * the one that has work. */
+	cfg.no_halt_poll = m->topo.ncpus > sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.ram[cfg.n_ram++] = (struct vmm_ram){ 0, lo };
 	if (c->mem_bytes > lo)
 		cfg.ram[cfg.n_ram++] = (struct vmm_ram){ X86_4G, c->mem_bytes - lo };

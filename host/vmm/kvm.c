@@ -269,6 +269,14 @@ int vmm_create_vm(struct vmm *vm, char *msg, size_t len)
 		return -1;
 	if (vm->cfg.irqchip && setup_irqchip(vm, msg, len))
 		return -1;
+	if (vm->cfg.no_halt_poll) {
+		struct kvm_enable_cap c = { .cap = KVM_CAP_HALT_POLL, .args = { 0 } };
+
+		/* Best effort (Linux 5.16 on); without it KVM polls as before. */
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) > 0 &&
+		    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &c))
+			vmm_log(vm, "[vmm] KVM_CAP_HALT_POLL 0: %s\n", strerror(errno));
+	}
 	if (add_slots(vm, msg, len) || get_cpuid(vm, msg, len))
 		return -1;
 	return 0;

@@ -73,6 +73,10 @@ struct vmm_config {
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
 	bool hugepages;		/* RAM from the hugetlbfs pool (2 MiB, resident) */
 	unsigned profile_us;	/* sample each vCPU's RIP this often (0: off) */
+	/* KVM_CAP_HALT_POLL 0: a halted vCPU sleeps at once instead of
+	 * polling for a wake-up first (KVM's default, up to 200 us), which on
+	 * an overcommitted host takes the CPU another vCPU needs. */
+	bool no_halt_poll;
 };
 
 struct vmm {
