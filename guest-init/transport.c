@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frames over /dev/hvc0 (see transport.h). The console is put in raw mode so
  * the tty layer passes binary frames untouched. */
 #include <dirent.h>
@@ -6,6 +7,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "proto/plan.h"
 
 static int tx_fd = -1;
 static uint32_t tx_seq;
@@ -207,6 +210,107 @@ int transport_flood(int frames)
 	return ret;
 }
 
+/* Frames from the host (ACK, PLAN, DATA) arrive on the same fd; bytes read
+ * past one frame stay here for the next reader. */
+static struct wire_decoder rx;
+static bool rx_ready;
+
+/* The next host frame, waiting at most until deadline (guest mono ns; 0 =
+ * forever). 1 with type/payload/len (valid until the next call), 0 on
+ * timeout, -errno. */
+static int rx_next(uint64_t deadline, uint16_t *type, const uint8_t **payload, uint32_t *len)
+{
+	char msg[128];
+
+	if (!rx_ready) {
+		wire_decoder_init(&rx);
+		rx_ready = true;
+	}
+	for (;;) {
+		uint8_t buf[65536];
+		struct pollfd p = { tx_fd, POLLIN, 0 };
+		uint64_t now = guest_mono_ns();
+		enum wire_result r;
+		ssize_t n;
+		int wait = -1;
+
+		while ((r = wire_decoder_next(&rx, type, payload, len, msg, sizeof(msg))))
+			if (r == WIRE_FRAME)
+				return 1;
+		if (deadline) {
+			if (now >= deadline)
+				return 0;
+			wait = (int)((deadline - now) / 1000000) + 1;
+		}
+		if (poll(&p, 1, wait) <= 0)
+			continue;
+		n = read(tx_fd, buf, sizeof(buf));
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (wire_decoder_feed(&rx, buf, n))
+			return -ENOMEM;
+	}
+}
+
+int transport_recv_plan(uint8_t **out, size_t *out_len, char *msg, size_t msglen)
+{
+	uint8_t *buf = NULL;
+	uint64_t size = 0, got = 0;
+	const uint8_t *payload;
+	uint32_t len;
+	uint16_t type;
+	int r;
+
+	if (tx_fd < 0) {
+		snprintf(msg, msglen, "no channel to the host");
+		return -1;
+	}
+	while ((r = rx_next(0, &type, &payload, &len)) == 1) {
+		if (type == WIRE_PLAN && !buf) {
+			json_t *j = json_loadb((const char *)payload, len, 0, NULL);
+			json_t *v = json_object_get(j, PLANF_SIZE);
+
+			size = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+			json_decref(j);
+			if (size == 0 || size > PLAN_MAX_BYTES) {
+				snprintf(msg, msglen, "run plan of %llu bytes: expected 1 to %u",
+					 (unsigned long long)size, PLAN_MAX_BYTES);
+				return -1;
+			}
+			buf = malloc(size);
+			if (!buf) {
+				snprintf(msg, msglen, "run plan of %llu bytes: out of memory",
+					 (unsigned long long)size);
+				return -1;
+			}
+		} else if (type == WIRE_DATA && buf) {
+			if (len > size - got) {
+				snprintf(msg, msglen, "run plan: more data than the %llu bytes announced",
+					 (unsigned long long)size);
+				free(buf);
+				return -1;
+			}
+			memcpy(buf + got, payload, len);
+			got += len;
+			if (got == size) {
+				*out = buf;
+				*out_len = size;
+				return 0;
+			}
+		}
+		/* Anything else (an ACK of nothing, a frame of a later protocol)
+		 * is not for now. */
+	}
+	free(buf);
+	snprintf(msg, msglen, "reading the run plan: %s", strerror(r ? -r : ETIMEDOUT));
+	return -1;
+}
+
 /* An ACK frame's seq, or -1. */
 static int64_t ack_seq(uint16_t type, const uint8_t *payload, uint32_t len)
 {
@@ -226,9 +330,11 @@ static int64_t ack_seq(uint16_t type, const uint8_t *payload, uint32_t len)
 int transport_wait_ack(int timeout_ms)
 {
 	uint64_t deadline = guest_mono_ns() + timeout_ms * 1000000ull;
-	struct wire_decoder d;
+	const uint8_t *payload;
+	uint32_t len;
+	uint16_t type;
 	int64_t want;
-	int ret = -ETIMEDOUT;
+	int r;
 
 	if (tx_fd < 0)
 		return -EBADF;
@@ -237,33 +343,18 @@ int transport_wait_ack(int timeout_ms)
 	pthread_mutex_lock(&tx_lock);
 	want = (int64_t)tx_seq - 1;
 	pthread_mutex_unlock(&tx_lock);
-	wire_decoder_init(&d);
-	for (;;) {
-		uint64_t now = guest_mono_ns();
-		struct pollfd p = { tx_fd, POLLIN, 0 };
-		uint8_t buf[4096];
-		const uint8_t *payload;
-		uint32_t len;
-		uint16_t type;
-		char msg[128];
-		ssize_t n;
+	while ((r = rx_next(deadline, &type, &payload, &len)) == 1)
+		if (ack_seq(type, payload, len) >= want)
+			return 0;
+	return r ? r : -ETIMEDOUT;
+}
 
-		if (now >= deadline)
-			break;
-		if (poll(&p, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
-			continue;
-		n = read(tx_fd, buf, sizeof(buf));
-		if (n <= 0) {
-			ret = n ? -errno : -EPIPE;
-			break;
-		}
-		wire_decoder_feed(&d, buf, n);
-		while (wire_decoder_next(&d, &type, &payload, &len, msg, sizeof(msg)) == WIRE_FRAME)
-			if (ack_seq(type, payload, len) >= want)
-				ret = 0;
-		if (!ret)
-			break;
-	}
-	wire_decoder_free(&d);
-	return ret;
+int transport_sync(int timeout_ms)
+{
+	if (tx_fd < 0)
+		return -EBADF;
+	if (isatty(tx_fd))
+		return 0; /* hvc: tcdrain after each frame already waited */
+	transport_send(WIRE_SYNC, json_object());
+	return transport_wait_ack(timeout_ms);
 }

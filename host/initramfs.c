@@ -1,24 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* In-memory initramfs builder (see initramfs.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "host/cpio.h"
 #include "host/initramfs.h"
 #include "host/guest_files.h"
+#include "host/install_paths.h"
+#include "proto/layout.h"
+#include "proto/plan.h"
 
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 {
 	const char *env = getenv("KTSTR_GUEST_INIT");
-	char exe[4096];
-	ssize_t n;
-	static const char *const rel[] = { "guest-init/guest-init",
-					   "../lib/ktstr-run/guest-init" };
+	/* the build tree, then the installed tree */
+	const char *const dirs[] = { "guest-init", KTSTR_INSTALL_LIBEXEC };
+	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		if (access(env, R_OK)) {
@@ -28,20 +32,19 @@ int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(buf, len, "%s", env);
 		return 0;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		snprintf(msg, msglen, "/proc/self/exe: %s", strerror(errno));
+	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
 		return -1;
-	}
-	exe[n] = 0;
-	dirname(exe);
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(buf, len, "%s/%s", exe, rel[i]);
-		if (access(buf, R_OK) == 0)
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "guest-init"))
+			tried[i][0] = 0;
+		else if (access(tried[i], R_OK) == 0) {
+			snprintf(buf, len, "%s", tried[i]);
 			return 0;
+		}
 	}
-	snprintf(msg, msglen, "guest-init not found next to %s (looked for "
-		 "guest-init/guest-init); build it with ninja or set KTSTR_GUEST_INIT", exe);
+	snprintf(msg, msglen, "guest-init not found (looked for %s and %s); build it with "
+		 "ninja, install it with meson install, or set KTSTR_GUEST_INIT",
+		 tried[0], tried[1]);
 	return -1;
 }
 
@@ -67,39 +70,69 @@ static int to_memfd(const struct cpio *c, int *fd, char *msg, size_t msglen)
 	return 0;
 }
 
-int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
-		    char *msg, size_t msglen)
+/* The run plan: the scenario, the run options, the files the run needs. */
+static int plan_build(const struct initramfs_spec *s, struct cpio *c, char *msg,
+		      size_t msglen)
+{
+	char *opts = json_dumps(s->run_opts, JSON_COMPACT);
+
+	/* The bytes the host parsed, not a second read of the path. */
+	cpio_add_file(c, GUEST_SCENARIO_NAME, 0644, s->scenario->source,
+		      s->scenario->source_len);
+	cpio_add_file(c, GUEST_RUN_OPTS_NAME, 0644, opts, opts ? strlen(opts) : 0);
+	free(opts);
+	if (guest_files_add_all(c, s->scenario, msg, msglen))
+		return -1;
+	if (cpio_finish(c)) {
+		snprintf(msg, msglen, "building the run plan: %s", strerror(-c->error));
+		return -1;
+	}
+	return 0;
+}
+
+int initramfs_build(const struct initramfs_spec *s, struct initramfs *out, char *msg,
+		    size_t msglen)
 {
 	static const char *const dirs[] = { "dev", "proc", "sys", "tmp", "run" };
-	struct cpio c;
-	char *opts = NULL;
+	struct cpio plan, c;
 	int ret = -1, r;
 
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	cpio_init(&plan);
 	cpio_init(&c);
+	if (plan_build(s, &plan, msg, msglen))
+		goto out;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		cpio_add_dir(&c, dirs[i], 0755);
 	if ((r = cpio_add_host_file(&c, "init", s->guest_init, 0755))) {
 		snprintf(msg, msglen, "guest-init %s: %s", s->guest_init, strerror(-r));
 		goto out;
 	}
-	if ((r = cpio_add_host_file(&c, "scenario.scn", s->scenario_path, 0644))) {
-		snprintf(msg, msglen, "%s: %s", s->scenario_path, strerror(-r));
-		goto out;
-	}
-	opts = json_dumps(s->run_opts, JSON_COMPACT);
-	cpio_add_file(&c, "run.json", 0644, opts, strlen(opts));
-	if (s->scenario && guest_files_add_all(&c, s->scenario, msg, msglen))
-		goto out;
+	if (s->plan_in_initramfs)
+		cpio_add_file(&c, PLAN_INITRAMFS_NAME, 0600, plan.buf, plan.len);
 	if (cpio_finish(&c)) {
 		snprintf(msg, msglen, "building the initramfs: %s", strerror(-c.error));
 		goto out;
 	}
-	if (to_memfd(&c, fd, msg, msglen))
+	if (to_memfd(&c, &out->fd, msg, msglen))
 		goto out;
-	*len = c.len;
+	out->len = c.len;
+	out->plan = plan.buf;
+	out->plan_len = plan.len;
+	plan.buf = NULL;
 	ret = 0;
 out:
-	free(opts);
+	cpio_free(&plan);
 	cpio_free(&c);
 	return ret;
+}
+
+void initramfs_free(struct initramfs *i)
+{
+	if (i->fd >= 0)
+		close(i->fd);
+	free(i->plan);
+	memset(i, 0, sizeof(*i));
+	i->fd = -1;
 }

@@ -1,9 +1,14 @@
-/* The guest's initramfs, built in memory: guest-init as /init, the scenario,
- * the run options and payload files. */
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The guest's initramfs and the run plan (proto/plan.h), built in memory:
+ * the initramfs holds guest-init as /init (and the plan, for a backend
+ * whose channel cannot carry it); the plan holds the scenario, the run
+ * options and the files the run needs. */
 #ifndef KTSTR__HOST_INITRAMFS_H
 #define KTSTR__HOST_INITRAMFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -11,19 +16,30 @@
 
 struct initramfs_spec {
 	const char *guest_init;     /* host path of the static guest-init */
-	const char *scenario_path;  /* host path of the scenario file */
 	json_t *run_opts;           /* becomes /run.json */
-	const struct scenario *scenario; /* its scheduler and payload files
-					  * are added (host/guest_files.c) */
+	/* Loaded by scn_parse_file: its source bytes become the plan's
+	 * scenario, its scheduler and payload files are added to the plan
+	 * (host/guest_files.c). */
+	const struct scenario *scenario;
+	bool plan_in_initramfs;     /* the plan goes in as PLAN_INITRAMFS_NAME */
 };
 
-/* Build the archive into a sealed memfd. Returns 0 with *fd, *len set, or
- * -1 with msg. */
-int initramfs_build(const struct initramfs_spec *s, int *fd, size_t *len,
-		    char *msg, size_t msglen);
+struct initramfs {
+	int fd;             /* a sealed memfd holding the archive */
+	size_t len;
+	uint8_t *plan;      /* the run plan archive (sent over the channel
+			     * unless it is in the initramfs) */
+	size_t plan_len;
+};
 
-/* Where guest-init lives: $KTSTR_GUEST_INIT, else next to this executable
- * (build tree: <dir>/guest-init/guest-init). */
+/* Build both. Returns 0, or -1 with msg. */
+int initramfs_build(const struct initramfs_spec *s, struct initramfs *out, char *msg,
+		    size_t msglen);
+void initramfs_free(struct initramfs *i);
+
+/* Where guest-init lives: $KTSTR_GUEST_INIT, else beside this executable
+ * (build tree: <dir>/guest-init/guest-init), else installed
+ * (<dir>/KTSTR_INSTALL_LIBEXEC/guest-init, host/install_paths.h). */
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen);
 
 #endif

@@ -1,12 +1,17 @@
-/* ktstr-run: the command line. Subcommands: run, validate, kernel fetch,
- * kernel list. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* ktstr-run: the command line. Subcommands: run, suite, validate,
+ * topology list, kernel fetch, kernel list, snapshot list, snapshot clear,
+ * compare, metrics. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "host/compare.h"
 #include "host/run.h"
+#include "host/snapshot.h"
+#include "host/suite.h"
 #include "kernels/kernels.h"
 
 static const char usage_main[] =
@@ -17,18 +22,32 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
+	"  suite [options] PATH...  run many scenarios across topologies and\n"
+	"                           schedulers, VMs in parallel (see 'ktstr-run\n"
+	"                           suite --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
+	"                           (see 'ktstr-run validate --help')\n"
+	"  topology list            the topology presets of 'suite --topology'\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
+	"  snapshot list            list the snapshots of ready guests in the cache\n"
+	"  snapshot clear           remove them\n"
+	"  compare BASE NEW         compare two result sets, regressions first\n"
+	"                           (see 'ktstr-run compare --help')\n"
+	"  metrics                  list the metrics compare judges, with their gates\n"
 	"\n"
 	"  --version                print the version\n"
 	"  --help                   this text\n"
 	"\n"
 	"exit codes: 0 pass, 1 a check failed, 2 harness or input error,\n"
-	"            3 the guest crashed or timed out\n";
+	"            3 the guest crashed or timed out, 4 inconclusive: only timing\n"
+	"            checks failed and the host starved the VM of CPU\n";
 
 static const char usage_run[] =
 	"usage: ktstr-run run [options] FILE.scn\n"
+	"\n"
+	"FILE.scn is read once (a regular file or a pipe such as /dev/stdin, at\n"
+	"most 4 MiB) and checked as 'validate' does before anything is prepared.\n"
 	"\n"
 	"  --kernel K         a bzImage, an ELF vmlinux or a kernel build tree\n"
 	"                     (default: the cached default kernel, fetched if missing);\n"
@@ -38,22 +57,32 @@ static const char usage_run[] =
 	"                     run an unmodified kernel, else qemu with a one-line\n"
 	"                     notice), kvm (the project's own VMM on raw KVM ioctls;\n"
 	"                     refused up front, exit 3, where it cannot work, e.g.\n"
-	"                     on kvm_pvm) or qemu\n"
+	"                     on kvm_pvm) or qemu. A topology the backend cannot\n"
+	"                     build is an error at the topology line, exit 2\n"
 	"  --accel A          qemu accelerator: auto (default: KVM when this host's\n"
 	"                     KVM can run an unmodified kernel, else TCG), kvm, tcg\n"
 	"  --json FILE        write the results as JSON to FILE\n"
 	"  --junit FILE       write JUnit XML to FILE (one testcase per check)\n"
 	"  --log FILE         kernel console log (default: next to --json as\n"
-	"                     NAME.console.log, else SCENARIO.console.log)\n"
-	"  --timeout SECONDS  wall-clock limit for the whole VM run (default:\n"
-	"                     120 s plus three times the scenario's duration)\n"
+	"                     NAME.console.log, else SCENARIO.console.log); a pipe\n"
+	"                     or /dev/stdout gets it copied when the run ends\n"
+	"  --timeout SECONDS  wall-clock limit for the whole VM run, > 0 and at most\n"
+	"                     604800 (7 days) (default: 120 s plus three times the\n"
+	"                     scenario's run time, which is at most 2 days)\n"
 	"  --append ARGS      extra kernel command line\n"
 	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
 	"                     pages are used where the host's THP allows)\n"
 	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
 	"                     pool, reserved and resident before boot (exit 2 with\n"
 	"                     the numbers if /proc/sys/vm/nr_hugepages is too small)\n"
-	"  --seed N           seed for random choices in the guest (default 0)\n"
+	"  --cold             boot the guest even where a snapshot of a ready guest\n"
+	"                     would do, and save none (by default a qemu run\n"
+	"                     restores the snapshot that fits its kernel,\n"
+	"                     guest-init, topology, memory and command line, or\n"
+	"                     saves one when its guest is ready; see 'ktstr-run\n"
+	"                     snapshot list')\n"
+	"  --seed N           seed for random choices in the guest, 0..2^64-1\n"
+	"                     (default 0)\n"
 	"  --inject-fault F   for testing the harness: after the first step, make\n"
 	"                     the guest panic, crash (guest-init segfaults), hang,\n"
 	"                     garble a frame, truncate one, or flood the report\n"
@@ -61,6 +90,20 @@ static const char usage_run[] =
 	"  -v, --verbose      print the backend's command line and details\n"
 	"  -q, --quiet        no progress lines\n"
 	"  -h, --help         this text\n";
+
+static const char usage_validate[] =
+	"usage: ktstr-run validate [--backend B] FILE.scn...\n"
+	"\n"
+	"Reads each file once (a regular file or a pipe, at most 4 MiB) and checks\n"
+	"everything 'run' checks before it boots: the syntax, the ops replayed in\n"
+	"order, every limit, each work type's options, and the topology against\n"
+	"the backend's limits. Errors read FILE:LINE:COL: message.\n"
+	"\n"
+	"  --backend B   whose topology limits to check: auto (default: the backend\n"
+	"                'run' would pick on this host), kvm or qemu\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"exit codes: 0 every file is valid, 2 otherwise\n";
 
 static const char usage_kernel[] =
 	"usage: ktstr-run kernel fetch [--update] | list\n"
@@ -91,13 +134,14 @@ static int run_main(int argc, char **argv)
 		{ "inject-fault", required_argument, 0, 'F' },
 		{ "prefault", no_argument, 0, 'P' },
 		{ "hugepages", no_argument, 0, 'H' },
+		{ "cold", no_argument, 0, 'C' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
 	struct run_opts o = { .backend = "auto", .accel = "auto" };
-	char *end;
+	char msg[256];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vqh", opts, NULL)) != -1) {
@@ -126,17 +170,14 @@ static int run_main(int argc, char **argv)
 		case 'l': o.log = optarg; break;
 		case 'A': o.append = optarg; break;
 		case 't':
-			o.timeout_ms = strtod(optarg, &end) * 1000;
-			if (*end || o.timeout_ms == 0) {
-				fprintf(stderr, "ktstr-run: --timeout %s: expected a positive number of seconds\n",
-					optarg);
+			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;
 		case 's':
-			o.seed = strtoull(optarg, &end, 0);
-			if (*end) {
-				fprintf(stderr, "ktstr-run: --seed %s: expected a number\n", optarg);
+			if (run_parse_u64("--seed", optarg, &o.seed, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
 				return 2;
 			}
 			break;
@@ -152,6 +193,7 @@ static int run_main(int argc, char **argv)
 			break;
 		case 'P': o.prefault = 1; break;
 		case 'H': o.hugepages = 1; break;
+		case 'C': o.cold = 1; break;
 		case 'v': o.verbose++; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -165,6 +207,39 @@ static int run_main(int argc, char **argv)
 	}
 	o.scenario = argv[optind];
 	return cmd_run(&o);
+}
+
+static int validate_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, 0, 'b' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	const char *backend = "auto";
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "auto")) {
+				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+					optarg);
+				return 2;
+			}
+			backend = optarg;
+			break;
+		case 'h': fputs(usage_validate, stdout); return 0;
+		default: fputs(usage_validate, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "ktstr-run validate: expected at least one scenario file\n\n%s",
+			usage_validate);
+		return 2;
+	}
+	return cmd_validate(argc - optind, argv + optind, backend);
 }
 
 static void kprogress(const char *what, void *ctx)
@@ -207,6 +282,146 @@ static int kernel_main(int argc, char **argv)
 	return 2;
 }
 
+static const char usage_topology[] =
+	"usage: ktstr-run topology list [--backend B]\n"
+	"\n"
+	"The topology presets 'ktstr-run suite --topology' takes, a line each: its\n"
+	"name, its shape as the topology directive writes it, its CPU count, the\n"
+	"same shape as NnLlCcTt (N nodes, L LLCs per node, C cores per LLC, T\n"
+	"threads per core), what it is for, and the backends that cannot build it\n"
+	"(--backend kvm or qemu: only that one; by default both are checked).\n";
+
+static int topology_main(int argc, char **argv)
+{
+	const char *backend = NULL;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_topology, stdout);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--backend") &&
+	    (!strcmp(argv[3], "kvm") || !strcmp(argv[3], "qemu")))
+		backend = argv[3];
+	else if (argc != 2)
+		goto usage;
+	if (strcmp(argv[1], "list"))
+		goto usage;
+	return cmd_topology_list(stdout, backend);
+usage:
+	fputs(usage_topology, stderr);
+	return 2;
+}
+
+static const char usage_snapshot[] =
+	"usage: ktstr-run snapshot list | clear\n"
+	"\n"
+	"A qemu run saves a snapshot of its guest when guest-init is ready (booted,\n"
+	"mounts and cgroup root done, waiting for the run's plan), keyed by the\n"
+	"kernel and guest-init (by content), topology, memory, command line,\n"
+	"backend, accelerator and QEMU version; later runs with the same key start\n"
+	"from it instead of booting. A snapshot that no longer fits or is damaged\n"
+	"is discarded with a notice and the run boots. They live in\n"
+	"$XDG_CACHE_HOME/ktstr-run/snapshots (default ~/.cache/...); the 8 most\n"
+	"recently used are kept (KTSTR_KEEP_SNAPSHOTS=N to change).\n"
+	"\n"
+	"  list    each snapshot: its id, when it was last used, its size, its key\n"
+	"  clear   remove them all\n";
+
+static int snapshot_main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "list"))
+		return snap_list(stdout);
+	if (argc == 2 && !strcmp(argv[1], "clear"))
+		return snap_clear(stdout);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_snapshot, stdout);
+		return 0;
+	}
+	fputs(usage_snapshot, stderr);
+	return 2;
+}
+
+static const char usage_compare[] =
+	"usage: ktstr-run compare [options] BASE NEW\n"
+	"\n"
+	"BASE and NEW are each a suite's --out directory (its index.json names the\n"
+	"runs), a directory of 'run --json' files, or one results file. Runs are\n"
+	"paired by key (scenario, topology, scheduler, kernel release); their\n"
+	"repeats are the samples. Every metric of 'ktstr-run metrics' is compared:\n"
+	"a regression is worse by more than both its gates (absolute and relative)\n"
+	"and, with 3 or more repeats a side, significant by Welch's t-test\n"
+	"(p < alpha); a change past the gates that is not significant is noise.\n"
+	"Runs whose verdict is error are left out. When NEW's host starved its VMs\n"
+	"of CPU and BASE's did not, a worse change is inconclusive.\n"
+	"Prints a table, regressions first.\n"
+	"\n"
+	"  --threshold RULE   METRIC=ABS,REL% (e.g. wake_p99_us=200,30%), METRIC=off,\n"
+	"                     or alpha=P; may be given again; applied after --policy\n"
+	"  --policy FILE      rules, one a line, '#' comments (see docs/ci.md)\n"
+	"  --match FIELDS     key fields that pair runs, comma-separated (default\n"
+	"                     scenario,topology,scheduler,kernel)\n"
+	"  --json FILE        write the comparison as JSON (see docs/ci.md)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"exit codes: 0 no regression, 1 at least one regression, 2 bad usage or\n"
+	"            input (an unreadable file, no key in both sets), 4 no\n"
+	"            regression but a worse change that is inconclusive\n";
+
+static int compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold", required_argument, 0, 't' },
+		{ "policy", required_argument, 0, 'p' },
+		{ "match", required_argument, 0, 'm' },
+		{ "json", required_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	struct compare_opts o = { 0 };
+	const char **rules = calloc(argc, sizeof(*rules));
+	int c, ret;
+
+	if (!rules)
+		return COMPARE_ERROR;
+	o.thresholds = rules;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': rules[o.n_thresholds++] = optarg; break;
+		case 'p': o.policy = optarg; break;
+		case 'm': o.match = optarg; break;
+		case 'j': o.json = optarg; break;
+		case 'h': fputs(usage_compare, stdout); free(rules); return 0;
+		default: fputs(usage_compare, stderr); free(rules); return COMPARE_ERROR;
+		}
+	}
+	if (optind != argc - 2) {
+		fprintf(stderr, "ktstr-run compare: expected BASE and NEW\n\n%s", usage_compare);
+		free(rules);
+		return COMPARE_ERROR;
+	}
+	o.base = argv[optind];
+	o.new_ = argv[optind + 1];
+	ret = cmd_compare(&o);
+	free(rules);
+	return ret;
+}
+
+static int metrics_main(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: ktstr-run metrics\n\nLists the metrics 'compare' judges: unit, "
+		     "which way is better,\nwhat a value is per, the default gates, and what "
+		     "each measures.");
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "ktstr-run metrics: takes no arguments\n");
+		return 2;
+	}
+	compare_print_metrics(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -224,15 +439,20 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "validate")) {
-		if (argc < 3 || !strcmp(argv[2], "--help")) {
-			fputs("usage: ktstr-run validate FILE.scn...\n", argc < 3 ? stderr : stdout);
-			return argc < 3 ? 2 : 0;
-		}
-		return cmd_validate(argc - 2, argv + 2);
-	}
+	if (!strcmp(argv[1], "suite"))
+		return cmd_suite(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "validate"))
+		return validate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "topology"))
+		return topology_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "snapshot"))
+		return snapshot_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "metrics"))
+		return metrics_main(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);
 	return 2;
 }

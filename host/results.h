@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a run produced, after the host checked it: the guest's frames
  * decoded into typed, range-checked records (host/frames.c), how the VM
  * ended, timings. Filled by collect.c and frames.c, judged by verdict.c,
@@ -11,6 +12,8 @@
 #include <jansson.h>
 
 #include "host/backend.h"
+#include "host/dilation.h"
+#include "host/hostinfo.h"
 #include "proto/events.h"
 #include "workload/report.h"
 
@@ -55,6 +58,7 @@ struct run_result {
 	struct wr_data **reps; /* decoded worker reports */
 	int n_reps, cap_reps;
 	json_t *done;         /* checked DONE payload, NULL if none arrived */
+	json_t *ready;        /* checked READY payload, NULL if none arrived */
 	struct run_limits lim;
 	struct {
 		uint64_t reports, samples, events, event_bytes, errors, wire_errors;
@@ -64,9 +68,19 @@ struct run_result {
 	enum vm_end end;
 	char end_msg[256];
 	bool timed_out;
-	uint64_t boot_ms;     /* launch -> HELLO */
+	const char *boot_kind; /* "cold" or "restored" (host/boot.h) */
+	char snapshot[33];    /* the snapshot restored or saved, "" if none */
+	bool snapshot_saved;
+	uint64_t restore_ms;  /* launch -> the restored guest running */
+	uint64_t ready_ms;    /* launch -> READY (guest-init up, takes its plan) */
+	uint64_t boot_ms;     /* launch -> HELLO (the plan unpacked, the run starts) */
 	uint64_t total_ms;    /* launch -> VM end */
 	uint64_t host_peak_rss_kib;
+	uint64_t vm_peak_rss_kib;  /* the VM process's (a child: QEMU), or 0 */
+	/* What the host gave the VM from HELLO to DONE (the steps ran):
+	 * measured only when both arrived. The verdict reads it. */
+	struct dilation dilation;
+	struct host_facts host;
 	char console_log[4096];
 	char console_tail[8192]; /* from the start of a crash, else the last
 				  * lines; valid UTF-8 */
@@ -96,10 +110,25 @@ void results_console_tail_from(struct run_result *r, char *buf, size_t n, int li
 /* Progress shown while the guest runs. */
 typedef void (*collect_progress_fn)(const char *line, void *ctx);
 
-/* Drive a started backend to its end: read frames, enforce the wall-clock
- * timeout, reap. t0_ms is when the VM was launched (mono_ms()). */
-void collect_run(struct backend *b, struct run_result *r, uint64_t t0_ms,
-		 uint64_t timeout_ms, collect_progress_fn progress, void *ctx);
+struct collect_opts {
+	uint64_t t0_ms;        /* when the VM was launched (mono_ms()) */
+	uint64_t timeout_ms;   /* wall-clock limit from t0_ms */
+	/* The run plan (proto/plan.h), sent when the guest says READY and
+	 * takes it from the channel; NULL when it is in the initramfs. */
+	const uint8_t *plan;
+	size_t plan_len;
+	bool plan_now;         /* a restored guest: it is at READY already */
+	/* Called when a booted guest says READY, before its plan is sent
+	 * (the guest waits): where the snapshot is taken. */
+	void (*at_ready)(void *ready_ctx);
+	void *ready_ctx;
+	collect_progress_fn progress;
+	void *ctx;
+};
+
+/* Drive a started backend to its end: read frames, send the run plan,
+ * enforce the wall-clock timeout, reap. */
+void collect_run(struct backend *b, struct run_result *r, const struct collect_opts *o);
 
 uint64_t mono_ms(void);
 

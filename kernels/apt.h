@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The private apt state used to download the default kernel packages:
  * archive discovery from the machine's apt sources, apt-cache parsing. */
 #ifndef KTSTR__KERNELS_APT_H
@@ -17,9 +18,6 @@ struct apt_source {
  * -security). Returns 0 or -1 with msg. */
 int apt_debian_source(const char *etc_apt, struct apt_source *src,
 		      char *msg, size_t msglen);
-
-/* Debian version comparison (dpkg semantics): <0, 0, >0. */
-int deb_vercmp(const char *a, const char *b);
 
 struct apt_pkg {
 	char name[256];

@@ -1,7 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pure apt helpers: finding the Debian archive in the machine's apt
- * sources (one-line and deb822 formats), Debian version order, and parsing
- * "apt-cache show" output. No processes, no network. */
-#include <ctype.h>
+ * sources (one-line and deb822 formats) and parsing "apt-cache show"
+ * output. No processes, no network. */
 #include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
@@ -55,9 +55,13 @@ static bool any_debian_suite(const char *list)
 	return false;
 }
 
-static void set_source(struct apt_source *src, const char *uri, size_t urilen,
+/* False if the address or the keyring path does not fit: never use one
+ * cut short. */
+static bool set_source(struct apt_source *src, const char *uri, size_t urilen,
 		       const char *keyring, size_t keylen)
 {
+	if (urilen >= sizeof(src->uri) || keylen >= sizeof(src->keyring))
+		return false;
 	snprintf(src->uri, sizeof(src->uri), "%.*s", (int)urilen, uri);
 	while (src->uri[0] && src->uri[strlen(src->uri) - 1] == '/')
 		src->uri[strlen(src->uri) - 1] = '\0';
@@ -65,6 +69,7 @@ static void set_source(struct apt_source *src, const char *uri, size_t urilen,
 		snprintf(src->keyring, sizeof(src->keyring), "%.*s", (int)keylen, keyring);
 	else
 		snprintf(src->keyring, sizeof(src->keyring), "%s", DEFAULT_KEYRING);
+	return true;
 }
 
 /* "deb [signed-by=K arch=amd64] URI suite comp..." */
@@ -101,20 +106,20 @@ static bool one_line(char *line, struct apt_source *src)
 		main_comp |= !strcmp(tok[i], "main");
 	if (n < 3 || !main_comp || !debian_suite(tok[1], strlen(tok[1])))
 		return false;
-	set_source(src, tok[0], strlen(tok[0]), key, keylen);
-	return true;
+	return set_source(src, tok[0], strlen(tok[0]), key, keylen);
 }
 
+/* Lines too long for the buffer are skipped whole. */
 static int parse_list(const char *path, struct apt_source *src)
 {
 	char line[4096];
 	FILE *f = fopen(path, "re");
-	bool found = false;
+	bool found = false, too_long;
 
 	if (!f)
 		return -ENOENT;
-	while (!found && fgets(line, sizeof(line), f))
-		found = one_line(line, src);
+	while (!found && kgetline(f, line, sizeof(line), &too_long))
+		found = !too_long && one_line(line, src);
 	fclose(f);
 	return found ? 0 : -ENOENT;
 }
@@ -122,6 +127,7 @@ static int parse_list(const char *path, struct apt_source *src)
 struct stanza {
 	char types[256], uris[1024], suites[512], components[512];
 	char signed_by[1024], enabled[16];
+	bool cut; /* a line or a field did not fit: the stanza is not used */
 };
 
 static bool has_word(const char *list, const char *word)
@@ -144,38 +150,47 @@ static bool stanza_match(const struct stanza *s, struct apt_source *src)
 {
 	const char *u = s->uris + strspn(s->uris, " \t");
 
-	if (!has_word(s->types, "deb") || !has_word(s->components, "main"))
+	if (s->cut || !has_word(s->types, "deb") || !has_word(s->components, "main"))
 		return false;
 	if (!strcasecmp(s->enabled, "no") || !*u || !any_debian_suite(s->suites))
 		return false;
-	set_source(src, u, strcspn(u, " \t"), s->signed_by, strlen(s->signed_by));
-	return true;
+	return set_source(src, u, strcspn(u, " \t"), s->signed_by, strlen(s->signed_by));
 }
 
-static void stanza_field(struct stanza *s, const char *line)
+static const struct { const char *name; size_t off, len; } fields[] = {
+	{ "types", offsetof(struct stanza, types), sizeof(((struct stanza *)0)->types) },
+	{ "uris", offsetof(struct stanza, uris), sizeof(((struct stanza *)0)->uris) },
+	{ "suites", offsetof(struct stanza, suites), sizeof(((struct stanza *)0)->suites) },
+	{ "components", offsetof(struct stanza, components), sizeof(((struct stanza *)0)->components) },
+	{ "signed-by", offsetof(struct stanza, signed_by), sizeof(((struct stanza *)0)->signed_by) },
+	{ "enabled", offsetof(struct stanza, enabled), sizeof(((struct stanza *)0)->enabled) },
+};
+
+/* Which of fields[] the "Name: value" line sets; -1 if none. */
+static int field_of(const char *line)
 {
-	static const struct { const char *name; size_t off, len; } fields[] = {
-		{ "types", offsetof(struct stanza, types), sizeof(((struct stanza *)0)->types) },
-		{ "uris", offsetof(struct stanza, uris), sizeof(((struct stanza *)0)->uris) },
-		{ "suites", offsetof(struct stanza, suites), sizeof(((struct stanza *)0)->suites) },
-		{ "components", offsetof(struct stanza, components), sizeof(((struct stanza *)0)->components) },
-		{ "signed-by", offsetof(struct stanza, signed_by), sizeof(((struct stanza *)0)->signed_by) },
-		{ "enabled", offsetof(struct stanza, enabled), sizeof(((struct stanza *)0)->enabled) },
-	};
 	const char *colon = strchr(line, ':');
 
-	if (!colon)
+	for (size_t i = 0; colon && i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((size_t)(colon - line) == strlen(fields[i].name) &&
+		    !strncasecmp(line, fields[i].name, colon - line))
+			return i;
+	return -1;
+}
+
+static void stanza_field(struct stanza *s, const char *line, bool too_long)
+{
+	int i = field_of(line);
+	const char *v;
+	size_t vl;
+
+	if (i < 0)
 		return;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		size_t n = strlen(fields[i].name);
-
-		if ((size_t)(colon - line) != n || strncasecmp(line, fields[i].name, n))
-			continue;
-		const char *v = colon + 1 + strspn(colon + 1, " \t");
-
-		snprintf((char *)s + fields[i].off, fields[i].len, "%.*s",
-			 (int)strcspn(v, "\r\n"), v);
-	}
+	v = strchr(line, ':') + 1;
+	v += strspn(v, " \t");
+	vl = strcspn(v, "\r\n");
+	s->cut |= too_long || vl >= fields[i].len;
+	snprintf((char *)s + fields[i].off, fields[i].len, "%.*s", (int)vl, v);
 }
 
 static int parse_sources(const char *path, struct apt_source *src)
@@ -183,11 +198,11 @@ static int parse_sources(const char *path, struct apt_source *src)
 	struct stanza s = { 0 };
 	char line[4096];
 	FILE *f = fopen(path, "re");
-	bool found = false;
+	bool found = false, too_long;
 
 	if (!f)
 		return -ENOENT;
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (!found && kgetline(f, line, sizeof(line), &too_long)) {
 		if (line[0] == '#' || line[0] == ' ' || line[0] == '\t')
 			continue;
 		if (line[0] == '\n' || line[0] == '\r') {
@@ -195,7 +210,7 @@ static int parse_sources(const char *path, struct apt_source *src)
 			memset(&s, 0, sizeof(s));
 			continue;
 		}
-		stanza_field(&s, line);
+		stanza_field(&s, line, too_long);
 	}
 	if (!found)
 		found = stanza_match(&s, src);
@@ -239,86 +254,6 @@ int apt_debian_source(const char *etc_apt, struct apt_source *src,
 			    "no Debian archive in the apt sources under %s (looked for a 'deb' entry with a suite such as bookworm or trixie in sources.list and sources.list.d/*.list, *.sources)",
 			    etc_apt);
 	return 0;
-}
-
-/* --- Debian version order (dpkg's verrevcmp) --- */
-
-static int order(int c)
-{
-	if (isdigit(c))
-		return 0;
-	if (isalpha(c))
-		return c;
-	if (c == '~')
-		return -1;
-	return c ? c + 256 : 0;
-}
-
-static int verrevcmp(const char *a, const char *b)
-{
-	while (*a || *b) {
-		int first_diff = 0;
-
-		while ((*a && !isdigit((unsigned char)*a)) || (*b && !isdigit((unsigned char)*b))) {
-			int ac = order((unsigned char)*a), bc = order((unsigned char)*b);
-
-			if (ac != bc)
-				return ac - bc;
-			a++;
-			b++;
-		}
-		while (*a == '0')
-			a++;
-		while (*b == '0')
-			b++;
-		while (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			if (!first_diff)
-				first_diff = *a - *b;
-			a++;
-			b++;
-		}
-		if (isdigit((unsigned char)*a))
-			return 1;
-		if (isdigit((unsigned char)*b))
-			return -1;
-		if (first_diff)
-			return first_diff;
-	}
-	return 0;
-}
-
-struct debver {
-	long epoch;
-	char upstream[256];
-	const char *revision;
-};
-
-static void split_version(const char *v, struct debver *d)
-{
-	const char *colon = strchr(v, ':');
-	char *dash;
-
-	d->epoch = colon ? strtol(v, NULL, 10) : 0;
-	snprintf(d->upstream, sizeof(d->upstream), "%s", colon ? colon + 1 : v);
-	dash = strrchr(d->upstream, '-');
-	d->revision = "";
-	if (dash) {
-		*dash = '\0';
-		d->revision = dash + 1;
-	}
-}
-
-int deb_vercmp(const char *a, const char *b)
-{
-	struct debver da, db;
-	int r;
-
-	split_version(a, &da);
-	split_version(b, &db);
-	if (da.epoch != db.epoch)
-		return da.epoch < db.epoch ? -1 : 1;
-	r = verrevcmp(da.upstream, db.upstream);
-	return r ? r : verrevcmp(da.revision, db.revision);
 }
 
 /* --- apt-cache show output --- */

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The x86 bzImage: setup header checks (Documentation/arch/x86/boot.rst)
  * and decompression of the payload into the ELF vmlinux. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #define OFF_PAYLOAD_OFFSET 0x248
 #define OFF_PAYLOAD_LENGTH 0x24c
 #define HDR_END 0x250
+#define OFF_INIT_SIZE 0x260 /* protocol 2.10+, inside the setup (>= 1024 bytes) */
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -95,100 +98,127 @@ int bzimage_inspect(const uint8_t *img, size_t len, struct bzimage_info *info,
 	if (info->setup_size > len)
 		return kmsg(msg, msglen, "truncated: setup of %u bytes but the file has %zu",
 			    info->setup_size, len);
+	if (info->version >= 0x020a)
+		info->init_size = le32(img + OFF_INIT_SIZE);
 	version_string(img, info);
 	end = (uint64_t)info->setup_size + info->payload_offset + info->payload_length;
 	if (info->payload_length < 8 || end > len)
-		return kmsg(msg, msglen, "truncated or corrupt: payload at 0x%x+%u bytes ends at %llu but the file has %zu bytes",
-			    info->setup_size + info->payload_offset, info->payload_length,
-			    (unsigned long long)end, len);
+		return kmsg(msg, msglen, "truncated or corrupt: payload at 0x%llx+%u bytes ends at %llu but the file has %zu bytes",
+			    (unsigned long long)info->setup_size + info->payload_offset,
+			    info->payload_length, (unsigned long long)end, len);
 	snprintf(info->compression, sizeof(info->compression), "%s",
 		 payload_kind(img + info->setup_size + info->payload_offset,
 			      info->payload_length));
 	return 0;
 }
 
-/* Decompress into fd; checks the size trailer the kernel build appends. */
+/* The first bytes of the output: refused unless an x86-64 vmlinux starts
+ * there, before anything is written. */
+static int payload_head(const uint8_t *p, size_t n, char *msg, size_t msglen)
+{
+	char why[256];
+
+	if (vmlinux_check_header(p, n, why, sizeof(why)))
+		return kmsg(msg, msglen, "the decompressed payload is not an x86-64 vmlinux: %s", why);
+	return 0;
+}
+
+/* The payload's decompressed size: its size trailer (gzip's own ISIZE is
+ * the same 4 bytes), which the kernel build appends. The kernel
+ * decompresses itself inside init_size, so a trailer beyond it is a lie;
+ * either beyond KERNEL_MAX_IMAGE is no kernel. */
+static int payload_size(const uint8_t *p, const struct bzimage_info *bi,
+			uint32_t *size, char *msg, size_t msglen)
+{
+	*size = le32(p + bi->payload_length - 4);
+	if (*size > KERNEL_MAX_IMAGE)
+		return kmsg(msg, msglen, "the payload's size trailer says %u bytes, more than a kernel can be (1 GiB)",
+			    *size);
+	if (bi->version >= 0x020a && *size > bi->init_size)
+		return kmsg(msg, msglen, "the payload's size trailer says %u bytes, more than the setup header's init_size (%u) the kernel decompresses itself in",
+			    *size, bi->init_size);
+	return 0;
+}
+
+/* Decompress into fd, no more than the size trailer gives. */
 static int extract_to(const uint8_t *img, const struct bzimage_info *bi, int fd,
 		      kernel_progress_fn progress, void *ctx,
 		      char *msg, size_t msglen)
 {
 	const uint8_t *p = img + bi->setup_size + bi->payload_offset;
 	size_t n = bi->payload_length;
-	uint32_t want = le32(p + n - 4);
 	bool is_none = !strcmp(bi->compression, "none");
+	struct kdecomp_to to = { .fd = fd, .head = payload_head };
+	uint32_t want = n;
 	uint64_t got;
 	char hs[32];
 
-	khuman_size(is_none ? n : want, hs, sizeof(hs));
+	if (!strcmp(bi->compression, "?"))
+		return kmsg(msg, msglen, "unknown payload format (it starts %02x %02x %02x %02x; zstd, gzip, xz and lzma are supported)",
+			    p[0], p[1], p[2], p[3]);
+	if (!is_none && payload_size(p, bi, &want, msg, msglen))
+		return -1;
+	to.max = want;
+	to.max_what = is_none ? "the payload holds" : "its size trailer gives";
+	khuman_size(want, hs, sizeof(hs));
 	kprog(progress, ctx, "extracting vmlinux (%s, %s payload)", hs, bi->compression);
 	/* gzip's own trailer is those 4 bytes; other formats get them appended
 	 * after the stream, which zstd would misread as a new frame. */
 	if (strcmp(bi->compression, "gzip") && !is_none)
 		n -= 4;
-	if (kdecompress(bi->compression, p, n, fd, &got, msg, msglen))
+	if (kdecompress(bi->compression, p, n, &to, &got, msg, msglen))
 		return -1;
-	if (!is_none && (uint32_t)got != want)
+	if (got != want)
 		return kmsg(msg, msglen, "payload decompressed to %llu bytes but its trailer says %u",
 			    (unsigned long long)got, want);
 	return 0;
 }
 
-static int check_elf_head(const char *path, char *msg, size_t msglen)
+int kbzimage_extract(const char *name, const uint8_t *img, size_t len,
+		     const char *out_path, kernel_progress_fn progress, void *ctx,
+		     char *msg, size_t msglen)
 {
-	uint8_t head[4] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : pread(fd, head, 4, 0);
+	struct bzimage_info bi;
+	char tmp[4200], why[512];
+	int fd;
 
-	if (fd >= 0)
+	if (bzimage_inspect(img, len, &bi, why, sizeof(why)))
+		return kmsg(msg, msglen, "'%s': %s", name, why);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
+	unlink(tmp); /* a leftover of a dead process with our pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+	if (extract_to(img, &bi, fd, progress, ctx, why, sizeof(why))) {
+		kmsg(msg, msglen, "'%s': %s", name, why);
 		close(fd);
-	if (n != 4 || memcmp(head, "\x7f" "ELF", 4))
-		return kmsg(msg, msglen, "the decompressed payload is not an ELF vmlinux");
+		goto err_unlink;
+	}
+	if (close(fd) < 0) {
+		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		goto err_unlink;
+	}
+	if (rename(tmp, out_path) < 0) {
+		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
+		goto err_unlink;
+	}
 	return 0;
+err_unlink:
+	unlink(tmp);
+	return -1;
 }
 
 int bzimage_extract_vmlinux(const char *bzimage_path, const char *out_path,
 			    kernel_progress_fn progress, void *ctx,
 			    char *msg, size_t msglen)
 {
-	struct bzimage_info bi;
-	char tmp[4200], why[512];
-	struct kmap m;
-	int fd, ret = -1;
+	uint8_t *img;
+	size_t len;
+	int ret;
 
-	if (kmap_open(bzimage_path, &m, msg, msglen))
+	if (kread_file(bzimage_path, KERNEL_MAX_IMAGE, &img, &len, msg, msglen))
 		return -1;
-	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
-		goto out_unmap;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
-		goto out_unmap;
-	}
-	if (extract_to(m.p, &bi, fd, progress, ctx, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
-		close(fd);
-		goto out_unlink;
-	}
-	if (close(fd) < 0) {
-		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	if (check_elf_head(tmp, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", bzimage_path, why);
-		goto out_unlink;
-	}
-	if (rename(tmp, out_path) < 0) {
-		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
-		goto out_unlink;
-	}
-	ret = 0;
-	goto out_unmap;
-out_unlink:
-	unlink(tmp);
-out_unmap:
-	kmap_close(&m);
+	ret = kbzimage_extract(bzimage_path, img, len, out_path, progress, ctx, msg, msglen);
+	free(img);
 	return ret;
 }

@@ -1,36 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel cache: its directory, loading a cached default kernel, picking
  * the newest one and listing them. Layout:
  * <cache>/kernels/<REL>/{vmlinuz,vmlinux,release,modules.deb,OK}. */
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernels/apt.h"
 #include "kernels/internal.h"
 
-int kernel_cache_dir(char *buf, size_t len)
+int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
 	int n;
 
-	if (!home || !*home) {
+	/* No shared fallback such as /tmp: whoever made it first would choose
+	 * the kernels we boot. */
+	if (!home || *home != '/') {
 		struct passwd *pw = getpwuid(getuid());
 
-		home = pw ? pw->pw_dir : "/tmp";
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
 	}
 	if (xdg && *xdg == '/')
 		n = snprintf(buf, len, "%s/ktstr-run", xdg);
-	else
+	else if (home)
 		n = snprintf(buf, len, "%s/.cache/ktstr-run", home);
+	else
+		return kmsg(msg, msglen,
+			    "no cache directory: neither XDG_CACHE_HOME nor HOME is set (to an absolute path) and uid %u has no home in the passwd database; set XDG_CACHE_HOME to a directory of your own",
+			    (unsigned)getuid());
 	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	return kmkdir_p(buf, NULL, 0) ? -EACCES : 0;
+		return kmsg(msg, msglen, "cache directory '%s/...': path too long",
+			    xdg && *xdg == '/' ? xdg : home);
+	return kmkdir_p(buf, msg, msglen);
+}
+
+int kcache_path(char *buf, size_t len, char *msg, size_t msglen, const char *fmt, ...)
+{
+	char dir[4096];
+	char rest[4096];
+	va_list ap;
+	int n;
+
+	if (kernel_cache_dir(dir, sizeof(dir), msg, msglen))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	n = snprintf(buf, len, "%s/%s", dir, rest);
+	if (n < 0 || (size_t)n >= len)
+		return kmsg(msg, msglen, "'%s/%s': path too long", dir, rest);
+	return 0;
 }
 
 static void sub(char *buf, size_t len, const char *dir, const char *name)
@@ -91,7 +117,7 @@ int kernel_default_cached(struct kernel *out)
 {
 	char kdir[4096], rel[256], dir[4400];
 
-	if (kcache_path(kdir, sizeof(kdir), "kernels"))
+	if (kcache_path(kdir, sizeof(kdir), NULL, 0, "kernels"))
 		return -ENOENT;
 	if (newest_release(kdir, rel, sizeof(rel)))
 		return -ENOENT;
@@ -123,13 +149,13 @@ static void list_one(const char *kdir, const char *name)
 
 int kernel_list(void)
 {
-	char kdir[4096];
+	char kdir[4096], msg[512];
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
 
-	if (kcache_path(kdir, sizeof(kdir), "kernels")) {
-		fprintf(stderr, "ktstr-run: cannot create the cache directory\n");
+	if (kcache_path(kdir, sizeof(kdir), msg, sizeof(msg), "kernels")) {
+		fprintf(stderr, "ktstr-run: %s\n", msg);
 		return -1;
 	}
 	d = opendir(kdir);

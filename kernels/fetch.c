@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fetches the default kernel (Debian's sched_ext-enabled cloud kernel from
  * trixie-backports) into the cache with apt-get download. Files are written
  * under temporary names and the OK marker last, so an interrupted fetch
@@ -92,12 +93,13 @@ static void sub(char *buf, size_t len, const char *dir, const char *name)
 }
 
 /* Download, unpack and write <reldir>/{vmlinuz,vmlinux,modules.deb,release},
- * then OK. */
+ * then OK once the vmlinux is checked to be a kernel. */
 static int install(struct apt_state *a, const struct fetch_plan *p,
 		   const char *work, const char *reldir,
 		   kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
 {
 	char bin[4400], mod[4400], vmlinuz[4400], dst[4400], ok[512];
+	struct vmlinux_info vi;
 
 	sub(dst, sizeof(dst), reldir, "OK");
 	unlink(dst);
@@ -115,7 +117,8 @@ static int install(struct apt_state *a, const struct fetch_plan *p,
 	if (kcopy_file(vmlinuz, dst, msg, msglen))
 		return -1;
 	sub(vmlinuz, sizeof(vmlinuz), reldir, "vmlinux");
-	if (bzimage_extract_vmlinux(dst, vmlinuz, progress, ctx, msg, msglen))
+	if (bzimage_extract_vmlinux(dst, vmlinuz, progress, ctx, msg, msglen) ||
+	    vmlinux_inspect(vmlinuz, &vi, msg, msglen))
 		return -1;
 	sub(dst, sizeof(dst), reldir, "modules.deb");
 	if (kcopy_file(mod, dst, msg, msglen))
@@ -194,8 +197,8 @@ int kernel_fetch_default(struct kernel *out, bool update, kernel_progress_fn pro
 
 	if (!update && kernel_default_cached(out) == 0)
 		return 0;
-	if (kernel_cache_dir(cache, sizeof(cache)))
-		return kmsg(msg, msglen, "cannot create the cache directory (set XDG_CACHE_HOME or HOME)");
+	if (kernel_cache_dir(cache, sizeof(cache), msg, msglen))
+		return -1;
 	snprintf(lock, sizeof(lock), "%s/kernels", cache);
 	if (kmkdir_p(lock, msg, msglen))
 		return -1;

@@ -1,13 +1,21 @@
-/* Helpers shared by the kernels/ files: messages, files, mappings, child
- * processes and the private apt state. Not part of the public API. */
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the kernels/ files share and the public API does not show, by the
+ * file that defines it. Calls run one way, no file reaches back up:
+ * fetch.c -> apt.c -> apt_sources.c -> debver.c; fetch.c, resolve.c ->
+ * cache.c, bzimage.c, vmlinux.c; cache.c -> vmlinux.c, debver.c;
+ * bzimage.c -> decompress.c, vmlinux.c; all of them -> util.c, which
+ * calls nothing of ours. */
 #ifndef KTSTR__KERNELS_INTERNAL_H
 #define KTSTR__KERNELS_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kernels/kernels.h"
+
+/* --- util.c: messages, files, child processes --- */
 
 /* Fill msg and return -1 (so callers can "return kmsg(...)"). */
 int kmsg(char *msg, size_t len, const char *fmt, ...)
@@ -17,13 +25,12 @@ void kprog(kernel_progress_fn progress, void *ctx, const char *fmt, ...)
 /* "13.6 MB" */
 void khuman_size(uint64_t bytes, char *buf, size_t len);
 
-/* A read-only mapping of a whole regular file. */
-struct kmap {
-	const uint8_t *p;
-	size_t len;
-};
-int kmap_open(const char *path, struct kmap *m, char *msg, size_t msglen);
-void kmap_close(struct kmap *m);
+/* A whole regular file of at most max bytes, read into *buf (malloc'd,
+ * *len bytes; a file that shrinks meanwhile reads short). Read, not mapped:
+ * the caller keeps what it read however the file changes. 0 or -1 with
+ * msg. */
+int kread_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+	       char *msg, size_t msglen);
 
 int kmkdir_p(const char *path, char *msg, size_t msglen);
 int krm_rf(const char *path);
@@ -34,6 +41,10 @@ int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen);
 int kwrite_str(const char *path, const char *s, char *msg, size_t msglen);
 /* Read a small text file, trailing newline stripped. 0 or -errno. */
 int kread_str(const char *path, char *buf, size_t len);
+/* The next line of f into buf (newline kept); false at the end. A line
+ * longer than buf is consumed whole and reported by *too_long, never
+ * split into pieces that would read as lines of their own. */
+bool kgetline(FILE *f, char *buf, size_t len, bool *too_long);
 /* FNV-1a 64 over the whole buffer: the extracted-vmlinux cache key. */
 uint64_t khash(const uint8_t *p, size_t len);
 
@@ -43,15 +54,55 @@ uint64_t khash(const uint8_t *p, size_t len);
 int krun(char *const argv[], const char *cwd, char **out,
 	 char *err, size_t errlen);
 
-/* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma") from
- * in to fd; stops at the end of the first stream and ignores what follows.
- * *outlen gets the bytes written. Returns 0 or -1 with msg. */
-int kdecompress(const char *comp, const uint8_t *in, size_t inlen, int fd,
-		uint64_t *outlen, char *msg, size_t msglen);
+/* --- decompress.c --- */
 
-/* Paths of the cache layout. */
-int kcache_path(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The largest window a kernel build's compressor uses (zstd -22 --ultra:
+ * 2^27; lzma -9: 64 MiB; xz: 32 MiB); a payload asking for more is
+ * refused before the decoder allocates it. */
+#define KDECOMP_MAX_WINDOW (128u << 20)
+/* How many bytes of the output `head` sees before any is written. */
+#define KDECOMP_HEAD 64
+
+/* Where kdecompress writes: fd, at most max bytes (more is refused as "more
+ * than the <max> bytes <max_what>"); head, if set, sees the first
+ * KDECOMP_HEAD bytes (all of them if the output is shorter) before any
+ * byte is written and may refuse them (-1 with msg). */
+struct kdecomp_to {
+	int fd;
+	uint64_t max;
+	const char *max_what;
+	int (*head)(const uint8_t *p, size_t n, char *msg, size_t msglen);
+};
+
+/* Decompress one compressed stream ("zstd", "gzip", "xz", "lzma", or
+ * "none": a copy) from in to `to`; stops at the end of the first stream
+ * and ignores what follows. *outlen gets the bytes accepted. Returns 0 or
+ * -1 with msg. */
+int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
+		const struct kdecomp_to *to, uint64_t *outlen,
+		char *msg, size_t msglen);
+
+/* --- bzimage.c, vmlinux.c --- */
+
+/* bzimage_extract_vmlinux on an image already read; name (its file)
+ * begins the messages. */
+int kbzimage_extract(const char *name, const uint8_t *img, size_t len,
+		     const char *out_path, kernel_progress_fn progress, void *ctx,
+		     char *msg, size_t msglen);
+/* vmlinux_inspect with the reason alone in why, not after the path. */
+int kvmlinux_inspect(const char *path, struct vmlinux_info *info,
+		     char *why, size_t whylen);
+
+/* --- debver.c --- */
+
+/* Debian version comparison (dpkg semantics): <0, 0, >0. */
+int deb_vercmp(const char *a, const char *b);
+
+/* --- cache.c --- */
+
+/* <cache>/<fmt...>, the cache directory made if missing. 0 or -1 with msg. */
+int kcache_path(char *buf, size_t len, char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Fill out from <cache>/kernels/<rel>/ if it holds a complete kernel. */
 int kcache_load(const char *reldir, struct kernel *out);
 

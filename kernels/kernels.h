@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where guest kernels come from: the default kernel cache (fetched with
  * apt-get download), user bzImage / vmlinux files and kernel build trees. */
 #ifndef KTSTR__KERNELS_KERNELS_H
@@ -22,8 +23,10 @@ struct kernel {
 /* Progress callback for long work (download, decompression). */
 typedef void (*kernel_progress_fn)(const char *what, void *ctx);
 
-/* $XDG_CACHE_HOME/ktstr-run (or ~/.cache/ktstr-run); created on demand. */
-int kernel_cache_dir(char *buf, size_t len);
+/* $XDG_CACHE_HOME/ktstr-run, else $HOME/.cache/ktstr-run, else the passwd
+ * entry's home; created on demand. With none of them, refused (no shared
+ * fallback). Returns 0 or -1 with msg. */
+int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen);
 
 /* Fetch the default kernel into the cache (no-op if present and valid;
  * with update, ask the archive for its newest and fetch that unless it is
@@ -63,11 +66,17 @@ int kernel_list(void);
 
 /* --- lower level, unit tested --- */
 
+/* The most a kernel image can span on x86-64 (KERNEL_IMAGE_SIZE with
+ * KASLR): no bzImage or decompressed payload is accepted beyond it. */
+#define KERNEL_MAX_IMAGE (1u << 30)
+
 /* Inspect a bzImage: setup header sanity, version, payload location.
  * Returns 0 or -1 with msg. */
 struct bzimage_info {
 	uint16_t version;         /* boot protocol */
 	uint32_t setup_size;      /* bytes of real-mode setup */
+	uint32_t init_size;       /* memory the kernel decompresses itself in
+				     (protocol 2.10+; 0 before) */
 	uint32_t payload_offset;  /* from start of protected-mode code */
 	uint32_t payload_length;
 	char compression[8];      /* "zstd", "gzip", "xz", "lzma", "lz4", "none", "?" */
@@ -76,8 +85,11 @@ struct bzimage_info {
 int bzimage_inspect(const uint8_t *img, size_t len, struct bzimage_info *info,
 		    char *msg, size_t msglen);
 
-/* Decompress the bzImage payload into an ELF vmlinux at out_path.
- * Returns 0 or -1 with msg. */
+/* Decompress the bzImage payload into an ELF vmlinux at out_path (through
+ * a temporary file; nothing is left on failure). The output must be an
+ * x86-64 ELF executable from its first bytes on, and no longer than the
+ * payload's size trailer, which must fit in init_size and KERNEL_MAX_IMAGE;
+ * the decoder may use 128 MiB. Returns 0 or -1 with msg. */
 int bzimage_extract_vmlinux(const char *bzimage_path, const char *out_path,
 			    kernel_progress_fn progress, void *ctx,
 			    char *msg, size_t msglen);
@@ -92,5 +104,8 @@ struct vmlinux_info {
 };
 int vmlinux_inspect(const char *path, struct vmlinux_info *info,
 		    char *msg, size_t msglen);
+/* The ELF header check alone, on the first n bytes of a file (64 are
+ * needed): an x86-64 ELF64 executable. Returns 0 or -1 with msg. */
+int vmlinux_check_header(const uint8_t *p, size_t n, char *msg, size_t msglen);
 
 #endif

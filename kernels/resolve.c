@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Resolves a --kernel argument: a bzImage (its vmlinux is extracted once
  * into <cache>/extracted/<content hash>/), an ELF vmlinux, or a kernel
- * build tree. Anything else is refused with what it is and why. */
+ * build tree. Anything else is refused with what it is and why; nothing
+ * that is not a checked kernel enters the cache. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,10 +51,13 @@ static size_t keep_extracted(void)
 	return n >= 1 && !*end ? (size_t)n : KERNEL_KEEP_EXTRACTED;
 }
 
+#define WORK_PREFIX "tmp-"
+
 /* Every bzImage given to --kernel leaves its vmlinux (tens to hundreds of
  * MB) in <cache>/extracted/: keep the most recently used few and remove the
- * rest, and leftovers of extractions that died an hour or more ago. `self`
- * (just extracted) is never removed. */
+ * rest, and leftovers of extractions that died an hour or more ago (work
+ * directories, entries without OK). `self` (just extracted) is never
+ * removed. */
 static void prune_extracted(const char *root, const char *self)
 {
 	struct extracted *e = NULL;
@@ -68,7 +73,7 @@ static void prune_extracted(const char *root, const char *self)
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s/OK", root, de->d_name);
-		if (stat(p, &st)) {
+		if (!strncmp(de->d_name, WORK_PREFIX, strlen(WORK_PREFIX)) || stat(p, &st)) {
 			snprintf(p, sizeof(p), "%s/%s", root, de->d_name);
 			if (!stat(p, &st) && now - st.st_mtime >= 3600)
 				krm_rf(p);
@@ -97,56 +102,119 @@ static void prune_extracted(const char *root, const char *self)
 	free(e);
 }
 
-/* <cache>/extracted/<hash>-<size>/vmlinux, extracted on first use. */
-static int cached_vmlinux(const char *bz, const struct kmap *m, char *vml, size_t len,
+/* A cache entry is used only if it is marked OK and still a kernel. */
+static bool entry_ok(const char *dir, struct vmlinux_info *vi)
+{
+	char p[4300];
+
+	snprintf(p, sizeof(p), "%s/OK", dir);
+	if (!kfile_exists(p))
+		return false;
+	snprintf(p, sizeof(p), "%s/vmlinux", dir);
+	return kvmlinux_inspect(p, vi, NULL, 0) == 0;
+}
+
+/* Extract into work/, check the result is a kernel, mark it OK. */
+static int extract_checked(const char *bz, const uint8_t *img, size_t len,
+			   const char *work, struct vmlinux_info *vi,
+			   kernel_progress_fn progress, void *ctx,
+			   char *msg, size_t msglen)
+{
+	char p[4300], why[512];
+
+	snprintf(p, sizeof(p), "%s/vmlinux", work);
+	if (kbzimage_extract(bz, img, len, p, progress, ctx, msg, msglen))
+		return -1;
+	if (kvmlinux_inspect(p, vi, why, sizeof(why)))
+		return kmsg(msg, msglen, "'%s': the vmlinux in its payload is %s", bz, why);
+	snprintf(p, sizeof(p), "%s/OK", work);
+	return kwrite_str(p, bz, msg, msglen);
+}
+
+/* Rename the finished work/ to dir in one step. If dir exists, another
+ * ktstr-run made it meanwhile (used as is) or it is a leftover (replaced). */
+static int publish(const char *work, const char *dir, char *msg, size_t msglen)
+{
+	struct vmlinux_info theirs;
+
+	if (rename(work, dir) == 0)
+		return 0;
+	if (errno != EEXIST && errno != ENOTEMPTY)
+		return kmsg(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
+	if (entry_ok(dir, &theirs))
+		return 0;
+	krm_rf(dir);
+	if (rename(work, dir) < 0)
+		return kmsg(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
+	return 0;
+}
+
+/* <cache>/extracted/<hash>-<size>/vmlinux, extracted on first use from the
+ * very bytes that were hashed. The entry is made in a work directory and
+ * renamed into place once its vmlinux is checked, so a failed or refused
+ * extraction leaves nothing behind. */
+static int cached_vmlinux(const char *bz, const uint8_t *img, size_t len,
+			  char *vml, size_t vlen, struct vmlinux_info *vi,
 			  kernel_progress_fn progress, void *ctx, char *msg, size_t msglen)
 {
-	char root[4096], name[64], dir[4200], ok[4300];
+	char root[4096], name[64], dir[4200], work[4200];
+	int ret;
 
-	if (kcache_path(root, sizeof(root), "extracted"))
-		return kmsg(msg, msglen, "cannot create the cache directory");
-	snprintf(name, sizeof(name), "%016llx-%zu", (unsigned long long)khash(m->p, m->len),
-		 m->len);
+	if (kcache_path(root, sizeof(root), msg, msglen, "extracted") ||
+	    kmkdir_p(root, msg, msglen))
+		return -1;
+	snprintf(name, sizeof(name), "%016llx-%zu", (unsigned long long)khash(img, len), len);
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
-	snprintf(vml, len, "%.4000s/vmlinux", dir);
-	snprintf(ok, sizeof(ok), "%s/OK", dir);
-	if (kfile_exists(ok) && kfile_exists(vml)) {
+	if ((size_t)snprintf(vml, vlen, "%s/vmlinux", dir) >= vlen)
+		return kmsg(msg, msglen, "'%s/vmlinux': path too long", dir);
+	if (entry_ok(dir, vi)) {
+		char ok[4300];
+
+		snprintf(ok, sizeof(ok), "%s/OK", dir);
 		utimensat(AT_FDCWD, ok, NULL, 0); /* used now: pruned last */
 		return 0;
 	}
-	if (kmkdir_p(dir, msg, msglen))
-		return -1;
-	if (bzimage_extract_vmlinux(bz, vml, progress, ctx, msg, msglen))
-		return -1;
-	if (kwrite_str(ok, bz, msg, msglen))
+	snprintf(work, sizeof(work), "%s/" WORK_PREFIX "XXXXXX", root);
+	if (!mkdtemp(work))
+		return kmsg(msg, msglen, "creating a directory in '%s': %s", root, strerror(errno));
+	ret = extract_checked(bz, img, len, work, vi, progress, ctx, msg, msglen);
+	if (!ret)
+		ret = publish(work, dir, msg, msglen);
+	krm_rf(work);
+	if (ret)
 		return -1;
 	prune_extracted(root, name);
 	return 0;
 }
 
+/* The bzImage is read once: what is hashed is what is extracted, however
+ * the file changes meanwhile. */
 static int use_bzimage(const char *path, struct kernel *out,
 		       kernel_progress_fn progress, void *ctx,
 		       char *msg, size_t msglen)
 {
 	struct bzimage_info bi;
-	char why[512], vml[4200];
-	struct kmap m;
+	struct vmlinux_info vi;
+	char why[512];
+	uint8_t *img;
+	size_t len;
 	int ret;
 
-	if (kmap_open(path, &m, msg, msglen))
+	if (kread_file(path, KERNEL_MAX_IMAGE, &img, &len, msg, msglen))
 		return -1;
-	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
-		kmap_close(&m);
+	if (bzimage_inspect(img, len, &bi, why, sizeof(why))) {
+		free(img);
 		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", path, why);
 	}
-	ret = cached_vmlinux(path, &m, vml, sizeof(vml), progress, ctx, msg, msglen);
-	kmap_close(&m);
-	if (ret || use_vmlinux(vml, out, msg, msglen))
+	ret = cached_vmlinux(path, img, len, out->vmlinux, sizeof(out->vmlinux), &vi,
+			     progress, ctx, msg, msglen);
+	free(img);
+	if (ret)
 		return -1;
+	snprintf(out->release, sizeof(out->release), "%s", vi.release);
+	out->has_btf = vi.has_btf;
+	out->has_pvh = vi.has_pvh;
 	snprintf(out->bzimage, sizeof(out->bzimage), "%s", path);
-	if (!out->release[0])
-		snprintf(out->release, sizeof(out->release), "%.*s",
-			 (int)strcspn(bi.version_string, " "), bi.version_string);
 	return 0;
 }
 
@@ -180,8 +248,10 @@ static int resolve_tree(const char *dir, struct kernel *out,
 {
 	char bz[4200], vml[4200], why[512];
 	struct bzimage_info bi;
-	struct kmap m;
 	bool has_bz, has_vml;
+	uint8_t *img;
+	size_t len;
+	int ret;
 
 	snprintf(bz, sizeof(bz), "%s/arch/x86/boot/bzImage", dir);
 	snprintf(vml, sizeof(vml), "%s/vmlinux", dir);
@@ -197,24 +267,24 @@ static int resolve_tree(const char *dir, struct kernel *out,
 		return -1;
 	if (!has_bz)
 		return 0;
-	if (kmap_open(bz, &m, msg, msglen))
+	if (kread_file(bz, KERNEL_MAX_IMAGE, &img, &len, msg, msglen))
 		return -1;
-	if (bzimage_inspect(m.p, m.len, &bi, why, sizeof(why))) {
-		kmap_close(&m);
+	ret = bzimage_inspect(img, len, &bi, why, sizeof(why));
+	free(img);
+	if (ret)
 		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", bz, why);
-	}
-	kmap_close(&m);
 	snprintf(out->bzimage, sizeof(out->bzimage), "%.4095s", bz);
 	return 0;
 }
 
 /* The build's .config: in a tree, beside a vmlinux, or at the top of the
- * tree holding arch/x86/boot/bzImage. */
+ * tree holding arch/x86/boot/bzImage; a regular file (or a link to one). */
 static void find_config(const char *path, bool dir, char *out, size_t len)
 {
 	static const char boot[] = "/arch/x86/boot/bzImage";
 	char top[PATH_MAX];
 	size_t n = strlen(path), b = sizeof(boot) - 1;
+	struct stat st;
 
 	snprintf(top, sizeof(top), "%s", path);
 	if (!dir) {
@@ -224,7 +294,7 @@ static void find_config(const char *path, bool dir, char *out, size_t len)
 			*strrchr(top, '/') = '\0';
 	}
 	snprintf(out, len, "%.4000s/.config", top);
-	if (!kfile_exists(out))
+	if (stat(out, &st) < 0 || !S_ISREG(st.st_mode))
 		out[0] = '\0';
 }
 

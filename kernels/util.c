@@ -1,4 +1,6 @@
-/* Small file, mapping, message and child-process helpers for kernels/. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* Small file, message and child-process helpers for kernels/;
+ * nothing here knows the cache layout. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -7,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,14 +50,16 @@ void khuman_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
 }
 
-int kmap_open(const char *path, struct kmap *m, char *msg, size_t msglen)
+int kread_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+	       char *msg, size_t msglen)
 {
 	struct stat st;
-	void *p;
+	size_t got = 0;
+	uint8_t *p;
 	int fd;
 
-	m->p = NULL;
-	m->len = 0;
+	*buf = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
@@ -64,25 +67,41 @@ int kmap_open(const char *path, struct kmap *m, char *msg, size_t msglen)
 		close(fd);
 		return kmsg(msg, msglen, "'%s': not a regular file", path);
 	}
-	if (st.st_size == 0) {
+	if ((uint64_t)st.st_size > max) {
 		close(fd);
+		return kmsg(msg, msglen, "'%s': %llu bytes, over the %zu MiB limit", path,
+			    (unsigned long long)st.st_size, max >> 20);
+	}
+	p = malloc(st.st_size ? st.st_size : 1);
+	if (!p) {
+		close(fd);
+		return kmsg(msg, msglen, "'%s': out of memory for %llu bytes", path,
+			    (unsigned long long)st.st_size);
+	}
+	/* A file that shrinks meanwhile reads short: what was read is used. */
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, p + got, st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			kmsg(msg, msglen, "reading '%s': %s", path, strerror(errno));
+			close(fd);
+			free(p);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	if (!got) {
+		free(p);
 		return kmsg(msg, msglen, "'%s': empty file", path);
 	}
-	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return kmsg(msg, msglen, "'%s': mmap: %s", path, strerror(errno));
-	m->p = p;
-	m->len = st.st_size;
+	*buf = p;
+	*len = got;
 	return 0;
-}
-
-void kmap_close(struct kmap *m)
-{
-	if (m->p)
-		munmap((void *)m->p, m->len);
-	m->p = NULL;
-	m->len = 0;
 }
 
 int kmkdir_p(const char *path, char *msg, size_t msglen)
@@ -146,30 +165,51 @@ static int write_all(int fd, const void *p, size_t n)
 
 int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen)
 {
+	size_t bufsz = 1u << 20;
+	uint8_t *buf = malloc(bufsz);
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK), out = -1;
 	char tmp[4200];
-	struct kmap m;
-	int fd;
+	ssize_t n = 0;
 
-	if (kmap_open(src, &m, msg, msglen))
-		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		kmap_close(&m);
-		return kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+	if (!buf || in < 0) {
+		kmsg(msg, msglen, "'%s': %s", src, buf ? strerror(errno) : "out of memory");
+		goto err;
 	}
-	if (write_all(fd, m.p, m.len) || fsync(fd) || close(fd)) {
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+		goto err;
+	}
+	while ((n = read(in, buf, bufsz)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && write_all(out, buf, n))
+			break;
+	if (n != 0 || fsync(out)) {
+		kmsg(msg, msglen, "copying '%s' to '%s': %s", src, tmp, strerror(errno));
+		goto err_unlink;
+	}
+	if (close(out)) {
+		out = -1;
 		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
-		kmap_close(&m);
-		unlink(tmp);
-		return -1;
+		goto err_unlink;
 	}
-	kmap_close(&m);
+	out = -1;
 	if (rename(tmp, dst) < 0) {
-		unlink(tmp);
-		return kmsg(msg, msglen, "renaming to '%s': %s", dst, strerror(errno));
+		kmsg(msg, msglen, "renaming to '%s': %s", dst, strerror(errno));
+		goto err_unlink;
 	}
+	close(in);
+	free(buf);
 	return 0;
+err_unlink:
+	unlink(tmp);
+err:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return -1;
 }
 
 int kwrite_str(const char *path, const char *s, char *msg, size_t msglen)
@@ -209,6 +249,26 @@ int kread_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+bool kgetline(FILE *f, char *buf, size_t len, bool *too_long)
+{
+	size_t n;
+	int c;
+
+	*too_long = false;
+	if (!fgets(buf, len, f))
+		return false;
+	n = strlen(buf);
+	if (n + 1 < len || buf[n - 1] == '\n')
+		return true;
+	c = getc(f);
+	if (c == '\n' || c == EOF)
+		return true; /* it just fit */
+	*too_long = true;
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+	return true;
+}
+
 uint64_t khash(const uint8_t *p, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -218,22 +278,6 @@ uint64_t khash(const uint8_t *p, size_t len)
 		h *= 0x100000001b3ull;
 	}
 	return h;
-}
-
-int kcache_path(char *buf, size_t len, const char *fmt, ...)
-{
-	char dir[4096];
-	char rest[4096];
-	va_list ap;
-	int n;
-
-	if (kernel_cache_dir(dir, sizeof(dir)))
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(rest, sizeof(rest), fmt, ap);
-	va_end(ap);
-	n = snprintf(buf, len, "%s/%s", dir, rest);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /* --- child processes --- */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parses "check KIND [options]" directives into struct scn_check, with the
  * documented defaults (max-gap 2s, grace 250ms, max-spread 25%,
  * tolerance 25%). */
@@ -154,24 +155,25 @@ static int check_opt(const struct scn_line *l, const struct scn_tok *t,
 }
 
 static int check_dup(const struct scn_line *l, const struct scenario *s,
-		     const struct scn_check *c, struct scn_error *err)
+		     struct scn_names *seen, const struct scn_check *c,
+		     struct scn_error *err)
 {
-	for (int i = 0; i < s->n_checks; i++) {
-		const struct scn_check *o = &s->checks[i];
+	char key[2 * SCN_NAME_MAX + 16];
+	const int *i;
 
-		if (o->kind != c->kind || strcmp(o->cgroup, c->cgroup) ||
-		    strcmp(o->sched, c->sched))
-			continue;
-		return scn_err(err, l->lineno, l->tok[1].col,
-			       "check %s%s%s%s already given at line %d; expected one per cgroup",
-			       kinds[c->kind].name, c->cgroup[0] ? " for cgroup '" : "",
-			       c->cgroup, c->cgroup[0] ? "'" : "", o->loc.line);
-	}
-	return 0;
+	/* Names hold no '/': the key is unambiguous. */
+	snprintf(key, sizeof(key), "%d/%s/%s", (int)c->kind, c->cgroup, c->sched);
+	if (!(i = scn_names_get(seen, key)))
+		return scn_names_set(seen, key, s->n_checks) ?
+		       scn_err(err, l->lineno, 1, "out of memory") : 0;
+	return scn_err(err, l->lineno, l->tok[1].col,
+		       "check %s%s%s%s already given at line %d; expected one per cgroup",
+		       kinds[c->kind].name, c->cgroup[0] ? " for cgroup '" : "",
+		       c->cgroup, c->cgroup[0] ? "'" : "", s->checks[*i].loc.line);
 }
 
 int scn_parse_check(const struct scn_line *l, struct scenario *s,
-		    struct scn_error *err)
+		    struct scn_names *checks, struct scn_error *err)
 {
 	const struct scn_tok *t;
 	struct scn_check c = {
@@ -201,12 +203,15 @@ int scn_parse_check(const struct scn_line *l, struct scenario *s,
 	if (k == SCN_CHECK_THROUGHPUT && !c.min_rate)
 		return scn_err(err, l->lineno, l->end_col,
 			       "missing min=RATE; expected: %s", kinds[k].usage);
-	if (check_dup(l, s, &c, err))
+	/* Room first, so the index check_dup records is the check's. */
+	if (!(s->n_checks & (s->n_checks - 1))) {
+		nc = realloc(s->checks, (size_t)(s->n_checks ? 2 * s->n_checks : 1) * sizeof(*nc));
+		if (!nc)
+			return scn_err(err, l->lineno, 1, "out of memory");
+		s->checks = nc;
+	}
+	if (check_dup(l, s, checks, &c, err))
 		return -1;
-	nc = realloc(s->checks, (size_t)(s->n_checks + 1) * sizeof(*nc));
-	if (!nc)
-		return scn_err(err, l->lineno, 1, "out of memory");
-	s->checks = nc;
 	s->checks[s->n_checks++] = c;
 	return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPU sets: the topology's CPU numbering, cpumask lists ("0-3,6"), and the
  * cpuspec forms (list, llc:N, node:N, frac:F, share:I/N, overlap:I/N, all). */
 #include <stdio.h>
@@ -103,9 +104,8 @@ int scn_cpumask_format(const struct scn_cpumask *m, char *buf, size_t len)
 	return 0;
 }
 
-/* "0-3,6" with every number below max; what names the numbers in messages. */
-static int list_parse(const char *s, int max, const char *what,
-		      struct scn_cpumask *out, char *msg, size_t len)
+int scn_list_parse(const char *s, int max, const char *what,
+		   struct scn_cpumask *out, char *msg, size_t len)
 {
 	const char *p = s;
 
@@ -154,13 +154,13 @@ int scn_cpumask_parse(const char *s, struct scn_cpumask *out)
 {
 	char msg[128];
 
-	return list_parse(s, SCN_MAX_CPUS, "cpu", out, msg, sizeof(msg));
+	return scn_list_parse(s, SCN_MAX_CPUS, "cpu", out, msg, sizeof(msg));
 }
 
 int scn_nodelist_parse(const char *s, struct scn_cpumask *out, char *msg,
 		       size_t len)
 {
-	if (list_parse(s, SCN_MAX_NODES, "node", out, msg, len))
+	if (scn_list_parse(s, SCN_MAX_NODES, "node", out, msg, len))
 		return -1;
 	if (!scn_cpumask_count(out)) {
 		snprintf(msg, len, "empty node list; expected e.g. 0 or 0-1");
@@ -239,7 +239,7 @@ int scn_cpuspec_parse(const char *s, struct scn_cpuspec *out, char *msg,
 		return -1;
 	}
 	out->kind = SCN_CPUS_LIST;
-	if (list_parse(s, SCN_MAX_CPUS, "cpu", &out->list, msg, len))
+	if (scn_list_parse(s, SCN_MAX_CPUS, "cpu", &out->list, msg, len))
 		return -1;
 	if (!scn_cpumask_count(&out->list)) {
 		snprintf(msg, len, "empty cpu list; expected e.g. 0-3,6");

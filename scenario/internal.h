@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Declarations shared by the scenario parser's files (lexer, units, ops,
  * directives, validator); not part of the library's public interface. */
 #ifndef KTSTR__SCENARIO_INTERNAL_H
@@ -31,6 +32,24 @@ struct scn_line {
 	char buf[3 * SCN_LINE_MAX];
 };
 
+/* names.c: name -> int, for lookups that must not scan every name seen.
+ * A zeroed struct is an empty table. */
+struct scn_name {
+	char *key;
+	int val;
+};
+
+struct scn_names {
+	struct scn_name *slot;
+	size_t cap, n;
+};
+
+/* The value stored for key, or NULL. */
+int *scn_names_get(const struct scn_names *t, const char *key);
+/* Store val for key (added or replaced). 0, or -1 out of memory. */
+int scn_names_set(struct scn_names *t, const char *key, int val);
+void scn_names_free(struct scn_names *t);
+
 /* lex.c */
 int scn_lex_line(const char *src, size_t len, int lineno, struct scn_line *out,
 		 struct scn_error *err);
@@ -49,21 +68,18 @@ int scn_err(struct scn_error *err, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* units.c: each returns 0, or -1 with a message (no location) in msg. */
-int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
-		  size_t len);
 int scn_parse_double(const char *s, double lo, double hi, double *out,
 		     char *msg, size_t len);
 int scn_valid_name(const char *s, const char *what, char *msg, size_t len);
-/* ns as the shortest exact form: "1.5s", "250ms", "2m". */
-void scn_duration_format(uint64_t ns, char *buf, size_t len);
 
 /* ops.c */
 int scn_parse_op(const struct scn_line *l, struct scn_op *op,
 		 struct scn_error *err);
 
-/* checks.c: a "check" directive line, appended to s->checks. */
+/* checks.c: a "check" directive line, appended to s->checks; checks holds
+ * those so far (kind, cgroup, scheduler -> index), for duplicates. */
 int scn_parse_check(const struct scn_line *l, struct scenario *s,
-		    struct scn_error *err);
+		    struct scn_names *checks, struct scn_error *err);
 
 /* cpus.c */
 int scn_nodelist_parse(const char *s, struct scn_cpumask *out, char *msg,

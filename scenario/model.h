@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The in-memory scenario model shared by the host (validation, checks) and
  * guest-init (the op executor). Produced by scenario/parse.c. */
 #ifndef KTSTR__SCENARIO_MODEL_H
@@ -11,8 +12,38 @@
 #define SCN_CPU_WORDS (SCN_MAX_CPUS / 64)
 #define SCN_MAX_NODES 16
 #define SCN_NAME_MAX 64
+/* Every limit of a scenario is here, checked by the parser or the
+ * validator before anything boots; guest-init and workload/ size their
+ * tables from the same numbers. */
 #define SCN_MAX_LIVE_CGROUPS 64 /* managed cgroups alive at once */
+#define SCN_MAX_WORKERS 1024    /* workers of one 'workers' op */
+/* 'workers' ops on one cgroup (or on '-') since its creation or its last
+ * stop-workers: each is a worker group the guest keeps until then. */
+#define SCN_MAX_WORKER_GROUPS 32
 #define SCN_MAX_PAYLOADS 32     /* payloads running at once */
+/* payload-run ops over the whole run, repetitions included: the guest
+ * keeps a record of each. */
+#define SCN_MAX_PAYLOAD_RUNS 1024
+#define SCN_MAX_FILE_BYTES (4 << 20) /* a scenario file */
+/* Ops in all blocks together: each takes ~4 KiB (struct scn_op) in the
+ * host and in the guest, whose memory can be 128M. */
+#define SCN_MAX_OPS 10000
+#define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
+/* How long guest-init waits for an attached scheduler to be enabled
+ * (scheduler ... enable-timeout=DUR): by default 120 s, because an exec=
+ * loader with many BPF programs verifies slowly under QEMU TCG with the
+ * guest busy (scx_pair, attached under load, was enabled after ~76 s;
+ * scx_qmap takes 13-20 s); at most an hour. */
+#define SCN_SCHED_ENABLE_TIMEOUT_NS (120ull * 1000000000)
+#define SCN_SCHED_ENABLE_TIMEOUT_MAX_NS (3600ull * 1000000000)
+/* Taking a scheduler down: an exec= loader gets SIGINT, then SIGKILL after
+ * SCN_SCHED_SIGINT_NS; then sched_ext has SCN_SCHED_DISABLE_NS to say
+ * "disabled". */
+#define SCN_SCHED_SIGINT_NS (3ull * 1000000000)
+#define SCN_SCHED_DISABLE_NS (10ull * 1000000000)
+/* How long a scenario may run (scn_run_ns): 2 days. The host's default
+ * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
+#define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)
 
 /* A set of CPUs, one bit per CPU number. */
 struct scn_cpumask {
@@ -182,6 +213,24 @@ struct scn_scheduler {
 	char target[256];          /* bpf=OBJ-or-name, exec=PATH */
 	char args[512];            /* exec args="..." */
 	bool partial;              /* partial=yes: only SCHED_EXT tasks */
+	uint64_t enable_timeout_ns; /* enable-timeout=, SCN_SCHED_ENABLE_TIMEOUT_NS
+				     * when not given */
+	/* attach=start: attached for the whole run, by an "attach NAME" op
+	 * the parser puts before the backdrop's first op (at most one
+	 * scheduler of a scenario). */
+	bool attach_start;
+	struct scn_loc attach_loc; /* of the attach= value */
+};
+
+/* "requires ...": what a topology must have for the scenario to make
+ * sense on it (0 / false: nothing asked). Checked by scn_validate against
+ * s->topo; a suite skips the scenario on a topology that fails it. */
+struct scn_requires {
+	int cpus;                  /* cpus>=N: CPUs in all */
+	int llcs;                  /* llcs>=N: LLCs in all (numa x llcs) */
+	int nodes;                 /* nodes>=N: NUMA nodes */
+	bool smt;                  /* smt: at least 2 threads per core */
+	struct scn_loc cpus_loc, llcs_loc, nodes_loc, smt_loc;
 };
 
 enum scn_check_kind {
@@ -219,6 +268,8 @@ struct scenario {
 	struct scn_topology topo;  /* default numa=1 llcs=1 cores=2 threads=1 */
 	struct scn_loc topo_loc;   /* of the topology directive (0:0 = default) */
 	uint64_t memory_bytes;     /* default 512M */
+	struct scn_loc memory_loc; /* of the memory directive (0:0 = default) */
+	struct scn_requires req;   /* the requires directive (all 0 = none) */
 	int n_scheds;
 	struct scn_scheduler *scheds;
 	struct scn_block backdrop; /* n_ops may be 0 */
@@ -226,6 +277,11 @@ struct scenario {
 	struct scn_block *steps;
 	int n_checks;
 	struct scn_check *checks;
+	/* The file's bytes as scn_parse_file read them (NULL after
+	 * scn_parse_string): the host ships these to the guest, never a
+	 * second read of the path. Freed by scn_free. */
+	char *source;
+	size_t source_len;
 };
 
 /* Error from the parser or validator: "path:line:col: message". */
@@ -234,8 +290,15 @@ struct scn_error {
 	char msg[512];
 };
 
+/* Read a scenario file whole, once: a regular file, or a pipe or FIFO read
+ * to its end (a FIFO waits for its writer, as any reader does); at most
+ * SCN_MAX_FILE_BYTES. A directory, a device or a socket is refused before
+ * it is opened. 0 with *text malloc'd, or -1 with *err filled (line 0). */
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err);
 /* Parse and validate a whole scenario. Returns 0, or -1 with *err filled
- * (err->loc is the position of the offending token). */
+ * (err->loc is the position of the offending token). scn_parse_file reads
+ * with scn_read_file and keeps the bytes in out->source. */
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err);
 int scn_parse_string(const char *path, const char *text, size_t len,
 		     struct scenario *out, struct scn_error *err);
@@ -244,6 +307,35 @@ void scn_free(struct scenario *s);
  * against s->topo. Call it again after changing s->topo (e.g. a topology
  * given on the command line). Returns 0 or -1 with *err filled. */
 int scn_validate(const struct scenario *s, struct scn_error *err);
+
+/* How long the scenario runs at least: the backdrop's sleeps and payload
+ * waits, then every step's duration (or its sleeps and waits, if longer)
+ * times its repeats; saturates at UINT64_MAX. */
+uint64_t scn_run_ns(const struct scenario *s);
+/* How long the scenario may wait on its schedulers on top of that: each
+ * attach or replace (repeats counted) its scheduler's enable timeout, each
+ * replace and detach, and the detach at the end of the run, the time a
+ * scheduler gets to go (SCN_SCHED_SIGINT_NS + SCN_SCHED_DISABLE_NS);
+ * saturates at UINT64_MAX. The host's default watchdog adds it. */
+uint64_t scn_sched_wait_ns(const struct scenario *s);
+
+/* What a suite changes in a scenario for one of its runs. */
+struct scn_rewrite {
+	const struct scn_topology *topo;   /* NULL: the scenario's own */
+	uint64_t memory_bytes;             /* 0: the scenario's own */
+	/* Added, with attach=start: attached for the whole run. NULL: none.
+	 * Its name must not be one of the scenario's. */
+	const struct scn_scheduler *sched;
+};
+
+/* s->source (as scn_parse_file read it) rewritten for rw: the topology
+ * and memory directives replaced where they are, or added at the end if s
+ * has none, and the scheduler directive added at the end, so that every
+ * line of the file keeps its number and messages point at the file. *out
+ * is malloc'd (NUL-terminated, *len without it). 0, or -1 with msg (a
+ * value the language cannot hold, such as a newline in a path). */
+int scn_rewrite(const struct scenario *s, const struct scn_rewrite *rw, char **out,
+		size_t *len, char *msg, size_t msglen);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,
@@ -255,6 +347,11 @@ int scn_topo_ncpus(const struct scn_topology *t);
 int scn_topo_check(const struct scn_topology *t, char *msg, size_t len);
 /* "numa=1 llcs=1 cores=4 threads=1" */
 void scn_topo_format(const struct scn_topology *t, char *buf, size_t len);
+/* Whether t has what r asks for: 0, or -1 with msg naming the first
+ * requirement t lacks ("requires cpus>=4; topology numa=1 llcs=1 cores=2
+ * threads=1 has 2 CPUs") and *loc where it was written. */
+int scn_requires_check(const struct scn_requires *r, const struct scn_topology *t,
+		       struct scn_loc *loc, char *msg, size_t len);
 /* Topology queries for CPU numbers 0..ncpus-1, numbered node-major:
  * cpu = ((node*llcs + llc)*cores + core)*threads + thread. */
 int scn_topo_cpu_node(const struct scn_topology *t, int cpu);
@@ -290,9 +387,23 @@ static inline bool scn_cpumask_test(const struct scn_cpumask *m, int cpu)
 }
 int scn_cpumask_count(const struct scn_cpumask *m);
 
+/* The value grammars of the language, used by the parser and by the work
+ * types' options alike (docs/scenario-language.md, Values). */
+/* "0-3,6": numbers and ranges, each below max (at most SCN_MAX_CPUS); what
+ * names them in msg ("cpu", "node"). Also reads the kernel's list files (a
+ * leading blank or trailing newline is fine); "" is the empty set. 0, or
+ * -1 with msg filled. */
+int scn_list_parse(const char *s, int max, const char *what,
+		   struct scn_cpumask *out, char *msg, size_t len);
+/* A decimal integer lo..hi (strtol's form: an optional sign, no blanks). 0,
+ * or -1 with msg filled. */
+int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
+		  size_t len);
 /* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
  * with msg filled (msg has no location). */
 int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);
+/* ns as the shortest exact form: "1.5s", "250ms", "2m". */
+void scn_duration_format(uint64_t ns, char *buf, size_t len);
 /* "512M": a number and an optional K, M or G. 0 or -1 with msg filled. */
 int scn_size_parse(const char *s, int64_t *bytes, char *msg, size_t len);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parses one op line of a backdrop or step block into a struct scn_op
  * (syntax and value ranges only; scenario/validate.c checks the meaning). */
 #include <stdarg.h>
@@ -6,7 +7,6 @@
 
 #include "scenario/internal.h"
 
-#define SCN_MAX_WORKERS 4096
 
 struct op_ctx {
 	const struct scn_line *l;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reads a scenario file line by line into struct scenario: top-level
  * directives, backdrop and step blocks, checks; then runs the validator. */
 #include <errno.h>
@@ -8,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "scenario/internal.h"
 
-#define SCN_FILE_MAX (4 << 20)
 #define SCN_MEMORY_MIN (128ll << 20)
 #define SCN_MEMORY_MAX (1024ll << 30)
 #define SCN_REPEAT_MAX 100000
@@ -21,10 +22,13 @@ struct parser {
 	const struct scn_line *l;
 	struct scn_block *cur;    /* block taking op lines, NULL outside one */
 	int scenario_line, topo_line, memory_line, backdrop_line, first_step_line;
+	int requires_line;
+	int n_ops;                /* in every block so far */
+	struct scn_names steps, scheds, checks; /* name -> index, for duplicates */
 };
 
 static const char *const directives[] = { "scenario", "topology", "memory",
-	"scheduler", "backdrop", "step", "check", NULL };
+	"scheduler", "backdrop", "step", "check", "requires", NULL };
 
 /* Room for element n of an array grown in powers of two. */
 static int grow(void *pp, int n, size_t size)
@@ -138,6 +142,7 @@ static int d_memory(struct parser *p)
 
 	if (dup_directive(p, &p->memory_line))
 		return -1;
+	p->s->memory_loc = (struct scn_loc){ l->lineno, l->tok[0].col };
 	if (l->ntok < 2)
 		return scn_err(p->err, l->lineno, l->end_col,
 			       "missing size; expected: memory SIZE (e.g. memory 512M)");
@@ -155,8 +160,10 @@ static int d_memory(struct parser *p)
 
 static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 {
-	static const char *const keys[] = { "bpf", "exec", "args", "partial", NULL };
-	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] [partial=yes|no]";
+	static const char *const keys[] = { "bpf", "exec", "args", "partial", "enable-timeout",
+					    "attach", NULL };
+	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] "
+		"[partial=yes|no] [enable-timeout=DUR] [attach=start]";
 	const struct scn_line *l = p->l;
 	const struct scn_tok *t, *args = NULL;
 	unsigned seen = 0;
@@ -177,6 +184,25 @@ static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 				return scn_err(p->err, l->lineno, t->val_col, "args is too long");
 			strcpy(sc->args, t->val);
 			args = t;
+		} else if (i == 4) {
+			char msg[256], max[32];
+
+			scn_duration_format(SCN_SCHED_ENABLE_TIMEOUT_MAX_NS, max, sizeof(max));
+			if (scn_duration_parse(t->val, &sc->enable_timeout_ns, msg, sizeof(msg)))
+				return scn_err(p->err, l->lineno, t->val_col, "enable-timeout: %s",
+					       msg);
+			if (!sc->enable_timeout_ns ||
+			    sc->enable_timeout_ns > SCN_SCHED_ENABLE_TIMEOUT_MAX_NS)
+				return scn_err(p->err, l->lineno, t->val_col,
+					       "enable-timeout=%s is out of range; expected more "
+					       "than 0 and at most %s", t->val, max);
+		} else if (i == 5) {
+			if (strcmp(t->val, "start"))
+				return scn_err(p->err, l->lineno, t->val_col,
+					       "bad attach='%s'; expected start (attached before "
+					       "the backdrop's first op, for the whole run)", t->val);
+			sc->attach_start = true;
+			sc->attach_loc = (struct scn_loc){ l->lineno, t->val_col };
 		} else if (!strcmp(t->val, "yes") || !strcmp(t->val, "no")) {
 			sc->partial = !strcmp(t->val, "yes");
 		} else {
@@ -199,21 +225,27 @@ static int d_scheduler(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_scheduler *sc;
+	const int *dup;
 
+	if (s->n_scheds == SCN_MAX_SCHEDULERS)
+		return scn_err(p->err, p->l->lineno, p->l->tok[0].col,
+			       "too many schedulers; expected at most %d", SCN_MAX_SCHEDULERS);
 	if (grow(&s->scheds, s->n_scheds, sizeof(*s->scheds)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	sc = &s->scheds[s->n_scheds];
 	memset(sc, 0, sizeof(*sc));
 	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	sc->enable_timeout_ns = SCN_SCHED_ENABLE_TIMEOUT_NS;
 	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
 		return -1;
-	for (int i = 0; i < s->n_scheds; i++)
-		if (!strcmp(s->scheds[i].name, sc->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "scheduler '%s' already declared at line %d",
-				       sc->name, s->scheds[i].loc.line);
+	if ((dup = scn_names_get(&p->scheds, sc->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "scheduler '%s' already declared at line %d",
+			       sc->name, s->scheds[*dup].loc.line);
 	if (sched_opts(p, sc))
 		return -1;
+	if (scn_names_set(&p->scheds, sc->name, s->n_scheds))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	s->n_scheds++;
 	return 0;
 }
@@ -266,6 +298,7 @@ static int d_step(struct parser *p)
 {
 	struct scenario *s = p->s;
 	struct scn_block *b;
+	const int *dup;
 
 	if (grow(&s->steps, s->n_steps, sizeof(*s->steps)))
 		return scn_err(p->err, p->l->lineno, 1, "out of memory");
@@ -276,14 +309,15 @@ static int d_step(struct parser *p)
 	s->n_steps++;
 	if (step_head(p, b))
 		return -1;
-	for (int i = 0; i < s->n_steps - 1; i++)
-		if (!strcmp(s->steps[i].name, b->name))
-			return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
-				       "step '%s' already defined at line %d",
-				       b->name, s->steps[i].loc.line);
+	if ((dup = scn_names_get(&p->steps, b->name)))
+		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
+			       "step '%s' already defined at line %d",
+			       b->name, s->steps[*dup].loc.line);
 	if (!strcmp(b->name, "backdrop"))
 		return scn_err(p->err, p->l->lineno, p->l->tok[1].col,
 			       "a step may not be named 'backdrop'");
+	if (scn_names_set(&p->steps, b->name, s->n_steps - 1))
+		return scn_err(p->err, p->l->lineno, 1, "out of memory");
 	if (!p->first_step_line)
 		p->first_step_line = p->l->lineno;
 	p->cur = b;
@@ -292,13 +326,103 @@ static int d_step(struct parser *p)
 
 static int d_check(struct parser *p)
 {
-	return scn_parse_check(p->l, p->s, p->err);
+	return scn_parse_check(p->l, p->s, &p->checks, p->err);
+}
+
+/* requires [cpus>=N] [llcs>=N] [nodes>=N] [smt]: at least one, each once. */
+static int d_requires(struct parser *p)
+{
+	static const char usage[] = "requires [cpus>=N] [llcs>=N] [nodes>=N] [smt]";
+	static const char *const names[] = { "cpus", "llcs", "nodes" };
+	const struct scn_line *l = p->l;
+	struct scn_requires *r = &p->s->req;
+	int *field[] = { &r->cpus, &r->llcs, &r->nodes };
+	struct scn_loc *locs[] = { &r->cpus_loc, &r->llcs_loc, &r->nodes_loc };
+	const int max[] = { SCN_MAX_CPUS, SCN_MAX_CPUS, SCN_MAX_NODES };
+	char msg[256];
+
+	if (dup_directive(p, &p->requires_line))
+		return -1;
+	if (l->ntok < 2)
+		return scn_err(p->err, l->lineno, l->end_col,
+			       "missing what the scenario requires; expected: %s", usage);
+	for (int i = 1; i < l->ntok; i++) {
+		const struct scn_tok *t = &l->tok[i];
+		struct scn_loc at = { l->lineno, t->col };
+		size_t k = strlen(t->key ? t->key : "");
+		int j;
+		long v;
+
+		if (!strcmp(t->text, "smt")) {
+			if (r->smt)
+				return scn_err(p->err, at.line, at.col, "'smt' given twice");
+			r->smt = true;
+			r->smt_loc = at;
+			continue;
+		}
+		/* "cpus>=4" lexes as the option "cpus>" = "4". */
+		for (j = 0; j < 3; j++)
+			if (t->key && k == strlen(names[j]) + 1 && t->key[k - 1] == '>' &&
+			    !strncmp(t->key, names[j], k - 1))
+				break;
+		if (j == 3)
+			return scn_err(p->err, at.line, at.col, "unexpected '%s'; expected: %s",
+				       t->text, usage);
+		if (*field[j])
+			return scn_err(p->err, at.line, at.col, "'%s' given twice", names[j]);
+		if (scn_parse_int(t->val, 1, max[j], &v, msg, sizeof(msg)))
+			return scn_err(p->err, at.line, t->val_col, "%s: %s", names[j], msg);
+		*field[j] = (int)v;
+		*locs[j] = at;
+	}
+	return 0;
+}
+
+/* A scheduler with attach=start becomes an "attach NAME" op before the
+ * backdrop's first op: guest-init and the checks see an ordinary attach. */
+static int attach_at_start(struct parser *p)
+{
+	struct scenario *s = p->s;
+	const struct scn_scheduler *first = NULL;
+	struct scn_block *b = &s->backdrop;
+	struct scn_op *op;
+
+	for (int i = 0; i < s->n_scheds; i++) {
+		const struct scn_scheduler *sc = &s->scheds[i];
+
+		if (!sc->attach_start)
+			continue;
+		if (first)
+			return scn_err(p->err, sc->attach_loc.line, sc->attach_loc.col,
+				       "attach=start for '%s' too; expected one scheduler attached "
+				       "at the start ('%s', line %d)", sc->name, first->name,
+				       first->loc.line);
+		first = sc;
+	}
+	if (!first)
+		return 0;
+	if (p->n_ops == SCN_MAX_OPS)
+		return scn_err(p->err, first->attach_loc.line, first->attach_loc.col,
+			       "too many ops; expected at most %d in the whole scenario (attach=start "
+			       "adds one)", SCN_MAX_OPS);
+	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
+		return scn_err(p->err, first->loc.line, 1, "out of memory");
+	memmove(&b->ops[1], &b->ops[0], (size_t)b->n_ops * sizeof(*b->ops));
+	op = &b->ops[0];
+	memset(op, 0, sizeof(*op));
+	op->kind = SCN_OP_ATTACH;
+	op->loc = first->attach_loc;
+	op->name_loc = first->attach_loc;
+	strcpy(op->name, first->name);
+	b->n_ops++;
+	p->n_ops++;
+	return 0;
 }
 
 static int directive(struct parser *p)
 {
 	static int (*const fns[])(struct parser *) = { d_scenario, d_topology,
-		d_memory, d_scheduler, d_backdrop, d_step, d_check };
+		d_memory, d_scheduler, d_backdrop, d_step, d_check, d_requires };
 	const struct scn_tok *t = &p->l->tok[0];
 	char list[200] = "";
 
@@ -339,11 +463,16 @@ static int op_line(struct parser *p)
 			       "op '%s' outside a block; expected it indented under a 'backdrop' or 'step' line",
 			       t->text);
 	}
+	if (p->n_ops == SCN_MAX_OPS)
+		return scn_err(p->err, p->l->lineno, t->col,
+			       "too many ops; expected at most %d in the whole scenario",
+			       SCN_MAX_OPS);
 	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
 		return scn_err(p->err, p->l->lineno, t->col, "out of memory");
 	if (scn_parse_op(p->l, &b->ops[b->n_ops], p->err))
 		return -1;
 	b->n_ops++;
+	p->n_ops++;
 	return 0;
 }
 
@@ -373,7 +502,12 @@ static int parse_lines(struct parser *p, const char *text, size_t len)
 	if (!ret && !p->scenario_line)
 		ret = scn_err(p->err, lineno ? lineno : 1, 1,
 			      "missing 'scenario' directive; expected 'scenario NAME \"DESCRIPTION\"' as the first directive");
+	if (!ret)
+		ret = attach_at_start(p);
 	free(l);
+	scn_names_free(&p->steps);
+	scn_names_free(&p->scheds);
+	scn_names_free(&p->checks);
 	return ret;
 }
 
@@ -403,60 +537,56 @@ int scn_parse_string(const char *path, const char *text, size_t len,
 	return 0;
 }
 
-static char *read_all(int fd, size_t *len, struct scn_error *err)
+static int refuse(mode_t m, struct scn_error *err)
 {
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
+	return scn_err(err, 0, 0, "is %s; expected a regular file or a pipe",
+		       file_kind(m));
+}
 
-	while (buf) {
-		if (n == cap) {
-			if (cap >= SCN_FILE_MAX) {
-				scn_err(err, 0, 0, "file is larger than %d bytes", SCN_FILE_MAX);
-				goto err_free;
-			}
-			nb = realloc(buf, cap *= 2);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			scn_err(err, 0, 0, "read: %s", strerror(errno));
-			goto err_free;
-		}
-		if (!r) {
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
+int scn_read_file(const char *path, char **text, size_t *len,
+		  struct scn_error *err)
+{
+	uint8_t *buf;
+	mode_t mode = 0;
+	int r;
+
+	memset(err, 0, sizeof(*err));
+	*text = NULL;
+	*len = 0;
+	r = read_file(path, SCN_MAX_FILE_BYTES, &buf, len, &mode);
+	if (r == -EINVAL)
+		return refuse(mode, err);
+	if (r == -EFBIG) {
+		struct stat st;
+
+		if (S_ISREG(mode) && stat(path, &st) == 0)
+			return scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
+				       (long long)st.st_size, SCN_MAX_FILE_BYTES);
+		return scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
+			       SCN_MAX_FILE_BYTES);
 	}
-	scn_err(err, 0, 0, "out of memory");
-err_free:
-	free(buf);
-	return NULL;
+	if (r)
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(-r));
+	*text = (char *)buf;
+	return 0;
 }
 
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
+	size_t len;
 	char *text;
-	int ret;
 
-	memset(err, 0, sizeof(*err));
-	defaults(out, path);
-	if (fd < 0)
-		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	text = read_all(fd, &len, err);
-	close(fd);
-	if (!text)
+	if (scn_read_file(path, &text, &len, err)) {
+		defaults(out, path);
 		return -1;
-	ret = scn_parse_string(path, text, len, out, err);
-	free(text);
-	return ret;
+	}
+	if (scn_parse_string(path, text, len, out, err)) {
+		free(text);
+		return -1;
+	}
+	out->source = text;
+	out->source_len = len;
+	return 0;
 }
 
 static void free_block(struct scn_block *b)
@@ -474,6 +604,7 @@ void scn_free(struct scenario *s)
 	free(s->steps);
 	free(s->scheds);
 	free(s->checks);
+	free(s->source);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks every first-party #include against the layer rules.
 
 The rules are the ```layers block of ARCHITECTURE.md: one line per layer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the workload library shares between its files: the work type table
  * entry, the per-worker context, the measuring API and small sync helpers. */
 #ifndef KTSTR__WORKLOAD_INTERNAL_H
@@ -12,7 +13,6 @@
 #include "scenario/model.h"
 #include "workload/report.h"
 
-#define WL_MAX_WORKERS 1024
 #define WL_WAIT_NS 50000000ull /* blocking waits recheck stop this often */
 #define WL_ALIGN __attribute__((aligned(64)))
 
@@ -112,6 +112,8 @@ int wl_opts_parse(const struct wl_type *t, const struct scn_workers *w,
 /* Option value by key (the key must be one of the type's). */
 uint64_t wl_opt(const struct wl_worker *w, const char *key);
 const char *wl_opt_str(const struct wl_worker *w, const char *key);
+/* A duration or size in the scenario's grammar (scn_duration_parse,
+ * scn_size_parse). 0 or -1. */
 int wl_parse_duration(const char *s, uint64_t *ns);
 int wl_parse_size(const char *s, uint64_t *bytes);
 
@@ -175,7 +177,8 @@ uint64_t wl_touch(volatile uint8_t *buf, size_t len, size_t stride, uint64_t *rn
 /* Write "msg" into the report's exit_msg; returns code. */
 int wl_fail(struct wl_worker *w, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Parse "0-3,6" (nodes or CPUs) into a bit mask (up to 64*words bits). */
+/* Parse "0-3,6" (nodes or CPUs, not empty) into a bit mask (up to
+ * 64*words bits, at most SCN_MAX_CPUS), in the scenario's list grammar. */
 int wl_parse_list(const char *s, uint64_t *mask, int words);
 
 #endif

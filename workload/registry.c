@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The table of work types, option parsing against it, and wl_validate. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,77 +68,51 @@ const char *const *wl_type_names(void)
 	return names;
 }
 
+/* Option values are written in the scenario language's grammar
+ * (scenario/units.c, docs/scenario-language.md#values): one grammar for
+ * `step s 1.5s` and `period=1.5s`. */
 int wl_parse_duration(const char *s, uint64_t *ns)
 {
-	static const struct { const char *u; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-	};
-	char *end;
-	double v;
+	char msg[256];
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].u)) {
-			*ns = (uint64_t)(v * units[i].mul + 0.5);
-			return 0;
-		}
-	return -1;
+	return scn_duration_parse(s, ns, msg, sizeof(msg));
 }
 
 int wl_parse_size(const char *s, uint64_t *bytes)
 {
-	char *end;
-	unsigned long long v;
-	int shift = 0;
+	char msg[256];
+	int64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
+	if (scn_size_parse(s, &v, msg, sizeof(msg)))
 		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M')
-		shift = 20;
-	else if (*end == 'G')
-		shift = 30;
-	if (shift)
-		end++;
-	if (*end)
-		return -1;
-	*bytes = v << shift;
+	*bytes = (uint64_t)v;
 	return 0;
 }
 
 static int parse_value(const struct wl_type *t, const struct wl_opt_def *d,
 		       const char *val, struct wl_optval *out, char *msg, size_t len)
 {
-	static const char *const want[] = {
-		[WL_OPT_DUR] = "a duration such as 10ms",
-		[WL_OPT_INT] = "a non-negative integer",
-		[WL_OPT_SIZE] = "a size such as 4M",
-		[WL_OPT_BOOL] = "yes or no",
-	};
-	char *end;
+	char why[256] = "";
+	int64_t size;
+	long v;
 	int bad = 0;
 
 	snprintf(out->s, sizeof(out->s), "%s", val);
 	switch (d->kind) {
 	case WL_OPT_DUR:
-		bad = wl_parse_duration(val, &out->u);
+		bad = scn_duration_parse(val, &out->u, why, sizeof(why));
 		break;
 	case WL_OPT_SIZE:
-		bad = wl_parse_size(val, &out->u);
+		bad = scn_size_parse(val, &size, why, sizeof(why));
+		out->u = (uint64_t)size;
 		break;
 	case WL_OPT_INT:
-		errno = 0;
-		out->u = strtoull(val, &end, 10);
-		bad = end == val || *end || errno || *val == '-';
+		bad = scn_parse_int(val, 0, LONG_MAX, &v, why, sizeof(why));
+		out->u = (uint64_t)v;
 		break;
 	case WL_OPT_BOOL:
 		bad = strcmp(val, "yes") && strcmp(val, "no");
+		snprintf(why, sizeof(why), "expected yes or no");
 		out->u = !strcmp(val, "yes");
 		break;
 	case WL_OPT_STR:
@@ -145,8 +121,8 @@ static int parse_value(const struct wl_type *t, const struct wl_opt_def *d,
 		return 0;
 	}
 	if (bad)
-		snprintf(msg, len, "work type '%s': option %s=%s: expected %s",
-			 t->name, d->key, val, want[d->kind]);
+		snprintf(msg, len, "work type '%s': option %s=%s: %s", t->name, d->key,
+			 val, why);
 	return bad ? -1 : 0;
 }
 
@@ -219,9 +195,9 @@ const char *wl_opt_str(const struct wl_worker *w, const char *key)
 
 static int check_count(const struct wl_type *t, int count, char *msg, size_t len)
 {
-	if (count < t->min_count || count > WL_MAX_WORKERS) {
+	if (count < t->min_count || count > SCN_MAX_WORKERS) {
 		snprintf(msg, len, "work type '%s' needs %d to %d workers, got %d%s",
-			 t->name, t->min_count, WL_MAX_WORKERS, count,
+			 t->name, t->min_count, SCN_MAX_WORKERS, count,
 			 t->messenger ? " (worker 0 is the messenger)" : "");
 		return -1;
 	}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small helpers shared by the work types: the compute kernel, sleeping,
  * shared futexes, cache walks, failure messages and list parsing. */
 #include <errno.h>
@@ -108,37 +109,19 @@ int wl_fail(struct wl_worker *w, int code, const char *fmt, ...)
 	return code;
 }
 
+/* The scenario language's list grammar (scn_list_parse), so a node list
+ * reads the same in mempolicy=, a work type's option and a sysfs file. */
 int wl_parse_list(const char *s, uint64_t *mask, int words)
 {
-	char *end;
+	int max = words * 64 < SCN_MAX_CPUS ? words * 64 : SCN_MAX_CPUS;
+	struct scn_cpumask m;
+	char msg[256];
 
 	for (int i = 0; i < words; i++)
 		mask[i] = 0;
-	if (!*s)
+	if (scn_list_parse(s, max, "cpu", &m, msg, sizeof(msg)) || !scn_cpumask_count(&m))
 		return -1;
-	while (*s) {
-		long a, b;
-
-		errno = 0;
-		a = strtol(s, &end, 10);
-		if (end == s || a < 0)
-			return -1;
-		b = a;
-		s = end;
-		if (*s == '-') {
-			b = strtol(++s, &end, 10);
-			if (end == s || b < a)
-				return -1;
-			s = end;
-		}
-		if (b >= words * 64)
-			return -1;
-		for (long c = a; c <= b; c++)
-			mask[c / 64] |= 1ull << (c % 64);
-		if (*s == ',')
-			s++;
-		else if (*s)
-			return -1;
-	}
+	for (int i = 0; i < words && i < SCN_CPU_WORDS; i++)
+		mask[i] = m.w[i];
 	return 0;
 }

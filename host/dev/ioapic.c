@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The userspace IOAPIC (see ioapic.h). Registers: the 82093AA datasheet;
  * the entry's extended destination: Linux's struct IO_APIC_route_entry
  * (virt_destid_8_14). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A userspace IOAPIC (82093AA, 24 pins) for the split irqchip that APIC IDs
  * above 254 need: KVM's own IOAPIC has 8-bit destinations. The guest
  * programs redirection entries through the MMIO window; the rising edge of

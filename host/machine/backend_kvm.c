@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kvm backend (struct backend, host/backend.h) over the x86 machine:
  * the console log and the report pipe, how the VM ended in enum vm_end,
  * kill, and after the run the profile file and the -v statistics. */
@@ -90,8 +91,10 @@ static void join(struct kvm_backend *k)
 		fputs(sum, stderr);
 		if (!vm->cfg.hugepages && !gm_resident(vm->ram[0].hva, &rss, &thp))
 			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
-				"%lld MiB of it in transparent huge pages\n", (long long)(rss >> 20),
-				(unsigned long long)(vm->ram[0].size >> 20), (long long)(thp >> 20));
+				"%lld MiB of it in transparent huge pages\n",
+				(long long)(rss >> 20),
+				(unsigned long long)(vm->ram[0].size >> 20),
+				(long long)(thp >> 20));
 	}
 	if (k->pipe_w >= 0) {
 		close(k->pipe_w);

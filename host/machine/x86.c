@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The x86 board (see x86.h): the floor's VM with RAM around the hole, the
  * devices at their addresses (arch/x86/layout.h), ACPI, the vCPUs with their
  * x86 set-up, and the kernel loaded in parallel. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86 machine behind the kvm backend, the "board": guest RAM around the
  * 3-4 GiB hole, COM1, the i8042, a PCI host bridge with virtio-console, the
  * ACPI tables that describe them and the CPU topology, the kernel copied in

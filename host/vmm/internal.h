@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared between the floor's own files (vcpu.c and its helpers); not for
  * the layers above. */
 #ifndef KTSTR__VMM_INTERNAL_H

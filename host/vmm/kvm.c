@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM VM: /dev/kvm checks, VM creation, guest RAM slots, the in-kernel
  * irqchip and PIT, and interrupt injection (see vmm.h). */
 #include <errno.h>
@@ -56,14 +57,20 @@ static int check_caps(struct vmm *vm, char *msg, size_t len)
 	if (!vm->cfg.irqchip)
 		return 0;
 	if (vm->cfg.split_irqchip) {
-		for (size_t i = 0; i < sizeof(split_irqchip_caps) / sizeof(split_irqchip_caps[0]); i++)
-			if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, split_irqchip_caps[i].cap) <= 0) {
+		size_t ncaps = sizeof(split_irqchip_caps) / sizeof(split_irqchip_caps[0]);
+
+		for (size_t i = 0; i < ncaps; i++) {
+			long cap = split_irqchip_caps[i].cap;
+
+			if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) <= 0) {
 				snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s, which APIC IDs "
 					 "above 254 need", split_irqchip_caps[i].name);
 				return -1;
 			}
-		if ((ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API) & X2APIC_API_FLAGS) !=
-		    X2APIC_API_FLAGS) {
+		}
+		int api = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API);
+
+		if ((api & X2APIC_API_FLAGS) != X2APIC_API_FLAGS) {
 			snprintf(msg, len, "/dev/kvm's KVM_CAP_X2APIC_API lacks 32-bit APIC IDs or "
 				 "the broadcast quirk's switch, which APIC IDs above 254 need");
 			return -1;

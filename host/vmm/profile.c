@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The RIP profiler (--profile): each vCPU thread samples where its guest
  * is, and the samples go to a file after the run. */
 #include <errno.h>

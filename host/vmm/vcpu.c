@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vCPUs: creation, one thread each running KVM_RUN, exit dispatch, and the
  * VM's end and join. What a fatal exit reports is in vcpu_dump.c, the RIP
  * profiler in profile.c. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a vCPU's fatal exit tells the user: KVM's exit reason in words, the
  * registers and the code bytes at RIP (through the guest's page tables). */
 #include <errno.h>

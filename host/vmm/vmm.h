@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The VMM floor: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
  * threads and the I/O bus. It speaks KVM's x86 API but knows no topology,
  * device or address map: the layers above (host/arch/x86, host/dev,

@@ -1,32 +1,24 @@
-/* Fuzz target: the scenario parser and validator, as `validate` runs them
- * on a file (parse, semantic pass, work-type options, error formatting). */
+// SPDX-License-Identifier: GPL-2.0-only
+/* Fuzz target: the scenario checks exactly as `validate` runs them on a
+ * file's bytes (scenario_check: parse, semantic pass, work-type options,
+ * the backend's topology limits, error formatting), for both backends. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/backend.h"
+#include "host/run.h"
 #include "scenario/model.h"
 #include "tests/fuzz/fuzz.h"
-#include "workload/workload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct scenario s;
-	struct scn_error err;
 	char msg[1024];
 
-	if (scn_parse_string("fuzz.scn", (const char *)data, size, &s, &err)) {
-		scn_error_format(NULL, "fuzz.scn", &err, msg, sizeof(msg));
+	if (scenario_check("fuzz.scn", (const char *)data, size, "kvm", &s, msg,
+			   sizeof(msg)))
 		return 0;
-	}
-	for (int b = -1; b < s.n_steps; b++) {
-		const struct scn_block *blk = b < 0 ? &s.backdrop : &s.steps[b];
-
-		for (int i = 0; i < blk->n_ops; i++) {
-			int opt = -1;
-
-			if (blk->ops[i].kind == SCN_OP_WORKERS)
-				wl_validate(&blk->ops[i].workers, &opt, msg, sizeof(msg));
-		}
-	}
+	backend_topo_check("qemu", &s.topo, msg, sizeof(msg));
 	scn_free(&s);
 	return 0;
 }

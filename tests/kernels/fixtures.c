@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Builds the synthetic ELF and bzImage fixtures (see fixtures.h). */
 #include <elf.h>
 #include <ftw.h>
@@ -76,8 +77,8 @@ size_t fx_elf(uint8_t *buf, bool btf, bool pvh)
 	return 1024 + 4 * sizeof(*sh);
 }
 
-static size_t fx_compress(const char *comp, const uint8_t *in, size_t n,
-		       uint8_t *out, size_t cap)
+size_t fx_compress(const char *comp, const uint8_t *in, size_t n,
+		   uint8_t *out, size_t cap)
 {
 	if (!strcmp(comp, "zstd")) {
 		size_t r = ZSTD_compress(out, cap, in, n, 19);
@@ -99,27 +100,50 @@ static size_t fx_compress(const char *comp, const uint8_t *in, size_t n,
 		return r;
 	}
 	if (!strcmp(comp, "xz")) {
+		lzma_options_lzma opt;
+		lzma_filter f[2] = { { LZMA_FILTER_LZMA2, &opt }, { LZMA_VLI_UNKNOWN, NULL } };
 		size_t pos = 0;
 
-		if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n,
-					    out, &pos, cap) != LZMA_OK)
+		/* The kernel's xz uses 32 MiB; small keeps the fuzz seeds cheap. */
+		lzma_lzma_preset(&opt, 6);
+		opt.dict_size = 64u << 10;
+		if (lzma_stream_buffer_encode(f, LZMA_CHECK_CRC32, NULL, in, n,
+					      out, &pos, cap) != LZMA_OK)
 			return 0;
 		return pos;
+	}
+	if (!strcmp(comp, "lzma")) {
+		lzma_stream ls = LZMA_STREAM_INIT;
+		lzma_options_lzma opt;
+		size_t r;
+
+		/* lzma -9 as the kernel build runs it, with a 1 MiB dictionary. */
+		lzma_lzma_preset(&opt, 9);
+		opt.dict_size = 1u << 20;
+		if (lzma_alone_encoder(&ls, &opt) != LZMA_OK)
+			return 0;
+		ls.next_in = in;
+		ls.avail_in = n;
+		ls.next_out = out;
+		ls.avail_out = cap;
+		r = lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END ? cap - ls.avail_out : 0;
+		lzma_end(&ls);
+		return r;
 	}
 	return 0;
 }
 
-uint8_t *fx_bzimage(const char *comp, const uint8_t *payload, size_t plen,
-		    size_t *len)
+uint8_t *fx_bzimage_wrap(const uint8_t *cpayload, size_t clen, bool trailer,
+			 uint32_t size, uint32_t init_size, size_t *len)
 {
-	const size_t setup = 2 * 512, pad = 0x100, cap = plen + 65536;
-	uint8_t *img = calloc(1, setup + pad + cap + 4);
+	const size_t setup = 2 * 512, pad = 0x100;
+	uint8_t *img = calloc(1, setup + pad + clen + 4);
 	uint8_t *p = img + setup + pad;
-	size_t clen = fx_compress(comp, payload, plen, p, cap);
-	uint32_t plen32 = plen, total;
+	uint32_t total;
 
-	if (strcmp(comp, "gzip")) {
-		memcpy(p + clen, &plen32, 4);
+	memcpy(p, cpayload, clen);
+	if (trailer) {
+		memcpy(p + clen, &size, 4);
 		clen += 4;
 	}
 	total = clen;
@@ -135,7 +159,29 @@ uint8_t *fx_bzimage(const char *comp, const uint8_t *payload, size_t plen,
 	memcpy(img + 0x300, FX_RELEASE " (test@ktstr) #1", sizeof(FX_RELEASE " (test@ktstr) #1"));
 	memcpy(img + 0x248, &(uint32_t){ pad }, 4);
 	memcpy(img + 0x24c, &total, 4);
+	memcpy(img + 0x260, &init_size, 4);
 	*len = setup + pad + clen;
+	return img;
+}
+
+uint32_t fx_init_size(size_t plen)
+{
+	/* header.S: at least the decompressed size plus extra room, paged. */
+	return (plen + (plen >> 8) + 65536 + 4095) & ~4095u;
+}
+
+uint8_t *fx_bzimage(const char *comp, const uint8_t *payload, size_t plen,
+		    size_t *len)
+{
+	size_t cap = plen + 65536, clen;
+	uint8_t *c = malloc(cap), *img;
+
+	clen = fx_compress(comp, payload, plen, c, cap);
+	if (!clen)
+		abort();
+	img = fx_bzimage_wrap(c, clen, strcmp(comp, "gzip") != 0, plen,
+			      fx_init_size(plen), len);
+	free(c);
 	return img;
 }
 

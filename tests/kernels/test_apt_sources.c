@@ -1,5 +1,6 @@
-/* The Debian archive found in apt sources fixtures (one-line and deb822),
- * Debian version order and apt-cache show parsing. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* The Debian archive found in apt sources fixtures (one-line and deb822)
+ * and apt-cache show parsing. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -107,16 +108,6 @@ Test(apt_sources, none_found)
 	cr_expect(strstr(msg, "no Debian archive"), "msg: %s", msg);
 }
 
-Test(apt_sources, debian_version_order)
-{
-	cr_expect_gt(deb_vercmp("7.3.4-1~bpo13+1", "6.12.38-1"), 0);
-	cr_expect_lt(deb_vercmp("7.3.4-1~bpo13+1", "7.3.4-1"), 0);
-	cr_expect_eq(deb_vercmp("1.0-1", "1.0-1"), 0);
-	cr_expect_gt(deb_vercmp("1:0.1", "9.9"), 0);
-	cr_expect_gt(deb_vercmp("6.12.10", "6.12.9"), 0);
-	cr_expect_gt(deb_vercmp("7.3.4+deb13-cloud-amd64", "6.12.38+deb13-cloud-amd64"), 0);
-}
-
 static const char show[] =
 	"Package: linux-image-cloud-amd64\n"
 	"Version: 6.12.38-1\n"
@@ -145,4 +136,70 @@ Test(apt_sources, pick_newest_and_dependency)
 	cr_expect_str_eq(name, "linux-modules-x");
 	cr_expect_eq(apt_find_dep("foo, bar", "linux-", NULL, name, sizeof(name)), -ENOENT);
 	cr_expect_eq(apt_pick_newest(show, "nothing", &p), -ENOENT);
+}
+
+/* A line longer than the read buffer is one line: the tail of a long
+ * comment is not an entry of its own. */
+Test(apt_sources, long_comment_tail_is_not_an_entry)
+{
+	struct apt_source s;
+	char text[8192], msg[512] = "";
+	int n = snprintf(text, sizeof(text), "# ");
+
+	memset(text + n, 'x', 4095 - n);
+	snprintf(text + 4095, sizeof(text) - 4095,
+		 "deb http://evil.example.invalid/debian bookworm main\n"
+		 "deb http://mirror.example.invalid/debian bookworm main\n");
+	put("sources.list", text);
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+}
+
+/* In deb822, a field line of exactly the buffer's length does not end
+ * the stanza early (its newline is not a blank line). */
+Test(apt_sources, long_field_does_not_split_a_stanza)
+{
+	struct apt_source s;
+	char text[8192], msg[512] = "";
+	int n = snprintf(text, sizeof(text),
+			 "Types: deb\nURIs: http://mirror.example.invalid/debian\nX-Note: ");
+	int start = n - (int)strlen("X-Note: ");
+
+	memset(text + n, 'x', start + 4095 - n);
+	snprintf(text + start + 4095, sizeof(text) - start - 4095,
+		 "\nSuites: trixie\nComponents: main\n");
+	put("sources.list.d/debian.sources", text);
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+}
+
+/* An address too long to hold is not used cut short. */
+Test(apt_sources, uri_too_long_is_not_cut)
+{
+	struct apt_source s;
+	char text[8192], msg[512] = "";
+	int n = snprintf(text, sizeof(text), "deb http://long.example.invalid/");
+
+	memset(text + n, 'd', 1100);
+	snprintf(text + n + 1100, sizeof(text) - n - 1100,
+		 " bookworm main\ndeb http://mirror.example.invalid/debian bookworm main\n");
+	put("sources.list", text);
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+}
+
+Test(apt_sources, deb822_uri_too_long_is_not_cut)
+{
+	struct apt_source s;
+	char text[8192], msg[512] = "";
+	int n = snprintf(text, sizeof(text), "Types: deb\nURIs: http://long.example.invalid/");
+
+	memset(text + n, 'd', 1100);
+	snprintf(text + n + 1100, sizeof(text) - n - 1100,
+		 "\nSuites: trixie\nComponents: main\n\n"
+		 "Types: deb\nURIs: http://mirror.example.invalid/debian\n"
+		 "Suites: trixie\nComponents: main\n");
+	put("sources.list.d/debian.sources", text);
+	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
 }

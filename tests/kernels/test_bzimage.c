@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* bzimage_inspect and bzimage_extract_vmlinux on synthetic bzImages. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,5 +210,164 @@ Test(bzimage, size_trailer_mismatch)
 	fx_write(bz, img, len);
 	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "trailer"), "msg: %s", msg);
+	free(img);
+}
+
+Test(bzimage, extract_lzma)
+{
+	round_trip("lzma");
+}
+
+/* Writes img as dir/bzImage and extracts it to dir/vmlinux; with fsize,
+ * the process may write no file bigger than that (a guard: writing more
+ * fails with EFBIG instead of filling the disk). */
+static int extract(const uint8_t *img, size_t len, size_t fsize, char *msg, size_t msglen)
+{
+	char bz[512], out[512];
+	int ret;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	if (fsize) {
+		signal(SIGXFSZ, SIG_IGN);
+		cr_assert_eq(setrlimit(RLIMIT_FSIZE, &(struct rlimit){ fsize, fsize }), 0);
+	}
+	ret = bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, msglen);
+	if (ret)
+		cr_expect_neq(access(out, F_OK), 0, "a refused payload left %s", out);
+	return ret;
+}
+
+/* An lzma header asking for a dictionary of almost 4 GiB: refused before
+ * liblzma allocates it (the kernel's lzma -9 uses 64 MiB). */
+Test(bzimage, lzma_4gib_dictionary_is_refused)
+{
+	uint8_t elf[4096], c[8192];
+	size_t n = fx_elf(elf, true, true), clen, len;
+	uint8_t *img;
+	char msg[512] = "";
+
+	clen = fx_compress("lzma", elf, n, c, sizeof(c));
+	cr_assert_gt(clen, 13);
+	memcpy(c + 1, "\x00\x00\xff\xff", 4); /* dict_size 0xffff0000 */
+	img = fx_bzimage_wrap(c, clen, true, n, fx_init_size(n), &len);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "dictionary"), "msg: %s", msg);
+	cr_expect(strstr(msg, "4096 MiB") && strstr(msg, "128 MiB"), "msg names need and limit: %s", msg);
+	free(img);
+}
+
+/* A zstd frame whose window is 2 GiB: refused (the kernel's zstd -22
+ * uses 2^27 = 128 MiB). */
+Test(bzimage, zstd_2gib_window_is_refused)
+{
+	uint8_t elf[4096], c[8192] = { 0x28, 0xb5, 0x2f, 0xfd,
+				       0x00,           /* no checksum, no content size */
+				       (31 - 10) << 3 }; /* window 2^31 */
+	size_t n = fx_elf(elf, true, true), len;
+	uint32_t bh = 1 | (uint32_t)n << 3;            /* last, raw, n bytes */
+	uint8_t *img;
+	char msg[512] = "";
+
+	memcpy(c + 6, &bh, 3);
+	memcpy(c + 9, elf, n);
+	img = fx_bzimage_wrap(c, 9 + n, true, n, fx_init_size(n), &len);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "window") && strstr(msg, "128 MiB"), "msg: %s", msg);
+	free(img);
+}
+
+/* 32 MiB of zeros behind a small header: not an ELF, which is seen in the
+ * first bytes, not after writing it all. */
+Test(bzimage, non_elf_output_stops_at_the_first_bytes)
+{
+	size_t plen = 32u << 20, clen, len;
+	uint8_t *zeros = calloc(1, plen), *c = malloc(1u << 20), *img;
+	char msg[512] = "";
+
+	clen = fx_compress("zstd", zeros, plen, c, 1u << 20);
+	cr_assert_gt(clen, 0);
+	img = fx_bzimage_wrap(c, clen, true, plen, fx_init_size(plen), &len);
+	cr_assert_eq(extract(img, len, 1u << 20, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not an ELF"), "msg: %s", msg);
+	free(img);
+	free(c);
+	free(zeros);
+}
+
+/* An ELF header, then 32 MiB of zeros, but a trailer saying 4096 bytes:
+ * refused once the output passes 4096 bytes. */
+Test(bzimage, output_beyond_the_trailer_is_refused_at_once)
+{
+	size_t plen = 32u << 20, clen, len;
+	uint8_t *p = calloc(1, plen), *c = malloc(1u << 20), *img;
+	char msg[512] = "";
+
+	fx_elf(p, true, true);
+	clen = fx_compress("zstd", p, plen, c, 1u << 20);
+	cr_assert_gt(clen, 0);
+	img = fx_bzimage_wrap(c, clen, true, 4096, fx_init_size(4096), &len);
+	cr_assert_eq(extract(img, len, 1u << 20, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "more than") && strstr(msg, "4096 bytes") && strstr(msg, "trailer"),
+		  "msg: %s", msg);
+	free(img);
+	free(c);
+	free(p);
+}
+
+/* A kernel decompresses itself inside init_size: a trailer beyond it is a
+ * lie, refused before decompressing. */
+Test(bzimage, trailer_beyond_init_size_is_refused)
+{
+	uint8_t elf[4096], c[8192];
+	size_t n = fx_elf(elf, true, true), clen, len;
+	uint8_t *img;
+	char msg[512] = "";
+	struct bzimage_info bi;
+
+	clen = fx_compress("zstd", elf, n, c, sizeof(c));
+	img = fx_bzimage_wrap(c, clen, true, n, 1024, &len);
+	cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(bi.init_size, 1024);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "init_size") && strstr(msg, "1024"), "msg: %s", msg);
+	free(img);
+}
+
+/* No kernel is over 1 GiB (x86-64's KERNEL_IMAGE_SIZE), whatever the
+ * header says. */
+Test(bzimage, trailer_beyond_1gib_is_refused)
+{
+	uint8_t elf[4096], c[8192];
+	size_t n = fx_elf(elf, true, true), clen, len;
+	uint8_t *img;
+	char msg[512] = "";
+
+	clen = fx_compress("zstd", elf, n, c, sizeof(c));
+	img = fx_bzimage_wrap(c, clen, true, 0x50000000u, 0xf0000000u, &len);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "1342177280") && strstr(msg, "1 GiB"), "msg: %s", msg);
+	free(img);
+}
+
+/* A dictionary bigger than the whole output (1 MiB for 1.3 kB) is cut to
+ * the output's size; the payload decodes the same. */
+Test(bzimage, lzma_dictionary_beyond_the_output_decodes)
+{
+	char bz[512], out[512], msg[512] = "";
+	uint8_t elf[4096], got[4096];
+	size_t n = fx_elf(elf, true, true), len;
+	uint8_t *img = fx_bzimage("lzma", elf, n, &len);
+	FILE *f;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	fx_write(bz, img, len);
+	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	f = fopen(out, "rb");
+	cr_assert(f && fread(got, 1, sizeof(got), f) == n);
+	fclose(f);
+	cr_expect(!memcmp(got, elf, n));
 	free(img);
 }

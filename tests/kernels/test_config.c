@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_config_lacks: which needed options a .config does not build in. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "kernels/kernels.h"
@@ -69,4 +71,42 @@ Test(config, unreadable)
 
 	cr_expect_eq(kernel_config_lacks("/nonexistent/.config", want, 4, out, sizeof(out)),
 		     -ENOENT);
+}
+
+/* The tail of a line longer than the read buffer is not a line of its
+ * own: a long CONFIG_CMDLINE holding "CONFIG_VIRTIO_CONSOLE=y" at the
+ * wrong place does not build the console in. */
+Test(config, long_line_tail_is_not_a_setting)
+{
+	char text[2048], out[512];
+	int n = snprintf(text, sizeof(text), "CONFIG_CMDLINE=\"");
+
+	memset(text + n, 'x', 511 - n);
+	snprintf(text + 511, sizeof(text) - 511,
+		 "CONFIG_VIRTIO_CONSOLE=y\"\nCONFIG_VIRTIO_PCI=y\nCONFIG_PCI_MMCONFIG=y\n"
+		 "CONFIG_SCHED_CLASS_EXT=y\n");
+	cr_expect_eq(lacks(text, out, sizeof(out)), 1, "out: %s", out);
+	cr_expect(strstr(out, "CONFIG_VIRTIO_CONSOLE"), "out: %s", out);
+}
+
+/* As kconfig reads it: the last assignment wins. */
+Test(config, last_assignment_wins)
+{
+	char out[512];
+
+	cr_expect_eq(lacks("CONFIG_VIRTIO_PCI=y\nCONFIG_VIRTIO_CONSOLE=m\n"
+			   "CONFIG_PCI_MMCONFIG=y\nCONFIG_SCHED_CLASS_EXT=y\n"
+			   "# CONFIG_VIRTIO_PCI is not set\nCONFIG_VIRTIO_CONSOLE=y\n",
+			   out, sizeof(out)), 1, "out: %s", out);
+	cr_expect(strstr(out, "CONFIG_VIRTIO_PCI ("), "out: %s", out);
+}
+
+/* A .config that is a device or a FIFO is refused at once (reading
+ * /dev/zero never ended). */
+Test(config, not_a_regular_file, .timeout = 10)
+{
+	char out[64];
+
+	cr_assert_eq(symlink("/dev/zero", path), 0);
+	cr_expect_eq(kernel_config_lacks(path, want, 4, out, sizeof(out)), -EINVAL);
 }

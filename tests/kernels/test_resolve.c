@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_resolve on bzImages, vmlinux files, build trees and things that
  * are not kernels (each must fail fast with the file named). */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,4 +194,145 @@ Test(resolve, extracted_cache_keeps_the_most_recently_used)
 	cr_expect(access(a, F_OK) == 0, "the recently used one stays");
 	cr_expect(access(b, F_OK) != 0, "the least recently used one is gone: %s", b);
 	unsetenv("KTSTR_KEEP_EXTRACTED");
+}
+
+/* What <cache>/extracted/ holds, in one string ("" if empty or absent). */
+static void extracted_entries(char *buf, size_t len)
+{
+	char root[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(root, sizeof(root), "%s/cache/ktstr-run/extracted", dir);
+	buf[0] = '\0';
+	d = opendir(root);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s ", de->d_name);
+	if (d)
+		closedir(d);
+}
+
+static void write_bz_of(const char *path, const uint8_t *payload, size_t n)
+{
+	size_t len;
+	uint8_t *img = fx_bzimage("zstd", payload, n, &len);
+
+	fx_write(path, img, len);
+	free(img);
+}
+
+/* A payload that is an x86-64 ELF executable but no kernel: refused, and
+ * the cache keeps nothing of it (it used to keep it for good, marked OK). */
+Test(resolve, payload_that_is_not_a_kernel_is_not_cached)
+{
+	char path[512], msg[512] = "", left[1024];
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	write_bz_of(path, elf, n);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, path) && strstr(msg, "not a Linux kernel"), "msg: %s", msg);
+	extracted_entries(left, sizeof(left));
+	cr_expect_str_eq(left, "", "the cache kept: %s", left);
+}
+
+Test(resolve, failed_extraction_leaves_nothing_in_the_cache)
+{
+	char path[512], msg[512] = "", left[1024];
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true), len;
+	uint8_t *img = fx_bzimage("zstd", elf, n, &len);
+	struct kernel k;
+
+	img[len - 10] ^= 0xff; /* inside the last block: corrupt, not truncated */
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	fx_write(path, img, len);
+	free(img);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	extracted_entries(left, sizeof(left));
+	cr_expect_str_eq(left, "", "the cache kept: %s (msg: %s)", left, msg);
+}
+
+/* An entry marked OK whose vmlinux is not a kernel (left by an older
+ * ktstr-run, or damaged) is not trusted: it is extracted again. */
+Test(resolve, cached_entry_that_is_not_a_kernel_is_made_again)
+{
+	char path[512], msg[512] = "", vml[4096];
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	write_bzimage(path);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	snprintf(vml, sizeof(vml), "%s", k.vmlinux);
+	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
+	fx_write(vml, elf, n);
+	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.vmlinux, vml);
+	cr_expect_str_eq(k.release, FX_RELEASE);
+}
+
+static void truncate_it(const char *what, void *ctx)
+{
+	(void)what;
+	cr_assert_eq(truncate(ctx, 0), 0);
+}
+
+/* The bzImage is read once: hashed and extracted from the same bytes, so
+ * a file truncated (or rewritten) meanwhile changes nothing. It was
+ * mapped twice, and a truncation raised SIGBUS. */
+Test(resolve, bzimage_truncated_during_extraction)
+{
+	char path[512], msg[512] = "";
+	struct kernel k;
+
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	write_bzimage(path);
+	cr_assert_eq(kernel_resolve(path, &k, truncate_it, path, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.release, FX_RELEASE);
+	cr_expect(k.has_btf && k.has_pvh);
+}
+
+/* A work directory of an extraction that died (even one that got as far
+ * as its OK marker) is never taken for an entry, and goes after an hour. */
+Test(resolve, dead_work_directory_is_pruned)
+{
+	char work[512], p[600], vml[4096];
+	struct timespec old[2] = { { time(NULL) - 7200, 0 }, { time(NULL) - 7200, 0 } };
+
+	snprintf(work, sizeof(work), "%s/cache/ktstr-run/extracted/tmp-dead01", dir);
+	snprintf(p, sizeof(p), "%s/cache", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/cache/ktstr-run", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/cache/ktstr-run/extracted", dir);
+	mkdir(p, 0755);
+	cr_assert_eq(mkdir(work, 0755), 0);
+	snprintf(p, sizeof(p), "%s/OK", work);
+	fx_write(p, "x", 1);
+	utimensat(AT_FDCWD, p, old, 0);
+	utimensat(AT_FDCWD, work, old, 0);
+	resolve_bz("zstd", vml, sizeof(vml));
+	cr_expect_neq(access(work, F_OK), 0, "%s is still there", work);
+}
+
+/* A .config that is not a regular file is not the build's .config. */
+Test(resolve, config_that_is_a_device_is_not_used)
+{
+	char p[600], msg[512] = "";
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, true, true);
+	struct kernel k;
+
+	snprintf(p, sizeof(p), "%s/vmlinux", dir);
+	fx_write(p, elf, n);
+	snprintf(p, sizeof(p), "%s/.config", dir);
+	cr_assert_eq(symlink("/dev/zero", p), 0);
+	cr_assert_eq(kernel_resolve(dir, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(k.config, "");
 }

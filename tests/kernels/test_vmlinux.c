@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vmlinux_inspect on small ELF files built by the test, and on ELF files
  * that are not kernels. */
 #include <criterion/criterion.h>
 #include <elf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixtures.h"
@@ -123,4 +125,75 @@ Test(vmlinux, missing_file)
 
 	cr_assert_eq(vmlinux_inspect("/nonexistent/vmlinux", &vi, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "/nonexistent/vmlinux"), "msg: %s", msg);
+}
+
+/* Offsets from the file need not be aligned: headers at odd offsets are
+ * read, not dereferenced in place (UBSan: misaligned load). */
+Test(vmlinux, odd_offsets)
+{
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+	uint8_t elf[4096], odd[4096] = { 0 };
+	size_t n = fx_elf(elf, true, true);
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	/* Everything after the ELF header one byte later, offsets to match. */
+	memcpy(odd, elf, 64);
+	memcpy(odd + 65, elf + 64, n - 64);
+	memcpy(&eh, odd, sizeof(eh));
+	eh.e_phoff += 1;
+	eh.e_shoff += 1;
+	memcpy(odd, &eh, sizeof(eh));
+	memcpy(&ph, odd + eh.e_phoff, sizeof(ph));
+	ph.p_offset += 1;
+	memcpy(odd + eh.e_phoff, &ph, sizeof(ph));
+	for (int i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+
+		memcpy(&sh, odd + eh.e_shoff + i * sizeof(sh), sizeof(sh));
+		sh.sh_offset += sh.sh_offset ? 1 : 0;
+		memcpy(odd + eh.e_shoff + i * sizeof(sh), &sh, sizeof(sh));
+	}
+	snprintf(path, sizeof(path), "%s/odd", dir);
+	fx_write(path, odd, n + 1);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect(vi.has_btf);
+	cr_expect(vi.has_pvh);
+	cr_expect_eq(vi.pvh_entry, FX_PVH_ENTRY);
+}
+
+/* The release string is found wherever it lies in a large file, even
+ * across the boundary of the reads that look for it. */
+Test(vmlinux, release_anywhere_in_a_large_file)
+{
+	static const char banner[] = "Linux version 6.1.2-late (x@y) #1";
+	struct vmlinux_info vi;
+	char path[512], msg[256] = "";
+	size_t len = 3u << 20;
+	uint8_t *big = calloc(1, len);
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, false, false);
+	size_t offs[] = { (1u << 20) - 20, (2u << 20) - 3, len - sizeof(banner) };
+
+	memcpy(big, elf, n);
+	memcpy(memmem(big, n, "Linux version", 13), "Linux Version", 13);
+	for (size_t i = 0; i < 3; i++) {
+		memset(big + n, 0, len - n);
+		memcpy(big + offs[i], banner, sizeof(banner) - 1);
+		snprintf(path, sizeof(path), "%s/late", dir);
+		fx_write(path, big, len);
+		cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "at %zu: %s", offs[i], msg);
+		cr_expect_str_eq(vi.release, "6.1.2-late", "at %zu", offs[i]);
+	}
+	free(big);
+}
+
+Test(vmlinux, not_a_regular_file)
+{
+	struct vmlinux_info vi;
+	char msg[256] = "";
+
+	cr_assert_eq(vmlinux_inspect("/dev/zero", &vi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not a regular file"), "msg: %s", msg);
 }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The layer check can fail: on tests/layers/fixture, a tree of wrong-way
 # includes, it must exit 1 and report exactly the lines of fixture.expected.
 # usage: test_layers.sh CHECK_LAYERS_PY ARCHITECTURE_MD

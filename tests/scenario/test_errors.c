@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Malformed scenarios: each must be rejected with the exact line:col of the
  * offending token and a message saying what was found and what was expected. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario/model.h"
@@ -59,6 +61,16 @@ static const struct bad cases[] = {
 	{ "scheduler both", HDR "scheduler a bpf=x exec=/y\n", 2, 19, "not both" },
 	{ "scheduler bad partial", HDR "scheduler a bpf=x partial=maybe\n", 2, 27,
 	  "expected yes or no" },
+	{ "enable-timeout without unit", HDR "scheduler a bpf=x enable-timeout=90\n", 2, 34,
+	  "enable-timeout: expected a unit after '90'" },
+	{ "enable-timeout zero", HDR "scheduler a bpf=x enable-timeout=0s\n", 2, 34,
+	  "enable-timeout=0s is out of range; expected more than 0 and at most 60m" },
+	{ "enable-timeout too long", HDR "scheduler a exec=/a enable-timeout=61m\n", 2, 36,
+	  "enable-timeout=61m is out of range" },
+	{ "enable-timeout not a number", HDR "scheduler a bpf=x enable-timeout=soon\n", 2, 34,
+	  "enable-timeout: bad duration 'soon'" },
+	{ "enable-timeout twice", HDR "scheduler a bpf=x enable-timeout=1s enable-timeout=2s\n",
+	  2, 37, "enable-timeout" },
 	{ "cgroup unknown option", HDR "step s 1s\n  cgroup a cpu=0\n", 3, 12,
 	  "unknown option 'cpu'; expected one of: cpus, mems, weight" },
 	{ "cgroup missing name", HDR "step s 1s\n  cgroup\n", 3, 9, "missing cgroup name" },
@@ -96,7 +108,24 @@ static const struct bad cases[] = {
 	{ "thaw not frozen", HDR "backdrop\n  cgroup a\n  thaw a\n", 4, 3,
 	  "cgroup 'a' is not frozen" },
 	{ "workers count 0", HDR "backdrop\n  cgroup a\n  workers a 0 spin\n", 4, 13,
-	  "worker count: 0 is out of range; expected 1..4096" },
+	  "worker count: 0 is out of range; expected 1..1024" },
+	{ "workers count over the limit", HDR "backdrop\n  workers - 1025 spin\n", 3, 13,
+	  "worker count: 1025 is out of range; expected 1..1024" },
+	{ "worker groups of '-' across repetitions", HDR "step s 1s repeat=40\n  workers - 1 spin\n",
+	  3, 3, "workers outside every cgroup ('-') already have 32 worker groups; expected "
+	  "at most 32 'workers' ops on one cgroup until its 'stop-workers' (in repetition 33 of step 's')" },
+	{ "worker groups of a backdrop cgroup", HDR "backdrop\n  cgroup a\nstep s 1s repeat=33\n"
+	  "  workers a 2 spin\n", 5, 3,
+	  "cgroup 'a' already has 32 worker groups; expected at most 32 'workers' ops on one "
+	  "cgroup until its 'stop-workers' (in repetition 33 of step 's')" },
+	{ "payload runs over the run", HDR "step s 1s repeat=1025\n  payload-run p /a\n  payload-wait p\n",
+	  3, 3, "payload-run number 1025 of the run; expected at most 1024 in all (repetitions "
+	  "count) (in repetition 1025 of step 's')" },
+	{ "payload runs add up across steps", HDR "backdrop\n  payload-run b /b\n"
+	  "step s 1s repeat=511\n  payload-run p /a\n  payload-kill p\n  payload-run q /a\n"
+	  "step t 1s repeat=2\n  payload-run p /a\n", 9, 3,
+	  "payload-run number 1025 of the run; expected at most 1024 in all (repetitions count) "
+	  "(in repetition 2 of step 't')" },
 	{ "workers missing type", HDR "backdrop\n  cgroup a\n  workers a 2\n", 4, 14,
 	  "missing work type" },
 	{ "unknown policy", HDR "backdrop\n  cgroup a\n  workers a 1 spin policy=deadline\n",
@@ -148,6 +177,14 @@ static const struct bad cases[] = {
 	{ "sleep bare number", HDR "step s 1s\n  sleep 5\n", 3, 9, "expected a unit" },
 	{ "sleeps exceed step", HDR "step s 1s\n  sleep 600ms\n  sleep 500ms\n", 4, 3,
 	  "sleeps in step 's' add up to 1.1s; expected at most the step's duration 1s" },
+	{ "run too long", HDR "step s 1m\nstep u 1m repeat=2880\n", 3, 1,
+	  "the scenario runs for at least 2881m by the end of step 'u'; expected at most 2880m" },
+	{ "run length overflows", HDR "step s 150000000m repeat=100000\n", 2, 1,
+	  "the scenario runs for at least 18446744073709551.615us by the end of step 's'" },
+	{ "backdrop waits too long", HDR "backdrop\n  payload-run p /a\n  payload-wait p timeout=2881m\n",
+	  2, 1, "by the end of the backdrop; expected at most 2880m" },
+	{ "step waits count", HDR "step s 1s repeat=2\n  payload-run p /a\n  payload-wait p timeout=1441m\n",
+	  2, 1, "the scenario runs for at least 2882m by the end of step 's'" },
 	{ "unknown check", HDR "check starve\n", 2, 7, "unknown check 'starve'" },
 	{ "check unknown option", HDR "check starvation gap=1s\n", 2, 18,
 	  "unknown option 'gap'; expected one of: max-gap, cgroup" },
@@ -193,9 +230,63 @@ Test(errors, table)
 	}
 }
 
-Test(errors, enough_cases)
+/* head, n copies of line (an '@' in it is the copy's index), tail. */
+static char *repeat_lines(const char *head, const char *line, int n, const char *tail)
 {
-	cr_expect_geq(sizeof(cases) / sizeof(cases[0]), 25);
+	size_t len = strlen(head) + (size_t)n * (strlen(line) + 8) + strlen(tail) + 1;
+	char *t = malloc(len), *p = t;
+
+	p += sprintf(p, "%s", head);
+	for (int i = 0; i < n; i++)
+		for (const char *c = line; *c; c++)
+			p += *c == '@' ? sprintf(p, "%d", i) : sprintf(p, "%c", *c);
+	sprintf(p, "%s", tail);
+	return t;
+}
+
+static void expect_error(char *text, int line, int col, const char *msg)
+{
+	struct scenario s;
+	struct scn_error err;
+	int ret = scn_parse_string("x.scn", text, strlen(text), &s, &err);
+
+	cr_expect_eq(ret, -1, "parsed, expected '%s'", msg);
+	if (ret == 0)
+		scn_free(&s);
+	else
+		cr_expect(err.loc.line == line && err.loc.col == col && strstr(err.msg, msg),
+			  "%d:%d: %s; expected %d:%d: ...%s...", err.loc.line, err.loc.col,
+			  err.msg, line, col, msg);
+	free(text);
+}
+
+static void expect_ok(char *text)
+{
+	struct scenario s;
+	struct scn_error err;
+
+	cr_expect_eq(scn_parse_string("x.scn", text, strlen(text), &s, &err), 0,
+		     "%d:%d: %s", err.loc.line, err.loc.col, err.msg);
+	scn_free(&s);
+	free(text);
+}
+
+Test(errors, limits_at_once)
+{
+	expect_error(repeat_lines(HDR "backdrop\n", "  cgroup c@\n", 65, ""), 67, 3,
+		     "too many cgroups at once; expected at most 64");
+	expect_error(repeat_lines(HDR "backdrop\n", "  payload-run p@ /a\n", 33, ""), 35, 3,
+		     "too many payloads at once; expected at most 32");
+	expect_error(repeat_lines(HDR "backdrop\n  cgroup a\n", "  workers a 1 spin\n", 33, ""),
+		     36, 3, "cgroup 'a' already has 32 worker groups");
+	expect_ok(repeat_lines(HDR "backdrop\n  cgroup a\n", "  workers a 1 spin\n", 32,
+			       "  stop-workers a\n  workers a 1 spin\n"));
+	expect_ok(repeat_lines(HDR "backdrop\n  cgroup a\n", "  workers a 1 spin\n", 32,
+			       "  remove a\n  cgroup a\n  workers a 1 spin\n"));
+	/* A step's own cgroup goes at the end of each repetition. */
+	expect_ok(strdup(HDR "step s 1s repeat=100\n  cgroup a\n  workers a 1 spin\n"));
+	expect_ok(strdup(HDR "step s 1s repeat=1000\n  stop-workers -\n  workers - 1 spin\n"));
+	expect_ok(strdup(HDR "step s 1s repeat=1024\n  payload-run p /a\n  payload-wait p\n"));
 }
 
 Test(errors, model_is_clean_after_error)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The AML encoder against hand-decoded bytes (ACPI 6.x 20.2.4 PkgLength,
  * 20.2.3 integers, the EISA ID packing), and a full buffer that sticks. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPUID topology leaves against the guest topology: 0x1 APIC ID, 0xB/0x1F
  * shifts and counts and 32-bit x2APIC IDs, 0x4 cache sharing, x2APIC and the
  * 15-bit MSI destinations where an APIC ID is above 254; on AMD, TOPOEXT
@@ -121,7 +122,7 @@ Test(cpuid, apic_ids_non_contiguous)
 	cr_expect_eq(x86_topo_apic_id(&t, 1023), 1023u);
 }
 
-/* x86_topo_limits: the counts, the CPUs in all, and the APIC IDs. */
+/* x86_topo_check: the counts, the CPUs in all, and the APIC IDs. */
 Test(cpuid, topology_limits)
 {
 	struct x86_topo t;
@@ -130,9 +131,9 @@ Test(cpuid, topology_limits)
 	cr_expect_neq(x86_topo_init(&t, 8, 8, 16, 2, msg, sizeof(msg)), 0);
 	cr_expect(strstr(msg, "2048 CPUs") && strstr(msg, "1024"), "%s", msg);
 	cr_expect_neq(x86_topo_init(&t, 1, 1, 1, 9, msg, sizeof(msg)), 0);
-	cr_expect(strstr(msg, "threads=9 is out of range (1 to 8)"), "%s", msg);
-	cr_expect_eq(x86_topo_limits(1, 1, 128, 8, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_eq(x86_topo_limits(64, 1, 16, 1, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect(strstr(msg, "threads=9 is out of range for the kvm backend (1 to 8)"), "%s", msg);
+	cr_expect_eq(x86_topo_check(1, 1, 128, 8, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(x86_topo_check(64, 1, 16, 1, msg, sizeof(msg)), 0, "%s", msg);
 }
 
 Test(cpuid, xcr0_from_leaf_d)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The userspace IOAPIC through the MMIO dispatch, as Linux programs it: the
  * version register, entries that read back, a rising edge on an unmasked pin
  * as one MSI to a 15-bit destination (KVM's 32-bit-ID address format), and

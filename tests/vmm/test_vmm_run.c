@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
  * and HLT, a read-only memory slot, RIP sampling, x2APIC with an APIC ID
  * above 255 on the split irqchip), and the real kernel, which must either
@@ -170,7 +171,8 @@ Test(vmm_run, profile_samples_the_guest_rip, .timeout = 30)
 	x86_ram(&cfg, 2 << 20);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	/* 1 ms ticks: 20 samples take 20 ms; a loaded host gets 5 s. */
-	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20; i++)
+	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20;
+	     i++)
 		usleep(10 * 1000);
 	vmm_end(&vm, VMM_END_STOPPED, "test over");
 	wait_end(&vm);
@@ -311,18 +313,18 @@ Test(vmm_run, x2apic_id_300_on_the_split_irqchip, .timeout = 60)
 	struct kvm_sregs s;
 	struct vmm vm;
 	char msg[1024];
+	bool capable;
 	int kvm;
 
 	if (!kvm_usable())
 		cr_skip_test("/dev/kvm not usable here");
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0 ||
-	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API) <= 0 ||
-	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID) <= 300) {
-		close(kvm);
-		cr_skip_test("this KVM has no split irqchip, x2APIC API or vcpu_id 300");
-	}
+	capable = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) > 0 &&
+		  ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API) > 0 &&
+		  ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID) > 300;
 	close(kvm);
+	if (!capable)
+		cr_skip_test("this KVM has no split irqchip, x2APIC API or vcpu_id 300");
 	x86_ram(&cfg, 1 << 20);
 	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x10, 3, x2_out, &log), 0);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for wl_validate: type names, options and worker counts. */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -117,12 +118,78 @@ Test(validate, mempolicy)
 	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
 }
 
+/* Names are unique and each finds its own type (the documentation of
+ * each is checked by workload-docs). */
 Test(validate, type_names)
 {
 	const char *const *n = wl_type_names();
-	int count = 0;
 
-	for (; n[count]; count++)
-		;
-	cr_assert_eq(count, 39);
+	for (int i = 0; n[i]; i++) {
+		struct scn_workers w = spec(n[i], 6);
+		char msg[1024];
+		int bad;
+
+		for (int k = 0; k < i; k++)
+			cr_assert_str_neq(n[i], n[k], "type '%s' twice", n[i]);
+		cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s: %s", n[i], msg);
+	}
+}
+
+/* Work-type options use the scenario language's grammar for durations,
+ * sizes and numbers: what `step s 1.5ns` rejects, `period=1.5ns` rejects. */
+Test(validate, option_values_use_the_scenario_grammar)
+{
+	static const struct { const char *type, *key, *val, *msg; } bad[] = {
+		{ "asymmetric-waker", "period", "1.5ns", "not a whole number of nanoseconds" },
+		{ "bursty", "run", "1e-3s", "unknown unit 'e-3s'" },
+		{ "bursty", "run", "-1ms", "bad duration '-1ms'" },
+		{ "bursty", "run", " 5ms", "bad duration ' 5ms'" },
+		{ "bursty", "sleep", "10", "expected a unit after '10'" },
+		{ "page-fault-churn", "size", "4k", "unknown size suffix 'k' in '4k'" },
+		{ "page-fault-churn", "size", "-4K", "bad size '-4K'" },
+		{ "page-fault-churn", "size", "4KB", "unknown size suffix 'KB'" },
+		{ "spin", "work", "-1", "option work=-1: -1 is out of range; expected 0.." },
+		{ "spin", "work", " 5", "option work= 5: expected an integer" },
+		{ "spin", "work", "5x", "option work=5x: expected an integer" },
+		{ "sequence", "phases", "spin:1.5ns", "'spin:1.5ns'" },
+	};
+	static const struct { const char *type, *key, *val; } good[] = {
+		{ "asymmetric-waker", "period", "1.5us" },
+		{ "bursty", "run", "0.000000001s" },
+		{ "page-fault-churn", "size", "4K" },
+		{ "page-fault-churn", "size", "4096" },
+		{ "spin", "work", "0" },
+		{ "sequence", "phases", "spin:1.5ms,sleep:2ms" },
+	};
+	char msg[1024];
+	int bad_opt;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct scn_workers w = spec(bad[i].type, 4);
+
+		add_opt(&w, bad[i].key, bad[i].val);
+		cr_expect_eq(wl_validate(&w, &bad_opt, msg, sizeof(msg)), -1, "%s %s=%s accepted",
+			     bad[i].type, bad[i].key, bad[i].val);
+		cr_expect(strstr(msg, bad[i].msg), "%s=%s: '%s' lacks '%s'", bad[i].key,
+			  bad[i].val, msg, bad[i].msg);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct scn_workers w = spec(good[i].type, 4);
+
+		add_opt(&w, good[i].key, good[i].val);
+		cr_expect_eq(wl_validate(&w, &bad_opt, msg, sizeof(msg)), 0, "%s %s=%s: %s",
+			     good[i].type, good[i].key, good[i].val, msg);
+	}
+}
+
+Test(validate, count_limit_is_the_scenario_limit)
+{
+	struct scn_workers w = spec("spin", SCN_MAX_WORKERS);
+	char msg[1024];
+	int bad;
+
+	cr_expect_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s", msg);
+	w.count = SCN_MAX_WORKERS + 1;
+	cr_expect_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "needs 1 to 1024 workers"), "%s", msg);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The AML encoder (see aml.h). Opcodes: ACPI 6.x section 20.3; resource
  * descriptors: section 6.4. */
 #include <errno.h>

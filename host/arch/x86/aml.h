@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A tiny AML encoder (ACPI 6.x, section 20): just what the DSDT needs, a
  * scope holding devices that are named objects with integers, EISA IDs and
  * resource templates. Calls append to a caller's buffer; an error sticks

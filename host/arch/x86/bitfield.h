@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Named bit fields of 32-bit CPUID registers, in the kernel's
  * <linux/bitfield.h> style: a field is its mask, FIELD_GET takes it out of a
  * register, FIELD_PREP puts a value in (cut to the field's width), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPUID patching for the guest topology (see cpuid.h): the vendor-neutral
  * leaves here, the AMD/Hygon ones in cpuid_amd.c. Layout of the APIC ID
  * fields: topology.h. References: FC normalize.rs, CH update_cpuid_topology,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The AMD/Hygon CPUID leaves for the guest topology (see cpuid.h): TOPOEXT
  * with the cache leaf 0x8000001D made up where the host has none,
  * 0x8000001E (APIC, core and node ids) and 0x80000008's core count. Field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by cpuid.c (the vendor-neutral leaves) and cpuid_amd.c: the table
  * helpers and the register fields both write. */
 #ifndef KTSTR__ARCH_X86_CPUID_INTERNAL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* APIC ID arithmetic for the guest topology (see topology.h). The same
  * numbers go to KVM_CREATE_VCPU, CPUID, MADT and SRAT. */
 #include <stdio.h>
@@ -13,16 +14,31 @@ int x86_topo_bits(int n)
 	return b;
 }
 
-/* The APIC ID of the last CPU, the highest (IDs grow with the CPU number). */
-static uint32_t max_apic_id(int nodes, int llcs, int cores, int threads)
+static void fields(struct x86_topo *t, int nodes, int llcs, int cores, int threads)
 {
-	int t = x86_topo_bits(threads), c = x86_topo_bits(cores), l = x86_topo_bits(llcs);
-
-	return (uint32_t)(threads - 1) | (uint32_t)(cores - 1) << t |
-	       (uint32_t)(llcs - 1) << (t + c) | (uint32_t)(nodes - 1) << (t + c + l);
+	t->nodes = nodes;
+	t->llcs = llcs;
+	t->cores = cores;
+	t->threads = threads;
+	t->ncpus = nodes * llcs * cores * threads;
+	t->t_bits = x86_topo_bits(threads);
+	t->c_bits = x86_topo_bits(cores);
+	t->l_bits = x86_topo_bits(llcs);
+	/* The last CPU's ID is the highest (IDs grow with the CPU number). */
+	t->max_apic_id = (uint32_t)(threads - 1) | (uint32_t)(cores - 1) << t->t_bits |
+			 (uint32_t)(llcs - 1) << (t->t_bits + t->c_bits) |
+			 (uint32_t)(nodes - 1) << (t->t_bits + t->c_bits + t->l_bits);
 }
 
-int x86_topo_limits(int nodes, int llcs, int cores, int threads, char *msg, size_t len)
+uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads)
+{
+	struct x86_topo t;
+
+	fields(&t, nodes, llcs, cores, threads);
+	return t.max_apic_id;
+}
+
+int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg, size_t len)
 {
 	static const struct { const char *name; int max; } field[] = {
 		{ "numa", 64 }, { "llcs", 64 }, { "cores", 256 }, { "threads", 8 },
@@ -34,24 +50,24 @@ int x86_topo_limits(int nodes, int llcs, int cores, int threads, char *msg, size
 	for (int i = 0; i < 4; i++) {
 		if (val[i] < 1 || val[i] > field[i].max) {
 			snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d: "
-				 "%s=%d is out of range (1 to %d)", nodes, llcs, cores, threads,
-				 field[i].name, val[i], field[i].max);
+				 "%s=%d is out of range for the kvm backend (1 to %d)", nodes,
+				 llcs, cores, threads, field[i].name, val[i], field[i].max);
 			return -1;
 		}
 		ncpus *= val[i];
 	}
 	if (ncpus > X86_TOPO_MAX_CPUS) {
 		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is %ld CPUs; "
-			 "the KVM backend supports up to %d (use --backend qemu)", nodes, llcs,
-			 cores, threads, ncpus, X86_TOPO_MAX_CPUS);
+			 "the kvm backend supports up to %d", nodes, llcs, cores, threads, ncpus,
+			 X86_TOPO_MAX_CPUS);
 		return -1;
 	}
-	max = max_apic_id(nodes, llcs, cores, threads);
+	max = x86_topo_max_apic_id(nodes, llcs, cores, threads);
 	if (max > X86_TOPO_MAX_APIC_ID) {
 		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
-			 "APIC ID %u; the KVM backend supports APIC IDs up to %d "
-			 "(use --backend qemu)", nodes, llcs, cores, threads, max,
-			 X86_TOPO_MAX_APIC_ID);
+			 "APIC ID %u; the kvm backend supports APIC IDs up to %d (each "
+			 "level takes a power-of-two field: use counts of 2, 4, 8...)",
+			 nodes, llcs, cores, threads, max, X86_TOPO_MAX_APIC_ID);
 		return -1;
 	}
 	return 0;
@@ -60,17 +76,9 @@ int x86_topo_limits(int nodes, int llcs, int cores, int threads, char *msg, size
 int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 		  int threads, char *msg, size_t len)
 {
-	if (x86_topo_limits(nodes, llcs, cores, threads, msg, len))
+	if (x86_topo_check(nodes, llcs, cores, threads, msg, len))
 		return -1;
-	t->nodes = nodes;
-	t->llcs = llcs;
-	t->cores = cores;
-	t->threads = threads;
-	t->ncpus = nodes * llcs * cores * threads;
-	t->t_bits = x86_topo_bits(threads);
-	t->c_bits = x86_topo_bits(cores);
-	t->l_bits = x86_topo_bits(llcs);
-	t->max_apic_id = max_apic_id(nodes, llcs, cores, threads);
+	fields(t, nodes, llcs, cores, threads);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The guest CPU topology as x86 sees it: APIC IDs built from
  * thread | core | LLC (die) | node (package) bit fields. */
 #ifndef KTSTR__ARCH_X86_TOPOLOGY_H
@@ -7,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The limits (x86_topo_limits). The MADT and SRAT take 40 bytes a CPU of
+/* The limits (x86_topo_check). The MADT and SRAT take 40 bytes a CPU of
  * the 128 KiB ACPI area, and KVM_MAX_VCPUS is 1024 in common kernels
  * (checked again against the host's KVM when the vCPUs are created). A
  * guest reaches APIC IDs above 255 without interrupt remapping through
@@ -28,10 +29,13 @@ struct x86_topo {
 	uint32_t max_apic_id;            /* the last CPU's */
 };
 
+/* The largest APIC ID the topology needs (counts >= 1). */
+uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads);
 /* Whether the own VMM can build this topology: every limit on it is here.
- * 0, or -1 with msg naming the value and the limit. */
-int x86_topo_limits(int nodes, int llcs, int cores, int threads, char *msg, size_t len);
-/* Returns 0 or -1 with msg (x86_topo_limits). */
+ * Plain numbers, so the host can ask before it boots anything. 0, or -1
+ * with msg naming the value and the limit. */
+int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg, size_t len);
+/* x86_topo_check, then fill t. Returns 0 or -1 with msg. */
 int x86_topo_init(struct x86_topo *t, int nodes, int llcs, int cores,
 		  int threads, char *msg, size_t len);
 /* Whether some APIC ID is above X86_XAPIC_MAX_ID. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-vCPU x86 set-up (see vcpu.h): KVM's supported CPUID patched for this
  * CPU of the topology, then MSRs, XCR0, the LAPIC and, with APIC IDs above
  * 254, x2APIC mode. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The x86 state of a new vCPU, set before it first runs: CPUID from the
  * guest topology, the boot MSRs, XCR0, the LAPIC's LINT pins and, where an
  * APIC ID is above 254, x2APIC mode. */
