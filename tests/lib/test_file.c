@@ -83,7 +83,7 @@ Test(err, errf_fills_and_fails)
 
 Test(xalloc, an_overflowing_count_aborts, .signal = SIGABRT)
 {
-	xcalloc(SIZE_MAX / 2, 4);
+	free(xcalloc(SIZE_MAX / 2, 4));
 }
 
 Test(xalloc, ordinary_sizes_work)
