@@ -39,7 +39,7 @@ targets=()
 for f in build-fuzz/tests/fuzz/fuzz-*; do
 	n=${f##*/fuzz-}
 	case $n in replay-*) continue ;; esac
-	[ -x "$f" ] && { [ "$target" = all ] || [ "$target" = "$n" ]; } && targets+=("$n")
+	[ -f "$f" ] && [ -x "$f" ] && { [ "$target" = all ] || [ "$target" = "$n" ]; } && targets+=("$n")
 done
 if [ ${#targets[@]} -eq 0 ]; then
 	echo "fuzz.sh: no target '$target'; targets:" $(ls build-fuzz/tests/fuzz | sed -n 's/^fuzz-\([a-z0-9_-]*\)$/\1/p' | grep -v '^replay-') >&2
