@@ -433,6 +433,8 @@ static int stage_prepare(struct run *x)
 	}
 	ispec.guest_init = x->guest_init;
 	ispec.scenario = &x->s;
+	ispec.kernel_release = x->k.release;
+	ispec.kernel_config = x->k.config;
 	ispec.plan_in_initramfs = !x->b->plan_channel;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
 				   RUNOPT_STOP_TIMEOUT_MS, (json_int_t)2000,
