@@ -190,8 +190,12 @@ static int get_kernel(const struct run_opts *o, struct kernel *k)
 		}
 		return 0;
 	}
-	if (kernel_default_cached(k) == 0)
+	if (kernel_default_cached(k) == 0) {
+		/* For /boot/config-REL in the guest; a run goes on without. */
+		if (!k->config[0] && kernel_default_config(k, false, kprogress, (void *)o, msg, sizeof(msg)))
+			fprintf(stderr, "[ktstr-run] no /boot/config-%s in the guest: %s\n", k->release, msg);
 		return 0;
+	}
 	progress("the default kernel is not cached yet; fetching it", (void *)o);
 	if (kernel_fetch_default(k, false, kprogress, (void *)o, msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: fetching the default kernel: %s\n", msg);
@@ -229,8 +233,9 @@ static int check_config(const char *o_kernel, const struct kernel *k,
 		return -1;
 	}
 	if (ret > 0) {
-		fprintf(stderr, "ktstr-run: --kernel %s: its %s lacks what the guest needs "
-			"built in: %s\n", o_kernel, k->config, missing);
+		fprintf(stderr, "ktstr-run: %s %s: its %s lacks what the guest needs "
+			"built in: %s\n", o_kernel ? "--kernel" : "the default kernel",
+			o_kernel ? o_kernel : k->release, k->config, missing);
 		return -1;
 	}
 	return 0;
