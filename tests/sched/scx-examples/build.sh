@@ -1,12 +1,15 @@
 #!/bin/sh
 # Builds the kernel's own example schedulers (tools/sched_ext: scx_simple,
-# scx_qmap) from Debian's linux-source package matching the default kernel.
+# scx_qmap, scx_central, scx_flatcg, scx_pair, scx_cpu0, scx_sdt,
+# scx_userland) from Debian's linux-source package matching the default
+# kernel.
 #
 # Usage: build.sh OUTDIR VMLINUX_H KTSTR_RUN [SCHED...]
-#   OUTDIR     where the loaders go (OUTDIR/scx_simple, OUTDIR/scx_qmap)
+#   OUTDIR     where the loaders go (OUTDIR/scx_simple, ...)
 #   VMLINUX_H  the project's vmlinux.h (tests/sched/gen-vmlinux-h.sh)
 #   KTSTR_RUN  "kernel fetch": the default kernel's release (and the private
 #              apt state)
+#   SCHED      the schedulers to build (default: all eight)
 #
 # Steps, each cached:
 #  1. apt-get download linux-source-X.Y (the version matching the default
@@ -36,7 +39,7 @@ outdir=$1
 vmlinux_h=$2
 ktstr_run=$3
 shift 3
-scheds=${*:-scx_simple scx_qmap}
+scheds=${*:-scx_simple scx_qmap scx_central scx_flatcg scx_pair scx_cpu0 scx_sdt scx_userland}
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ktstr-run
 apt_root=$cache/apt
