@@ -423,18 +423,20 @@ static int add_file_directive(struct cpio *c, struct added *a, const struct scn_
 			      char *msg, size_t len)
 {
 	struct file_job j = { c, a, f, msg, len };
-	char guest[PATH_MAX];
+	char guest[PATH_MAX], host[PATH_MAX];
 	struct stat st;
 
 	if (file_guest_path(f, guest, sizeof(guest), msg, len))
 		return -1;
-	/* The named path itself is followed if it is a symlink; symlinks in
-	 * a directory are copied as symlinks. */
-	if (stat(f->host, &st)) {
+	/* The named path itself is followed if it is a symlink (and named by
+	 * its real path, so that the same file named twice, or also staged
+	 * as a program or library, is one thing); symlinks in a directory
+	 * are copied as symlinks. */
+	if (!realpath(f->host, host) || stat(host, &st)) {
 		snprintf(msg, len, "%s", strerror(errno));
 		return -1;
 	}
-	return stage_tree(&j, f->host, guest, &st, 0);
+	return stage_tree(&j, host, guest, &st, 0);
 }
 
 static int add_file_directives(struct cpio *c, struct added *a, const struct scenario *s,

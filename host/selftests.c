@@ -526,6 +526,20 @@ static int prepare(struct st *x, char *msg, size_t len)
 			 "no vmlinux");
 		return -1;
 	}
+	if (x->k.config[0]) {
+		static const struct kernel_option want[] = {
+			{ "CONFIG_SCHED_CLASS_EXT", "sched_ext itself" },
+			{ "CONFIG_DEBUG_INFO_BTF", "the BTF the tests are built against" },
+		};
+		char missing[512];
+		int r = kernel_config_lacks(x->k.config, want, 2, missing, sizeof(missing));
+
+		if (r > 0) {
+			snprintf(msg, len, "kernel %s: its %.1000s lacks what the selftests need "
+				 "built in: %s", x->k.release, x->k.config, missing);
+			return -1;
+		}
+	}
 	if (find_source(o, &x->k, x->script, x->cache, x->tree, sizeof(x->tree), &x->debian,
 			msg, len) ||
 	    build(o, &x->k, x->script, x->cache, x->tree, x->debian, x->runner,
