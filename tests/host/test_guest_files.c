@@ -442,7 +442,7 @@ Test(guest_files, kernel_config_needs_a_release_that_names_a_file)
 	snprintf(cfg, sizeof(cfg), "%s/config", dir);
 	sh("echo CONFIG_A=y >$D/config");
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_null(memmem(c.buf, c.len, "boot/config", 11), "no release: nothing shipped");
+	cr_expect(!c.buf || !memmem(c.buf, c.len, "boot/config", 11), "no release: nothing shipped");
 	cpio_free(&c);
 	k.release = "../../etc/x";
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), -1);
