@@ -353,14 +353,15 @@ static int build(const struct selftests_opts *o, const struct kernel *k, const c
 	mkdir(lock, 0755);
 	snprintf(lock, sizeof(lock), "%.3800s/selftests/.lock", cache);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || (flock(fd, LOCK_EX | LOCK_NB) && (say(o, "waiting for another ktstr-run "
-							       "building selftests (%s)", lock),
-							   flock(fd, LOCK_EX)))) {
+	if (fd < 0) {
 		snprintf(msg, msglen, "%.1000s: %.1000s", lock, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		say(o, "waiting for another ktstr-run building selftests (%s)", lock);
+		flock(fd, LOCK_EX);
+	}
+	/* It may have built this very one meanwhile. */
 	if (debian && !o->rebuild && access(ok, F_OK) == 0 && access(runner, X_OK) == 0) {
 		close(fd);
 		return 0;

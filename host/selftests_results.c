@@ -297,7 +297,7 @@ json_t *selftests_json(const struct selftests_results *r, const struct selftests
 				  t->result == ST_SKIP ? selftests_skip_hint(t->name) : NULL;
 		char *out = utf8_sanitize_dup(t->output, strlen(t->output));
 
-		json_array_append_new(tests, json_pack("{s:s, s:s, s:s?, s:s}", "name", t->name,
+		json_array_append_new(tests, json_pack("{s:s, s:s, s:s*, s:s}", "name", t->name,
 						       "result", result_name(t->result),
 						       "reason", why, "output", out ? out : ""));
 		free(out);
