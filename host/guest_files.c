@@ -338,7 +338,8 @@ static int stage_tree(struct file_job *j, const char *host, const char *guest,
 	if (S_ISLNK(st->st_mode)) {
 		tl = readlink(host, target, sizeof(target) - 1);
 		if (tl <= 0) {
-			snprintf(j->msg, j->len, "'%s': %s", host, tl < 0 ? strerror(errno) : "empty link");
+			snprintf(j->msg, j->len, "'%s': %s", host,
+				 tl < 0 ? strerror(errno) : "empty link");
 			return -1;
 		}
 		target[tl] = 0;
@@ -364,9 +365,10 @@ static int stage_tree(struct file_job *j, const char *host, const char *guest,
 	for (int i = 0; i < n; i++) {
 		struct stat cst;
 
-		if (!ret && ((size_t)snprintf(h, sizeof(h), "%s/%s", host, names[i]->d_name) >= sizeof(h) ||
-			     (size_t)snprintf(g, sizeof(g), "%s/%s", guest, names[i]->d_name) >=
-			     PLAN_MAX_NAME)) {
+		const char *name = names[i]->d_name;
+
+		if (!ret && ((size_t)snprintf(h, sizeof(h), "%s/%s", host, name) >= sizeof(h) ||
+			     (size_t)snprintf(g, sizeof(g), "%s/%s", guest, name) >= PLAN_MAX_NAME)) {
 			snprintf(j->msg, j->len, "'%s/%s': path too long", host, names[i]->d_name);
 			ret = -1;
 		}

@@ -192,8 +192,10 @@ static int get_kernel(const struct run_opts *o, struct kernel *k)
 	}
 	if (kernel_default_cached(k) == 0) {
 		/* For /boot/config-REL in the guest; a run goes on without. */
-		if (!k->config[0] && kernel_default_config(k, false, kprogress, (void *)o, msg, sizeof(msg)))
-			fprintf(stderr, "[ktstr-run] no /boot/config-%s in the guest: %s\n", k->release, msg);
+		if (!k->config[0] &&
+		    kernel_default_config(k, false, kprogress, (void *)o, msg, sizeof(msg)))
+			fprintf(stderr, "[ktstr-run] no /boot/config-%s in the guest: %s\n",
+				k->release, msg);
 		return 0;
 	}
 	progress("the default kernel is not cached yet; fetching it", (void *)o);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The kernel's sched_ext selftests (tools/testing/selftests/sched_ext) for
 # `ktstr-run selftests`: the sources of a Debian kernel, and the runner built
 # from a kernel tree with the tree's own Makefile, unmodified.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* `ktstr-run selftests` (selftests.h): the kernel in use, its selftests
  * built from its source (selftests-build.sh, cached), a generated scenario
  * that ships the runner with `file` directives and runs it as a payload,
@@ -80,14 +81,16 @@ int selftests_parse_topology(const char *s, struct scn_topology *t, char *msg, s
 		long v;
 
 		for (k = 0; k < 4; k++)
-			if (eq && (size_t)(eq - w) == strlen(keys[k]) && !strncmp(w, keys[k], eq - w))
+			if (eq && (size_t)(eq - w) == strlen(keys[k]) &&
+			    !strncmp(w, keys[k], eq - w))
 				break;
 		if (k == 4) {
 			snprintf(msg, len, "--topology: '%s'; expected numa=N, llcs=N, cores=N or "
 				 "threads=N", w);
 			return -1;
 		}
-		if (scn_parse_int(eq + 1, 1, k ? SCN_MAX_CPUS : SCN_MAX_NODES, &v, why, sizeof(why))) {
+		if (scn_parse_int(eq + 1, 1, k ? SCN_MAX_CPUS : SCN_MAX_NODES, &v, why,
+				  sizeof(why))) {
 			snprintf(msg, len, "--topology: %s: %s", keys[k], why);
 			return -1;
 		}
@@ -321,8 +324,11 @@ static int find_source(const struct selftests_opts *o, const struct kernel *k,
 		snprintf(tree, len, "%s", out);
 		free(out);
 		*debian = true;
-		return has_selftests(tree) ? 0 :
-		       (snprintf(msg, msglen, "%.1000s: no tools/testing/selftests/sched_ext", tree), -1);
+		if (!has_selftests(tree)) {
+			snprintf(msg, msglen, "%.1000s: no tools/testing/selftests/sched_ext", tree);
+			return -1;
+		}
+		return 0;
 	}
 }
 
@@ -441,7 +447,8 @@ static int check_filter(const char *filter, char **names, size_t n, char *msg, s
 	for (size_t i = 0; i < n; i++)
 		if (strstr(names[i], filter))
 			return 0;
-	used = (size_t)snprintf(msg, len, "-t %s: no test's name holds it; the runner has:", filter);
+	used = (size_t)snprintf(msg, len, "-t %s: no test's name holds it; the runner has:",
+				filter);
 	for (size_t i = 0; i < n && used < len; i++)
 		used += (size_t)snprintf(msg + used, len - used, " %s", names[i]);
 	return -1;
@@ -626,7 +633,8 @@ static int report(struct st *x, int run_code, double wall_s)
 	else if (fails && code == 0)
 		code = 1;
 	if (!got)
-		fprintf(stderr, "ktstr-run: no test result came back from the guest; see %s\n", x->log);
+		fprintf(stderr, "ktstr-run: no test result came back from the guest; see %s\n",
+			x->log);
 	if (o->json) {
 		json_t *j = selftests_json(&r, &m, run);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* `ktstr-run selftests`: the kernel's own sched_ext selftests
  * (tools/testing/selftests/sched_ext) built for the kernel in use, run in a
  * guest of any topology, one result per test. selftests.c builds and runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The sched_ext selftests runner's output as one result per test, and the
  * three ways they are written (selftests.h).
  *
@@ -328,8 +329,10 @@ static void xml(FILE *f, const char *s, bool attr)
 			fputs("&amp;", f);
 		else if (*p == '"')
 			fputs("&quot;", f);
-		else if (*p == '\n' || *p == '\t')
-			fputs(!attr ? (*p == '\n' ? "\n" : "\t") : *p == '\n' ? "&#10;" : "&#9;", f);
+		else if (*p == '\n')
+			fputs(attr ? "&#10;" : "\n", f);
+		else if (*p == '\t')
+			fputs(attr ? "&#9;" : "\t", f);
 		else if (*p < 0x20)
 			fputc(' ', f);
 		else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))

@@ -313,8 +313,7 @@ static int config_locked(const char *cache, const struct kernel *k, const char *
 	    apt_state_init(&a, root, &src, msg, msglen))
 		goto out;
 	if (apt_show(&a, name, &image, msg, msglen)) {
-		kprog(progress, ctx, "updating package lists for trixie, trixie-backports (private apt state in %s)",
-		      root);
+		kprog(progress, ctx, "updating package lists (private apt state in %s)", root);
 		if (apt_update(&a, msg, msglen) || apt_show(&a, name, &image, msg, msglen))
 			goto out;
 	}
@@ -341,8 +340,8 @@ int kernel_default_config(struct kernel *k, bool ask_archive, kernel_progress_fn
 		goto found;
 	sub(p, sizeof(p), reldir, CONFIG_MISSING);
 	if (!ask_archive && kread_str(p, why, sizeof(why)) == 0)
-		return kmsg(msg, msglen, "%s (from an earlier try; 'ktstr-run kernel fetch' tries again)",
-			    why);
+		return kmsg(msg, msglen,
+			    "%s (from an earlier try; 'ktstr-run kernel fetch' tries again)", why);
 	if ((fd = lock_kernels(cache, progress, ctx, msg, msglen)) < 0)
 		return -1;
 	sub(p, sizeof(p), reldir, "config");

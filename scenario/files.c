@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parses "file HOST [to=GUEST] [mode=OCTAL]" directives into struct
  * scn_file, and the rule for where in the guest a file may go. */
 #include <stdio.h>
@@ -144,7 +145,8 @@ int scn_parse_file_directive(const struct scn_line *l, struct scenario *s,
 			       "too many file directives; expected at most %d (a directory is "
 			       "copied whole: name one instead of its files)", SCN_MAX_FILES);
 	if (!t)
-		return scn_err(err, l->lineno, l->end_col, "missing host path; expected: %s", usage);
+		return scn_err(err, l->lineno, l->end_col, "missing host path; expected: %s",
+			       usage);
 	if (t->key)
 		return scn_err(err, l->lineno, t->col,
 			       "expected a host path, found option '%s' (quote a path holding '=')",

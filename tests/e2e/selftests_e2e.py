@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests of `ktstr-run selftests`: the kernel's own sched_ext
 selftests built for the default kernel and run in a guest, one result per
 test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for `ktstr-run selftests` (host/selftests*.c): the options,
  * the scenario it generates, and the runner's output (as linux 7.3's
  * tools/testing/selftests/sched_ext/runner.c prints it) as results; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel's .config from its Debian package (kdeb_config), and the
  * cached default kernel's config (kernel_default_config) without the
  * network: kept, taken from an older kernel's cached all-in-one package,
