@@ -26,12 +26,17 @@
 #include "kernels/kernels.h"
 #include "lib/file.h"
 
-/* TEMPORARY console dump (see selftests_results.c): when payload output
- * reaches the host by itself, this becomes `exec "$@" 2>&1`. */
+/* The runner with its stderr in its stdout, so that each test's own words
+ * stand in its block. Where the payload's stderr is the console (a
+ * guest-init that does not keep payload output), the output is kept in a
+ * file and printed there once the runner is done, each line prefixed, for
+ * the host to read back (TEMPORARY, see selftests_results.c). */
 const char selftests_run_sh[] =
-	"# ktstr-run selftests: runs the kernel's sched_ext selftests runner (\"$@\")\n"
-	"# with its stdout and stderr in one file, then prints that file on the\n"
-	"# console for the host, each line prefixed; exits with the runner's status.\n"
+	"# ktstr-run selftests: the kernel's sched_ext selftests runner (\"$@\"),\n"
+	"# stderr into stdout; exits with the runner's status.\n"
+	"if ! [ -t 2 ] && [ -z \"${KTSTR_SELFTESTS_OUT:-}\" ]; then\n"
+	"\texec \"$@\" 2>&1\n"
+	"fi\n"
 	"out=${KTSTR_SELFTESTS_OUT:-/tmp/ktstr-selftests.out}\n"
 	"\"$@\" >\"$out\" 2>&1\n"
 	"rc=$?\n"
@@ -613,7 +618,8 @@ static int report(struct st *x, int run_code, double wall_s)
 	int code = run_code, fails = 0, got = 0;
 
 	m.runner_exit = runner_exit(run);
-	if (read_file(x->log, 256u << 20, &console, &clen) == 0)
+	out = selftests_output_from_run(run);
+	if (!out && read_file(x->log, 256u << 20, &console, &clen) == 0)
 		out = selftests_console_output((const char *)console, clen);
 	free(console);
 	if (selftests_parse(out, (const char *const *)x->names, x->n_names, o->filter, &r)) {

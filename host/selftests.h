@@ -70,9 +70,9 @@ struct selftests_plan {
  * with msg (a path the scenario language cannot quote). */
 char *selftests_scenario(const struct selftests_plan *p, char *msg, size_t len);
 
-/* The script the guest runs: the runner with its stdout and stderr in one
- * file, then that file on the console (SELFTESTS_CONSOLE_PREFIX), exit
- * status the runner's. */
+/* The script the guest runs: the runner with its stderr in its stdout;
+ * where its stderr is the console, in a file printed there afterwards
+ * (SELFTESTS_CONSOLE_PREFIX). Exit status the runner's. */
 extern const char selftests_run_sh[];
 
 /* One test's result. */
@@ -92,7 +92,11 @@ struct selftests_results {
 	int summary_passed, summary_skipped, summary_failed; /* -1: none seen */
 };
 
-/* TEMPORARY (until payloads' TAP output reaches the host by itself): the
+/* The runner's output from the run's results, where guest-init keeps a
+ * payload's output (results key payloads[]: the "selftests" run's stdout,
+ * run.sh having put its stderr there); malloc'd, NULL if they hold none. */
+char *selftests_output_from_run(const json_t *run);
+/* TEMPORARY (for a guest-init that does not keep payload output): the
  * runner's output, taken from the lines of console that start with
  * SELFTESTS_CONSOLE_PREFIX; malloc'd, NULL if there are none. */
 char *selftests_console_output(const char *console, size_t len);

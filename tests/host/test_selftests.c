@@ -288,3 +288,43 @@ Test(selftests, run_script_exits_with_the_runners_status)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }
+
+/* Where guest-init keeps payload output, the runner's comes in the run's
+ * results (payloads[].stdout, run.sh put its stderr there). */
+Test(selftests, output_from_the_runs_results)
+{
+	json_t *run = json_pack("{s:[{s:s, s:s}, {s:s, s:s, s:s}]}", "payloads", "id", "other",
+				"stdout", "ok 1 x # \n", "id", "selftests", "stdout",
+				"TEST: minimal\nOUTPUT:\nok 1 minimal # \n", "stderr", "");
+	char *out = selftests_output_from_run(run);
+
+	cr_assert_not_null(out);
+	cr_expect_str_eq(out, "TEST: minimal\nOUTPUT:\nok 1 minimal # \n");
+	free(out);
+	json_decref(run);
+	run = json_pack("{s:[{s:s, s:s}]}", "payloads", "id", "selftests", "stdout", "");
+	cr_expect_null(selftests_output_from_run(run), "empty: the console it is");
+	json_decref(run);
+	cr_expect_null(selftests_output_from_run(NULL));
+}
+
+/* Where stderr is not the console (guest-init keeps it), the script execs
+ * the runner with stderr into stdout and prints nothing of its own. */
+Test(selftests, run_script_without_a_console_execs_the_runner)
+{
+	char dir[] = "/tmp/ktstr-selftests-XXXXXX", path[128], cmd[512];
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run.sh", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(selftests_run_sh, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "sh %s sh -c 'echo out; echo err >&2; exit 4' >%s/stdout "
+		 "2>%s/stderr </dev/null; test $? = 4 && printf 'out\\nerr\\n' | cmp - %s/stdout && "
+		 "test ! -s %s/stderr", path, dir, dir, dir, dir);
+	cr_expect_eq(system(cmd), 0, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
