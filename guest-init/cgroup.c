@@ -1,10 +1,19 @@
-/* Managed cgroup v2 tree (see cgroup.h), driven through libcgroup 2.0. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* Managed cgroup v2 tree (see cgroup.h), driven through libcgroup 2.0,
+ * except where libcgroup 2.0 loses the kernel's errno: a cgroup's mkdir
+ * (ECGROUPNOTALLOWED for anything but EPERM) and the writes that move a
+ * task (cgroup.procs, ECGROUPNOTALLOWED when the open fails). An attached
+ * sched_ext scheduler refuses those with an errno of its own choice
+ * (ops.cgroup_init, ops.cgroup_prep_move), so they are done here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libcgroup.h>
 
@@ -41,6 +50,40 @@ static int lc_errno(int ret)
 	return err > 0 ? -err : -EIO;
 }
 
+const char *cg_errname(int err)
+{
+	return strerrorname_np(err) ?: "?";
+}
+
+/* libcgroup's words for ret, with the errno's name when it has one. */
+static void lc_strerror(int ret, char *buf, size_t len)
+{
+	int err = ret == ECGOTHER ? cgroup_get_last_errno() : 0;
+
+	if (err > 0)
+		snprintf(buf, len, "%s (%s)", strerror(err), cg_errname(err));
+	else
+		snprintf(buf, len, "%s", cgroup_strerror(ret));
+}
+
+/* Write val to the file path whole, in one write: 0 or -errno. */
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	size_t n = strlen(val);
+	ssize_t w;
+
+	if (fd < 0)
+		return -errno;
+	w = write(fd, val, n);
+	if (w < 0)
+		err = -errno;
+	else if ((size_t)w != n)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
 /* A struct for libcgroup name lname with every delegated controller (all)
  * or just any_ctrl. */
 static struct cgroup *lc_new_raw(const char *lname, bool all)
@@ -74,7 +117,7 @@ static struct cgroup *lc_new(const char *name, bool all)
 static int knob(const char *name, const char *ctrl, const char *file,
 		const char *val, char *msg, size_t len)
 {
-	char lname[FILENAME_MAX];
+	char lname[FILENAME_MAX], why[256];
 	struct cgroup_controller *c;
 	struct cgroup *cg;
 	int ret = ECGFAIL;
@@ -92,8 +135,8 @@ err_free:
 	if (!ret)
 		return 0;
 err:
-	snprintf(msg, len, "cgroup '%s': writing '%s' to %s: %s", name, val,
-		 file, cgroup_strerror(ret));
+	lc_strerror(ret, why, sizeof(why));
+	snprintf(msg, len, "cgroup '%s': writing '%s' to %s: %s", name, val, file, why);
 	return lc_errno(ret);
 }
 
@@ -130,6 +173,20 @@ int cg_setup(char *msg, size_t len)
 	if (ret) {
 		snprintf(msg, len, "creating %s: %s", CG_ROOT, cgroup_strerror(ret));
 		return lc_errno(ret);
+	}
+	/* ktstr delegates them to its children, which cg_create makes with a
+	 * plain mkdir. */
+	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
+		char val[32];
+
+		if (!mounted[i])
+			continue;
+		snprintf(val, sizeof(val), "+%s", ctrls[i]);
+		if ((ret = write_file(CG_ROOT "/cgroup.subtree_control", val))) {
+			snprintf(msg, len, "writing '%s' to %s/cgroup.subtree_control: %s (%s)",
+				 val, CG_ROOT, strerror(-ret), cg_errname(-ret));
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -194,23 +251,18 @@ static int set_knobs(const char *name, const struct scn_cgroup_knobs *k,
 int cg_create(const char *name, const struct scn_cgroup_knobs *k,
 	      const struct scn_topology *t, char *msg, size_t len)
 {
-	struct cgroup *cg = lc_new(name, true);
+	char path[512];
 	int ret;
 
-	if (!cg) {
-		snprintf(msg, len, "cgroup '%s': libcgroup: out of memory", name);
-		return -ENOMEM;
-	}
-	if ((ret = cgroup_create_cgroup(cg, 1))) {
-		snprintf(msg, len, "cgroup '%s': creating %s/%s: %s", name,
-			 CG_ROOT, name, cgroup_strerror(ret));
-		ret = lc_errno(ret);
-		goto out;
+	cg_path(name, path, sizeof(path));
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		ret = -errno;
+		snprintf(msg, len, "cgroup '%s': creating %s: %s (%s)", name, path,
+			 strerror(-ret), cg_errname(-ret));
+		return ret;
 	}
 	if ((ret = set_knobs(name, k, t, msg, len)))
-		cgroup_delete_cgroup_ext(cg, CGFLAG_DELETE_EMPTY_ONLY);
-out:
-	cgroup_free(&cg);
+		rmdir(path);
 	return ret;
 }
 
@@ -289,24 +341,14 @@ int cg_freeze(const char *name, bool freeze, char *msg, size_t len)
 	return 0;
 }
 
-/* Move pid (0: the caller) into name; a libcgroup error code. */
-static int attach(const char *name, pid_t pid)
-{
-	struct cgroup *cg = lc_new(name, false);
-	int ret;
-
-	if (!cg)
-		return ECGFAIL;
-	ret = cgroup_attach_task_pid(cg, pid);
-	cgroup_free(&cg);
-	return ret;
-}
-
 int cg_move_pid(const char *name, pid_t pid)
 {
-	int ret = attach(name, pid);
+	char path[512], val[32];
 
-	return ret ? lc_errno(ret) : 0;
+	cg_path(name, path, sizeof(path));
+	strcat(path, "/cgroup.procs");
+	snprintf(val, sizeof(val), "%d", pid);
+	return write_file(path, val);
 }
 
 /* Move the processes listed in from's cgroup.procs; how many were seen. */
@@ -321,14 +363,15 @@ static int move_pass(const char *from, const char *to, char *msg, size_t len)
 				      sizeof(line));
 	for (; ret == 0; ret = cgroup_read_value_next(&h, line, sizeof(line))) {
 		pid_t pid = atoi(line);
-		int err = attach(to, pid);
+		int err = cg_move_pid(to, pid);
 
 		seen++;
-		if (err && !(err == ECGOTHER && cgroup_get_last_errno() == ESRCH)) {
-			snprintf(msg, len, "moving pid %d from '%s' to '%s': %s",
-				 pid, from, to, cgroup_strerror(err));
-			ret = err;
-			break;
+		if (err && err != -ESRCH) {
+			snprintf(msg, len, "moving pid %d from '%s' to '%s': %s (%s)",
+				 pid, from, to, strerror(-err), cg_errname(-err));
+			if (h)
+				cgroup_read_value_end(&h);
+			return err;
 		}
 	}
 	if (h)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The op executor (see exec.h). Each op either works or sends an ERROR frame
  * that names the op, its line and the reason; the run goes on so the
  * results of the other ops are not lost. */
@@ -66,11 +67,41 @@ static struct gcg *cg_slot(struct exec_state *st)
 	return NULL;
 }
 
+/* Ops that write cgroup files: an attached sched_ext scheduler's
+ * ops.cgroup_init / cgroup_prep_move can refuse them, with an errno of its
+ * own choice. */
+static bool touches_cgroups(const struct scn_op *op)
+{
+	switch (op->kind) {
+	case SCN_OP_CGROUP:
+	case SCN_OP_SET_CPUSET:
+	case SCN_OP_CLEAR_CPUSET:
+	case SCN_OP_SWAP_CPUSETS:
+	case SCN_OP_FREEZE:
+	case SCN_OP_THAW:
+	case SCN_OP_MOVE:
+	case SCN_OP_WORKERS:
+		return true;
+	case SCN_OP_PAYLOAD_RUN:
+		return op->cgroup[0] != 0;
+	default:
+		return false;
+	}
+}
+
 static void op_fail(struct exec_state *st, const struct scn_op *op,
 		    const char *msg)
 {
+	char sched[256];
+
 	st->failures++;
-	transport_error(0, "line %d: %s: %s", op->loc.line, scn_op_name(op->kind), msg);
+	if (touches_cgroups(op) && sched_attached(sched, sizeof(sched)))
+		transport_error(0, "line %d: %s: %s (%s was attached: its "
+				"ops.cgroup_* callbacks may refuse cgroup operations)",
+				op->loc.line, scn_op_name(op->kind), msg, sched);
+	else
+		transport_error(0, "line %d: %s: %s", op->loc.line, scn_op_name(op->kind),
+				msg);
 }
 
 /* Tell the host the effective cpuset of a cgroup, for the isolation check. */
@@ -413,7 +444,9 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 	case SCN_OP_ATTACH:
 	case SCN_OP_REPLACE:
 	case SCN_OP_DETACH:
-		ret = sched_op(st->s, op, msg, sizeof(msg));
+		/* A scheduler that did not come up is the run's result (the
+		 * host's scheduler attach check), not an error of the op. */
+		ret = sched_op(st->s, op, msg, sizeof(msg)) < 0 ? -1 : 0;
 		break;
 	}
 	if (ret)
@@ -466,6 +499,7 @@ int exec_scenario(const struct scenario *s, const struct exec_opts *o)
 
 		for (int r = 0; r < b->repeat; r++) {
 			uint64_t t0 = guest_mono_ns();
+			static uint64_t last_sync;
 
 			st->scope = i;
 			transport_event(EV_STEP_START,
@@ -479,6 +513,13 @@ int exec_scenario(const struct scenario *s, const struct exec_opts *o)
 			transport_event(EV_STEP_END,
 					json_pack("{s:s, s:i, s:i}", EVF_STEP, b->name,
 						  EVF_INDEX, i, EVF_ITERATION, r));
+			/* What the step reported reaches the host before the next
+			 * one runs: a guest that dies later keeps it. At most every
+			 * 50 ms, so a step of 1 ms repeated stays cheap. */
+			if (guest_mono_ns() - last_sync >= 50000000ull) {
+				transport_sync(10000);
+				last_sync = guest_mono_ns();
+			}
 			if (o->after_step)
 				o->after_step(i, r);
 		}

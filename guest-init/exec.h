@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The op executor: runs a scenario's backdrop and steps in the guest,
  * keeping track of live cgroups, worker groups and payloads. */
 #ifndef KTSTR__GUEST_EXEC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* guest-init: the static PID 1 of the guest. Mounts the pseudo
  * filesystems, reports the guest's facts, runs the scenario and powers the
  * guest off. Everything the host learns travels as frames over /dev/hvc0. */
@@ -20,6 +21,7 @@
 #include "guest-init/transport.h"
 #include "guest-init/unpack.h"
 #include "lib/file.h"
+#include "proto/guest_config.h"
 #include "proto/layout.h"
 #include "proto/plan.h"
 #include "scenario/model.h"
@@ -114,8 +116,32 @@ static void read_opts(struct exec_opts *o)
 		 json_string_value(json_object_get(j, RUNOPT_INJECT)) ?: "");
 	o->after_step = inject_fault;
 	if (json_object_get(j, RUNOPT_STOP_TIMEOUT_MS))
-		o->stop_timeout_ns = json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
+		o->stop_timeout_ns =
+			json_integer_value(json_object_get(j, RUNOPT_STOP_TIMEOUT_MS)) * 1000000ull;
 	json_decref(j);
+}
+
+/* The kernel options the report channel needs (proto/guest.config):
+ * "CONFIG_A and CONFIG_B, and CONFIG_C for --backend kvm". */
+static const char *channel_options(char *buf, size_t len)
+{
+	size_t n = 0;
+	int any = 0;
+
+	buf[0] = 0;
+	for (int kvm = 0; kvm < 2; kvm++)
+		for (size_t i = 0; i < GUEST_CONFIG_N; i++) {
+			const struct guest_config_option *c = &guest_config_options[i];
+
+			if (!(c->tags & GUEST_CONFIG_CHANNEL) ||
+			    !(c->tags & GUEST_CONFIG_KVM) != !kvm)
+				continue;
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s%s",
+				      !any ? "" : kvm ? ", and " : " and ", c->name,
+				      kvm ? " for --backend kvm" : "");
+			any = 1;
+		}
+	return buf;
 }
 
 /* Take the run plan (proto/plan.h): everything before this is the same for
@@ -130,7 +156,7 @@ static int take_plan(char *msg, size_t len)
 	transport_send(WIRE_READY, json_pack("{s:s}", READYF_PLAN,
 					     from_initramfs ? "initramfs" : "channel"));
 	if (from_initramfs) {
-		ret = read_file(PLAN_INITRAMFS_PATH, PLAN_MAX_BYTES, &buf, &n);
+		ret = read_file(PLAN_INITRAMFS_PATH, PLAN_MAX_BYTES, &buf, &n, NULL);
 		if (ret) {
 			snprintf(msg, len, "%s: %s", PLAN_INITRAMFS_PATH, strerror(-ret));
 			return -1;
@@ -172,9 +198,8 @@ int main(int argc, char **argv)
 	if (ret) {
 		/* The host recognises GUEST_FATAL_PREFIX as the cause. */
 		fprintf(stderr, GUEST_FATAL_PREFIX " no report channel: no virtio port named "
-			"%s and %s: %s; the guest kernel needs CONFIG_VIRTIO_CONSOLE and "
-			"CONFIG_VIRTIO_PCI, and CONFIG_PCI_MMCONFIG for --backend kvm\n",
-			WIRE_PORT_NAME, dev, strerror(-ret));
+			"%s and %s: %s; the guest kernel needs %s\n", WIRE_PORT_NAME, dev,
+			strerror(-ret), channel_options(msg, sizeof(msg)));
 		power_off();
 		return 3;
 	}

@@ -1,6 +1,9 @@
-/* Payload binaries (see payload.h). stdout goes to a file under /tmp; on
- * completion every JSON object line it printed contributes its numeric
- * fields as metrics. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* Payload binaries (see payload.h). stdout and stderr go to files under
+ * /tmp; when it ends, both go to the host bounded (payload_output.h) in a
+ * payload_output event, and payload_end carries the numbers of the JSON
+ * object lines of its stdout as metrics and, when its stdout is TAP, the
+ * test lines (payload_tap.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +17,8 @@
 #include "guest-init/cgroup.h"
 #include "guest-init/payload.h"
 #include "guest-init/payload_metrics.h"
+#include "guest-init/payload_output.h"
+#include "guest-init/payload_tap.h"
 #include "guest-init/transport.h"
 
 static struct payload *find(struct payload *pl, int npl, const char *id)
@@ -50,34 +55,87 @@ static int split_args(char *s, char **argv, int max)
 	return n;
 }
 
+static int open_out(const char *path, const char *id, char *msg, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		snprintf(msg, len, "payload '%s': %s: %s", id, path, strerror(errno));
+	return fd;
+}
+
+/* In the child: into the payload's cgroup, output to the files, exec. What
+ * goes wrong before the exec is written to report (close-on-exec) as an
+ * errno and a step: the parent says it; exec's own failure too, besides a
+ * line on the payload's stderr (exit 127). */
+static void child(const struct scn_op *op, char **argv, int out, int err, int report)
+{
+	int e[2] = { 0, 0 };
+
+	if (op->cgroup[0] && (e[0] = -cg_move_pid(op->cgroup, 0)) > 0) {
+		e[1] = 1;
+		if (write(report, e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(126);
+	}
+	if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	execv(op->path, argv);
+	e[0] = errno;
+	e[1] = 2;
+	fprintf(stderr, "payload %s: exec %s: %s\n", op->name, op->path, strerror(errno));
+	if (write(report, e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 static int run(struct payload *p, const struct scn_op *op, int scope, char *msg,
 	       size_t len)
 {
 	char args[512], *argv[64];
-	int fd;
+	int out, err, report[2], e[2] = { 0, 0 };
+	ssize_t n;
 
 	snprintf(p->id, sizeof(p->id), "%s", op->name);
 	snprintf(p->out_path, sizeof(p->out_path), "/tmp/payload-%s.out", op->name);
-	fd = open(p->out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(msg, len, "payload '%s': %s: %s", op->name, p->out_path,
-			 strerror(errno));
+	snprintf(p->err_path, sizeof(p->err_path), "/tmp/payload-%s.err", op->name);
+	if ((out = open_out(p->out_path, op->name, msg, len)) < 0)
+		return -1;
+	if ((err = open_out(p->err_path, op->name, msg, len)) < 0) {
+		close(out);
+		return -1;
+	}
+	if (pipe2(report, O_CLOEXEC)) {
+		snprintf(msg, len, "payload '%s': pipe: %s", op->name, strerror(errno));
+		close(out);
+		close(err);
 		return -1;
 	}
 	argv[0] = (char *)op->path;
 	snprintf(args, sizeof(args), "%s", op->args);
 	split_args(args, argv + 1, 63);
 	p->pid = fork();
-	if (p->pid == 0) {
-		if (op->cgroup[0])
-			cg_move_pid(op->cgroup, 0);
-		dup2(fd, 1);
-		execv(op->path, argv);
-		fprintf(stderr, "payload %s: exec %s: %s\n", op->name, op->path,
-			strerror(errno));
-		_exit(127);
+	if (p->pid == 0)
+		child(op, argv, out, err, report[1]);
+	close(out);
+	close(err);
+	close(report[1]);
+	if (p->pid < 0) {
+		snprintf(msg, len, "payload '%s': fork: %s", op->name, strerror(errno));
+		close(report[0]);
+		return -1;
 	}
-	p->out_fd = fd;
+	while ((n = read(report[0], e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (n == sizeof(e) && e[1] == 1) {
+		waitpid(p->pid, NULL, 0);
+		snprintf(msg, len, "payload '%s': moving it into cgroup '%s': %s (%s)",
+			 op->name, op->cgroup, strerror(e[0]), strerrorname_np(e[0]) ?: "?");
+		return -1;
+	}
+	/* An exec that failed is the payload's exit 127, reported when it is
+	 * waited for, with its stderr line. */
 	p->scope = scope;
 	p->done = false;
 	transport_event(EV_PAYLOAD_START, json_pack("{s:s, s:s, s:i}", EVF_ID, p->id,
@@ -85,16 +143,36 @@ static int run(struct payload *p, const struct scn_op *op, int scope, char *msg,
 	return 0;
 }
 
-static json_t *metrics(struct payload *p)
+/* Metrics and TAP from stdout, read through once each. */
+static void parse_stdout(struct payload *p, json_t *ev)
 {
 	FILE *f = fopen(p->out_path, "re");
-	json_t *m;
+	json_t *tap;
 
-	if (!f)
-		return json_object();
-	m = payload_metrics(f);
+	if (!f) {
+		json_object_set_new(ev, EVF_METRICS, json_object());
+		return;
+	}
+	json_object_set_new(ev, EVF_METRICS, payload_metrics(f));
+	rewind(f);
+	if ((tap = payload_tap(f)))
+		json_object_set_new(ev, EVF_TAP, tap);
 	fclose(f);
-	return m;
+}
+
+static void send_output(struct payload *p)
+{
+	uint64_t out_bytes, err_bytes;
+	char *out = out_read_file(p->out_path, &out_bytes);
+	char *err = out_read_file(p->err_path, &err_bytes);
+
+	transport_event(EV_PAYLOAD_OUTPUT,
+			json_pack("{s:s, s:s, s:s, s:I, s:I}", EVF_ID, p->id,
+				  EVF_STDOUT, out ? out : "", EVF_STDERR, err ? err : "",
+				  EVF_STDOUT_BYTES, (json_int_t)out_bytes,
+				  EVF_STDERR_BYTES, (json_int_t)err_bytes));
+	free(out);
+	free(err);
 }
 
 /* killed: ended by payload-kill or the end of its step, not by itself. */
@@ -107,9 +185,9 @@ static void finish(struct payload *p, int status, bool timed_out, bool killed)
 		json_object_set_new(ev, EVF_EXIT_CODE, json_integer(WEXITSTATUS(status)));
 	else if (WIFSIGNALED(status))
 		json_object_set_new(ev, EVF_SIGNAL, json_integer(WTERMSIG(status)));
-	json_object_set_new(ev, EVF_METRICS, metrics(p));
+	parse_stdout(p, ev);
+	send_output(p);
 	transport_event(EV_PAYLOAD_END, ev);
-	close(p->out_fd);
 	p->done = true;
 }
 

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* External payload binaries run by a scenario (payload-run / -wait / -kill):
- * their exit code and the JSON numbers they print become metrics. */
+ * their exit code, their output (bounded), the JSON numbers and the TAP
+ * test lines they print go to the host. */
 #ifndef KTSTR__GUEST_PAYLOAD_H
 #define KTSTR__GUEST_PAYLOAD_H
 
@@ -13,8 +15,8 @@ struct payload {
 	pid_t pid;
 	int scope;
 	bool done;
-	int out_fd;       /* the captured stdout file */
-	char out_path[SCN_NAME_MAX + 32];
+	char out_path[SCN_NAME_MAX + 32]; /* its stdout */
+	char err_path[SCN_NAME_MAX + 32]; /* its stderr */
 };
 
 int payload_op(struct payload *pl, int *npl, int max, const struct scn_op *op,

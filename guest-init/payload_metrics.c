@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Payload metrics (see payload_metrics.h). Lines are read whole, however
  * long: a big JSON line (histograms, many percentiles) still counts, and no
  * piece of a long text line passes for an object. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A payload's metrics: every number of every line of its stdout that is a
  * JSON object. Pure (jansson, no I/O of its own); unit tested in
  * tests/guest-init/test_payload_metrics.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The state the sched_ext files of guest-init share: the scheduler that is
  * attached, the kernel's last exit report, the last sysfs state, and the
  * lock over them. For scx.c and scx_monitor.c only; the rest of guest-init
@@ -17,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -33,6 +35,8 @@ struct scx_cur {
 	char ops[128];             /* the kernel's name for it (root/ops) */
 	uint64_t enabled_ns;       /* guest_now_ns() when it came up */
 	unsigned long exit_seq;    /* scx_last_exit.seq when it came up */
+	char *bpf_log;             /* bpf=: libbpf's messages while it came up */
+	uint64_t bpf_log_bytes;
 };
 
 extern pthread_mutex_t scx_lock;
@@ -50,7 +54,13 @@ static inline const char *scx_cur_name(void)
 static inline void scx_cur_release(void)
 {
 	scx_load_release(scx_cur.link, scx_cur.obj);
+	free(scx_cur.bpf_log);
 	memset(&scx_cur, 0, sizeof(scx_cur));
 }
+
+/* Send a sched_output event with what the attached scheduler printed while
+ * it was up (scx.c): an exec= loader's log, a bpf= scheduler's libbpf
+ * messages when there were any. When it goes (detached, replaced, dead). */
+void scx_cur_send_output(void);
 
 #endif

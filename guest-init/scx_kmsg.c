@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* sched_ext kernel log lines and exit reasons (see scx_kmsg.h). The lines
  * are kernel/sched/ext.c:scx_log_sched_disable()'s:
  *   sched_ext: BPF scheduler "NAME" disabled (REASON)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the kernel says about sched_ext, as text: /dev/kmsg records, its
  * "disabled" and reason lines, and its exit reasons. Pure (libc only);
  * tests/guest-init/test_scx_kmsg.c feeds it the kernel's own wording. */

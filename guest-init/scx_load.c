@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Loading schedulers (see scx_load.h): bpf= objects through libbpf, linked
- * statically, and exec= loaders as child processes. */
+ * statically, and exec= loaders as child processes. What they print is
+ * kept: an exec= loader's stdout and stderr in its log file, libbpf's
+ * messages (the verifier's log among them) in memory, bounded. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,27 +15,116 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "guest-init/payload_output.h"
 #include "guest-init/scx.h"
 #include "guest-init/scx_load.h"
+#include "proto/events.h"
 
 /* Where an exec= loader's stdout and stderr go. */
 #define LOG_PATH_FMT "/tmp/sched-%s.log"
 
-/* libbpf's recent warnings, for error messages. Written by libbpf_capture
- * from whichever thread calls libbpf: always one holding scx_lock. */
-static char libbpf_log[2048];
+/* libbpf's messages since scx_load_log_reset: the first LOG_HEAD bytes and
+ * the last LOG_TAIL (a ring). Written by libbpf_capture from whichever
+ * thread calls libbpf: always one holding scx_lock. */
+#define LOG_MSG 512 /* the end of it in an error message */
+#define LOG_HEAD PROTO_TEXT_HEAD
+#define LOG_TAIL PROTO_TEXT_MAX
+static struct {
+	char head[LOG_HEAD], tail[LOG_TAIL];
+	size_t hn, tpos;           /* bytes in head; next write in tail */
+	uint64_t total;
+} blog;
+
+static void log_add(const char *s, size_t n)
+{
+	size_t take = blog.hn < LOG_HEAD ? LOG_HEAD - blog.hn : 0;
+
+	if (take > n)
+		take = n;
+	memcpy(blog.head + blog.hn, s, take);
+	blog.hn += take;
+	blog.total += n;
+	s += take;
+	n -= take;
+	if (n > LOG_TAIL) {
+		s += n - LOG_TAIL;
+		n = LOG_TAIL;
+	}
+	while (n) {
+		size_t k = LOG_TAIL - blog.tpos < n ? LOG_TAIL - blog.tpos : n;
+
+		memcpy(blog.tail + blog.tpos, s, k);
+		blog.tpos = (blog.tpos + k) % LOG_TAIL;
+		s += k;
+		n -= k;
+	}
+}
+
+/* The ring's bytes in order into out (LOG_TAIL bytes of room). */
+static size_t log_tail_bytes(char *out)
+{
+	uint64_t in_tail = blog.total - blog.hn;
+	size_t n = in_tail < LOG_TAIL ? (size_t)in_tail : LOG_TAIL;
+	size_t start = (blog.tpos + LOG_TAIL - n) % LOG_TAIL, first = LOG_TAIL - start;
+
+	if (first > n)
+		first = n;
+	memcpy(out, blog.tail + start, first);
+	memcpy(out + first, blog.tail, n - first);
+	return n;
+}
+
+void scx_load_log_reset(void)
+{
+	blog.hn = blog.tpos = 0;
+	blog.total = 0;
+}
+
+char *scx_load_log_text(uint64_t *total)
+{
+	static char lin[LOG_TAIL];
+	size_t n;
+
+	*total = blog.total;
+	if (!blog.total)
+		return NULL;
+	if (blog.total == blog.hn)
+		return out_read_buf(blog.head, blog.hn);
+	n = log_tail_bytes(lin);
+	return out_read_split(blog.head, blog.hn, lin, n, blog.total);
+}
+
+void scx_load_log_tail(char *buf, size_t len)
+{
+	static char lin[LOG_TAIL];
+	size_t n = blog.total == blog.hn ? blog.hn : log_tail_bytes(lin);
+	const char *src = blog.total == blog.hn ? blog.head : lin;
+
+	if (!len)
+		return;
+	if (n > len - 1) {
+		src += n - (len - 1);
+		n = len - 1;
+	}
+	memcpy(buf, src, n);
+	buf[n] = 0;
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+}
 
 static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	size_t n = strlen(libbpf_log);
-	char line[512];
+	char *line = NULL;
+	int n;
 
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (n + strlen(line) >= sizeof(libbpf_log))
-		n = 0; /* keep the most recent messages */
-	snprintf(libbpf_log + n, sizeof(libbpf_log) - n, "%s", line);
+	/* Whole: the verifier's log comes as one message. */
+	n = vasprintf(&line, fmt, ap);
+	if (n > 0)
+		log_add(line, (size_t)n);
+	free(line);
 	return 0;
 }
 
@@ -86,12 +178,15 @@ int scx_load_prepare(const struct scn_scheduler *sc, struct scx_next *nx, char *
 	long off;
 	int ret;
 
+	char log[LOG_MSG];
+
 	snprintf(path, sizeof(path), SCX_GUEST_DIR "/%s.bpf.o", sc->name);
-	libbpf_log[0] = 0;
+	scx_load_log_reset();
 	nx->obj = bpf_object__open_file(path, NULL);
 	if (!nx->obj) {
+		scx_load_log_tail(log, sizeof(log));
 		snprintf(msg, len, "scheduler '%s': opening %s (bpf=%s): %s %s", sc->name,
-			 path, sc->target, strerror(errno), libbpf_log);
+			 path, sc->target, strerror(errno), log);
 		return -1;
 	}
 	nx->map = find_ops_map(nx->obj);
@@ -111,8 +206,9 @@ int scx_load_prepare(const struct scn_scheduler *sc, struct scx_next *nx, char *
 		*(uint64_t *)(data + off) |= SCX_FLAG_SWITCH_PARTIAL;
 	ret = bpf_object__load(nx->obj);
 	if (ret) {
-		snprintf(msg, len, "scheduler '%s': loading %s: %s; libbpf: %s", sc->name,
-			 sc->target, strerror(-ret), libbpf_log);
+		scx_load_log_tail(log, sizeof(log));
+		snprintf(msg, len, "scheduler '%s': loading %s: %s; libbpf: ...%s", sc->name,
+			 sc->target, strerror(-ret), log);
 		goto err_close;
 	}
 	return 0;
@@ -125,14 +221,16 @@ err_close:
 int scx_load_attach(const struct scn_scheduler *sc, struct scx_next *nx,
 		    struct bpf_link **link, char *msg, size_t len)
 {
+	char log[LOG_MSG];
 	int err;
 
 	*link = bpf_map__attach_struct_ops(nx->map);
 	if (*link)
 		return 0;
 	err = errno;
+	scx_load_log_tail(log, sizeof(log));
 	snprintf(msg, len, "scheduler '%s': attaching %s: %s%s%s", sc->name, sc->target,
-		 strerror(err), libbpf_log[0] ? "; libbpf: " : "", libbpf_log);
+		 strerror(err), log[0] ? "; libbpf: " : "", log);
 	bpf_object__close(nx->obj);
 	nx->obj = NULL;
 	return -1;
@@ -239,6 +337,14 @@ int scx_load_spawn(const struct scn_scheduler *sc, pid_t *pid, char *msg, size_t
 		_exit(127);
 	}
 	return 0;
+}
+
+char *scx_load_output_text(const char *name, uint64_t *total)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), LOG_PATH_FMT, name);
+	return out_read_file(path, total);
 }
 
 void scx_load_output_tail(const char *name, char *buf, size_t len)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bringing a scheduler's code into the guest: a bpf= object opened, loaded
  * and attached with libbpf (libbpf's messages captured for errors), or an
  * exec= loader started with its output in a log file. Touches no shared
@@ -6,6 +7,7 @@
 #define KTSTR__GUEST_SCX_LOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "scenario/model.h"
@@ -27,6 +29,13 @@ struct scx_next {
 /* Send libbpf's warnings to the capture buffer (not the console) from now
  * on. Idempotent. */
 void scx_load_init(void);
+/* Capture libbpf's messages for a new scheduler from now on (prepare does). */
+void scx_load_log_reset(void);
+/* libbpf's messages since the reset as PF_TEXT (payload_output.h), *total
+ * their size. malloc'd; NULL when there were none. */
+char *scx_load_log_text(uint64_t *total);
+/* The last len - 1 bytes of them on one line. */
+void scx_load_log_tail(char *buf, size_t len);
 
 /* Open SCX_GUEST_DIR/NAME.bpf.o, find its sched_ext_ops struct_ops map, set
  * SCX_FLAG_SWITCH_PARTIAL for partial=yes, load it. 0, or -1 with msg
@@ -56,6 +65,9 @@ int scx_load_exit_kind(struct bpf_object *obj, int *kind);
  * stderr to its log file, in its own process group. 0 with *pid set, or -1
  * with msg. */
 int scx_load_spawn(const struct scn_scheduler *sc, pid_t *pid, char *msg, size_t len);
+/* NAME's loader log as PF_TEXT (payload_output.h), *total its size.
+ * malloc'd. */
+char *scx_load_output_text(const char *name, uint64_t *total);
 /* The last len - 1 bytes of NAME's loader log, newlines as spaces ("" when
  * there is none). */
 void scx_load_output_tail(const char *name, char *buf, size_t len);

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The sched_ext monitor (see scx_monitor.h): polls sysfs and /dev/kmsg every
  * POLL_NS, and when the attached scheduler is gone without being asked,
- * sends sched_died with the kernel's reason from its "disabled" line and
- * the reason line after it. */
+ * sends what it printed (sched_output) and sched_died with the kernel's
+ * reason from its "disabled" line and the reason line after it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,6 +26,8 @@
 #define KMSG_WAIT_NS (1000 * 1000000ull)
 /* How long a scheduler that is going away gets to reach "disabled". */
 #define DEATH_SETTLE_NS 2000000000ull
+/* How long a loader gets to exit on its own after its scheduler died. */
+#define LOADER_GRACE_NS 1500000000ull
 
 /* Monitor-private: the thread and its /dev/kmsg reader. */
 static int kmsg_fd = -1;
@@ -148,6 +151,7 @@ static void report_death(int status, bool exited)
 	struct scx_cur *c = &scx_cur;
 	struct scx_death d;
 	char tail[512] = "";
+	double alive_ms;
 	int kind;
 
 	if (scx_last_exit.seq == c->exit_seq)
@@ -157,16 +161,24 @@ static void report_death(int status, bool exited)
 	 * reading the kernel's words (which may also come too late). */
 	if (c->obj && !scx_load_exit_kind(c->obj, &kind) && kind)
 		d.kind = scx_exit_kind_of(kind);
-	if (exited)
+	alive_ms = (guest_now_ns() - c->enabled_ns) / 1e6;
+	/* A loader whose scheduler the kernel threw out notices within its
+	 * poll (scx_simple: 1 s) and says why; then it goes. */
+	if (c->pid > 0 && !exited) {
+		for (uint64_t end = guest_mono_ns() + LOADER_GRACE_NS;
+		     waitpid(c->pid, NULL, WNOHANG) == 0 && guest_mono_ns() < end;)
+			sleep_ns(POLL_NS);
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		c->pid = 0;
+	}
+	if (scx_cur.sc->kind == SCN_SCHED_EXEC)
 		scx_load_output_tail(scx_cur_name(), tail, sizeof(tail));
+	scx_cur_send_output();
 	scx_mon_event(EV_SCHED_DIED, scx_cur_name(), d.reason,
 		      json_pack("{s:s, s:s, s:s, s:f, s:s}", EVF_EXIT_KIND, d.kind,
 				EVF_EXIT_REASON, d.why, EVF_SCHED_OPS, c->ops, EVF_ALIVE_MS,
-				(guest_now_ns() - c->enabled_ns) / 1e6, EVF_OUTPUT, tail));
-	if (c->pid > 0 && !exited) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
-	}
+				alive_ms, EVF_OUTPUT, tail));
 	scx_cur_release();
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Watching the kernel's sched_ext side: sysfs state, /dev/kmsg, and a
  * SCHED_FIFO thread that notices the attached scheduler dying on its own
  * (watchdog stall, BPF error, loader exit) and reports it. Every function

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The HELLO facts (see sysinfo.h), read from /proc and /sys. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Facts about the guest the host wants first (the HELLO frame): kernel
  * release, CPUs and their topology, sched_ext state, cgroup controllers. */
 #ifndef KTSTR__GUEST_SYSINFO_H

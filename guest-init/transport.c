@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frames over /dev/hvc0 (see transport.h). The console is put in raw mode so
  * the tty layer passes binary frames untouched. */
 #include <dirent.h>
@@ -346,4 +347,14 @@ int transport_wait_ack(int timeout_ms)
 		if (ack_seq(type, payload, len) >= want)
 			return 0;
 	return r ? r : -ETIMEDOUT;
+}
+
+int transport_sync(int timeout_ms)
+{
+	if (tx_fd < 0)
+		return -EBADF;
+	if (isatty(tx_fd))
+		return 0; /* hvc: tcdrain after each frame already waited */
+	transport_send(WIRE_SYNC, json_object());
+	return transport_wait_ack(timeout_ms);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* guest-init's end of the wire protocol: frames to the host over
  * /dev/hvc0 (virtio-console), thread-safe. */
 #ifndef KTSTR__GUEST_TRANSPORT_H
@@ -34,6 +35,11 @@ int transport_recv_plan(uint8_t **buf, size_t *len, char *msg, size_t msglen);
  * queued, and QEMU drops what is still queued when the guest powers off:
  * guest-init calls this after DONE. 0, -ETIMEDOUT or -errno. */
 int transport_wait_ack(int timeout_ms);
+
+/* Ask the host to acknowledge every frame sent so far and wait (at most
+ * timeout_ms) until it has: a crash right after cannot lose them. 0,
+ * -ETIMEDOUT or -errno. */
+int transport_sync(int timeout_ms);
 
 /* Test hook: `frames` small valid frames that are not valid events ("{}"),
  * written in large batches, as a runaway writer to the port would. */

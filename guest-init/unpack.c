@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unpacking the run plan's cpio "newc" archive (see unpack.h). The host
  * wrote it (host/cpio.c), but a bad archive must still end in a clear
  * error, not a file outside root or a read past the buffer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unpack a cpio "newc" archive (the run plan, proto/plan.h) under a root
  * directory. Regular files, directories and symlinks only; names must be
  * plain relative paths; every size is checked against the buffer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Writing a result file whole or not at all: the bytes go to a fresh
  * temporary file beside the destination (created with O_EXCL, so nothing
  * planted there is followed), are synced, then renamed over it. */

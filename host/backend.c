@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Backends by name: what "auto" means on this host, and whether a backend
  * can run a topology (see backend.h). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The backend interface: something that boots a kernel with an initramfs
  * and hands back the guest's report stream and its end. Two of them: the
  * QEMU launcher (backend_qemu.c) and the project's own KVM VMM
@@ -8,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kernels/kernels.h"
 #include "scenario/model.h"
@@ -32,6 +34,10 @@ struct vm_spec {
 	const char *restore_state;
 	int (*restore_check)(void *ctx, char *msg, size_t len);
 	void *restore_ctx;
+	/* qemu: pin vCPU i's thread to host CPU pin_cpus[i % n_pin_cpus]
+	 * (found with QMP query-cpus-fast); n_pin_cpus 0: not pinned. */
+	const int *pin_cpus;
+	int n_pin_cpus;
 	int verbose;
 };
 
@@ -56,6 +62,9 @@ struct backend {
 	void (*kill)(struct backend *b);
 	void (*destroy)(struct backend *b);
 	char accel_used[16];
+	/* The VM's process when it is a child (QEMU), 0 when the VM runs in
+	 * this process (the own VMM): whose threads' CPU time is the VM's. */
+	pid_t vm_pid;
 	/* The channel carries host -> guest frames (the run plan, acks);
 	 * otherwise the plan goes in the initramfs. */
 	bool plan_channel;

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The QEMU backend: launches qemu-system-x86_64 (KVM when the host can run
  * the guest, TCG otherwise) with the ELF vmlinux through PVH, the kernel
  * console on an emulated 8250 and the report stream on virtio-console. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -152,7 +154,9 @@ int backend_qemu_argv(char **argv, const struct vm_spec *s, const char *accel,
 	push(argv, &n, "-append");
 	push(argv, &n, "%s", s->cmdline);
 	push(argv, &n, "-chardev");
-	push(argv, &n, "file,id=con,path=%s", log);
+	/* A restored guest's log already holds the boot that made its
+	 * snapshot (host/boot.c): QEMU appends to it. */
+	push(argv, &n, "file,id=con,path=%s%s", log, incoming_fd >= 0 ? ",append=on" : "");
 	push(argv, &n, "-serial");
 	push(argv, &n, "chardev:con");
 	push(argv, &n, "-device");
@@ -192,6 +196,37 @@ static const char *qemu_program(void)
 	}
 	snprintf(path, sizeof(path), "qemu-system-x86_64");
 	return path;
+}
+
+/* Each vCPU thread on a host CPU of its own (the suite's -j lanes): under
+ * TCG every vCPU is the one thread, which then takes the first CPU. */
+static int pin_vcpus(struct qemu *q, const struct vm_spec *s, char *msg, size_t len)
+{
+	json_t *r, *c;
+	size_t i;
+
+	if (qmp_cmd(&q->qmp, "query-cpus-fast", NULL, &r, 10000, msg, len))
+		return -1;
+	json_array_foreach(r, i, c) {
+		json_int_t idx = json_integer_value(json_object_get(c, "cpu-index"));
+		json_int_t tid = json_integer_value(json_object_get(c, "thread-id"));
+		int cpu = s->pin_cpus[idx % s->n_pin_cpus];
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (tid <= 0 || sched_setaffinity((pid_t)tid, sizeof(set), &set)) {
+			snprintf(msg, len, "pinning vCPU %lld (thread %lld) to CPU %d: %s",
+				 (long long)idx, (long long)tid, cpu, strerror(errno));
+			json_decref(r);
+			return -1;
+		}
+		if (s->verbose)
+			fprintf(stderr, "qemu: vCPU %lld (thread %lld) on host CPU %d\n",
+				(long long)idx, (long long)tid, cpu);
+	}
+	json_decref(r);
+	return 0;
 }
 
 static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
@@ -261,6 +296,7 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		goto out;
 	}
 	b->exit_fd = syscall(SYS_pidfd_open, q->pid, 0);
+	b->vm_pid = q->pid;
 	/* QEMU connects to the report socket while it starts. */
 	struct pollfd fds[2] = { { q->listen_fd, POLLIN, 0 }, { b->exit_fd, POLLIN, 0 } };
 	if (poll(fds, 2, 30000) <= 0 || !(fds[0].revents & POLLIN)) {
@@ -274,6 +310,8 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		goto out;
 	}
 	if (qmp_connect(&q->qmp, q->qmp_path, 30000, msg, len))
+		goto out;
+	if (s->n_pin_cpus > 0 && pin_vcpus(q, s, msg, len))
 		goto out;
 	if (s->restore_state) {
 		struct timespec t1, t2;
@@ -291,7 +329,8 @@ static int qemu_start(struct backend *b, const struct vm_spec *s, char *msg,
 		if (s->verbose)
 			fprintf(stderr, "qemu: restore: process up and connected in %.0f ms, "
 				"state loaded and running %.0f ms later\n",
-				(t1.tv_sec - t_spawn.tv_sec) * 1e3 + (t1.tv_nsec - t_spawn.tv_nsec) / 1e6,
+				(t1.tv_sec - t_spawn.tv_sec) * 1e3 +
+					(t1.tv_nsec - t_spawn.tv_nsec) / 1e6,
 				(t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6);
 	}
 	ret = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Restore or boot, and save at READY (see boot.h). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,31 @@ static int verify(void *ctx, char *msg, size_t len)
 	struct boot *bt = ctx;
 
 	return snap_verify(&bt->snap, msg, len);
+}
+
+/* dst gets a copy of src (at most 16 MiB), or with append the copy after
+ * what dst holds. 0 or -1. */
+static int copy_log(const char *src, const char *dst, bool append)
+{
+	FILE *in = fopen(src, "re"), *out;
+	char buf[65536];
+	size_t n, total = 0;
+	int ret = 0;
+
+	if (!in)
+		return -1;
+	out = fopen(dst, append ? "ae" : "we");
+	if (!out) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && total < (16u << 20)) {
+		if (fwrite(buf, 1, n, out) != n)
+			ret = -1;
+		total += n;
+	}
+	fclose(in);
+	return fclose(out) || ret ? -1 : 0;
 }
 
 int boot_start(struct boot *bt, struct backend **b, struct backend *(*new_backend)(void *),
@@ -65,6 +91,20 @@ int boot_start(struct boot *bt, struct backend **b, struct backend *(*new_backen
 	}
 	bt->t0_ms = mono_ms();
 	if (vs->restore_state) {
+		char path[4800];
+		FILE *f;
+
+		/* The log begins with the boot that made the snapshot, as if this
+		 * run had booted; QEMU appends what the restored guest prints. */
+		snprintf(path, sizeof(path), "%s/console.log", bt->snap.dir);
+		if (!bt->console_log || copy_log(path, bt->console_log, false) ||
+		    !(f = fopen(bt->console_log, "ae")) ||
+		    (fprintf(f, "[ktstr-run] -- restored from snapshot %s: the lines above "
+			     "are the boot that made it --\n", bt->key.id), fclose(f))) {
+			/* No log to start from: an empty one. */
+			if (bt->console_log && (f = fopen(bt->console_log, "we")))
+				fclose(f);
+		}
 		if ((*b)->start(*b, vs, why, sizeof(why)) == 0) {
 			bt->kind = "restored";
 			snprintf(bt->snapshot, sizeof(bt->snapshot), "%s", bt->key.id);
@@ -104,6 +144,14 @@ void boot_at_ready(struct boot *bt, struct backend *b)
 	}
 	if (stat(bt->snap.state, &st))
 		st.st_size = 0;
+	/* The boot's console so far goes with the snapshot (not part of its
+	 * digest: informational), for the runs that restore it. */
+	if (bt->console_log) {
+		char path[4800];
+
+		snprintf(path, sizeof(path), "%s/console.log", bt->snap.dir);
+		copy_log(bt->console_log, path, false);
+	}
 	if (snap_commit(&bt->key, &bt->snap, why, sizeof(why))) {
 		notice("snapshot %s not saved: %s", bt->key.id, why);
 		return;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Getting a guest to READY: from a snapshot of a ready guest where one
  * fits (host/snapshot.h), else by booting, saving a snapshot when the
  * booted guest reaches READY. A snapshot that cannot be used is discarded
@@ -15,6 +16,8 @@ struct boot {
 	/* in */
 	bool use_snapshots;         /* false: --cold, or the backend cannot */
 	const char *guest_init;     /* part of the key */
+	const char *console_log;    /* the run's console log: a snapshot keeps
+				     * its boot, a restored run starts with it */
 	bool verbose, quiet;
 	/* out */
 	const char *kind;           /* "cold" or "restored" */

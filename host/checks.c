@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Check evaluation (see checks.h). Each check reads only the decoded
  * WorkerReports and the guest's checked events, so it runs the same on
  * synthetic runs in unit tests. */
@@ -10,29 +11,55 @@
 #include "host/checks.h"
 #include "host/checks_sched.h"
 #include "lib/utf8.h"
+#include "lib/xalloc.h"
+
+static struct check_result *check_new(struct check_list *l, const char *name)
+{
+	struct check_result *c;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap, sizeof(*l->v));
+	}
+	c = &l->v[l->n++];
+	memset(c, 0, sizeof(*c));
+	utf8_copy(c->name, sizeof(c->name), name);
+	return c;
+}
 
 void check_add(struct check_list *l, const char *name, bool pass, const char *fmt, ...)
 {
-	struct check_result *c;
+	struct check_result *c = check_new(l, name);
 	char detail[sizeof(c->detail)];
 	va_list ap;
 
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 16;
-		struct check_result *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			abort();
-		l->v = nv;
-		l->cap = cap;
-	}
-	c = &l->v[l->n++];
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	utf8_copy(c->name, sizeof(c->name), name);
 	utf8_copy(c->detail, sizeof(c->detail), detail);
 	c->pass = pass;
+}
+
+void check_skip(struct check_list *l, const char *name, const char *fmt, ...)
+{
+	struct check_result *c = check_new(l, name);
+	char detail[sizeof(c->detail)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	utf8_copy(c->detail, sizeof(c->detail), detail);
+	c->pass = c->skipped = true;
+}
+
+int checks_skipped(const struct check_list *l)
+{
+	int n = 0;
+
+	for (int i = 0; i < l->n; i++)
+		n += l->v[i].skipped;
+	return n;
 }
 
 bool checks_all_pass(const struct check_list *l)
@@ -141,15 +168,6 @@ static int mv_cmp(const void *a, const void *b)
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p)
-		abort();
-	return p;
 }
 
 static void timeline_build(const struct run_result *r, struct timeline *tl)
@@ -573,8 +591,9 @@ static void check_wake_latency(struct ctx *x, const struct scn_check *c,
 		return;
 	}
 	/* frames.c keeps at most run_limits.max_samples in all. */
-	if (total > UINT32_MAX || !(v = malloc(total * sizeof(*v))))
+	if (total > UINT32_MAX)
 		abort();
+	v = xcalloc(total, sizeof(*v));
 	for (int i = 0; i < x->r->n_reps; i++) {
 		const struct wr_data *w = x->r->reps[i];
 		if (!in_scope(w, c->cgroup) || !w->n_resume)
@@ -670,29 +689,79 @@ static void check_reports(struct ctx *x, struct check_list *out)
 		check_add(out, "workers exited", true, "every worker ended when asked");
 }
 
+/* The last non-empty line of text, at most len - 1 bytes of its end. */
+static void last_line(const char *text, char *buf, size_t len)
+{
+	const char *end = text + strlen(text), *start;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	while (start > text && start[-1] != '\n')
+		start--;
+	if ((size_t)(end - start) > len - 1)
+		start = end - (len - 1);
+	snprintf(buf, len, "%.*s", (int)(end - start), start);
+}
+
+/* The events below are paired in one pass, through maps keyed by payload
+ * id: a guest that sends many cannot make judging quadratic. */
+static int map_get(const json_t *map, const char *key)
+{
+	json_t *v = json_object_get(map, key);
+
+	return v ? (int)json_integer_value(v) : -1;
+}
+
+static void map_set(json_t *map, const char *key, int v)
+{
+	if (json_object_set_new(map, key, json_integer(v)))
+		abort();
+}
+
 /* Implicit when the scenario runs payloads: each one that ended by itself
  * exited 0 (127 means it could not be executed). */
 static void check_payloads(struct ctx *x, struct check_list *out)
 {
 	char bad[1536] = "";
-	int n = 0, nbad = 0;
+	int n = 0, nbad = 0, k;
+	json_t *outs = json_object(); /* id -> its run's payload_output */
 
 	for (int i = 0; i < x->r->n_events; i++) {
-		const struct guest_event *e = &x->r->events[i];
+		const struct guest_event *e = &x->r->events[i], *o;
+		char line[160] = "";
 
+		if (e->kind == EV_PAYLOAD_START)
+			json_object_del(outs, e->id);
+		if (e->kind == EV_PAYLOAD_OUTPUT)
+			map_set(outs, e->id, i);
 		if (e->kind != EV_PAYLOAD_END)
 			continue;
 		n++;
+		k = map_get(outs, e->id);
+		json_object_del(outs, e->id);
 		if (e->killed)
 			continue;
+		if (e->has_exit_code && !e->exit_code)
+			continue;
+		if (k >= 0) {
+			o = &x->r->events[k];
+			const char *err = json_string_value(json_object_get(o->json, EVF_STDERR));
+			const char *std = json_string_value(json_object_get(o->json, EVF_STDOUT));
+
+			last_line(err && *err ? err : std ? std : "", line, sizeof(line));
+		}
 		if (!e->has_exit_code)
 			appendf(bad, sizeof(bad), "%spayload %s killed by signal %lld",
 				nbad++ ? "; " : "", e->id, (long long)e->signal);
-		else if (e->exit_code)
+		else
 			appendf(bad, sizeof(bad), "%spayload %s exited with %lld%s",
 				nbad++ ? "; " : "", e->id, (long long)e->exit_code,
 				e->exit_code == 127 ? " (could not be executed)" : "");
+		if (line[0])
+			appendf(bad, sizeof(bad), " (its output ends: %s)", line);
 	}
+	json_decref(outs);
 	if (!n)
 		return;
 	if (nbad)
@@ -701,15 +770,117 @@ static void check_payloads(struct ctx *x, struct check_list *out)
 		check_add(out, "payloads", true, "%d payloads ended as expected", n);
 }
 
+/* At most this many TAP tests become checks of their own (a payload run
+ * sends at most PROTO_TAP_MAX); the rest are summed up in one. */
+#define TAP_CHECKS_MAX 4096
+
+struct tap_sum {
+	int checks;              /* per-test checks made */
+	long long more, more_failed;
+};
+
+/* One TAP test line of payload run `who`: ok is a pass, "# SKIP" a skip,
+ * not ok a failure unless it is "# TODO" (TAP: not a failure). */
+static void tap_test(const char *who, const json_t *t, struct tap_sum *sum,
+		     struct check_list *out)
+{
+	const char *name = json_string_value(json_object_get(t, TAPF_NAME));
+	const char *dir = json_string_value(json_object_get(t, TAPF_DIRECTIVE)) ?: "";
+	const char *why = json_string_value(json_object_get(t, TAPF_REASON)) ?: "";
+	long long n = json_integer_value(json_object_get(t, TAPF_N));
+	bool ok = json_is_true(json_object_get(t, TAPF_OK));
+	char label[256];
+
+	if (sum->checks >= TAP_CHECKS_MAX) {
+		sum->more++;
+		sum->more_failed += !ok && strcmp(dir, "TODO");
+		return;
+	}
+	sum->checks++;
+	if (name && *name)
+		snprintf(label, sizeof(label), "%s: %s", who, name);
+	else
+		snprintf(label, sizeof(label), "%s: test %lld", who, n);
+	if ((ok && !strcmp(dir, "SKIP")) || (!ok && !strcmp(dir, "TODO")))
+		check_skip(out, label, "%s %lld # %s%s%s", ok ? "ok" : "not ok", n, dir,
+			   *why ? " " : "", why);
+	else
+		check_add(out, label, ok, "%s %lld%s%s%s%s", ok ? "ok" : "not ok", n,
+			  *dir ? " # " : "", dir, *why ? " " : "", why);
+}
+
+/* Implicit for each payload run whose stdout was TAP: a check per test
+ * line, a failed one for a "Bail out!" or for fewer tests than planned. */
+static void check_tap(struct ctx *x, struct check_list *out)
+{
+	struct tap_sum sum = { 0 };
+	json_t *runs = json_object(); /* id -> payload_ends so far */
+
+	for (int i = 0; i < x->r->n_events; i++) {
+		const struct guest_event *e = &x->r->events[i];
+		const json_t *tap = json_object_get(e->json, EVF_TAP), *tests, *t, *v;
+		long long run, more, ran;
+		char who[160];
+		size_t k;
+
+		if (e->kind != EV_PAYLOAD_END)
+			continue;
+		run = map_get(runs, e->id);
+		run = run < 0 ? 1 : run + 1;
+		map_set(runs, e->id, (int)run);
+		if (!tap)
+			continue;
+		if (run > 1)
+			snprintf(who, sizeof(who), "payload %s (run %lld)", e->id, run);
+		else
+			snprintf(who, sizeof(who), "payload %s", e->id);
+		tests = json_object_get(tap, TAPF_TESTS);
+		json_array_foreach(tests, k, t)
+			tap_test(who, t, &sum, out);
+		more = json_integer_value(json_object_get(tap, TAPF_MORE));
+		ran = (long long)json_array_size(tests) + more;
+		/* These count against TAP_CHECKS_MAX too: one per run. */
+		if ((more || json_object_get(tap, TAPF_SKIP_ALL) ||
+		     json_object_get(tap, TAPF_BAIL_OUT) || json_object_get(tap, TAPF_PLAN)) &&
+		    sum.checks >= TAP_CHECKS_MAX) {
+			sum.more++;
+			sum.more_failed +=
+				json_object_get(tap, TAPF_BAIL_OUT) ||
+				json_integer_value(json_object_get(tap, TAPF_PLAN)) > ran;
+			continue;
+		}
+		if (more && ++sum.checks)
+			check_skip(out, who, "%lld more TAP test lines than the %d a run sends: "
+				   "not judged one by one", more, PROTO_TAP_MAX);
+		if ((v = json_object_get(tap, TAPF_SKIP_ALL)) && ++sum.checks)
+			check_skip(out, who, "1..0 # SKIP %s", json_string_value(v));
+		if ((v = json_object_get(tap, TAPF_BAIL_OUT)) && ++sum.checks)
+			check_add(out, who, false, "Bail out! %s", json_string_value(v));
+		else if ((v = json_object_get(tap, TAPF_PLAN)) && json_integer_value(v) > ran &&
+			 ++sum.checks)
+			check_add(out, who, false, "planned %lld TAP tests (1..%lld), %lld ran",
+				  (long long)json_integer_value(v),
+				  (long long)json_integer_value(v), ran);
+	}
+	json_decref(runs);
+	if (sum.more)
+		check_add(out, "payload TAP tests", !sum.more_failed,
+			  "%lld more TAP results than the %d listed, %lld of them failed",
+			  sum.more, TAP_CHECKS_MAX, sum.more_failed);
+}
+
 void checks_run(const struct scenario *s, const struct run_result *r,
 		struct check_list *out)
 {
 	struct ctx x = { s, r, { 0 } };
+	int first;
 
 	timeline_build(r, &x.tl);
 	check_reports(&x, out);
 	checks_sched_implicit(s, r, out);
 	check_payloads(&x, out);
+	check_tap(&x, out);
+	first = out->n;
 	for (int i = 0; i < s->n_checks; i++) {
 		const struct scn_check *c = &s->checks[i];
 		switch (c->kind) {
@@ -737,5 +908,6 @@ void checks_run(const struct scenario *s, const struct run_result *r,
 			break;
 		}
 	}
+	checks_sched_not_judged(r, out, first);
 	timeline_free(&x.tl);
 }

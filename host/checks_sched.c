@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Scheduler checks (see checks_sched.h). The scenario says which scheduler
  * should be attached at the end of each step; guest-init's sched_step
- * event (sent just before each step_end) says which one was, and
- * sched_died events say which died of what. */
+ * event (sent just before each step_end) says which one was, sched_died
+ * events say which died of what, and sched_attach_failed which never came
+ * up. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/checks_sched.h"
@@ -185,6 +188,75 @@ void checks_sched(const struct scenario *s, const struct run_result *r,
 		check_dies(r, c, out);
 }
 
+/* The step running (NULL: the backdrop) after event e. */
+static const char *step_after(const struct guest_event *e, const char *step)
+{
+	if (e->kind == EV_STEP_START)
+		return e->step;
+	return e->kind == EV_STEP_END ? NULL : step;
+}
+
+/* sched_attach_failed e, which came during step (NULL: the backdrop). */
+static void describe_failure(const struct guest_event *e, const char *step, char *buf,
+			     size_t len)
+{
+	const char *phase = json_string_value(json_object_get(e->json, EVF_PHASE)) ?: "";
+
+	snprintf(buf, len, "scheduler '%s' did not come up (%s) at %.0f ms in %s%s%s",
+		 e->name, phase, e->t_ms, step ? "step '" : "", step ? step : "the backdrop",
+		 step ? "'" : "");
+}
+
+static void check_attach(const struct run_result *r, struct check_list *out)
+{
+	char bad[2048] = "", what[256];
+	const char *step = NULL;
+	int ups = 0, fails = 0;
+
+	for (int i = 0; i < r->n_events; i++) {
+		const struct guest_event *e = &r->events[i];
+
+		step = step_after(e, step);
+		if (e->kind == EV_SCHED_ATTACH || e->kind == EV_SCHED_REPLACE)
+			ups++;
+		if (e->kind != EV_SCHED_ATTACH_FAILED)
+			continue;
+		describe_failure(e, step, what, sizeof(what));
+		appendf(bad, sizeof(bad), "%s%s: %s", fails++ ? "; " : "", what, e->reason);
+	}
+	if (fails)
+		check_add(out, "scheduler attach", false, "%s", bad);
+	else if (ups)
+		check_add(out, "scheduler attach", true, "every attach and replace (%d) "
+			  "enabled sched_ext", ups);
+}
+
+void checks_sched_not_judged(const struct run_result *r, struct check_list *out,
+			     int first)
+{
+	char what[256], old[2048];
+	const char *step = NULL;
+
+	for (int i = 0; i < r->n_events; i++) {
+		step = step_after(&r->events[i], step);
+		if (r->events[i].kind != EV_SCHED_ATTACH_FAILED)
+			continue;
+		describe_failure(&r->events[i], step, what, sizeof(what));
+		for (int k = first; k < out->n; k++) {
+			struct check_result *c = &out->v[k];
+
+			if (c->skipped)
+				continue;
+			snprintf(old, sizeof(old), "%s", c->detail);
+			snprintf(c->detail, sizeof(c->detail), "not judged: %s, so the run did "
+				 "not test it; measured: %s: ", what, c->pass ? "PASS" : "FAIL");
+			appendf(c->detail, sizeof(c->detail), "%s", old);
+			c->pass = c->skipped = true;
+		}
+		return;
+	}
+}
+
 void checks_sched_implicit(const struct scenario *s, const struct run_result *r,
 			   struct check_list *out)
 {
@@ -193,6 +265,7 @@ void checks_sched_implicit(const struct scenario *s, const struct run_result *r,
 
 	if (!uses_schedulers(s))
 		return;
+	check_attach(r, out);
 	for (int i = 0; i < r->n_events; i++) {
 		const struct guest_event *e = &r->events[i];
 		bool expect = false;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Result collection (see results.h): the host's read loop over the report
  * stream, with the wall-clock watchdog, and the console's tail. Frames that
  * arrive before a crash are kept; frames.c checks each one. */
@@ -12,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/dilation.h"
+#include "host/hostinfo.h"
 #include "host/results.h"
 #include "lib/utf8.h"
 #include "proto/layout.h"
@@ -159,6 +162,7 @@ struct collector {
 	size_t out_len, out_off, out_cap;
 	bool out_dead;         /* the channel takes no host -> guest bytes */
 	bool plan_sent;
+	struct dil_mark at_hello; /* the VM's threads when the run started */
 };
 
 static void out_frame(struct collector *c, enum wire_type type, const void *payload,
@@ -252,6 +256,31 @@ static void send_ack(struct collector *c, uint32_t seq)
 	out_flush(c);
 }
 
+/* Host CPUs the VM can use at once: one a vCPU, except under QEMU's TCG,
+ * which runs every vCPU on one thread (backend_qemu.c: tcg,thread=single);
+ * never more than its process may run on. */
+static int vm_usable_cpus(const struct backend *b, const struct run_result *r)
+{
+	int vcpus = (int)json_integer_value(json_object_get(r->hello, HELLO_CPUS_ONLINE));
+	int affinity = dil_affinity_cpus(b->vm_pid);
+
+	if (!strcmp(b->name, "qemu") && !strcmp(b->accel_used, "tcg"))
+		vcpus = 1;
+	if (vcpus < 1)
+		vcpus = 1;
+	return affinity > 0 && affinity < vcpus ? affinity : vcpus;
+}
+
+/* The run's steps ended: what the VM got since HELLO. */
+static void dilation_end(struct collector *c)
+{
+	struct dil_mark end = { 0 };
+
+	if (c->at_hello.ok && dil_mark(&end, c->b->vm_pid) == 0)
+		dil_between(&c->at_hello, &end, vm_usable_cpus(c->b, c->r), &c->r->dilation);
+	dil_mark_free(&end);
+}
+
 /* KTSTR_REPORT_TEE=FILE keeps the raw report stream (for bug reports and
  * the fuzzing seeds of tests/fuzz/corpus/collect). */
 static int tee_fd = -1;
@@ -262,9 +291,13 @@ static void on_frame(struct collector *c, uint16_t type, const uint8_t *payload,
 	const struct collect_opts *o = c->o;
 
 	if (type == WIRE_HELLO && !r->hello) {
+		char line[64];
+
 		r->boot_ms = mono_ms() - o->t0_ms;
+		snprintf(line, sizeof(line), "guest up (%llu ms)", (unsigned long long)r->boot_ms);
+		dil_mark(&c->at_hello, c->b->vm_pid);
 		if (o->progress)
-			o->progress("guest up", o->ctx);
+			o->progress(line, o->ctx);
 	}
 	if (type == WIRE_READY && !r->ready)
 		r->ready_ms = mono_ms() - o->t0_ms;
@@ -272,9 +305,12 @@ static void on_frame(struct collector *c, uint16_t type, const uint8_t *payload,
 		return;
 	if (type == WIRE_EVENT)
 		progress_event(&r->events[r->n_events - 1], o->progress, o->ctx);
-	else if (type == WIRE_DONE)
+	else if (type == WIRE_DONE) {
+		dilation_end(c);
 		send_ack(c, c->d.next_seq - 1);
-	else if (type == WIRE_READY) {
+	} else if (type == WIRE_SYNC) {
+		send_ack(c, c->d.next_seq - 1);
+	} else if (type == WIRE_READY) {
 		if (o->at_ready)
 			o->at_ready(o->ready_ctx);
 		if (!c->plan_sent &&
@@ -332,6 +368,7 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 	char msg[256];
 
 	wire_decoder_init(&c.d);
+	hostinfo_start(&r->host);
 	if (getenv("KTSTR_REPORT_TEE"))
 		tee_fd = open(getenv("KTSTR_REPORT_TEE"),
 			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -340,7 +377,8 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 	while (!ended) {
 		bool want_out = !c.out_dead && c.out_off < c.out_len;
 		struct pollfd fds[2] = {
-			{ c.eof ? -1 : b->report_fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
+			{ c.eof ? -1 : b->report_fd,
+			  (short)(POLLIN | (want_out ? POLLOUT : 0)), 0 },
 			{ b->exit_fd, POLLIN, 0 },
 		};
 		uint64_t now = mono_ms(), left;
@@ -373,8 +411,10 @@ void collect_run(struct backend *b, struct run_result *r, const struct collect_o
 		results_wire_error(r, "%s", msg);
 	r->end = b->reap(b, r->end_msg, sizeof(r->end_msg));
 	r->total_ms = mono_ms() - o->t0_ms;
+	hostinfo_end(&r->host);
 	results_finish(r);
 	wire_decoder_free(&c.d);
+	dil_mark_free(&c.at_hello);
 	free(c.out);
 	if (tee_fd >= 0)
 		close(tee_fd);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* cpio newc writer (see cpio.h). Format: 110-byte ASCII header "070701"
  * + 13 eight-digit hex fields, the NUL-terminated name padded to 4, then
  * the data padded to 4. */

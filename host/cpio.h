@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* An in-memory cpio "newc" archive writer: the guest's initramfs is built
  * here, with no external cpio or compressor. */
 #ifndef KTSTR__HOST_CPIO_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The shared libraries an x86-64 ELF executable needs (elfdeps.h), found
  * the way glibc's ld.so finds them; files read with libelf. */
 #include <errno.h>
@@ -524,7 +525,8 @@ static int read_elf(const struct elfdeps_opts *o, const char *label, const char 
 			     (unsigned long long)f.size);
 			goto out;
 		}
-		if ((ph.p_type == PT_DYNAMIC && has_dyn) || (ph.p_type == PT_INTERP && has_interp)) {
+		if ((ph.p_type == PT_DYNAMIC && has_dyn) ||
+		    (ph.p_type == PT_INTERP && has_interp)) {
 			fail(msg, len, "%s: two %s segments", label,
 			     ph.p_type == PT_DYNAMIC ? "PT_DYNAMIC" : "PT_INTERP");
 			goto out;
@@ -863,7 +865,8 @@ static int find_lib(struct resolver *r, size_t li, const char *name, char *out, 
 	if (!l->runpath)
 		for (long k = li; !ret && k >= 0; k = r->objs[k].loader)
 			if (r->objs[k].rpath && !r->objs[k].runpath)
-				ret = search_list(r, r->objs[k].rpath, &r->objs[k], name, out, outlen);
+				ret = search_list(r, r->objs[k].rpath, &r->objs[k], name, out,
+						  outlen);
 	if (!ret && l->runpath)
 		ret = search_list(r, l->runpath, l, name, out, outlen);
 	if (!ret)

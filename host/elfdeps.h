@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The shared libraries an x86-64 ELF executable needs, found the way
  * glibc's ld.so will find them in the guest (ld.so(8)); read with libelf,
  * every offset, size and count from a file checked against that file. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Where guest data enters the host (see results.h): every frame is
  * size-checked, parsed, and checked field by field against the schema in
  * proto/events.h (workload/report.h for reports) before anything judges
@@ -14,16 +15,19 @@
 
 /* The largest payload kept per frame type; a larger frame is refused
  * unparsed. A report holds at most 2 x WR_RESERVOIR_CAP samples (about
- * 4 MB of JSON). */
+ * 4 MB of JSON); an event at most two PF_TEXT outputs (payload_output:
+ * 2 x PROTO_TEXT_MAX, 768 KiB even if every byte were a control character
+ * JSON writes as \u00XX) or PROTO_TAP_MAX test lines. */
 static uint32_t max_payload(uint16_t type)
 {
 	switch (type) {
 	case WIRE_HELLO: return 1u << 20;
-	case WIRE_EVENT: return 256u << 10;
+	case WIRE_EVENT: return 1u << 20;
 	case WIRE_ERROR: return 64u << 10;
 	case WIRE_REPORT: return 16u << 20;
 	case WIRE_DONE: return 4u << 10;
 	case WIRE_READY: return 4u << 10;
+	case WIRE_SYNC: return 64;
 	}
 	return 0;
 }
@@ -37,7 +41,9 @@ void run_limits_default(struct run_limits *l, uint64_t expected_workers)
 	 * workers, and more than any run measures in practice. */
 	l->max_samples = 32ull << 20;
 	l->max_events = 100000;
-	l->max_event_bytes = 32ull << 20;
+	/* Room for the output guest-init sends (at most 8 MiB of text over
+	 * the run, guest-init/payload_output.h) besides the other events. */
+	l->max_event_bytes = 64ull << 20;
 	l->max_errors = 1000;
 	l->max_wire_errors = 100;
 	l->max_stream_bytes = 1ull << 30;
@@ -144,9 +150,12 @@ static int check_value(const json_t *v, const struct proto_field *f, json_t **ou
 	*out = NULL;
 	switch (f->type) {
 	case PF_STR:
-	case PF_CPUS:
+	case PF_TEXT:
+	case PF_CPUS: {
+		size_t max = f->type == PF_TEXT ? PROTO_TEXT_MAX : PROTO_STR_MAX;
+
 		if (!json_is_string(v)) {
-			want = f->type == PF_STR ? "a string" : "a CPU list string";
+			want = f->type == PF_CPUS ? "a CPU list string" : "a string";
 			break;
 		}
 		n = json_string_length(v);
@@ -157,8 +166,9 @@ static int check_value(const json_t *v, const struct proto_field *f, json_t **ou
 			break;
 		}
 		/* Cut long strings at a character; NULs become U+FFFD. */
-		*out = jstr(json_string_value(v), n > PROTO_STR_MAX ? PROTO_STR_MAX : n);
+		*out = jstr(json_string_value(v), n > max ? max : n);
 		return *out ? 0 : -1;
+	}
 	case PF_INT:
 		if (!json_is_integer(v)) {
 			want = "an integer";
@@ -493,6 +503,9 @@ int results_add_frame(struct run_result *r, uint16_t type, const uint8_t *payloa
 		break;
 	case WIRE_READY:
 		ret = add_checked(r, &r->ready, j, proto_ready_fields, "ready");
+		break;
+	case WIRE_SYNC:
+		ret = 0; /* collect.c answers it; nothing to keep */
 		break;
 	}
 	json_decref(j);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What goes where in the guest for a run (guest_files.h): scheduler
  * objects and binaries, payloads and what the binaries need, the files
  * and directories of `file` directives, and the kernel's config. */
@@ -268,7 +269,8 @@ static int add_payloads(struct cpio *c, struct added *a, const struct scenario *
 		for (int i = 0; i < blk->n_ops; i++) {
 			const struct scn_op *op = &blk->ops[i];
 
-			if (op->kind != SCN_OP_PAYLOAD_RUN || !add_payload(c, a, op, why, sizeof(why)))
+			if (op->kind != SCN_OP_PAYLOAD_RUN ||
+			    !add_payload(c, a, op, why, sizeof(why)))
 				continue;
 			snprintf(msg, len, "%s:%d:%d: payload '%s' (%s): %s", s->path,
 				 op->loc.line, op->loc.col, op->name, op->path, why);

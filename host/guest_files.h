@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The host files a run needs in the guest (its run plan), and where they
  * go: scheduler bpf= objects (checked for a sched_ext struct_ops map before
  * boot), scheduler exec= binaries and payload binaries, with the

@@ -1,26 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* In-memory initramfs builder (see initramfs.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "host/cpio.h"
 #include "host/initramfs.h"
 #include "host/guest_files.h"
+#include "host/install_paths.h"
 #include "proto/layout.h"
 #include "proto/plan.h"
 
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 {
 	const char *env = getenv("KTSTR_GUEST_INIT");
-	char exe[4096];
-	ssize_t n;
-	static const char *const rel[] = { "guest-init/guest-init",
-					   "../lib/ktstr-run/guest-init" };
+	/* the build tree, then the installed tree */
+	const char *const dirs[] = { "guest-init", KTSTR_INSTALL_LIBEXEC };
+	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		if (access(env, R_OK)) {
@@ -30,20 +32,19 @@ int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(buf, len, "%s", env);
 		return 0;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		snprintf(msg, msglen, "/proc/self/exe: %s", strerror(errno));
+	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
 		return -1;
-	}
-	exe[n] = 0;
-	dirname(exe);
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(buf, len, "%s/%s", exe, rel[i]);
-		if (access(buf, R_OK) == 0)
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "guest-init"))
+			tried[i][0] = 0;
+		else if (access(tried[i], R_OK) == 0) {
+			snprintf(buf, len, "%s", tried[i]);
 			return 0;
+		}
 	}
-	snprintf(msg, msglen, "guest-init not found next to %s (looked for "
-		 "guest-init/guest-init); build it with ninja or set KTSTR_GUEST_INIT", exe);
+	snprintf(msg, msglen, "guest-init not found (looked for %s and %s); build it with "
+		 "ninja, install it with meson install, or set KTSTR_GUEST_INIT",
+		 tried[0], tried[1]);
 	return -1;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The guest's initramfs and the run plan (proto/plan.h), built in memory:
  * the initramfs holds guest-init as /init (and the plan, for a backend
  * whose channel cannot carry it); the plan holds the scenario, the run
@@ -43,8 +44,9 @@ int initramfs_build(const struct initramfs_spec *s, struct initramfs *out, char 
 		    size_t msglen);
 void initramfs_free(struct initramfs *i);
 
-/* Where guest-init lives: $KTSTR_GUEST_INIT, else next to this executable
- * (build tree: <dir>/guest-init/guest-init). */
+/* Where guest-init lives: $KTSTR_GUEST_INIT, else beside this executable
+ * (build tree: <dir>/guest-init/guest-init), else installed
+ * (<dir>/KTSTR_INSTALL_LIBEXEC/guest-init, host/install_paths.h). */
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen);
 
 #endif

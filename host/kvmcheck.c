@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* KVM usability probe (see kvmcheck.h). The paravirtual kvm_pvm module
  * offers /dev/kvm without VMX/SVM and cannot boot an unmodified kernel. */
 #include <errno.h>

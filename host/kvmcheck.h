@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Can this host's KVM run an unmodified Linux guest? Answered up front,
  * before a boot fails. */
 #ifndef KTSTR__HOST_KVMCHECK_H

@@ -1,14 +1,18 @@
-/* ktstr-run: the command line. Subcommands: run, validate, selftests,
- * kernel fetch, kernel list, snapshot list, snapshot clear. */
+// SPDX-License-Identifier: GPL-2.0-only
+/* ktstr-run: the command line. Subcommands: run, suite, validate,
+ * selftests, topology list, kernel fetch, kernel list, snapshot list,
+ * snapshot clear, compare, metrics. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "host/compare.h"
 #include "host/run.h"
 #include "host/selftests.h"
 #include "host/snapshot.h"
+#include "host/suite.h"
 #include "kernels/kernels.h"
 
 static const char usage_main[] =
@@ -19,20 +23,28 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  run [options] FILE.scn   run one scenario (see 'ktstr-run run --help')\n"
+	"  suite [options] PATH...  run many scenarios across topologies and\n"
+	"                           schedulers, VMs in parallel (see 'ktstr-run\n"
+	"                           suite --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
 	"                           (see 'ktstr-run validate --help')\n"
 	"  selftests [options]      build and run the kernel's sched_ext selftests in a\n"
 	"                           guest (see 'ktstr-run selftests --help')\n"
+	"  topology list            the topology presets of 'suite --topology'\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
 	"  snapshot list            list the snapshots of ready guests in the cache\n"
 	"  snapshot clear           remove them\n"
+	"  compare BASE NEW         compare two result sets, regressions first\n"
+	"                           (see 'ktstr-run compare --help')\n"
+	"  metrics                  list the metrics compare judges, with their gates\n"
 	"\n"
 	"  --version                print the version\n"
 	"  --help                   this text\n"
 	"\n"
 	"exit codes: 0 pass, 1 a check failed, 2 harness or input error,\n"
-	"            3 the guest crashed or timed out\n";
+	"            3 the guest crashed or timed out, 4 inconclusive: only timing\n"
+	"            checks failed and the host starved the VM of CPU\n";
 
 static const char usage_run[] =
 	"usage: ktstr-run run [options] FILE.scn\n"
@@ -375,6 +387,36 @@ static int kernel_main(int argc, char **argv)
 	return 2;
 }
 
+static const char usage_topology[] =
+	"usage: ktstr-run topology list [--backend B]\n"
+	"\n"
+	"The topology presets 'ktstr-run suite --topology' takes, a line each: its\n"
+	"name, its shape as the topology directive writes it, its CPU count, the\n"
+	"same shape as NnLlCcTt (N nodes, L LLCs per node, C cores per LLC, T\n"
+	"threads per core), what it is for, and the backends that cannot build it\n"
+	"(--backend kvm or qemu: only that one; by default both are checked).\n";
+
+static int topology_main(int argc, char **argv)
+{
+	const char *backend = NULL;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_topology, stdout);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--backend") &&
+	    (!strcmp(argv[3], "kvm") || !strcmp(argv[3], "qemu")))
+		backend = argv[3];
+	else if (argc != 2)
+		goto usage;
+	if (strcmp(argv[1], "list"))
+		goto usage;
+	return cmd_topology_list(stdout, backend);
+usage:
+	fputs(usage_topology, stderr);
+	return 2;
+}
+
 static const char usage_snapshot[] =
 	"usage: ktstr-run snapshot list | clear\n"
 	"\n"
@@ -404,6 +446,87 @@ static int snapshot_main(int argc, char **argv)
 	return 2;
 }
 
+static const char usage_compare[] =
+	"usage: ktstr-run compare [options] BASE NEW\n"
+	"\n"
+	"BASE and NEW are each a suite's --out directory (its index.json names the\n"
+	"runs), a directory of 'run --json' files, or one results file. Runs are\n"
+	"paired by key (scenario, topology, scheduler, kernel release); their\n"
+	"repeats are the samples. Every metric of 'ktstr-run metrics' is compared:\n"
+	"a regression is worse by more than both its gates (absolute and relative)\n"
+	"and, with 3 or more repeats a side, significant by Welch's t-test\n"
+	"(p < alpha); a change past the gates that is not significant is noise.\n"
+	"Runs whose verdict is error are left out. When NEW's host starved its VMs\n"
+	"of CPU and BASE's did not, a worse change is inconclusive.\n"
+	"Prints a table, regressions first.\n"
+	"\n"
+	"  --threshold RULE   METRIC=ABS,REL% (e.g. wake_p99_us=200,30%), METRIC=off,\n"
+	"                     or alpha=P; may be given again; applied after --policy\n"
+	"  --policy FILE      rules, one a line, '#' comments (see docs/ci.md)\n"
+	"  --match FIELDS     key fields that pair runs, comma-separated (default\n"
+	"                     scenario,topology,scheduler,kernel)\n"
+	"  --json FILE        write the comparison as JSON (see docs/ci.md)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"exit codes: 0 no regression, 1 at least one regression, 2 bad usage or\n"
+	"            input (an unreadable file, no key in both sets), 4 no\n"
+	"            regression but a worse change that is inconclusive\n";
+
+static int compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold", required_argument, 0, 't' },
+		{ "policy", required_argument, 0, 'p' },
+		{ "match", required_argument, 0, 'm' },
+		{ "json", required_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	struct compare_opts o = { 0 };
+	const char **rules = calloc(argc, sizeof(*rules));
+	int c, ret;
+
+	if (!rules)
+		return COMPARE_ERROR;
+	o.thresholds = rules;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': rules[o.n_thresholds++] = optarg; break;
+		case 'p': o.policy = optarg; break;
+		case 'm': o.match = optarg; break;
+		case 'j': o.json = optarg; break;
+		case 'h': fputs(usage_compare, stdout); free(rules); return 0;
+		default: fputs(usage_compare, stderr); free(rules); return COMPARE_ERROR;
+		}
+	}
+	if (optind != argc - 2) {
+		fprintf(stderr, "ktstr-run compare: expected BASE and NEW\n\n%s", usage_compare);
+		free(rules);
+		return COMPARE_ERROR;
+	}
+	o.base = argv[optind];
+	o.new_ = argv[optind + 1];
+	ret = cmd_compare(&o);
+	free(rules);
+	return ret;
+}
+
+static int metrics_main(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: ktstr-run metrics\n\nLists the metrics 'compare' judges: unit, "
+		     "which way is better,\nwhat a value is per, the default gates, and what "
+		     "each measures.");
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "ktstr-run metrics: takes no arguments\n");
+		return 2;
+	}
+	compare_print_metrics(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -421,14 +544,22 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "suite"))
+		return cmd_suite(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "validate"))
 		return validate_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "selftests"))
 		return selftests_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "topology"))
+		return topology_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))
 		return kernel_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "snapshot"))
 		return snapshot_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "metrics"))
+		return metrics_main(argc - 1, argv + 1);
 	fprintf(stderr, "ktstr-run: unknown command '%s'\n\n%s", argv[1], usage_main);
 	return 2;
 }

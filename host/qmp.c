@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A small QMP client (see qmp.h): QEMU's machine protocol is one JSON
  * object per line; commands get a "return" or an "error", and events come
  * in between. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* QMP, QEMU's machine protocol, just enough for snapshots: connect,
  * run a command and get its return, wait for a migration to finish. */
 #ifndef KTSTR__HOST_QMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What a run produced, after the host checked it: the guest's frames
  * decoded into typed, range-checked records (host/frames.c), how the VM
  * ended, timings. Filled by collect.c and frames.c, judged by verdict.c,
@@ -11,6 +12,8 @@
 #include <jansson.h>
 
 #include "host/backend.h"
+#include "host/dilation.h"
+#include "host/hostinfo.h"
 #include "proto/events.h"
 #include "workload/report.h"
 
@@ -74,6 +77,10 @@ struct run_result {
 	uint64_t total_ms;    /* launch -> VM end */
 	uint64_t host_peak_rss_kib;
 	uint64_t vm_peak_rss_kib;  /* the VM process's (a child: QEMU), or 0 */
+	/* What the host gave the VM from HELLO to DONE (the steps ran):
+	 * measured only when both arrived. The verdict reads it. */
+	struct dilation dilation;
+	struct host_facts host;
 	char console_log[4096];
 	char console_tail[8192]; /* from the start of a crash, else the last
 				  * lines; valid UTF-8 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The `run` command: scenario file -> validated model -> kernel ->
  * initramfs -> backend -> results -> verdict. */
 #ifndef KTSTR__HOST_RUN_H
@@ -25,11 +26,19 @@ struct run_opts {
 	int cold;             /* boot, even where a snapshot would do; save none */
 	int verbose;
 	int quiet;
+	/* A suite's run: its key's scheduler label and repetition (NULL and
+	 * 0 for a plain run, which derives them, host/runkey.h). */
+	const char *key_scheduler;
+	int repeat;
+	/* qemu: host CPUs for the vCPU threads (a suite's run); 0: unpinned */
+	const int *pin_cpus;
+	int n_pin_cpus;
 };
 
 /* The longest --timeout: 7 days (the watchdog's poll takes an int of ms). */
 #define RUN_TIMEOUT_MAX_S (7u * 24 * 3600)
-#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time */
+#define RUN_TIMEOUT_DEFAULT_MS 120000u /* plus 3 x the scenario's run time and
+					* its scheduler waits */
 
 /* --timeout SECONDS: a finite number > 0 and <= RUN_TIMEOUT_MAX_S, in ms
  * (rounded up). 0, or -1 with msg naming the option and the value. */
@@ -38,12 +47,40 @@ int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
  * no sign, no blanks, no overflow. 0, or -1 with msg. */
 int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,
 		  size_t len);
-/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s),
- * saturating, and never above RUN_TIMEOUT_MAX_S. */
+/* The default watchdog: RUN_TIMEOUT_DEFAULT_MS + 3 x scn_run_ns(s) +
+ * scn_sched_wait_ns(s) (each attach's enable-timeout, each detach's
+ * waits), saturating, and never above RUN_TIMEOUT_MAX_S. */
 struct scenario;
 uint64_t run_default_timeout_ms(const struct scenario *s);
 
 int cmd_run(const struct run_opts *o);
+
+/* What run_one ended with. */
+struct run_outcome {
+	int exit_code;       /* 0 pass, 1 fail, 2 harness/input, 3 crash/timeout */
+	char verdict[16];    /* the verdict's ("pass", "fail", "error", ...); ""
+			      * when the run stopped before one (exit 2 or 3
+			      * with the reason on stderr) */
+	char reason[1024];
+	json_t *results;     /* the results object (docs/results.md), or NULL */
+};
+
+/* One run of a loaded, checked scenario s (scenario_check against backend,
+ * the name backend_resolve gave), with kernel k (NULL: o->kernel or the
+ * default, resolved here): prepare, boot or restore, collect, judge, and
+ * write the summary to stdout and --json / --junit. `run` calls it once;
+ * `suite` once per run, each in a process of its own. Returns
+ * out->exit_code; run_outcome_free(out) after. */
+struct kernel;
+int run_one(const struct run_opts *o, const char *backend, const struct kernel *k,
+	    const struct scenario *s, struct run_outcome *out);
+void run_outcome_free(struct run_outcome *out);
+/* o->kernel resolved, or the cached default kernel (fetched if missing).
+ * 0, or -1 with the error on stderr. */
+int run_get_kernel(const struct run_opts *o, struct kernel *k);
+/* Stop the run in progress in this process: its VM is killed and the run
+ * ends as an error (exit 3), or it does not start. For a SIGTERM handler. */
+void run_cancel(void);
 /* Parse and validate scenario files for backend ("kvm", "qemu" or "auto":
  * the one `run` would pick here); print errors. 0 if all are valid, 2
  * otherwise. */

@@ -1,7 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Where a scenario's schedulers come from on the host (sched_files.h);
  * BPF objects checked with libbpf. */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,17 +12,36 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "config.h"
+#include "host/install_paths.h"
 #include "host/sched_files.h"
 
-/* The project's test schedulers: built next to ktstr-run, in tests/sched/
- * of the build tree. name is "NAME.bpf.o" or "NAME". */
-static void test_sched_path(const char *name, char *out, size_t outlen)
+/* The schedulers the project ships, by name ("NAME.bpf.o"): in the build
+ * tree (<dir of ktstr-run>/scheds/), then installed
+ * (<dir of ktstr-run>/KTSTR_INSTALL_SCHEDS/). tried gets the paths looked at,
+ * for the message when none is there. */
+static bool shipped_sched_path(const char *name, char *out, size_t outlen, char *tried,
+			       size_t triedlen)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *const dirs[] = { "scheds", KTSTR_INSTALL_SCHEDS };
+	char exe[PATH_MAX], m[64];
+	size_t used = 0;
 
-	exe[n > 0 ? n : 0] = 0;
-	snprintf(out, outlen, "%s/tests/sched/%s", dirname(exe), name);
+	tried[0] = 0;
+	if (install_exe_dir(exe, sizeof(exe), m, sizeof(m)))
+		return false;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (install_path(out, outlen, exe, dirs[i], name))
+			continue;
+		if (access(out, R_OK) == 0)
+			return true;
+		if (used < triedlen) {
+			int n = snprintf(tried + used, triedlen - used, "%s%s", i ? " and " : "", out);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	return false;
 }
 
 int sched_resolve_bpf(const char *target, char *out, size_t outlen, char *msg,
@@ -30,7 +49,7 @@ int sched_resolve_bpf(const char *target, char *out, size_t outlen, char *msg,
 {
 	const char *env = getenv("KTSTR_SCHED_DIR");
 	size_t tl = strlen(target);
-	char name[NAME_MAX + 1];
+	char name[NAME_MAX + 1], tried[2 * PATH_MAX + 8];
 
 	if (strchr(target, '/') || (tl > 2 && !strcmp(target + tl - 2, ".o"))) {
 		snprintf(out, outlen, "%s", target);
@@ -46,13 +65,13 @@ int sched_resolve_bpf(const char *target, char *out, size_t outlen, char *msg,
 			return 0;
 	}
 	snprintf(name, sizeof(name), "%s.bpf.o", target);
-	test_sched_path(name, out, outlen);
-	if (access(out, R_OK) == 0)
+	if (shipped_sched_path(name, out, outlen, tried, sizeof(tried)))
 		return 0;
 	snprintf(msg, len, "no BPF object for '%s': not a path, and not one of the "
-		 "project's test schedulers (looked for %s%s%s; build them with ninja)",
-		 target, out, env && *env ? " and in KTSTR_SCHED_DIR=" : "",
-		 env && *env ? env : "");
+		 "schedulers ktstr-run ships (looked for %s%s%s%s; build them with ninja "
+		 "once a kernel is cached, see README.md)",
+		 target, tried, env && *env ? " and in KTSTR_SCHED_DIR=" : "",
+		 env && *env ? env : "", env && *env ? "" : ", KTSTR_SCHED_DIR unset");
 	return -1;
 }
 
@@ -74,13 +93,20 @@ static bool in_path(const char *name, char *out, size_t outlen)
 int sched_resolve_exec(const char *target, char *out, size_t outlen, char *msg,
 		       size_t len)
 {
+	const char *env = getenv("KTSTR_SCHED_DIR");
+
 	if (strchr(target, '/')) {
 		snprintf(out, outlen, "%s", target);
 	} else {
-		test_sched_path(target, out, outlen);
-		if (access(out, X_OK) && !in_path(target, out, outlen)) {
-			snprintf(msg, len, "scheduler binary '%s' not found in the build tree "
-				 "(tests/sched/) or $PATH", target);
+		bool found = false;
+
+		if (env && *env) {
+			snprintf(out, outlen, "%s/%s", env, target);
+			found = access(out, X_OK) == 0;
+		}
+		if (!found && !in_path(target, out, outlen)) {
+			snprintf(msg, len, "scheduler binary '%s' not found in %s%s$PATH", target,
+				 env && *env ? env : "", env && *env ? " (KTSTR_SCHED_DIR) or " : "");
 			return -1;
 		}
 	}

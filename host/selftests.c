@@ -85,11 +85,10 @@ int selftests_parse_topology(const char *s, struct scn_topology *t, char *msg, s
 		size_t k;
 		long v;
 
-		for (k = 0; k < 4; k++)
-			if (eq && (size_t)(eq - w) == strlen(keys[k]) &&
-			    !strncmp(w, keys[k], eq - w))
+		for (k = 0; eq && k < 4; k++)
+			if ((size_t)(eq - w) == strlen(keys[k]) && !strncmp(w, keys[k], eq - w))
 				break;
-		if (k == 4) {
+		if (!eq || k == 4) {
 			snprintf(msg, len, "--topology: '%s'; expected numa=N, llcs=N, cores=N or "
 				 "threads=N", w);
 			return -1;
@@ -581,7 +580,7 @@ static int prepare(struct st *x, char *msg, size_t len)
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	fd = mkostemps(x->scn, 4, O_CLOEXEC);
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		snprintf(msg, len, "%s: %s", x->scn, strerror(errno));
+		snprintf(msg, len, "%.3000s: %s", x->scn, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		free(text);
@@ -619,7 +618,7 @@ static int report(struct st *x, int run_code, double wall_s)
 
 	m.runner_exit = runner_exit(run);
 	out = selftests_output_from_run(run);
-	if (!out && read_file(x->log, 256u << 20, &console, &clen) == 0)
+	if (!out && read_file(x->log, 256u << 20, &console, &clen, NULL) == 0)
 		out = selftests_console_output((const char *)console, clen);
 	free(console);
 	if (selftests_parse(out, (const char *const *)x->names, x->n_names, o->filter, &r)) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The snapshot store (see snapshot.h). */
 #include <dirent.h>
 #include <stdbool.h>
@@ -306,7 +307,9 @@ static int by_mtime_desc(const void *a, const void *b)
 
 	if (x->mtime.tv_sec != y->mtime.tv_sec)
 		return x->mtime.tv_sec < y->mtime.tv_sec ? 1 : -1;
-	return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : x->mtime.tv_nsec > y->mtime.tv_nsec ? -1 : 0;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? 1 : -1;
+	return 0;
 }
 
 /* The snapshots in the store (not temporary ones), newest first. */
@@ -415,12 +418,14 @@ int snap_list(FILE *f)
 		char path[4800], when[32];
 		json_t *j;
 		struct stat st;
+		struct tm tm;
 		const char *key;
 
 		snprintf(path, sizeof(path), "%s/%s/meta.json", store, v[i].name);
 		j = json_load_file(path, 0, NULL);
 		snprintf(path, sizeof(path), "%s/%s/state", store, v[i].name);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&v[i].mtime.tv_sec));
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
+			 localtime_r(&v[i].mtime.tv_sec, &tm));
 		fprintf(f, "%s  used %s  %6.1f MiB\n", v[i].name, when,
 			stat(path, &st) ? 0.0 : st.st_size / 1048576.0);
 		key = json_string_value(json_object_get(j, "key"));

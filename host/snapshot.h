@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Snapshots of a ready guest (guest-init up, waiting for its run plan):
  * keyed by everything that shapes that guest, stored in the cache
  * (<cache>/snapshots/<id>/{meta.json,state}), written atomically, checked

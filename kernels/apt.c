@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Runs apt-get / apt-cache against a private apt state (own sources, lists
  * and archive cache) so fetching the default kernel never touches the
  * machine's own apt state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The private apt state used to download the default kernel packages:
  * archive discovery from the machine's apt sources, apt-cache parsing. */
 #ifndef KTSTR__KERNELS_APT_H

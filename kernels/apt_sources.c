@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Pure apt helpers: finding the Debian archive in the machine's apt
  * sources (one-line and deb822 formats) and parsing "apt-cache show"
  * output. No processes, no network. */

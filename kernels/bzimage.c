@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The x86 bzImage: setup header checks (Documentation/arch/x86/boot.rst)
  * and decompression of the payload into the ELF vmlinux. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel cache: its directory, loading a cached default kernel, picking
  * the newest one and listing them. Layout:
  * <cache>/kernels/<REL>/{vmlinuz,vmlinux,config,release,modules.deb,OK}

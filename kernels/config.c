@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reads a kernel build's .config: which of the options a run needs are not
  * built in (a guest without them boots, then cannot report). */
 #include <errno.h>

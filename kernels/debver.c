@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Debian version order (dpkg's verrevcmp): the newest cached kernel release
  * and the newest package version in "apt-cache show" output. */
 #include <ctype.h>

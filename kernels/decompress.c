@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Streaming decompression of kernel payloads (zstd, gzip, xz, lzma) into a
  * file descriptor, with the libraries Debian ships. The input is untrusted:
  * the decoder's memory and the output are bounded, and the first bytes of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fetches the default kernel (Debian's sched_ext-enabled cloud kernel from
  * trixie-backports) into the cache with apt-get download, and its .config.
  * Files are written under temporary names and the OK marker last, so an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the kernels/ files share and the public API does not show, by the
  * file that defines it. Calls run one way, no file reaches back up:
  * fetch.c -> apt.c -> apt_sources.c -> debver.c; fetch.c, resolve.c ->

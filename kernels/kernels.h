@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where guest kernels come from: the default kernel cache (fetched with
  * apt-get download), user bzImage / vmlinux files and kernel build trees. */
 #ifndef KTSTR__KERNELS_KERNELS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Resolves a --kernel argument: a bzImage (its vmlinux is extracted once
  * into <cache>/extracted/<content hash>/), an ELF vmlinux, or a kernel
  * build tree. Anything else is refused with what it is and why; nothing

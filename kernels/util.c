@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small file, message and child-process helpers for kernels/;
  * nothing here knows the cache layout. */
 #include <errno.h>

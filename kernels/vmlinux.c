@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ELF vmlinux inspection: x86-64 ELF64 executable, .BTF section, the Xen
  * PVH entry note and the "Linux version" release string. The file is read,
  * not mapped (a file truncated meanwhile reads short instead of raising

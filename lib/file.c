@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Whole-file reads (see file.h). */
 #include <errno.h>
 #include <fcntl.h>
@@ -7,35 +8,58 @@
 
 #include "lib/file.h"
 
-int read_file(const char *path, size_t max, uint8_t **out, size_t *out_len)
+const char *file_kind(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFIFO: return "a pipe";
+	case S_IFREG: return "a regular file";
+	}
+	return "not a file";
+}
+
+static int readable(const struct stat *st, mode_t *mode)
+{
+	if (mode)
+		*mode = st->st_mode;
+	return S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode) ? 0 : -EINVAL;
+}
+
+int read_file(const char *path, size_t max, uint8_t **out, size_t *out_len, mode_t *mode)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err = 0;
+	int fd, err = 0;
 
+	/* Look before opening: opening a device can have effects of its own. */
+	if (stat(path, &st))
+		return -errno;
+	if ((err = readable(&st, mode)))
+		return err;
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {
 		err = -errno;
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
+	if ((err = readable(&st, mode)))
+		goto out;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		err = -EFBIG;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
-	/* Blocking reads from here (a FIFO opened without a writer is EOF). */
-	fcntl(fd, F_SETFL, 0);
 	for (;;) {
 		ssize_t n;
 
 		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : (S_ISREG(st.st_mode) && st.st_size > 0 &&
-							(size_t)st.st_size < max ? (size_t)st.st_size + 1 : 65536);
+			size_t ncap = cap ? cap * 2 : (S_ISREG(st.st_mode) && st.st_size > 0 ?
+							(size_t)st.st_size + 1 : 8192);
 			uint8_t *nb;
 
 			if (ncap > max + 1)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading a whole file, bounded, the one way the project does it. libc
  * only. */
 #ifndef KTSTR__LIB_FILE_H
@@ -5,10 +6,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-/* Read all of path (a regular file or a pipe; at most max bytes) into a
- * new buffer, NUL-terminated one past *len. 0, or -errno: -EFBIG past max,
- * -EISDIR / -EINVAL for directories and devices. */
-int read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+/* Read all of path into a new buffer (NUL-terminated one past *len). Only a
+ * regular file or a FIFO (read to EOF; opening one waits for a writer, as
+ * any reader does) is opened: anything else is refused from a stat(), so
+ * that opening a device has no effect. At most max bytes. 0, or -errno:
+ * -EFBIG past max, -EINVAL (with *mode the file's type) for a directory,
+ * device or socket. mode may be NULL. */
+int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *mode);
+
+/* "a directory", "a character device", ... for a refusal message. */
+const char *file_kind(mode_t m);
 
 #endif

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* UTF-8 validation and repair (see utf8.h). */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* UTF-8 hygiene for text that came from outside (a guest, a file, a kernel
  * console) and is headed for JSON or XML: validate, repair, cut at a
  * character boundary. libc only. */

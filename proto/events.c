@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The event schema tables (see events.h). */
 #include <string.h>
 
@@ -43,10 +44,20 @@ static const struct proto_field f_move[] = {
 	REQ(EVF_FROM, PF_STR), REQ(EVF_TO, PF_STR), END };
 static const struct proto_field f_payload_start[] = {
 	REQ(EVF_ID, PF_STR), REQ(EVF_PATH, PF_STR), REQ(EVF_PID, PF_INT), END };
+static const struct proto_field f_payload_output[] = {
+	REQ(EVF_ID, PF_STR), REQ(EVF_STDOUT, PF_TEXT), REQ(EVF_STDERR, PF_TEXT),
+	REQ(EVF_STDOUT_BYTES, PF_UINT), REQ(EVF_STDERR_BYTES, PF_UINT), END };
+static const struct proto_field f_tap_test[] = {
+	REQ(TAPF_N, PF_UINT), REQ(TAPF_OK, PF_BOOL), REQ(TAPF_NAME, PF_STR),
+	OPT(TAPF_DIRECTIVE, PF_STR), OPT(TAPF_REASON, PF_STR), END };
+static const struct proto_field f_tap[] = {
+	OPT(TAPF_PLAN, PF_UINT), SUB(TAPF_TESTS, PF_OBJARRAY, f_tap_test),
+	OPT(TAPF_MORE, PF_UINT), OPT(TAPF_BAIL_OUT, PF_STR), OPT(TAPF_SKIP_ALL, PF_STR),
+	END };
 static const struct proto_field f_payload_end[] = {
 	REQ(EVF_ID, PF_STR), REQ(EVF_TIMED_OUT, PF_BOOL), REQ(EVF_KILLED, PF_BOOL),
 	OPT(EVF_EXIT_CODE, PF_INT), OPT(EVF_SIGNAL, PF_INT), OPT(EVF_METRICS, PF_METRICS),
-	END };
+	SUB(EVF_TAP, PF_OBJECT, f_tap), END };
 
 /* Every sched_* event: what sysfs said when it was sent. */
 #define SCHED_COMMON                                                          \
@@ -72,6 +83,17 @@ static const struct proto_field f_sched_detach[] = {
 	SCHED_COMMON, OPT(EVF_UNLOAD_MS, PF_NUM), OPT(EVF_EXIT_REASON, PF_STR), END };
 static const struct proto_field f_sched_step[] = {
 	SCHED_COMMON, OPT(EVF_SCHED_OPS, PF_STR), END };
+/* What a scheduler printed while it was up (an exec= loader's stdout and
+ * stderr, a bpf= object's libbpf messages), sent when it goes. */
+static const struct proto_field f_sched_output[] = {
+	SCHED_COMMON, OPT(EVF_TYPE, PF_STR), REQ(EVF_OUTPUT, PF_TEXT),
+	REQ(EVF_OUTPUT_BYTES, PF_UINT), END };
+/* It never came up: reason says why, phase where (its output in the
+ * sched_output event just before). */
+static const struct proto_field f_sched_attach_failed[] = {
+	SCHED_COMMON, OPT(EVF_TYPE, PF_STR), OPT(EVF_TARGET, PF_STR),
+	REQ(EVF_PHASE, PF_STR), OPT(EVF_EXIT_CODE, PF_INT), OPT(EVF_SIGNAL, PF_INT),
+	OPT(EVF_LOAD_MS, PF_NUM), END };
 
 static const struct proto_field f_hello_cpu[] = {
 	REQ(HELLO_CPU, PF_UINT), OPT(HELLO_NODE, PF_INT), OPT(HELLO_SMT_SIBLINGS, PF_CPUS),
@@ -102,6 +124,7 @@ static const struct proto_field *const fields[EV__COUNT] = {
 	[EV_THAW] = f_cgroup,
 	[EV_MOVE_TASKS] = f_move,
 	[EV_PAYLOAD_START] = f_payload_start,
+	[EV_PAYLOAD_OUTPUT] = f_payload_output,
 	[EV_PAYLOAD_END] = f_payload_end,
 	[EV_SCHED_LOG] = f_sched,
 	[EV_SCHED_STATE] = f_sched,
@@ -109,6 +132,8 @@ static const struct proto_field *const fields[EV__COUNT] = {
 	[EV_SCHED_ATTACH] = f_sched_attach,
 	[EV_SCHED_REPLACE] = f_sched_replace,
 	[EV_SCHED_DETACH] = f_sched_detach,
+	[EV_SCHED_OUTPUT] = f_sched_output,
+	[EV_SCHED_ATTACH_FAILED] = f_sched_attach_failed,
 	[EV_SCHED_STEP] = f_sched_step,
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the guest sends the host, message by message: every event kind and
  * every field of every frame (HELLO, EVENT, ERROR, DONE; REPORT is
  * workload/report.h), defined once for both ends. guest-init builds its
@@ -22,6 +23,7 @@
 	X(THAW, "thaw")                          \
 	X(MOVE_TASKS, "move-tasks")              \
 	X(PAYLOAD_START, "payload_start")        \
+	X(PAYLOAD_OUTPUT, "payload_output")      \
 	X(PAYLOAD_END, "payload_end")            \
 	X(SCHED_LOG, "sched_log")                \
 	X(SCHED_STATE, "sched_state")            \
@@ -29,6 +31,8 @@
 	X(SCHED_ATTACH, "sched_attach")          \
 	X(SCHED_REPLACE, "sched_replace")        \
 	X(SCHED_DETACH, "sched_detach")          \
+	X(SCHED_OUTPUT, "sched_output")          \
+	X(SCHED_ATTACH_FAILED, "sched_attach_failed") \
 	X(SCHED_STEP, "sched_step")
 
 enum proto_event {
@@ -81,6 +85,25 @@ enum proto_event {
 #define EVF_UNLOAD_MS "unload_ms"
 #define EVF_PREPARE_MS "prepare_ms"
 #define EVF_ATTACH "attach"         /* sched_replace: the attach fields */
+#define EVF_STDOUT "stdout"         /* payload_output: what it printed (PF_TEXT) */
+#define EVF_STDERR "stderr"
+#define EVF_STDOUT_BYTES "stdout_bytes" /* how much it printed, all of it */
+#define EVF_STDERR_BYTES "stderr_bytes"
+#define EVF_OUTPUT_BYTES "output_bytes" /* sched_output: the same for output */
+#define EVF_PHASE "phase"           /* sched_attach_failed: load|attach|exited|timeout */
+#define EVF_TAP "tap"               /* payload_end: its stdout read as TAP */
+
+/* payload_end's tap object: the test lines of a TAP (kselftest) stream. */
+#define TAPF_PLAN "plan"            /* N of "1..N", absent when none came */
+#define TAPF_TESTS "tests"          /* [{n, ok, name, directive, reason}] */
+#define TAPF_MORE "more"            /* test lines past the ones in tests */
+#define TAPF_BAIL_OUT "bail_out"    /* the reason of a "Bail out!" line */
+#define TAPF_SKIP_ALL "skip_all"    /* the reason of a "1..0 # SKIP" plan */
+#define TAPF_N "n"                  /* the test's number */
+#define TAPF_OK "ok"                /* "ok" (true) or "not ok" (false) */
+#define TAPF_NAME "name"            /* the description, without "- " */
+#define TAPF_DIRECTIVE "directive"  /* SKIP, TODO, XFAIL, XPASS, error, or "" */
+#define TAPF_REASON "reason"        /* the directive's text */
 
 /* HELLO: the guest's facts. */
 #define HELLO_KERNEL_RELEASE "kernel_release"
@@ -113,6 +136,7 @@ enum proto_event {
 
 enum proto_ftype {
 	PF_STR,     /* a string (at most PROTO_STR_MAX bytes kept) */
+	PF_TEXT,    /* a program's output (at most PROTO_TEXT_MAX bytes kept) */
 	PF_INT,     /* an integer */
 	PF_UINT,    /* a non-negative integer */
 	PF_NUM,     /* a finite number */
@@ -131,6 +155,15 @@ struct proto_field {
 };
 
 #define PROTO_STR_MAX 4096     /* longer strings are cut (at a character) */
+/* A PF_TEXT: guest-init sends at most this much of each output stream (the
+ * first PROTO_TEXT_HEAD bytes and the end), so the host's cut never takes
+ * the end away. */
+#define PROTO_TEXT_MAX (64u << 10)
+#define PROTO_TEXT_HEAD (16u << 10)
+/* TAP: the test lines sent per payload run (the rest are counted in
+ * TAPF_MORE), and the bytes kept of a name or reason (guest-side cut). */
+#define PROTO_TAP_MAX 1024
+#define PROTO_TAP_STR_MAX 160
 #define PROTO_METRICS_MAX 256
 #define PROTO_ARRAY_MAX 1024   /* entries of a PF_OBJARRAY */
 

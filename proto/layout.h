@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Where things are in the guest, and the one line form the host reads off
  * the guest's console: shared by the host that builds the initramfs and
  * guest-init that reads it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The run plan: everything a ready guest needs for one run (the scenario
  * text, the run options, and every file the run needs: bpf= objects,
  * exec= schedulers and payloads with their libraries), as one cpio "newc"

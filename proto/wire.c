@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Frame encoder helpers and the resynchronising stream decoder for the
  * guest -> host wire protocol (see wire.h). */
 #include <stdint.h>
@@ -50,7 +51,7 @@ const char *wire_type_name(uint16_t type)
 		[WIRE_HELLO] = "hello", [WIRE_EVENT] = "event",
 		[WIRE_REPORT] = "report", [WIRE_ERROR] = "error",
 		[WIRE_DONE] = "done", [WIRE_ACK] = "ack", [WIRE_READY] = "ready",
-		[WIRE_PLAN] = "plan", [WIRE_DATA] = "data",
+		[WIRE_PLAN] = "plan", [WIRE_DATA] = "data", [WIRE_SYNC] = "sync",
 	};
 	if (type < WIRE_TYPE_MAX && names[type])
 		return names[type];
@@ -141,7 +142,7 @@ static int hdr_valid(const struct wire_hdr *h, char *msg, size_t msglen)
 	}
 	if (h->version != WIRE_VERSION) {
 		snprintf(msg, msglen, "frame version %u, this host speaks %u",
-			 h->version, WIRE_VERSION);
+			 h->version, (unsigned)WIRE_VERSION);
 		return 0;
 	}
 	if (h->len > WIRE_MAX_PAYLOAD) {

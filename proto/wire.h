@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The wire protocol over virtio-console: framed, versioned, CRC-checked
  * messages whose payloads are JSON objects; guest -> host (reports and
  * events) and host -> guest (acknowledgements). */
@@ -21,6 +22,7 @@ enum wire_type {
 	WIRE_ERROR = 4,  /* an op or guest-init error {msg, fatal} */
 	WIRE_DONE = 5,   /* guest-init finished {status} */
 	WIRE_READY = 7,  /* guest-init is up and takes its run plan {plan} */
+	WIRE_SYNC = 10,  /* please ACK every frame up to this one {} */
 	/* host -> guest */
 	WIRE_ACK = 6,    /* every frame up to {seq} arrived */
 	WIRE_PLAN = 8,   /* a run plan of {size} bytes follows (proto/plan.h) */

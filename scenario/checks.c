@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parses "check KIND [options]" directives into struct scn_check, with the
  * documented defaults (max-gap 2s, grace 250ms, max-spread 25%,
  * tolerance 25%). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPU sets: the topology's CPU numbering, cpumask lists ("0-3,6"), and the
  * cpuspec forms (list, llc:N, node:N, frac:F, share:I/N, overlap:I/N, all). */
 #include <stdio.h>

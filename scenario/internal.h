@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Declarations shared by the scenario parser's files (lexer, units, ops,
  * directives, validator); not part of the library's public interface. */
 #ifndef KTSTR__SCENARIO_INTERNAL_H
@@ -70,8 +71,6 @@ int scn_err(struct scn_error *err, int line, int col, const char *fmt, ...)
 int scn_parse_double(const char *s, double lo, double hi, double *out,
 		     char *msg, size_t len);
 int scn_valid_name(const char *s, const char *what, char *msg, size_t len);
-/* ns as the shortest exact form: "1.5s", "250ms", "2m". */
-void scn_duration_format(uint64_t ns, char *buf, size_t len);
 
 /* ops.c */
 int scn_parse_op(const struct scn_line *l, struct scn_op *op,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Splits one scenario source line into words: blanks separate words, '#'
  * starts a comment, double quotes group blanks and take \" and \\ escapes. */
 #include <stdarg.h>

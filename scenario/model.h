@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The in-memory scenario model shared by the host (validation, checks) and
  * guest-init (the op executor). Produced by scenario/parse.c. */
 #ifndef KTSTR__SCENARIO_MODEL_H
@@ -30,6 +31,18 @@
 #define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
 #define SCN_MAX_FILES 64        /* file directives */
 #define SCN_FILE_PATH_MAX 1024  /* a file directive's paths, with the NUL */
+/* How long guest-init waits for an attached scheduler to be enabled
+ * (scheduler ... enable-timeout=DUR): by default 120 s, because an exec=
+ * loader with many BPF programs verifies slowly under QEMU TCG with the
+ * guest busy (scx_pair, attached under load, was enabled after ~76 s;
+ * scx_qmap takes 13-20 s); at most an hour. */
+#define SCN_SCHED_ENABLE_TIMEOUT_NS (120ull * 1000000000)
+#define SCN_SCHED_ENABLE_TIMEOUT_MAX_NS (3600ull * 1000000000)
+/* Taking a scheduler down: an exec= loader gets SIGINT, then SIGKILL after
+ * SCN_SCHED_SIGINT_NS; then sched_ext has SCN_SCHED_DISABLE_NS to say
+ * "disabled". */
+#define SCN_SCHED_SIGINT_NS (3ull * 1000000000)
+#define SCN_SCHED_DISABLE_NS (10ull * 1000000000)
 /* How long a scenario may run (scn_run_ns): 2 days. The host's default
  * watchdog, 120 s + 3 x this, then stays under its 7-day --timeout cap. */
 #define SCN_MAX_RUN_NS (48ull * 3600 * 1000000000)
@@ -202,6 +215,24 @@ struct scn_scheduler {
 	char target[256];          /* bpf=OBJ-or-name, exec=PATH */
 	char args[512];            /* exec args="..." */
 	bool partial;              /* partial=yes: only SCHED_EXT tasks */
+	uint64_t enable_timeout_ns; /* enable-timeout=, SCN_SCHED_ENABLE_TIMEOUT_NS
+				     * when not given */
+	/* attach=start: attached for the whole run, by an "attach NAME" op
+	 * the parser puts before the backdrop's first op (at most one
+	 * scheduler of a scenario). */
+	bool attach_start;
+	struct scn_loc attach_loc; /* of the attach= value */
+};
+
+/* "requires ...": what a topology must have for the scenario to make
+ * sense on it (0 / false: nothing asked). Checked by scn_validate against
+ * s->topo; a suite skips the scenario on a topology that fails it. */
+struct scn_requires {
+	int cpus;                  /* cpus>=N: CPUs in all */
+	int llcs;                  /* llcs>=N: LLCs in all (numa x llcs) */
+	int nodes;                 /* nodes>=N: NUMA nodes */
+	bool smt;                  /* smt: at least 2 threads per core */
+	struct scn_loc cpus_loc, llcs_loc, nodes_loc, smt_loc;
 };
 
 /* "file HOST [to=GUEST] [mode=OCTAL]": a host file or directory (copied
@@ -253,6 +284,8 @@ struct scenario {
 	struct scn_topology topo;  /* default numa=1 llcs=1 cores=2 threads=1 */
 	struct scn_loc topo_loc;   /* of the topology directive (0:0 = default) */
 	uint64_t memory_bytes;     /* default 512M */
+	struct scn_loc memory_loc; /* of the memory directive (0:0 = default) */
+	struct scn_requires req;   /* the requires directive (all 0 = none) */
 	int n_scheds;
 	struct scn_scheduler *scheds;
 	int n_files;
@@ -297,6 +330,30 @@ int scn_validate(const struct scenario *s, struct scn_error *err);
  * waits, then every step's duration (or its sleeps and waits, if longer)
  * times its repeats; saturates at UINT64_MAX. */
 uint64_t scn_run_ns(const struct scenario *s);
+/* How long the scenario may wait on its schedulers on top of that: each
+ * attach or replace (repeats counted) its scheduler's enable timeout, each
+ * replace and detach, and the detach at the end of the run, the time a
+ * scheduler gets to go (SCN_SCHED_SIGINT_NS + SCN_SCHED_DISABLE_NS);
+ * saturates at UINT64_MAX. The host's default watchdog adds it. */
+uint64_t scn_sched_wait_ns(const struct scenario *s);
+
+/* What a suite changes in a scenario for one of its runs. */
+struct scn_rewrite {
+	const struct scn_topology *topo;   /* NULL: the scenario's own */
+	uint64_t memory_bytes;             /* 0: the scenario's own */
+	/* Added, with attach=start: attached for the whole run. NULL: none.
+	 * Its name must not be one of the scenario's. */
+	const struct scn_scheduler *sched;
+};
+
+/* s->source (as scn_parse_file read it) rewritten for rw: the topology
+ * and memory directives replaced where they are, or added at the end if s
+ * has none, and the scheduler directive added at the end, so that every
+ * line of the file keeps its number and messages point at the file. *out
+ * is malloc'd (NUL-terminated, *len without it). 0, or -1 with msg (a
+ * value the language cannot hold, such as a newline in a path). */
+int scn_rewrite(const struct scenario *s, const struct scn_rewrite *rw, char **out,
+		size_t *len, char *msg, size_t msglen);
 
 /* 0 when path is a guest path a file may be put at: absolute, no empty,
  * "." or ".." component, no trailing '/', not "/" itself, and not on one
@@ -318,6 +375,11 @@ int scn_topo_ncpus(const struct scn_topology *t);
 int scn_topo_check(const struct scn_topology *t, char *msg, size_t len);
 /* "numa=1 llcs=1 cores=4 threads=1" */
 void scn_topo_format(const struct scn_topology *t, char *buf, size_t len);
+/* Whether t has what r asks for: 0, or -1 with msg naming the first
+ * requirement t lacks ("requires cpus>=4; topology numa=1 llcs=1 cores=2
+ * threads=1 has 2 CPUs") and *loc where it was written. */
+int scn_requires_check(const struct scn_requires *r, const struct scn_topology *t,
+		       struct scn_loc *loc, char *msg, size_t len);
 /* Topology queries for CPU numbers 0..ncpus-1, numbered node-major:
  * cpu = ((node*llcs + llc)*cores + core)*threads + thread. */
 int scn_topo_cpu_node(const struct scn_topology *t, int cpu);
@@ -368,6 +430,8 @@ int scn_parse_int(const char *s, long lo, long hi, long *out, char *msg,
 /* "500ms", "1.5s", "2m": a number and one of ns, us, ms, s, m. 0, or -1
  * with msg filled (msg has no location). */
 int scn_duration_parse(const char *s, uint64_t *ns, char *msg, size_t len);
+/* ns as the shortest exact form: "1.5s", "250ms", "2m". */
+void scn_duration_format(uint64_t ns, char *buf, size_t len);
 /* "512M": a number and an optional K, M or G. 0 or -1 with msg filled. */
 int scn_size_parse(const char *s, int64_t *bytes, char *msg, size_t len);
 

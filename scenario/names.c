@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A table of names, each with an int (an index into the caller's array):
  * the parser and validator look names up here instead of scanning every
  * step, scheduler, check or cgroup seen so far. Open addressing, grown at

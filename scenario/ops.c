@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Parses one op line of a backdrop or step block into a struct scn_op
  * (syntax and value ranges only; scenario/validate.c checks the meaning). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reads a scenario file line by line into struct scenario: top-level
  * directives, backdrop and step blocks, checks; then runs the validator. */
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/file.h"
 #include "scenario/internal.h"
 
 #define SCN_MEMORY_MIN (128ll << 20)
@@ -20,12 +22,13 @@ struct parser {
 	const struct scn_line *l;
 	struct scn_block *cur;    /* block taking op lines, NULL outside one */
 	int scenario_line, topo_line, memory_line, backdrop_line, first_step_line;
+	int requires_line;
 	int n_ops;                /* in every block so far */
 	struct scn_names steps, scheds, checks; /* name -> index, for duplicates */
 };
 
 static const char *const directives[] = { "scenario", "topology", "memory",
-	"scheduler", "backdrop", "step", "check", "file", NULL };
+	"scheduler", "backdrop", "step", "check", "requires", "file", NULL };
 
 /* Room for element n of an array grown in powers of two. */
 static int grow(void *pp, int n, size_t size)
@@ -139,6 +142,7 @@ static int d_memory(struct parser *p)
 
 	if (dup_directive(p, &p->memory_line))
 		return -1;
+	p->s->memory_loc = (struct scn_loc){ l->lineno, l->tok[0].col };
 	if (l->ntok < 2)
 		return scn_err(p->err, l->lineno, l->end_col,
 			       "missing size; expected: memory SIZE (e.g. memory 512M)");
@@ -156,8 +160,10 @@ static int d_memory(struct parser *p)
 
 static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 {
-	static const char *const keys[] = { "bpf", "exec", "args", "partial", NULL };
-	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] [partial=yes|no]";
+	static const char *const keys[] = { "bpf", "exec", "args", "partial", "enable-timeout",
+					    "attach", NULL };
+	static const char usage[] = "scheduler NAME bpf=OBJ|exec=PATH [args=\"...\"] "
+		"[partial=yes|no] [enable-timeout=DUR] [attach=start]";
 	const struct scn_line *l = p->l;
 	const struct scn_tok *t, *args = NULL;
 	unsigned seen = 0;
@@ -178,6 +184,25 @@ static int sched_opts(struct parser *p, struct scn_scheduler *sc)
 				return scn_err(p->err, l->lineno, t->val_col, "args is too long");
 			strcpy(sc->args, t->val);
 			args = t;
+		} else if (i == 4) {
+			char msg[256], max[32];
+
+			scn_duration_format(SCN_SCHED_ENABLE_TIMEOUT_MAX_NS, max, sizeof(max));
+			if (scn_duration_parse(t->val, &sc->enable_timeout_ns, msg, sizeof(msg)))
+				return scn_err(p->err, l->lineno, t->val_col, "enable-timeout: %s",
+					       msg);
+			if (!sc->enable_timeout_ns ||
+			    sc->enable_timeout_ns > SCN_SCHED_ENABLE_TIMEOUT_MAX_NS)
+				return scn_err(p->err, l->lineno, t->val_col,
+					       "enable-timeout=%s is out of range; expected more "
+					       "than 0 and at most %s", t->val, max);
+		} else if (i == 5) {
+			if (strcmp(t->val, "start"))
+				return scn_err(p->err, l->lineno, t->val_col,
+					       "bad attach='%s'; expected start (attached before "
+					       "the backdrop's first op, for the whole run)", t->val);
+			sc->attach_start = true;
+			sc->attach_loc = (struct scn_loc){ l->lineno, t->val_col };
 		} else if (!strcmp(t->val, "yes") || !strcmp(t->val, "no")) {
 			sc->partial = !strcmp(t->val, "yes");
 		} else {
@@ -210,6 +235,7 @@ static int d_scheduler(struct parser *p)
 	sc = &s->scheds[s->n_scheds];
 	memset(sc, 0, sizeof(*sc));
 	sc->loc = (struct scn_loc){ p->l->lineno, p->l->tok[0].col };
+	sc->enable_timeout_ns = SCN_SCHED_ENABLE_TIMEOUT_NS;
 	if (name_at(p, 1, "scheduler name", "scheduler NAME bpf=OBJ|exec=PATH", sc->name))
 		return -1;
 	if ((dup = scn_names_get(&p->scheds, sc->name)))
@@ -308,10 +334,100 @@ static int d_file(struct parser *p)
 	return scn_parse_file_directive(p->l, p->s, p->err);
 }
 
+/* requires [cpus>=N] [llcs>=N] [nodes>=N] [smt]: at least one, each once. */
+static int d_requires(struct parser *p)
+{
+	static const char usage[] = "requires [cpus>=N] [llcs>=N] [nodes>=N] [smt]";
+	static const char *const names[] = { "cpus", "llcs", "nodes" };
+	const struct scn_line *l = p->l;
+	struct scn_requires *r = &p->s->req;
+	int *field[] = { &r->cpus, &r->llcs, &r->nodes };
+	struct scn_loc *locs[] = { &r->cpus_loc, &r->llcs_loc, &r->nodes_loc };
+	const int max[] = { SCN_MAX_CPUS, SCN_MAX_CPUS, SCN_MAX_NODES };
+	char msg[256];
+
+	if (dup_directive(p, &p->requires_line))
+		return -1;
+	if (l->ntok < 2)
+		return scn_err(p->err, l->lineno, l->end_col,
+			       "missing what the scenario requires; expected: %s", usage);
+	for (int i = 1; i < l->ntok; i++) {
+		const struct scn_tok *t = &l->tok[i];
+		struct scn_loc at = { l->lineno, t->col };
+		size_t k = strlen(t->key ? t->key : "");
+		int j;
+		long v;
+
+		if (!strcmp(t->text, "smt")) {
+			if (r->smt)
+				return scn_err(p->err, at.line, at.col, "'smt' given twice");
+			r->smt = true;
+			r->smt_loc = at;
+			continue;
+		}
+		/* "cpus>=4" lexes as the option "cpus>" = "4". */
+		for (j = 0; j < 3; j++)
+			if (t->key && k == strlen(names[j]) + 1 && t->key[k - 1] == '>' &&
+			    !strncmp(t->key, names[j], k - 1))
+				break;
+		if (j == 3)
+			return scn_err(p->err, at.line, at.col, "unexpected '%s'; expected: %s",
+				       t->text, usage);
+		if (*field[j])
+			return scn_err(p->err, at.line, at.col, "'%s' given twice", names[j]);
+		if (scn_parse_int(t->val, 1, max[j], &v, msg, sizeof(msg)))
+			return scn_err(p->err, at.line, t->val_col, "%s: %s", names[j], msg);
+		*field[j] = (int)v;
+		*locs[j] = at;
+	}
+	return 0;
+}
+
+/* A scheduler with attach=start becomes an "attach NAME" op before the
+ * backdrop's first op: guest-init and the checks see an ordinary attach. */
+static int attach_at_start(struct parser *p)
+{
+	struct scenario *s = p->s;
+	const struct scn_scheduler *first = NULL;
+	struct scn_block *b = &s->backdrop;
+	struct scn_op *op;
+
+	for (int i = 0; i < s->n_scheds; i++) {
+		const struct scn_scheduler *sc = &s->scheds[i];
+
+		if (!sc->attach_start)
+			continue;
+		if (first)
+			return scn_err(p->err, sc->attach_loc.line, sc->attach_loc.col,
+				       "attach=start for '%s' too; expected one scheduler attached "
+				       "at the start ('%s', line %d)", sc->name, first->name,
+				       first->loc.line);
+		first = sc;
+	}
+	if (!first)
+		return 0;
+	if (p->n_ops == SCN_MAX_OPS)
+		return scn_err(p->err, first->attach_loc.line, first->attach_loc.col,
+			       "too many ops; expected at most %d in the whole scenario (attach=start "
+			       "adds one)", SCN_MAX_OPS);
+	if (grow(&b->ops, b->n_ops, sizeof(*b->ops)))
+		return scn_err(p->err, first->loc.line, 1, "out of memory");
+	memmove(&b->ops[1], &b->ops[0], (size_t)b->n_ops * sizeof(*b->ops));
+	op = &b->ops[0];
+	memset(op, 0, sizeof(*op));
+	op->kind = SCN_OP_ATTACH;
+	op->loc = first->attach_loc;
+	op->name_loc = first->attach_loc;
+	strcpy(op->name, first->name);
+	b->n_ops++;
+	p->n_ops++;
+	return 0;
+}
+
 static int directive(struct parser *p)
 {
 	static int (*const fns[])(struct parser *) = { d_scenario, d_topology,
-		d_memory, d_scheduler, d_backdrop, d_step, d_check, d_file };
+		d_memory, d_scheduler, d_backdrop, d_step, d_check, d_requires, d_file };
 	const struct scn_tok *t = &p->l->tok[0];
 	char list[200] = "";
 
@@ -391,6 +507,8 @@ static int parse_lines(struct parser *p, const char *text, size_t len)
 	if (!ret && !p->scenario_line)
 		ret = scn_err(p->err, lineno ? lineno : 1, 1,
 			      "missing 'scenario' directive; expected 'scenario NAME \"DESCRIPTION\"' as the first directive");
+	if (!ret)
+		ret = attach_at_start(p);
 	free(l);
 	scn_names_free(&p->steps);
 	scn_names_free(&p->scheds);
@@ -424,99 +542,38 @@ int scn_parse_string(const char *path, const char *text, size_t len,
 	return 0;
 }
 
-static const char *file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a regular file";
-}
-
 static int refuse(mode_t m, struct scn_error *err)
 {
 	return scn_err(err, 0, 0, "is %s; expected a regular file or a pipe",
 		       file_kind(m));
 }
 
-/* All of fd, at most SCN_MAX_FILE_BYTES. */
-static char *read_all(int fd, size_t *len, struct scn_error *err)
-{
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-
-	while (buf) {
-		if (n == cap) {
-			nb = realloc(buf, cap *= 2);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			scn_err(err, 0, 0, "read: %s", strerror(errno));
-			goto err_free;
-		}
-		if (!r) {
-			*len = n;
-			return buf;
-		}
-		n += (size_t)r;
-		if (n > SCN_MAX_FILE_BYTES) {
-			scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
-				SCN_MAX_FILE_BYTES);
-			goto err_free;
-		}
-	}
-	scn_err(err, 0, 0, "out of memory");
-err_free:
-	free(buf);
-	return NULL;
-}
-
 int scn_read_file(const char *path, char **text, size_t *len,
 		  struct scn_error *err)
 {
-	struct stat st;
-	int fd;
+	uint8_t *buf;
+	mode_t mode = 0;
+	int r;
 
 	memset(err, 0, sizeof(*err));
 	*text = NULL;
 	*len = 0;
-	/* Look before opening: opening a device can have effects of its own. */
-	if (stat(path, &st))
-		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
-		return refuse(st.st_mode, err);
-	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return scn_err(err, 0, 0, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st)) {
-		scn_err(err, 0, 0, "fstat: %s", strerror(errno));
-		goto err_close;
+	r = read_file(path, SCN_MAX_FILE_BYTES, &buf, len, &mode);
+	if (r == -EINVAL)
+		return refuse(mode, err);
+	if (r == -EFBIG) {
+		struct stat st;
+
+		if (S_ISREG(mode) && stat(path, &st) == 0)
+			return scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
+				       (long long)st.st_size, SCN_MAX_FILE_BYTES);
+		return scn_err(err, 0, 0, "is larger than %d bytes; expected at most that",
+			       SCN_MAX_FILE_BYTES);
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		refuse(st.st_mode, err);
-		goto err_close;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_FILE_BYTES) {
-		scn_err(err, 0, 0, "is %lld bytes; expected at most %d",
-			(long long)st.st_size, SCN_MAX_FILE_BYTES);
-		goto err_close;
-	}
-	*text = read_all(fd, len, err);
-	close(fd);
-	return *text ? 0 : -1;
-err_close:
-	close(fd);
-	return -1;
+	if (r)
+		return scn_err(err, 0, 0, "cannot open: %s", strerror(-r));
+	*text = (char *)buf;
+	return 0;
 }
 
 int scn_parse_file(const char *path, struct scenario *out, struct scn_error *err)

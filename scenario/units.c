@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Scalar values of the scenario language: durations (1.5s), sizes (512M),
  * bounded integers and decimals, and names. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The semantic pass: replays the backdrop and every step in order, keeping
  * which cgroups, payloads and scheduler exist, and rejects ops that would
  * fail in the guest, before anything boots. */
@@ -486,6 +487,41 @@ uint64_t scn_run_ns(const struct scenario *s)
 	return ns;
 }
 
+static uint64_t sched_enable_ns(const struct scenario *s, const char *name)
+{
+	for (int i = 0; i < s->n_scheds; i++)
+		if (!strcmp(s->scheds[i].name, name))
+			return s->scheds[i].enable_timeout_ns;
+	return SCN_SCHED_ENABLE_TIMEOUT_NS;
+}
+
+/* One pass of a block: its scheduler ops' waits. */
+static uint64_t block_sched_ns(const struct scenario *s, const struct scn_block *b)
+{
+	uint64_t ns = 0;
+
+	for (int i = 0; i < b->n_ops; i++) {
+		const struct scn_op *op = &b->ops[i];
+
+		if (op->kind == SCN_OP_ATTACH || op->kind == SCN_OP_REPLACE)
+			ns = add_sat(ns, sched_enable_ns(s, op->name));
+		if (op->kind == SCN_OP_REPLACE || op->kind == SCN_OP_DETACH)
+			ns = add_sat(ns, SCN_SCHED_SIGINT_NS + SCN_SCHED_DISABLE_NS);
+	}
+	return ns;
+}
+
+uint64_t scn_sched_wait_ns(const struct scenario *s)
+{
+	uint64_t ns = block_sched_ns(s, &s->backdrop);
+
+	for (int i = 0; i < s->n_steps; i++)
+		ns = add_sat(ns, mul_sat(block_sched_ns(s, &s->steps[i]),
+					 (uint64_t)s->steps[i].repeat));
+	/* What is still attached goes at the end. */
+	return ns ? add_sat(ns, SCN_SCHED_SIGINT_NS + SCN_SCHED_DISABLE_NS) : 0;
+}
+
 /* The first step (or the backdrop) that takes the run past SCN_MAX_RUN_NS. */
 static int run_length_ok(struct vstate *v)
 {
@@ -577,11 +613,14 @@ int scn_validate(const struct scenario *s, struct scn_error *err)
 	struct vstate v = { .s = s, .err = err };
 	size_t ncg = (size_t)count_ops(s, SCN_OP_CGROUP) + 1;
 	size_t npl = (size_t)count_ops(s, SCN_OP_PAYLOAD_RUN) + 1;
+	struct scn_loc at;
 	char msg[256];
 	int ret = 0;
 
 	if (scn_topo_check(&s->topo, msg, sizeof(msg)))
 		return scn_err(err, s->topo_loc.line, s->topo_loc.col, "%s", msg);
+	if (scn_requires_check(&s->req, &s->topo, &at, msg, sizeof(msg)))
+		return scn_err(err, at.line, at.col, "%s", msg);
 	v.cg = calloc(ncg, sizeof(*v.cg));
 	v.pl = calloc(npl, sizeof(*v.pl));
 	v.made_cg = calloc(ncg, sizeof(*v.made_cg));

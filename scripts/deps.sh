@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what ktstr-run needs to build and test on Debian 12, if missing.
 # Sourced by setup-and-run.sh and test.sh; safe to run again.
 set -euo pipefail
@@ -8,7 +9,7 @@ KTSTR_PACKAGES=(
 	libjansson-dev libzstd-dev zlib1g-dev liblzma-dev libelf-dev
 	libcgroup-dev libcriterion-dev libexpat1-dev libxxhash-dev
 	qemu-system-x86 cpio acpica-tools clang clang-19 llvm bpftool python3 xz-utils
-	dpkg ca-certificates
+	dpkg ca-certificates cppcheck git
 )
 
 # sched_ext schedulers need libbpf >= 1.2 (sleepable struct_ops programs);
@@ -100,11 +101,26 @@ ktstr_install_deps() {
 		"${missing[@]}" >&2
 }
 
+# Configures DIR (meson setup, or meson configure with the given options if
+# it is configured already) and builds it.
 ktstr_build() {
 	local dir=${1:-build}
 	shift || true
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@" >&2
+	elif [ $# -gt 0 ]; then
+		meson configure "$dir" "$@" >&2
 	fi
+	ninja -C "$dir" >&2
+}
+
+# The second step of a build that needs the default kernel: fetches it into
+# the cache (the default build never downloads one), then builds the BPF
+# schedulers against its BTF, with any further options (-Dscx_examples=...).
+ktstr_build_scheds() {
+	local dir=${1:-build}
+	shift || true
+	"$dir/ktstr-run" kernel fetch >&2
+	meson configure "$dir" -Dscheds=enabled "$@" >&2
 	ninja -C "$dir" >&2
 }

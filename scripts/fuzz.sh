@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # A fuzzing campaign: builds the libFuzzer targets of tests/fuzz with clang
 # (ASan + UBSan) into build-fuzz/ and runs each for SECONDS (default 60).
 #

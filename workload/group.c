@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Spawning, stopping and collecting a group of workers: fork mode (a process
  * per worker) and thread mode (one carrier process with a thread each). */
 #include <errno.h>
@@ -126,15 +127,19 @@ static int join_cgroup(struct wl_group *g, int first, int n)
 
 static int carrier_main(struct wl_group *g)
 {
-	struct thread_arg *slots = calloc(g->count, sizeof(*slots));
-	pthread_t *th = calloc(g->count, sizeof(*th));
+	struct thread_arg *slots = NULL;
+	pthread_t *th = NULL;
 	pthread_attr_t attr;
 	int rc = join_cgroup(g, 0, g->count), i, err;
 
 	if (rc)
 		return rc;
-	if (!slots || !th)
-		return WL_EXIT_THREAD;
+	slots = calloc(g->count, sizeof(*slots));
+	th = calloc(g->count, sizeof(*th));
+	if (!slots || !th) {
+		rc = WL_EXIT_THREAD;
+		goto out;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1 << 20);
 	for (i = 0; i < g->count; i++) {
@@ -150,6 +155,7 @@ static int carrier_main(struct wl_group *g)
 			break;
 		}
 	}
+	pthread_attr_destroy(&attr);
 	for (int k = 0; k < i; k++) {
 		void *ret;
 
@@ -157,6 +163,9 @@ static int carrier_main(struct wl_group *g)
 		if (!rc && ret)
 			rc = (int)(intptr_t)ret;
 	}
+out:
+	free(slots);
+	free(th);
 	return rc;
 }
 
@@ -229,7 +238,9 @@ static void *map_shared(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	return p;
 }
 
 static int group_alloc(struct wl_group *g, char *msg, size_t len)

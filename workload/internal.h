@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the workload library shares between its files: the work type table
  * entry, the per-worker context, the measuring API and small sync helpers. */
 #ifndef KTSTR__WORKLOAD_INTERNAL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The measuring loop shared by every work type: progress points, gaps,
  * migrations, CPU and wall time, reservoirs, schedstat, NUMA placement. */
 #include <fcntl.h>

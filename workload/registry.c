@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The table of work types, option parsing against it, and wl_validate. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* WorkerReport <-> JSON, reservoir sampling and percentiles. The JSON names
  * are the struct's field names; see workload/report.h. */
 #include <stdio.h>

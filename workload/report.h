@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* WorkerReport: what one worker measured about its own scheduling, and its
  * JSON form (the same on the wire and in the results file). */
 #ifndef KTSTR__WORKLOAD_REPORT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Per-worker setup: join the cgroup, set policy, nice and memory policy.
  * Runs in the worker (process or thread) itself, before it starts working. */
 #include <errno.h>
@@ -102,7 +103,7 @@ int wl_set_policy(pid_t tid, int policy, int priority, char *msg, size_t len)
 	errno = 0;
 	a.sched_nice = getpriority(PRIO_PROCESS, tid);
 	if (syscall(SYS_sched_setattr, tid, &a, 0)) {
-		snprintf(msg, len, "sched_setattr(policy %d, priority %d): %s",
+		snprintf(msg, len, "sched_setattr(policy %d, priority %u): %s",
 			 policy, a.sched_priority, strerror(errno));
 		return -1;
 	}

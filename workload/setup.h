@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-worker setup before work starts: cgroup, scheduling policy, nice,
  * memory policy (setup.c). */
 #ifndef KTSTR__WORKLOAD_SETUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The work types, one extern per type; the table is in registry.c and each
  * family lives in its own types_*.c file. */
 #ifndef KTSTR__WORKLOAD_TYPES_H

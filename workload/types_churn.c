@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Work types that churn kernel state: fork-exit, page-fault-churn,
  * affinity-churn, cross-affinity-churn, cgroup-churn. */
 #include <errno.h>

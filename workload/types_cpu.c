@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPU-bound work types: spin, yield-heavy, mixed, alu-hot, smt-sibling-spin,
  * cache-pressure, cache-yield. */
 #include <sched.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Event-delivery work types: epoll-storm (eventfds under epoll) and
  * signal-storm (SIGUSR2 between workers). Each worker pokes random peers and
  * then waits for its own events. */
@@ -75,7 +76,8 @@ static int run_epoll_storm(struct wl_worker *w)
 				break;
 		}
 		wm_block(w);
-		if (epoll_wait(ep, &ev, 1, 10) == 1 && read(me->efd, &got, sizeof(got)) == sizeof(got)) {
+		if (epoll_wait(ep, &ev, 1, 10) == 1 &&
+		    read(me->efd, &got, sizeof(got)) == sizeof(got)) {
 			wm_woke(w, __atomic_load_n(&me->wake_ns, __ATOMIC_ACQUIRE));
 			t = wm_iter(w, t, got);
 		} else {

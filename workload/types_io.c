@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* I/O work types on files under dir= (default /tmp): io-sync-write,
  * io-rand-read, io-convoy (every worker serialised on one locked file).
  * Time blocked in I/O is not counted as a scheduling gap. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Work types that pass wake-ups between workers through shared memory or
  * pipes: pairs (futex-pingpong, ipc-variance, pipe-io, cache-pipe,
  * asymmetric-waker), fan-outs with a messenger (futex-fanout,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Lock-bound work types: mutex-contention (everyone on one mutex) and
  * priority-inversion (low/medium/high triples around a mutex). */
 #include <pthread.h>

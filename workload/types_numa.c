@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* NUMA work types: numa-working-set-sweep (a working set that grows and
  * shrinks) and numa-migration-churn (pages moved between nodes with mbind). */
 #include <errno.h>
@@ -15,7 +16,9 @@ static uint8_t *map_anon(struct wl_worker *w, size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	return p;
 }
 
 static uint64_t touch_pages(volatile uint8_t *p, size_t len, size_t page)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Work types that play with scheduling attributes: nice-sweep,
  * policy-churn, rt-starvation, preempt-storm. */
 #include <errno.h>

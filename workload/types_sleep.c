@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Work types that alternate running and sleeping: bursty, idle-churn and
  * sequence (a cycle of spin/sleep/yield/io phases). */
 #include <fcntl.h>

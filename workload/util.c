@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small helpers shared by the work types: the compute kernel, sleeping,
  * shared futexes, cache walks, failure messages and list parsing. */
 #include <errno.h>

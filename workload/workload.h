@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Spawning, stopping and collecting a group of workers (one "workers" op):
  * the entry points guest-init uses. Work types live in workload/types_*.c. */
 #ifndef KTSTR__WORKLOAD_WORKLOAD_H

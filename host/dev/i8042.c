@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* i8042 reset line and the other legacy ports Linux pokes at boot
  * (see i8042.h). Status reads 0 so the kernel's kb_wait() returns at once. */
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Minimal i8042 keyboard controller: the guest's `reboot=k` writes 0xFE to
  * port 0x64, which ends the VM (a panic with panic=-1 takes the same path). */
 #ifndef KTSTR__DEV_I8042_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* PCI ECAM + host bridge + BAR dispatch (see pci.h). BAR sizing works
  * through the write mask: writing all-ones reads back ~(size-1). */
 #include <errno.h>

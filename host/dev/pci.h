@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PCI bus 0 through ECAM (memory-mapped config space, described by the ACPI
  * MCFG table), a host bridge at 00:00.0, and dispatch of the 32-bit memory
  * BAR window and the I/O BAR window to the devices.
@@ -60,8 +61,14 @@ int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d);
 void pci_destroy(struct pci_bus *bus);
 
 /* Config space helpers (little endian). */
-static inline void pci_set16(struct pci_dev *d, int off, uint16_t v) { memcpy(d->cfg + off, &v, 2); }
-static inline void pci_set32(struct pci_dev *d, int off, uint32_t v) { memcpy(d->cfg + off, &v, 4); }
+static inline void pci_set16(struct pci_dev *d, int off, uint16_t v)
+{
+	memcpy(d->cfg + off, &v, 2);
+}
+static inline void pci_set32(struct pci_dev *d, int off, uint32_t v)
+{
+	memcpy(d->cfg + off, &v, 4);
+}
 static inline uint16_t pci_get16(const struct pci_dev *d, int off)
 {
 	uint16_t v;

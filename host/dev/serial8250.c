@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The 16550A model behind COM1 (see serial8250.h). Register semantics follow
  * kvmtool hw/serial.c: IIR reports FIFOs (bits 7:6) so Linux detects a
  * 16550A, LSR idles at THRE|TEMT and THRI is raised on IRQ 4. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* 8250/16550A UART at COM1 (0x3F8, IRQ 4): what the guest prints goes to the
  * console log file. It also watches for "Kernel panic" so that the VMM learns
  * of a guest panic at once (the kernel's pvpanic driver is a module). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* virtio-console device model (see virtio_console.h): queue 0 is receiveq
  * (host to guest, unused), queue 1 transmitq, handled synchronously on the
  * notify exit because hvc busy-waits for the used buffer. */

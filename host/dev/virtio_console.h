@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* virtio-console, single port: what the guest writes to /dev/hvc0 (the
  * framed report stream) goes into a pipe whose read end the host collects. */
 #ifndef KTSTR__DEV_VIRTIO_CONSOLE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Modern virtio-pci transport (see virtio_pci.h). MSI-X starts disabled,
  * function-masked and with every entry masked (CH PR #1744); a vector raised
  * while masked is kept in the PBA and delivered on unmask. */

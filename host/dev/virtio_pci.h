@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Modern (virtio 1.x) PCI transport with MSI-X: the common, ISR, device
  * config and notify regions in I/O BAR1, the MSI-X table (which must be
  * memory) in BAR0. Device models plug in through struct virtio_dev_ops.

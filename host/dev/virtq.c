@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Split virtqueue device side (see virtq.h); every guest address goes
  * through gm_ptr(). Barriers: avail->idx before entries, used entry before
  * used->idx. */
@@ -54,7 +55,8 @@ int virtq_enable(struct virtq *q, char *msg, size_t len)
 				snprintf(msg, len, "%s [0x%llx, +0x%llx) overlaps %s [0x%llx, +0x%llx)",
 					 p[j].name, (unsigned long long)p[j].gpa,
 					 (unsigned long long)p[j].len, p[i].name,
-					 (unsigned long long)p[i].gpa, (unsigned long long)p[i].len);
+					 (unsigned long long)p[i].gpa,
+					 (unsigned long long)p[i].len);
 				return -EINVAL;
 			}
 	q->ready = true;

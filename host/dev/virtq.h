@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The device side of a split virtqueue, bounds-checked: a descriptor that
  * points outside guest RAM, a loop or an index beyond the ring is refused,
  * and so are rings that are misaligned, outside RAM or overlap. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM backend: assembles a VM from the VMM core, the x86 boot and ACPI
  * code and the devices (COM1, i8042, PCI host bridge, virtio-console), and
  * exposes it through struct backend (report pipe, exit eventfd, reap). */
@@ -201,7 +202,8 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	struct kvm_backend *k = b->priv;
 	struct vmm_config cfg = { .mem_bytes = s->mem_bytes, .irqchip = true,
 				  .prefault = s->prefault, .hugepages = s->hugepages,
-				  .profile_us = s->profile ? (s->profile_us ? s->profile_us : 1000) : 0 };
+				  .profile_us = s->profile ?
+					(s->profile_us ? s->profile_us : 1000) : 0 };
 	uint64_t t[3];
 
 	k->verbose = s->verbose;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Exit statistics (see exitstats.h). */
 #include <linux/kvm.h>
 #include <stdio.h>

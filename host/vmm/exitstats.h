@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-vCPU exit statistics: how many KVM_RUN exits of each reason, and for
  * port and MMIO exits, which addresses and how long the VMM spent on them.
  * Each vCPU thread writes only its own table; the summary merges them after

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Guest RAM accessor and guest page-table walker (see guestmem.h). */
 #include <errno.h>
 #include <stdio.h>

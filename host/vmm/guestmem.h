@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Bounds-checked access to guest RAM: every device and loader goes through
  * here, so a guest address that lies outside RAM is refused, never used. */
 #ifndef KTSTR__VMM_GUESTMEM_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* PIO/MMIO range table and dispatch (see iotrap.h). Unknown ports read as
  * 0xFF and ignore writes, the way real ISA buses float. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PIO and MMIO dispatch: devices register address ranges with a handler;
  * the vCPU run loop hands every KVM_EXIT_IO / KVM_EXIT_MMIO to here. */
 #ifndef KTSTR__VMM_IOTRAP_H

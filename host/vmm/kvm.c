@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM VM: /dev/kvm checks, VM creation, guest RAM slots, the in-kernel
  * irqchip and PIT, and interrupt injection (see vmm.h). */
 #include <errno.h>

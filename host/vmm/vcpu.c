@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vCPUs: creation with per-vCPU CPUID/MSRs/LAPIC, one thread each running
  * KVM_RUN, exit dispatch, the VM end and the register dump on failures. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The VMM core: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
  * threads and the I/O bus. Architecture code and devices hang off it. */
 #ifndef KTSTR__VMM_VMM_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Benchmark: a ready guest booted against one restored from its snapshot.
 
 Runs hello.scn in pairs under QEMU: once with --cold (boots) and once

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Guest end-to-end tests: run ktstr-run on real scenarios with the default
 kernel under QEMU and check the verdict, the exit code and the JSON results.
 
@@ -65,12 +66,19 @@ def case_hello():
     check(os.path.getsize(os.path.join(out, "r.console.log")) > 1000, "console log kept")
 
 
+def starved(r):
+    """The host starved this run's VM (docs/results.md, dilation)."""
+    return bool(r and r.get("dilation", {}).get("starved"))
+
+
 def case_starve():
     p, r, _ = run("starve.scn")
-    check(p.returncode == 1, f"starve exits 1, got {p.returncode}")
+    # A host that starved the VM makes the failed timing check inconclusive.
+    want = (1, "fail") if not starved(r) else (4, "inconclusive")
+    check(p.returncode == want[0], f"starve exits {want[0]}, got {p.returncode}")
     if not r:
         return
-    check(r["verdict"] == "fail", "verdict fail")
+    check(r["verdict"] == want[1], f"verdict {want[1]}: {r['verdict']} ({r['reason']})")
     st = check_by_name(r, "starvation")
     check(st and not st[0]["pass"], "starvation check fails")
     check(st and "worker normal/" in st[0]["detail"], "the normal worker is named")
@@ -430,6 +438,37 @@ def case_snapshot():
           f"--cold boots and saves none: {r['boot']}")
 
 
+def key_paths(o, p=""):
+    """Every key path of a JSON value, array elements written []."""
+    out = set()
+    if isinstance(o, dict):
+        for k, v in o.items():
+            q = f"{p}.{k}" if p else k
+            out.add(q)
+            out |= key_paths(v, q)
+    elif isinstance(o, list):
+        for v in o:
+            out |= key_paths(v, p + "[]")
+    return out
+
+
+def case_results_keys():
+    """The results of stock runs have the keys docs/results-keys.json lists:
+    none missing that every run has, none that is not listed."""
+    with open(os.path.join(SCN_DIR, "..", "..", "docs", "results-keys.json")) as f:
+        schema = json.load(f)
+    required, allowed = set(schema["required"]), set(schema["allowed"])
+    for name in ("hello", "payload", "sched-replace"):
+        _, r = run(f"{name}.scn")[:2]
+        if not r:
+            check(False, f"{name}: results written")
+            continue
+        keys = key_paths(r)
+        check(not required - keys, f"{name}: keys missing: {sorted(required - keys)}")
+        check(not keys - allowed, f"{name}: keys not in docs/results-keys.json: "
+              f"{sorted(keys - allowed)}")
+
+
 # Stock scenarios and the exit code each must give (default 0).
 STOCK_EXPECT = {"starve": 1}
 
@@ -439,14 +478,16 @@ def case_stock():
     for name in names:
         p, r, _ = run(name + ".scn")
         want = STOCK_EXPECT.get(name, 0)
-        check(p.returncode == want, f"{name}: exit {p.returncode}, expected {want}")
+        # Only timing checks failed, on a host that starved the VM.
+        ok = p.returncode == want or (p.returncode == 4 and starved(r))
+        check(ok, f"{name}: exit {p.returncode}, expected {want}")
         if r:
             check(r["checks"][0]["pass"], f"{name}: every worker report arrived")
 
 
 def work_types():
-    """(name, count rule) from docs/work-types.md, which the workload
-    library's table generates."""
+    """(name, count rule) from docs/work-types.md (which the unit test
+    workload-docs checks against the workload library's table)."""
     doc = os.path.join(SCN_DIR, "..", "..", "docs", "work-types.md")
     types, name = [], None
     for line in open(doc):
@@ -636,6 +677,95 @@ def case_json_tmp_link():
     with open(victim) as f:
         check(f.read() == "precious\n", "the link's target is untouched")
     check(load(js) is not None, "the results are written")
+
+
+# The sched_ext selftest runner's shapes (tools/testing/selftests/sched_ext/
+# runner.c): no version line, no plan, "ok N name # " and "# SKIP ".
+TAP_SCENARIO = r"""scenario payload-tap "a payload that prints TAP"
+topology numa=1 llcs=1 cores=2 threads=1
+step run 1s
+  payload-run sel /bin/sh args="-c \"printf '===== START =====\\nTEST: create_dsq\\nok 1 create_dsq # \\n=====  END  =====\\nTEST: ddsp_bogus\\nERR: ddsp_bogus.c:45\\nnot ok 2 ddsp_bogus # \\nok 3 dsp_local_on # SKIP \\n'; echo runner-stderr >&2; exit 1\""
+  payload-wait sel timeout=20s
+"""
+
+
+def case_payload_tap():
+    """A payload that prints TAP gets a check per test, in the results and
+    the JUnit (a skip as <skipped/>); its output is kept and the summary
+    shows its end."""
+    import xml.etree.ElementTree as ET
+
+    out = tempfile.mkdtemp(prefix="ktstr-e2e-")
+    ktstr_e2e.temps.append(out)
+    junit = os.path.join(out, "r.xml")
+    p, r, _ = run(ktstr_e2e.scenario_file(TAP_SCENARIO), "--junit", junit)
+    check(p.returncode == 1, f"a not ok test fails the run: exit {p.returncode}")
+    if not r:
+        check(False, "JSON written")
+        return
+    by = {c["name"]: c for c in r["checks"]}
+    c1, c2, c3 = (by.get(f"payload sel: {n}") for n in ("create_dsq", "ddsp_bogus",
+                                                        "dsp_local_on"))
+    check(c1 and c1["pass"] and not c1["skipped"], f"ok 1 passes: {c1}")
+    check(c2 and not c2["pass"] and c2["detail"] == "not ok 2", f"not ok 2 fails: {c2}")
+    check(c3 and c3["skipped"], f"ok 3 # SKIP is skipped: {c3}")
+    cases = {tc.get("name"): tc for tc in ET.parse(junit).getroot().iter("testcase")}
+    check("payload sel: create_dsq" in cases, f"JUnit testcases: {list(cases)}")
+    bogus, skip = cases.get("payload sel: ddsp_bogus"), cases.get("payload sel: dsp_local_on")
+    check(bogus is not None and bogus.find("failure") is not None, "JUnit: not ok is a failure")
+    check(skip is not None and skip.find("skipped") is not None, "JUnit: SKIP is <skipped/>")
+    suite = ET.parse(junit).getroot().find("testsuite")
+    check(suite is not None and suite.get("skipped") == "1", "JUnit suite counts the skip")
+    pl = r.get("payloads", [])
+    check(len(pl) == 1 and "ERR: ddsp_bogus.c:45" in pl[0].get("stdout", ""),
+          f"stdout in payloads[]: {pl}")
+    check(pl and pl[0].get("stderr") == "runner-stderr\n", "stderr in payloads[]")
+    check("--- payload sel (exit 1): the end of its stdout" in p.stdout and
+          "  | ERR: ddsp_bogus.c:45" in p.stdout and "  | runner-stderr" in p.stdout,
+          "the summary shows the end of the failed payload's output")
+
+
+def case_payload_output():
+    """A payload's stdout and stderr reach the results and NAME.payload-ID.log
+    bounded: the start and the exact end of a long output; JSON lines are
+    still metrics."""
+    # (split_args groups with double quotes and has no escapes: printf's
+    # octal \042 writes the JSON's quotes.)
+    scn = ktstr_e2e.scenario_file(r"""scenario payload-out "payload output"
+topology numa=1 llcs=1 cores=2 threads=1
+step run 2s
+  payload-run many /usr/bin/seq args="1 100000"
+  payload-wait many timeout=30s
+  payload-run both /bin/sh args="-c \"printf '{\\042n\\042:7}\\n'; echo oops >&2\""
+  payload-wait both timeout=10s
+""")
+    p, r, out = run(scn)
+    check(p.returncode == 0, f"exit 0: {p.returncode}")
+    if not r:
+        return
+    pl = {x["id"]: x for x in r.get("payloads", [])}
+    many, both = pl.get("many", {}), pl.get("both", {})
+    seq = "".join(f"{i}\n" for i in range(1, 100001))
+    check(many.get("stdout_bytes") == len(seq), f"all {len(seq)} bytes counted: {many.get('stdout_bytes')}")
+    text = many.get("stdout", "")
+    check(len(text.encode()) <= 64 << 10, f"at most 64 KiB kept: {len(text)}")
+    check(text.startswith("1\n2\n3\n") and text.endswith("99999\n100000\n"),
+          "the start and the end kept")
+    check("bytes not kept]" in text, "a line says what is not kept")
+    check(both.get("stdout") == '{"n":7}\n' and both.get("stderr") == "oops\n",
+          f"stdout and stderr apart: {both}")
+    check(both.get("metrics") == {"n": 7}, f"JSON lines are metrics: {both.get('metrics')}")
+    log = os.path.join(out, "r.payload-many.log")
+    check(many.get("log") == log, f"results name the log: {many.get('log')}")
+    if os.path.exists(log):
+        with open(log) as f:
+            body = f.read()
+        check(body.startswith("=== payload many, run 1: /usr/bin/seq, exited with 0"),
+              f"log header: {body[:80]!r}")
+        check("99999\n100000\n--- stderr (0 bytes) ---\n" in body, "log holds the end")
+    else:
+        check(False, f"{log} written")
+    check(os.path.exists(os.path.join(out, "r.payload-both.log")), "a log per payload")
 
 
 globals()["case_" + CASE.replace("-", "_")]()

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """sched_ext end-to-end tests: attach/replace/detach of the project's test
 schedulers in a real guest, deaths (watchdog stall, scx_bpf_error) reported
 with their reasons, and the error paths (missing object, object that is no
@@ -129,22 +130,106 @@ def case_notsched():
     host_error("scheduler bad bpf=notsched", "no sched_ext struct_ops map")
 
 
+def attach_check(r):
+    c = check_named(r, "scheduler attach")
+    return c[0] if c else {}
+
+
 def case_exec_exits():
     # /bin/false is dynamically linked: its libraries travel too, it runs
-    # and exits 1 at once.
+    # and exits 1 at once. The scheduler under test failed, not the harness:
+    # a failed check, exit 1, with the reason.
     scn = scenario_file("""scenario exits "loader that exits at once"
 scheduler bad exec=/bin/false
 step a 1s
+  cgroup w
+  workers w 2 spin
   attach bad
+check starvation
+""")
+    p, r, dt = run(scn, timeout=300)
+    check(r is not None, "JSON written")
+    if not r:
+        return
+    check(r["verdict"] == "fail" and p.returncode == 1,
+          f"verdict fail, exit 1 (got {r['verdict']}, {p.returncode})")
+    check(not r["errors"], f"no guest error: {r['errors']}")
+    a = attach_check(r)
+    check(not a.get("pass", True) and "'bad'" in a.get("detail", "") and
+          "exited with status 1" in a.get("detail", "") and "(exited)" in a.get("detail", ""),
+          f"scheduler attach fails, naming the scheduler and its exit: {a}")
+    st = check_named(r, "starvation")
+    check(st and st[0]["skipped"] and st[0]["detail"].startswith("not judged: scheduler 'bad'"),
+          f"the scenario's check is not judged: {st}")
+    failed = events(r, "sched_attach_failed")
+    check(failed and failed[0]["phase"] == "exited" and failed[0].get("exit_code") == 1,
+          f"sched_attach_failed event: {failed}")
+    check("FAIL scheduler attach" in p.stdout and "SKIP starvation" in p.stdout,
+          "the summary says so")
+
+
+def case_reject():
+    # A bpf= object the kernel's verifier refuses: its log reaches the user.
+    scn = scenario_file("""scenario reject "a scheduler the verifier refuses"
+scheduler bad bpf=reject
+step a 1s
+  attach bad
+check scheduler alive
+""")
+    p, r, dt = run(scn, timeout=300)
+    check(r is not None, "JSON written")
+    if not r:
+        return
+    check(r["verdict"] == "fail" and p.returncode == 1,
+          f"verdict fail, exit 1 (got {r['verdict']}, {p.returncode})")
+    a = attach_check(r)
+    check(not a.get("pass", True) and "did not come up (load)" in a.get("detail", ""),
+          f"scheduler attach fails at load: {a}")
+    out = [o for o in r.get("scheduler_output", []) if o["name"] == "bad"]
+    check(out and "map_value_or_null" in out[0]["output"],
+          f"the verifier's log is kept: {out and out[0]['output'][-300:]}")
+    check(out and out[0].get("log") and os.path.exists(out[0]["log"]),
+          f"and written to its log: {out and out[0].get('log')}")
+    check("--- scheduler bad (did not come up): the end of its output" in p.stdout,
+          "the summary shows the end of it")
+
+
+def case_enable_timeout():
+    # A loader that never enables sched_ext: the scheduler's own
+    # enable-timeout, not a fixed one, ends the wait.
+    scn = scenario_file("""scenario slow "a loader that never enables"
+scheduler slow exec=/bin/sleep args="60" enable-timeout=2s
+step a 1s
+  attach slow
+""")
+    p, r, dt = run(scn, timeout=300)
+    check(r is not None, "JSON written")
+    if not r:
+        return
+    check(p.returncode == 1, f"exit 1, got {p.returncode}")
+    failed = events(r, "sched_attach_failed")
+    check(failed and failed[0]["phase"] == "timeout" and
+          "not enabled after 2s" in failed[0]["reason"], f"timed out after 2s: {failed}")
+    check(failed and 1900 <= failed[0]["load_ms"] < 10000, f"waited ~2 s: {failed}")
+
+
+def case_cgroup_refused():
+    # A scheduler whose ops.cgroup_init refuses new cgroups: the error keeps
+    # the errno and names the scheduler.
+    scn = scenario_file("""scenario refused "a scheduler refuses a cgroup"
+scheduler ref bpf=cgrefuse
+step a 1s
+  attach ref
+  cgroup x
 """)
     p, r, dt = run(scn, timeout=300)
     check(r is not None, "JSON written")
     if not r:
         return
     errs = [e["msg"] for e in r["errors"]]
-    check(any("'bad'" in m and "exited with status 1" in m for m in errs),
-          f"guest error names the scheduler and its exit: {errs}")
-    check(r["verdict"] == "error" and p.returncode == 2, "verdict error, exit 2")
+    check(any("cgroup 'x': creating /sys/fs/cgroup/ktstr/x: Operation not supported "
+              "(EOPNOTSUPP)" in m and "sched_ext scheduler 'ref' (ops cgrefuse) was attached"
+              in m for m in errs), f"the error says errno and scheduler: {errs}")
 
 
 CASES = {
@@ -156,6 +241,9 @@ CASES = {
     "sched-missing": case_missing,
     "sched-notsched": case_notsched,
     "sched-exec-exits": case_exec_exits,
+    "sched-reject": case_reject,
+    "sched-enable-timeout": case_enable_timeout,
+    "sched-cgroup-refused": case_cgroup_refused,
 }
 
 if __name__ == "__main__":

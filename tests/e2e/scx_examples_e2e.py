@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """End-to-end tests with real schedulers nobody here wrote: the kernel's own
 tools/sched_ext examples (built by tests/sched/scx-examples/build.sh) run as
 exec= schedulers in a guest under load.
@@ -68,7 +69,7 @@ def case_simple_qmap():
     check(r is not None, "JSON written")
     if not r:
         return
-    check(r["verdict"] == "pass" and p.returncode == 0,
+    check(ktstr_e2e.passed(p, r),
           f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
     ops = [(e["kind"], e["name"]) for e in events(r)
            if e["kind"] in ("sched_attach", "sched_replace", "sched_detach")]
@@ -96,6 +97,14 @@ def case_simple_qmap():
     for n in ("simple", "qmap"):
         check(any(f'"{n}" enabled' in m for m in logs), f"kernel log: {n} enabled")
     check(not events(r, "sched_died"), "no death")
+    # What the healthy schedulers printed (their stats lines) is kept.
+    outs = {o["name"]: o for o in r.get("scheduler_output", [])}
+    simple, qmap = outs.get("simple", {}), outs.get("qmap", {})
+    check("local=" in simple.get("output", ""), f"scx_simple's stats lines kept: {simple}")
+    check("stats  : enq=" in qmap.get("output", ""),
+          f"scx_qmap's stats lines kept: {qmap.get('output', '')[-300:]}")
+    for o in (simple, qmap):
+        check(o.get("log") and os.path.exists(o["log"]), f"its log written: {o.get('log')}")
     alive = check_named(r, "scheduler alive")
     check(alive and alive[0]["pass"], "scheduler alive passes")
     starv = check_named(r, "starvation")

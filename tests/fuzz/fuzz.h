@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The entry point every fuzz target defines: libFuzzer's, also driven by
  * replay.c over the checked-in corpora in the ordinary test builds. */
 #ifndef KTSTR__TESTS_FUZZ_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the host's side of a run after the VM, the way
  * collect_run drives it: a report stream through the wire decoder and the
  * frame checker (host/frames.c), the console tail, the verdict with every
@@ -60,7 +61,9 @@ static void well_formed_xml(const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct run_meta meta = { "f.scn", "/k", "7.3", "qemu", "tcg" };
+	static const struct run_meta meta = { .scenario_path = "f.scn", .kernel_path = "/k",
+					      .kernel_release = "7.3", .backend = "qemu",
+					      .accel = "tcg" };
 	struct scenario s;
 	struct scn_error err;
 	struct run_result r;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the shared-library resolver (host/elfdeps.c) on an
  * untrusted exec= or payload binary. The input is the binary (/bin/x), and
  * also its interpreter (/lib64/ld-linux-x86-64.so.2) and the library the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: a file given as --kernel FILE, through kernel_resolve as a
  * run does it: bzImage header inspection, payload decompression (zstd,
  * gzip, xz, lzma, none) into the extracted-vmlinux cache, ELF vmlinux

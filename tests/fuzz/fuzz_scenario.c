@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the scenario checks exactly as `validate` runs them on a
  * file's bytes (scenario_check: parse, semantic pass, work-type options,
  * the backend's topology limits, error formatting), for both backends. */

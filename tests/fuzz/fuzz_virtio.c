@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the own VMM's devices as a hostile guest drives them, through
  * the iotrap dispatch the vCPU loop uses (KVM_EXIT_IO / KVM_EXIT_MMIO): the
  * virtio-pci console (PCI config through ECAM, BAR0's MSI-X table, BAR1's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Fuzz target: the wire decoder (proto/wire.c) fed a byte stream in
  * chunks whose sizes come from the input, as the host's reads would split
  * it. Checks the decoder's own accounting as it goes. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Replays fuzz inputs through a target without libFuzzer: every file named
  * on the command line, and every file in a named directory (sorted, not
  * recursive). Used by the test command to run the seed corpora and every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for guest-init/payload_metrics.c: which lines of a payload's stdout
  * become metrics (docs/scenario-language.md, payload-run: "every number of
  * every line that is a JSON object becomes a metric"). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for guest-init/scx_kmsg.c, with the kernel's own wording. Quoted
  * from Linux 7.3.4 (Debian linux-source-7.3, the default guest kernel):
  * - kernel/sched/ext/ext.c:scx_log_sched_disable():

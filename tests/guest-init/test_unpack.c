@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for guest-init/unpack.c: the run plan written by the host's cpio
  * writer (host/cpio.c) unpacks to the same files, links and modes; a bad
  * archive is refused with a reason and writes nothing outside its root. */
@@ -23,7 +24,7 @@ static void teardown(void)
 	char cmd[128];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	system(cmd);
+	cr_assert_eq(system(cmd), 0);
 }
 
 TestSuite(unpack, .init = setup, .fini = teardown);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for host/atomic_file.c and the results writer on top of it:
  * a file is replaced whole or not at all, and nothing planted at a
  * predictable temporary name is followed or truncated. */
@@ -60,7 +61,7 @@ static int entries(void)
 	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", dir);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
-	fread(out, 1, sizeof(out) - 1, p);
+	cr_assert_gt(fread(out, 1, sizeof(out) - 1, p), 0);
 	pclose(p);
 	return atoi(out);
 }

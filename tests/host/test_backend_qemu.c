@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the QEMU backend's command line (backend_qemu_argv): what
  * goes inside a QEMU option value has its commas doubled, what QEMU takes
  * whole (-kernel, -initrd, -append) does not. */

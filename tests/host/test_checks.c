@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for every check on synthetic WorkerReports and events: each
  * check must pass on good numbers and fail, naming the worker, on bad ones.
  * Events enter through the host's frame checker (frames.c), as a guest's
@@ -5,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "host/checks.h"
 #include "proto/wire.h"
@@ -230,4 +232,173 @@ Test(checks, throughput_floor)
 	cr_assert_not(passed("throughput"));
 	cr_assert(strstr(detail("throughput"), "worker a/1 (tid 101, spin): 100.0 units/s < 500.0"),
 		  "%s", detail("throughput"));
+}
+
+/* The count of reports a scenario should produce once overflowed an int
+ * (workers x repeat summed over steps). */
+Test(checks, expected_workers_do_not_overflow)
+{
+	char text[8192] = HDR;
+
+	/* 25 steps x 1024 workers x 100000 repeats = 2.56e9 > INT_MAX. */
+	for (int i = 0; i < 25; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "step s%d 1ms repeat=100000\n  workers - 1024 spin\n  stop-workers -\n", i);
+	load(text);
+	cr_assert_eq(checks_expected_workers(&s), 25ull * 1024 * 100000);
+}
+
+static void payload_run(const char *id, const char *out, const char *err, int exit_code,
+			const char *tap)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{\"kind\":\"payload_start\",\"id\":\"%s\",\"path\":\"/p\","
+		 "\"pid\":5,\"t_ms\":1,\"mono_ns\":1}", id);
+	event(buf);
+	snprintf(buf, sizeof(buf), "{\"kind\":\"payload_output\",\"id\":\"%s\",\"stdout\":\"%s\","
+		 "\"stderr\":\"%s\",\"stdout_bytes\":%zu,\"stderr_bytes\":%zu,\"t_ms\":2,"
+		 "\"mono_ns\":2}", id, out, err, strlen(out), strlen(err));
+	event(buf);
+	snprintf(buf, sizeof(buf), "{\"kind\":\"payload_end\",\"id\":\"%s\",\"timed_out\":false,"
+		 "\"killed\":false,\"exit_code\":%d%s%s,\"t_ms\":3,\"mono_ns\":3}", id,
+		 exit_code, tap ? ",\"tap\":" : "", tap ? tap : "");
+	event(buf);
+}
+
+static const struct check_result *skipped(const char *name)
+{
+	const struct check_result *x = find(name);
+
+	cr_assert(x->skipped && x->pass, "%s: not skipped (%s)", name, x->detail);
+	return x;
+}
+
+/* The sched_ext runner's shapes: ok, not ok, "ok N name # SKIP". */
+Test(checks, tap_tests_are_checks)
+{
+	load(HDR "step run 1s\n  payload-run sel /runner\n  payload-wait sel\n");
+	payload_run("sel", "ok 1 create_dsq # \\nnot ok 2 ddsp_bogus # \\n", "", 1,
+		    "{\"tests\":[{\"n\":1,\"ok\":true,\"name\":\"create_dsq\"},"
+		    "{\"n\":2,\"ok\":false,\"name\":\"ddsp_bogus\"},"
+		    "{\"n\":3,\"ok\":true,\"name\":\"dsp_local_on\",\"directive\":\"SKIP\"},"
+		    "{\"n\":4,\"ok\":true,\"name\":\"\",\"directive\":\"SKIP\","
+		    "\"reason\":\"no CONFIG_FOO\"},"
+		    "{\"n\":5,\"ok\":false,\"name\":\"later\",\"directive\":\"TODO\"},"
+		    "{\"n\":6,\"ok\":true,\"name\":\"xf\",\"directive\":\"XFAIL\",\"reason\":\"known\"}]}");
+	run();
+	cr_assert(passed("payload sel: create_dsq"));
+	cr_assert_not(passed("payload sel: ddsp_bogus"));
+	cr_assert_str_eq(detail("payload sel: ddsp_bogus"), "not ok 2");
+	cr_assert_str_eq(skipped("payload sel: dsp_local_on")->detail, "ok 3 # SKIP");
+	cr_assert_str_eq(skipped("payload sel: test 4")->detail, "ok 4 # SKIP no CONFIG_FOO");
+	skipped("payload sel: later");
+	cr_assert(passed("payload sel: xf"));
+	cr_assert_str_eq(detail("payload sel: xf"), "ok 6 # XFAIL known");
+	cr_assert_eq(checks_skipped(&c), 3);
+	cr_assert_not(passed("payloads"));
+	cr_assert(strstr(detail("payloads"), "payload sel exited with 1 (its output ends: "
+			 "not ok 2 ddsp_bogus #)"), "%s", detail("payloads"));
+}
+
+Test(checks, tap_plan_bail_out_and_skip_all)
+{
+	load(HDR "step run 1s repeat=3\n  payload-run k /kself\n  payload-wait k\n");
+	payload_run("k", "", "", 0, "{\"plan\":3,\"tests\":[{\"n\":1,\"ok\":true,\"name\":\"a\"}]}");
+	payload_run("k", "", "", 0, "{\"plan\":3,\"tests\":[],\"bail_out\":\"no device\"}");
+	payload_run("k", "", "", 0, "{\"plan\":0,\"tests\":[],\"skip_all\":\"not here\"}");
+	run();
+	cr_assert(passed("payload k: a"));
+	cr_assert_str_eq(detail("payload k"), "planned 3 TAP tests (1..3), 1 ran");
+	cr_assert_not(passed("payload k"));
+	cr_assert_str_eq(detail("payload k (run 2)"), "Bail out! no device");
+	cr_assert_str_eq(skipped("payload k (run 3)")->detail, "1..0 # SKIP not here");
+	cr_assert(passed("payloads"), "each run exited 0");
+}
+
+Test(checks, a_scheduler_that_never_came_up)
+{
+	load(HDR "scheduler qm exec=/bin/false\n"
+	     "step attach 1s\n  cgroup a\n  workers a 2 spin\n  attach qm\n"
+	     "check starvation max-gap=100ms\ncheck scheduler alive\n");
+	rep("a", 0, "spin");
+	rep("a", 1, "spin");
+	event("{\"kind\":\"step_start\",\"step\":\"attach\",\"index\":0,\"iteration\":0,"
+	      "\"duration_ms\":1000,\"t_ms\":1,\"mono_ns\":1}");
+	event("{\"kind\":\"sched_output\",\"name\":\"qm\",\"state\":\"disabled\",\"reason\":\"\","
+	      "\"type\":\"exec\",\"output\":\"libbpf: prog 'qmap_enqueue': failed to load\\n\","
+	      "\"output_bytes\":45,\"t_ms\":900,\"mono_ns\":2}");
+	event("{\"kind\":\"sched_attach_failed\",\"name\":\"qm\",\"state\":\"disabled\","
+	      "\"reason\":\"scheduler 'qm' (exec=/bin/false) exited with status 1 before "
+	      "sched_ext was enabled; output: libbpf: prog 'qmap_enqueue': failed to load\","
+	      "\"phase\":\"exited\",\"exit_code\":1,\"t_ms\":900,\"mono_ns\":2}");
+	run();
+	cr_assert_not(passed("scheduler attach"));
+	cr_assert(strstr(detail("scheduler attach"), "scheduler 'qm' did not come up (exited) "
+			 "at 900 ms in step 'attach': scheduler 'qm' (exec=/bin/false) exited "
+			 "with status 1"), "%s", detail("scheduler attach"));
+	cr_assert(strstr(detail("scheduler attach"), "failed to load"), "the loader's output");
+	/* The workers ran under EEVDF: their numbers are not the scheduler's. */
+	cr_assert(strstr(skipped("starvation")->detail, "not judged: scheduler 'qm' did not "
+			 "come up (exited) at 900 ms in step 'attach', so the run did not test "
+			 "it; measured: PASS: 2 workers"), "%s", detail("starvation"));
+	skipped("scheduler alive");
+	cr_assert(passed("reports"), "implicit checks are still judged");
+	cr_assert_not(checks_all_pass(&c));
+}
+
+Test(checks, schedulers_that_came_up_pass_the_attach_check)
+{
+	load(HDR "scheduler f bpf=fifo\nstep s 1s\n  attach f\n");
+	event("{\"kind\":\"sched_attach\",\"name\":\"f\",\"state\":\"enabled\",\"reason\":\"\","
+	      "\"t_ms\":5,\"mono_ns\":2}");
+	run();
+	cr_assert(passed("scheduler attach"));
+	cr_assert_str_eq(detail("scheduler attach"), "every attach and replace (1) enabled sched_ext");
+}
+
+/* Payload events are paired through maps, not by scanning back: 60000 of
+ * them (a guest may send 100000) are judged in a moment, where a scan per
+ * event took 60000 x 60000 steps. */
+Test(checks, many_payload_events_are_judged_in_linear_time, .timeout = 20)
+{
+	char buf[256];
+	struct timespec t0, t1;
+
+	load(HDR "step run 1s\n  payload-run p /p\n  payload-wait p\n");
+	for (int i = 0; i < 60000; i++) {
+		snprintf(buf, sizeof(buf), "{\"kind\":\"payload_end\",\"id\":\"p%d\",\"timed_out\":"
+			 "false,\"killed\":false,\"exit_code\":1,\"tap\":{\"tests\":[{\"n\":1,"
+			 "\"ok\":true,\"name\":\"t\"}]},\"t_ms\":3,\"mono_ns\":3}", i % 7);
+		event(buf);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_expect_lt((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, 2.0,
+		     "judged in %.2f s", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	cr_assert_not(passed("payloads"));
+	cr_assert(passed("payload TAP tests"), "%s", detail("payload TAP tests"));
+	cr_assert(strstr(detail("payload TAP tests"), "55904 more TAP results than the 4096 "
+			 "listed, 0 of them failed"), "%s", detail("payload TAP tests"));
+	cr_assert_lt(c.n, 4096 + 10, "the TAP checks are bounded: %d", c.n);
+}
+
+/* A run's own TAP checks (plan, bail out) count against the bound too. */
+Test(checks, tap_run_checks_are_bounded)
+{
+	char buf[256];
+
+	load(HDR "step run 1s\n  payload-run p /p\n  payload-wait p\n");
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "{\"kind\":\"payload_end\",\"id\":\"p\",\"timed_out\":"
+			 "false,\"killed\":false,\"exit_code\":0,\"tap\":{\"plan\":1,\"tests\":[]},"
+			 "\"t_ms\":3,\"mono_ns\":3}");
+		event(buf);
+	}
+	run();
+	cr_assert_lt(c.n, 4096 + 10, "the TAP checks are bounded: %d", c.n);
+	cr_assert_not(passed("payload TAP tests"));
+	cr_assert_str_eq(detail("payload TAP tests"), "904 more TAP results than the 4096 "
+			 "listed, 904 of them failed");
 }

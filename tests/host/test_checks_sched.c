@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for host/checks_sched.c: scheduler alive/dies judged from
  * synthetic guest events, entered through the host's frame checker. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for collect.c's results_read_console_tail and the verdict of a run
  * that did not finish: what the user is told comes from the guest's console. */
 #include <criterion/criterion.h>

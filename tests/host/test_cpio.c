@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the in-memory cpio newc writer, checked against the real
  * cpio tool (listing and extraction). */
 #include <criterion/criterion.h>
@@ -55,7 +56,7 @@ Test(cpio, listing_matches_real_cpio)
 	snprintf(cmd, sizeof(cmd), "cpio -it --quiet < %s", path);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
-	fread(out, 1, sizeof(out) - 1, p);
+	cr_assert_gt(fread(out, 1, sizeof(out) - 1, p), 0);
 	cr_assert_eq(pclose(p), 0, "cpio rejected the archive");
 	cr_assert_str_eq(out, "dev\npayload\ninit\npayload/a.json\nbin\n");
 	cpio_free(&c);
@@ -86,7 +87,8 @@ Test(cpio, extraction_preserves_content_and_modes)
 	cr_assert_eq(st.st_mode & 07777, 0640);
 	cr_assert_eq(st.st_size, 5);
 	f = fopen(path, "r");
-	fread(buf, 1, sizeof(buf), f);
+	cr_assert_not_null(f);
+	cr_assert_eq(fread(buf, 1, sizeof(buf), f), 5);
 	fclose(f);
 	cr_assert_str_eq(buf, "abcde");
 	snprintf(path, sizeof(path), "%s/out/d/empty", dir);

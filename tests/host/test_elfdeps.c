@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the shared-library resolver (host/elfdeps.c): system
  * binaries checked against ldd, programs built here with RUNPATH, RPATH
  * and $ORIGIN, missing and wrong-class libraries, the ld.so cache, and

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/frames.c: every guest frame is checked where it enters
  * the host, and what a guest can make the host keep is bounded. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host/results.h"
@@ -170,15 +172,66 @@ Test(frames, wire_errors_events_and_errors_are_capped)
 
 Test(frames, oversized_frames_are_refused_unparsed)
 {
-	static char big[300 << 10];
+	static char big[(1 << 20) + 2];
 
 	results_init(&r, 0);
 	memset(big, ' ', sizeof(big) - 1);
 	big[0] = '{';
 	big[sizeof(big) - 2] = '}';
 	cr_assert_eq(frame(WIRE_EVENT, big), -1);
-	cr_assert(strstr(wire_error(0), "event frame of 307199 bytes refused: at most 262144"),
+	cr_assert(strstr(wire_error(0), "event frame of 1048577 bytes refused: at most 1048576"),
 		  "%s", wire_error(0));
+}
+
+/* A payload's output is kept up to PROTO_TEXT_MAX per stream, not cut at
+ * PROTO_STR_MAX like other strings; the worst case of two streams of
+ * control characters (each \u00XX on the wire) still fits an event frame. */
+Test(frames, output_text_has_its_own_bound)
+{
+	size_t n = PROTO_TEXT_MAX + 1000;
+	char *text = malloc(n + 1), *ev, *ctl = malloc(PROTO_TEXT_MAX * 6 + 1);
+	const char *out;
+
+	results_init(&r, 0);
+	memset(text, 'x', n);
+	text[n] = 0;
+	cr_assert(asprintf(&ev, "{\"kind\":\"payload_output\",\"id\":\"p\",\"stdout\":\"%s\","
+			   "\"stderr\":\"%.5000s\",\"stdout_bytes\":%zu,\"stderr_bytes\":5000"
+			   EV_TAIL, text, text, n) > 0);
+	cr_assert_eq(frame(WIRE_EVENT, ev), 0, "%s", wire_error(0));
+	out = json_string_value(json_object_get(r.events[0].json, EVF_STDOUT));
+	cr_expect_eq(strlen(out), PROTO_TEXT_MAX, "stdout cut to PROTO_TEXT_MAX");
+	cr_expect_eq(strlen(json_string_value(json_object_get(r.events[0].json, EVF_STDERR))),
+		     5000, "5000 bytes of stderr kept whole, past PROTO_STR_MAX");
+	free(ev);
+	for (size_t i = 0; i < PROTO_TEXT_MAX; i++)
+		memcpy(ctl + 6 * i, "\\u0001", 6);
+	ctl[PROTO_TEXT_MAX * 6] = 0;
+	cr_assert(asprintf(&ev, "{\"kind\":\"payload_output\",\"id\":\"p\",\"stdout\":\"%s\","
+			   "\"stderr\":\"%s\",\"stdout_bytes\":1,\"stderr_bytes\":1" EV_TAIL,
+			   ctl, ctl) > 0);
+	cr_assert_lt(strlen(ev), 1u << 20);
+	cr_assert_eq(frame(WIRE_EVENT, ev), 0, "%s", wire_error(0));
+	free(ev);
+	free(ctl);
+	free(text);
+}
+
+/* A TAP object is checked field by field like the rest. */
+Test(frames, tap_is_checked)
+{
+	results_init(&r, 0);
+	cr_assert_eq(frame(WIRE_EVENT, "{\"kind\":\"payload_end\",\"id\":\"p\","
+			   "\"timed_out\":false,\"killed\":false,\"exit_code\":1,"
+			   "\"tap\":{\"plan\":2,\"tests\":[{\"n\":1,\"ok\":true,\"name\":\"a\"},"
+			   "{\"n\":2,\"ok\":false,\"name\":\"b\",\"directive\":\"TODO\"}],"
+			   "\"junk\":1}" EV_TAIL), 0, "%s", wire_error(0));
+	cr_expect_null(json_object_get(json_object_get(r.events[0].json, EVF_TAP), "junk"));
+	cr_assert_eq(frame(WIRE_EVENT, "{\"kind\":\"payload_end\",\"id\":\"p\","
+			   "\"timed_out\":false,\"killed\":false,"
+			   "\"tap\":{\"tests\":[{\"n\":1,\"ok\":\"yes\",\"name\":\"a\"}]}"
+			   EV_TAIL), -1);
+	cr_expect_str_eq(wire_error(0), "event payload_end: field 'ok' is not a boolean");
 }
 
 Test(frames, hello_is_checked_too)

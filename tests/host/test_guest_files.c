@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the initramfs staging of a scenario's binaries
  * (host/guest_files.c): what lands where, read back with the cpio tool. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the initramfs builder: the scenario it ships is the bytes
  * the host read and parsed, whatever the path does afterwards. */
 #include <criterion/criterion.h>

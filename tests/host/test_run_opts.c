@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the run command's numbers: --timeout and --seed are
  * range-checked, and the default watchdog cannot overflow. */
 #include <criterion/criterion.h>
@@ -102,4 +103,20 @@ Test(run_opts, default_timeout_saturates)
 	steps[0].duration_ns = 3000000001;
 	steps[0].repeat = 1;
 	cr_expect_eq(run_default_timeout_ms(&s), 120000 + 3 * 3001);
+}
+
+Test(run_opts, default_timeout_holds_the_scheduler_waits)
+{
+	/* scx_pair attached under load needed ~76 s under TCG: each attach may
+	 * wait its enable-timeout (120 s unless given), each detach and the
+	 * end of the run 3 s + 10 s, on top of 3 x the run time. */
+	cr_expect_eq(default_for("scenario t\nscheduler a exec=/bin/true\n"
+				 "step s 2s\n  attach a\n"),
+		     120000 + 3 * 2000 + 120000 + 13000);
+	cr_expect_eq(default_for("scenario t\nscheduler a exec=/bin/true enable-timeout=90s\n"
+				 "scheduler b bpf=fifo enable-timeout=5s\n"
+				 "step s 1s repeat=2\n  attach a\n  replace b\n  detach\n"),
+		     120000 + 3 * 2000 + 2 * (90000 + 5000 + 13000 + 13000) + 13000);
+	cr_expect_eq(default_for("scenario t\nscheduler a exec=/bin/true\nstep s 1s\n"),
+		     120000 + 3000, "a scheduler never attached costs no wait");
 }

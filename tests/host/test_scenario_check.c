@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The host's whole validation (scenario_check, what `validate` and `run`
  * do before booting): each check it adds to the parser's carries
  * file:line:col. */

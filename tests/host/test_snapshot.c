@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for host/snapshot.c: keys follow content, not paths; a snapshot
  * that is truncated, corrupt, of another format or another key is
  * discarded with a reason; the store keeps the most recently used. */
@@ -52,7 +53,7 @@ static void teardown(void)
 
 	chmod(root, 0755);
 	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", root, root);
-	system(cmd);
+	cr_assert_eq(system(cmd), 0);
 }
 
 TestSuite(snapshot, .init = setup, .fini = teardown);

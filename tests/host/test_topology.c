@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The CPU numbering is written twice, in scenario/cpus.c (scn_topo_cpu_*)
  * and in the VMM's host/arch/x86/topology.c (APIC IDs, nodes): these tests
  * pin that both agree for many shapes, and that each backend's topology

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Builds the synthetic ELF and bzImage fixtures (see fixtures.h). */
 #include <elf.h>
 #include <ftw.h>

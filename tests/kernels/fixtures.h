@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Synthetic kernels for the kernels/ tests: a tiny x86-64 ELF "vmlinux"
  * and bzImages wrapping it in a zstd, gzip or xz payload. */
 #ifndef KTSTR__TESTS_KERNELS_FIXTURES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The Debian archive found in apt sources fixtures (one-line and deb822)
  * and apt-cache show parsing. */
 #include <criterion/criterion.h>

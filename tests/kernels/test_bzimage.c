@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* bzimage_inspect and bzimage_extract_vmlinux on synthetic bzImages. */
 #include <criterion/criterion.h>
 #include <signal.h>

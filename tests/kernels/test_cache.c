@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_cache_dir: where the cache lives, and that it never falls back to
  * a directory other users can write. */
 #include <criterion/criterion.h>

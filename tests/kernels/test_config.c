@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_config_lacks: which needed options a .config does not build in. */
 #include <criterion/criterion.h>
 #include <errno.h>

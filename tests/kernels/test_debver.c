@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* deb_vercmp: dpkg's version order, on kernel package versions and
  * releases. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The real default kernel, when it is cached: its vmlinuz extracts to the
  * cached vmlinux (same size, .BTF and PVH note present). Skipped otherwise;
  * fill the cache with 'ktstr-run kernel fetch'. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* kernel_resolve on bzImages, vmlinux files, build trees and things that
  * are not kernels (each must fail fast with the file named). */
 #include <criterion/criterion.h>

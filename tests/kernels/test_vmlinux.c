@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vmlinux_inspect on small ELF files built by the test, and on ELF files
  * that are not kernels. */
 #include <criterion/criterion.h>

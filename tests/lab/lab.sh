@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The nested-KVM lab: boots the default kernel under QEMU TCG (-cpu max,-erms, which
 # emulates SVM) as level 1, loads kvm.ko there and boots the same kernel as
 # level 2, with the static mini-init as /init, under the own VMM (vmm-boot)

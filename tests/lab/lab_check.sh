@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Judges a lab level-1 console log (lab.sh writes it): splits it into the
 # commands lab-init ran ("lab-init: status N: LABEL" ends each) and checks
 # each against what it must show (test), or prints the boot times (bench).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* lab-init: PID 1 of the level-1 lab guest. Loads irqbypass, kvm and
  * kvm-amd/kvm-intel from /modules with finit_module (compressed .ko.xz/.zst,
  * MODULE_INIT_COMPRESSED_FILE), runs the commands in /lab.argv (one argument

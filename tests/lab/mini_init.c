@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* mini-init: a tiny static PID 1 for the VMM lab. It writes a hello line,
  * and one line per CPU with its node, SMT, package and LLC siblings to
  * /dev/hvc0 (virtio-console), then reboots, so one boot proves

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Where a guest boot's time went: symbolizes `vmm-boot --profile` samples
 # ("VCPU MS RIP H|R" lines, other lines ignored) with the guest's
 # /proc/kallsyms and prints, per vCPU, how often it was halted, then the

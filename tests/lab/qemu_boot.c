@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* qemu-boot: the QEMU side of the boot benchmark. Boots a kernel the way
  * host/backend_qemu.c does (pc machine, virtio-console for the report) and
  * prints the same line as vmm-boot: the time from fork to the first byte the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vmm-boot: boot a kernel with the own KVM VMM outside ktstr-run, for the
  * lab and for measuring: prints the time to the first report byte (the guest
  * init opened /dev/hvc0 and wrote its hello frame) and how the VM ended.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for lib/utf8.c: validation by RFC 3629, repair, cutting at a
  * character boundary. jansson is the oracle: json_string() accepts
  * exactly valid UTF-8. */

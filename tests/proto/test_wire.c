@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for the wire frame codec: round trips, split reads, corrupted
  * headers and payloads, stray bytes, truncation, lost frames. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for CPU numbering, cpuspec resolution on a 2-node 2-LLC 2-core
  * 2-thread topology, cpumask lists, and duration/size units. */
 #include <criterion/criterion.h>
@@ -44,7 +45,8 @@ Test(cpus, numbering)
 
 					cr_expect_eq(scn_topo_cpu_node(&T, cpu), n);
 					cr_expect_eq(scn_topo_cpu_llc(&T, cpu), n * 2 + l);
-					cr_expect_eq(scn_topo_cpu_core(&T, cpu), (n * 2 + l) * 2 + c);
+					cr_expect_eq(scn_topo_cpu_core(&T, cpu),
+						     (n * 2 + l) * 2 + c);
 				}
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading a scenario file (scn_read_file, scn_parse_file): regular files
  * and pipes are read once, whole; directories, devices and oversized files
  * are refused with a message that says what the path is. */

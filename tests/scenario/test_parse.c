@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests that valid scenarios parse into the right model fields: every stock
  * scenario, every directive, every op and every check. */
 #include <criterion/criterion.h>
@@ -124,7 +125,7 @@ Test(parse, directives)
 		 "topology numa=2 llcs=3 cores=4 threads=2\r\n"
 		 "memory 2G\n"
 		 "scheduler one bpf=scx_one.bpf.o partial=yes\n"
-		 "scheduler two exec=/usr/bin/scx_two args=\"--slice 5 -v\"\n"
+		 "scheduler two exec=/usr/bin/scx_two args=\"--slice 5 -v\" enable-timeout=90s\n"
 		 "step a 1.5s repeat=4\n"
 		 "step b 250ms\n");
 	cr_expect_str_eq(s.description, "a \"quoted\" \\ desc");
@@ -141,6 +142,8 @@ Test(parse, directives)
 	cr_expect_eq(s.scheds[1].kind, SCN_SCHED_EXEC);
 	cr_expect_str_eq(s.scheds[1].target, "/usr/bin/scx_two");
 	cr_expect_str_eq(s.scheds[1].args, "--slice 5 -v");
+	cr_expect_eq(s.scheds[0].enable_timeout_ns, SCN_SCHED_ENABLE_TIMEOUT_NS);
+	cr_expect_eq(s.scheds[1].enable_timeout_ns, 90000000000ull);
 	cr_expect_not(s.scheds[1].partial);
 	cr_assert_eq(s.n_steps, 2);
 	cr_expect_eq(s.steps[0].duration_ns, 1500000000ull);

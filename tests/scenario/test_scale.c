@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Validation scales with the file: a scenario file of the largest size
  * (4 MiB) with tens of thousands of steps, cgroups, schedulers and checks
  * parses and validates in well under the test's timeout. The quadratic

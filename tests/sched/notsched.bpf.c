@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* notsched: a valid BPF object with no sched_ext struct_ops map, for the
  * "bpf= object is not a scheduler" error path. */
 /* bpftool 7.1 writes some anonymous members as bare forward declarations. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT/MCFG
  * contents checked in C, and every table decompiled with `iasl -d`. */
 #include <criterion/criterion.h>
@@ -111,7 +112,8 @@ Test(acpi, srat_maps_cpus_and_memory_to_nodes)
 		const uint8_t *s = table(&lay, "SRAT", &len);
 		for (uint32_t off = 48; off < len; off += s[off + 1]) {
 			if (s[off] == 2) {
-				cr_expect_eq(rd32(s + off + 4), (uint32_t)x86_topo_cpu_node(&t, cpu));
+				cr_expect_eq(rd32(s + off + 4),
+					     (uint32_t)x86_topo_cpu_node(&t, cpu));
 				cr_expect_eq(rd32(s + off + 8), x86_topo_apic_id(&t, cpu));
 				cpu++;
 			} else if (s[off] == 1) {

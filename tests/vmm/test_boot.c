@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The PVH loader: a synthetic vmlinux (two PT_LOADs, one with a partial last
  * page and bss, and the Xen PVH entry note) lands in guest RAM byte for byte,
  * as a copy: guest writes never reach the (mapped) file. The e820 map

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPUID topology leaves against the guest topology: 0x1 APIC ID, 0xB/0x1F
  * shifts and counts, 0x4 cache sharing; on AMD, TOPOEXT with 0x8000001D/E
  * made up where the host has none. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Exit statistics: counts per reason and address survive the merge of
  * per-vCPU tables, a full table counts what it drops, and the summary names
  * the busiest addresses first. */

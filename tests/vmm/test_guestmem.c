@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The guest-memory accessor refuses out-of-range accesses and walks guest
  * page tables; guest RAM mappings (anonymous, hugetlbfs pool). */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* I/O dispatch: writes KVM queued in the coalesced ring reach their device
  * in order, before the access that caused the exit, across the ring's wrap,
  * and each exactly once. */

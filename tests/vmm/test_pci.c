@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* PCI and the virtio-pci transport as the guest drives them through the I/O
  * dispatch (ECAM, BAR1 ports): config space reads from the ECAM copy (what
  * KVM hands the guest without an exit) always equal what the device says,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* COM1 and the i8042 through the port dispatch: a line reaches the console
  * log, "Kernel panic" is noticed and makes the i8042 reset a panic, and a
  * log nobody reads (a full FIFO) holds the vCPU only until the VM ends. */

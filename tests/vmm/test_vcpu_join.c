@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kill path without /dev/kvm: vmm_join after vmm_end returns within its
  * deadline even when a vCPU thread is stuck in a device handler (here one
  * blocked in read(), which the kick's SA_RESTART restarts), reports it, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* virtio-console as the guest drives it through the I/O dispatch: a buffer
  * offered on the transmit queue reaches the report pipe; a hostile ring (the
  * used ring over the avail ring) costs at most a ring's worth of work per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The split virtqueue refuses rings and descriptors outside guest RAM,
  * descriptor loops and bad indices. */
 #include <criterion/criterion.h>

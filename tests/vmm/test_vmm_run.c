@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
  * and HLT, a read-only memory slot, RIP sampling), and the real kernel, which
  * must either boot or end with a clear report (on kvm_pvm: an internal error
@@ -148,7 +149,8 @@ Test(vmm_run, profile_samples_the_guest_rip, .timeout = 30)
 
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	/* 1 ms ticks: 20 samples take 20 ms; a loaded host gets 5 s. */
-	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20; i++)
+	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20;
+	     i++)
 		usleep(10 * 1000);
 	vmm_end(&vm, VMM_END_STOPPED, "test over");
 	wait_end(&vm);

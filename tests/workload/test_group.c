@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for workload/group.c and measure.c: spawning, stopping, collecting
  * in both clone modes, killed and stuck workers, setup failures. */
 #include <criterion/criterion.h>
@@ -117,7 +118,7 @@ static void check_prompt_stop(enum scn_clone_mode clone)
 	usleep(100000);
 	t = now_ns();
 	wl_stop(g, 2000 * MS);
-	cr_assert_lt(now_ns() - t, 300 * MS, "stop took %lu ms", (now_ns() - t) / MS);
+	cr_assert_lt(now_ns() - t, 300 * MS, "stop took %llu ms", (now_ns() - t) / MS);
 	for (int i = 0; i < 2; i++) {
 		const struct worker_report *r = wl_group_report(g, i);
 
@@ -232,6 +233,14 @@ Test(group, spawn_rejects_invalid)
 	cr_assert(strstr(msg, "futex-pingpong"), "%s", msg);
 }
 
+/* Gaps that are neither sleep nor run delay: the loop's own jitter, and under
+ * TSan its shadow-memory page faults (2.4 ms seen). */
+#ifdef __SANITIZE_THREAD__
+#define GAP_SLACK_MS 10.0
+#else
+#define GAP_SLACK_MS 2.0
+#endif
+
 Test(group, sleeper_records_oversleep_and_gaps)
 {
 	struct scn_workers w = spec("bursty", 1, SCN_CLONE_FORK);
@@ -254,7 +263,7 @@ Test(group, sleeper_records_oversleep_and_gaps)
 	 * but not running (schedstat run_delay covers it), never the 20ms
 	 * sleep. Other tests may load the CPUs, hence run_delay, not a bound. */
 	cr_assert_gt(r->schedstat_run_count, 0, "schedstat missing");
-	cr_assert_leq(r->max_gap_ms, r->schedstat_run_delay_ns / 1e6 + 2.0,
+	cr_assert_leq(r->max_gap_ms, r->schedstat_run_delay_ns / 1e6 + GAP_SLACK_MS,
 		      "max gap %.2f ms, run delay %.2f ms", r->max_gap_ms,
 		      r->schedstat_run_delay_ns / 1e6);
 	cr_assert_lt(r->cpu_time_ns, r->wall_time_ns);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Tests for workload/report.c: JSON round trip, reservoir, percentiles. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Every registered work type runs briefly, in both clone modes, without
  * crashing, and does some work. */
 #include <criterion/criterion.h>

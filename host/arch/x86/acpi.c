@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ACPI table writer (see acpi.h). Offsets and encodings follow the ACPI 6.x
  * spec; the boot guide section 2 lists how FC, CH and ktstr fill them. */
 #include <errno.h>

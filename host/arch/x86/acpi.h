@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ACPI tables for SMP, NUMA and the devices: RSDP, XSDT, FADT (HW-reduced),
  * DSDT (PCI0 host bridge, COM1), MADT, SRAT, SLIT and MCFG (PCI config
  * space). There are no MP tables:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Loading a Linux kernel into guest RAM and the BSP's entry state: PVH into
  * an ELF vmlinux (boot_pvh.c) or the 64-bit boot protocol into a bzImage
  * (boot_bzimage.c); the shared pieces are in boot_common.c. */

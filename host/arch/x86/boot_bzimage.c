@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The 64-bit boot protocol into a bzImage (Documentation/arch/x86/boot.rst):
  * copy the protected-mode part to 1 MiB, fill the zero page with the setup
  * header, command line, initrd, RSDP and e820, and enter at +0x200. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What both kernel entries share: the e820 map, initrd and command line
  * placement, and the BSP register state for PVH (32-bit protected mode) and
  * the 64-bit boot protocol (long mode with an identity map). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* PVH entry into an ELF vmlinux: load the PT_LOAD segments at their physical
  * addresses, find the Xen PHYS32_ENTRY note and fill hvm_start_info. No
  * decompressor runs; the kernel starts where it is linked. */

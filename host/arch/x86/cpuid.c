@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CPUID patching for the guest topology (see cpuid.h). Layout of the APIC ID
  * fields: topology.h. References: FC normalize.rs, CH update_cpuid_topology,
  * ktstr topology.rs (see the boot guide, section 1.4). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-vCPU CPUID: KVM's supported leaves with the topology leaves
  * (0x1, 0x4, 0xB, 0x1F and the AMD 0x8000001x ones) rewritten from the guest
  * topology, so that every layer agrees on APIC IDs, SMT, cores and LLCs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Every fixed guest-physical address the x86 VMM uses, in one place
  * (merged from the Firecracker, cloud-hypervisor and ktstr layouts). */
 #ifndef KTSTR__ARCH_X86_LAYOUT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Boot MSRs, XCR0 and LAPIC LINT pins (see msr.h). */
 #include <errno.h>
 #include <linux/kvm.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Boot-time MSR values, XCR0 and LAPIC LINT setup for each vCPU. */
 #ifndef KTSTR__ARCH_X86_MSR_H
 #define KTSTR__ARCH_X86_MSR_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* APIC ID arithmetic for the guest topology (see topology.h). The same
  * numbers go to KVM_CREATE_VCPU, CPUID, MADT and SRAT. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The guest CPU topology as x86 sees it: APIC IDs built from
  * thread | core | LLC (die) | node (package) bit fields. */
 #ifndef KTSTR__ARCH_X86_TOPOLOGY_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Makes the seed corpus of the `collect` fuzz target from real runs: each
 # scenario runs under QEMU with KTSTR_REPORT_TEE, and a seed is the
 # scenario text (after a little-endian u16 length) followed by the raw
@@ -60,3 +61,11 @@ done
 for f in garble truncate crash; do
 	seed "hello-$f" scenario/stock/hello.scn --inject-fault "$f"
 done
+# A payload that prints TAP and fails; a scheduler the verifier refuses.
+printf '%s\n' 'scenario tap "TAP"' 'step run 1s' \
+	'  payload-run sel /bin/sh args="-c \"printf '"'"'ok 1 a # \\nnot ok 2 b # \\nok 3 c # SKIP \\n'"'"'; echo e >&2; exit 1\""' \
+	'  payload-wait sel timeout=20s' >"$tmp/tap.scn"
+seed payload-tap "$tmp/tap.scn"
+printf '%s\n' 'scenario reject "verifier"' 'scheduler bad bpf=reject' 'step a 1s' \
+	'  attach bad' 'check scheduler alive' >"$tmp/reject.scn"
+seed sched-reject "$tmp/reject.scn"

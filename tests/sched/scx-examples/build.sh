@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the kernel's own example schedulers (tools/sched_ext: scx_simple,
 # scx_qmap, scx_central, scx_flatcg, scx_pair, scx_cpu0, scx_sdt,
 # scx_userland) from Debian's linux-source package matching the default
@@ -6,7 +7,7 @@
 #
 # Usage: build.sh OUTDIR VMLINUX_H KTSTR_RUN [SCHED...]
 #   OUTDIR     where the loaders go (OUTDIR/scx_simple, ...)
-#   VMLINUX_H  the project's vmlinux.h (tests/sched/gen-vmlinux-h.sh)
+#   VMLINUX_H  the project's vmlinux.h (scheds/vmlinux-h.sh)
 #   KTSTR_RUN  "kernel fetch": the default kernel's release (and the private
 #              apt state)
 #   SCHED      the schedulers to build (default: all eight)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* fifo: every task goes to the global FIFO queue, each with the default
  * slice. The simplest scheduler that works. */
 #include "scx_minimal.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* stall: deliberately never runs user tasks. Kernel threads go to the
  * global queue; every other task is parked in a queue nobody consumes, so
  * the sched_ext watchdog must kill the scheduler ("runnable task stall")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* error: a FIFO scheduler that calls scx_bpf_error() after a number of
  * dispatches, so the kernel disables it with a BPF error ("runtime error")
  * and our message. Used to test that the error and its text are reported. */

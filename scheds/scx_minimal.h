@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The project's own minimal sched_ext header for its test schedulers: the
  * kfuncs they call (bpftool 7.1 emits no kfunc prototypes) and the
  * struct_ops and error macros. Types come from vmlinux.h (the default

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* vtime: weighted virtual time. Each task's vtime advances by the time it
  * ran scaled by 100/weight; the lowest vtime runs next from one shared
  * queue. A task that slept is charged at most one slice of credit. */
