@@ -20,30 +20,18 @@
 #include <xxhash.h>
 
 #include "host/atomic_file.h"
+#include "host/backend.h"
 #include "host/elfdeps.h"
 #include "host/run.h"
 #include "host/selftests.h"
 #include "kernels/kernels.h"
-#include "lib/file.h"
 
 /* The runner with its stderr in its stdout, so that each test's own words
- * stand in its block. Where the payload's stderr is the console (a
- * guest-init that does not keep payload output), the output is kept in a
- * file and printed there once the runner is done, each line prefixed, for
- * the host to read back (TEMPORARY, see selftests_results.c). */
+ * stand in its block of the output guest-init keeps. */
 const char selftests_run_sh[] =
 	"# ktstr-run selftests: the kernel's sched_ext selftests runner (\"$@\"),\n"
 	"# stderr into stdout; exits with the runner's status.\n"
-	"if ! [ -t 2 ] && [ -z \"${KTSTR_SELFTESTS_OUT:-}\" ]; then\n"
-	"\texec \"$@\" 2>&1\n"
-	"fi\n"
-	"out=${KTSTR_SELFTESTS_OUT:-/tmp/ktstr-selftests.out}\n"
-	"\"$@\" >\"$out\" 2>&1\n"
-	"rc=$?\n"
-	"while IFS= read -r l || [ -n \"$l\" ]; do\n"
-	"\tprintf '" SELFTESTS_CONSOLE_PREFIX "%s\\n' \"$l\"\n"
-	"done <\"$out\" >&2\n"
-	"exit $rc\n";
+	"exec \"$@\" 2>&1\n";
 
 #define GUEST_SCRIPT "/opt/ktstr-selftests/run.sh"
 
@@ -477,23 +465,6 @@ static int write_script(const char *cache, char *path, size_t len, char *msg, si
 	return ret ? -1 : 0;
 }
 
-/* The runner's exit status from the run's results, -1 if unknown. */
-static int runner_exit(json_t *run)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(json_object_get(run, "events"), i, e) {
-		const char *kind = json_string_value(json_object_get(e, "kind"));
-		const char *id = json_string_value(json_object_get(e, "id"));
-
-		if (kind && id && !strcmp(kind, "payload_end") && !strcmp(id, "selftests") &&
-		    json_is_integer(json_object_get(e, "exit_code")))
-			return (int)json_integer_value(json_object_get(e, "exit_code"));
-	}
-	return -1;
-}
-
 static int get_kernel(const struct selftests_opts *o, struct kernel *k, char *msg, size_t len)
 {
 	if (o->kernel)
@@ -507,7 +478,7 @@ struct st {
 	struct kernel k;
 	struct scn_topology topo;
 	char cache[4096], script[PATH_MAX], tree[PATH_MAX], runner[PATH_MAX];
-	char run_sh[PATH_MAX], scn[PATH_MAX], json[PATH_MAX], log[PATH_MAX];
+	char run_sh[PATH_MAX], scn[PATH_MAX], log[PATH_MAX];
 	char cmdline[2048], append[4096], topo_text[128];
 	char **names;
 	size_t n_names;
@@ -588,7 +559,6 @@ static int prepare(struct st *x, char *msg, size_t len)
 	}
 	close(fd);
 	free(text);
-	snprintf(x->json, sizeof(x->json), "%.*s.json", (int)strlen(x->scn) - 4, x->scn);
 	selftests_cmdline(&x->topo, o->append, x->cmdline, sizeof(x->cmdline));
 	snprintf(x->append, sizeof(x->append), "%s%s%s", x->cmdline,
 		 x->cmdline[0] && o->append ? " " : "", o->append ? o->append : "");
@@ -603,31 +573,24 @@ static int prepare(struct st *x, char *msg, size_t len)
 	return 0;
 }
 
-/* The results, written; the command's exit code. */
-static int report(struct st *x, int run_code, double wall_s)
+/* The results, written; the command's exit code. run: the run's results
+ * object (NULL: the run ended before it had one). */
+static int report(struct st *x, json_t *run, int run_code, double wall_s)
 {
 	const struct selftests_opts *o = x->o;
 	struct selftests_meta m = { x->k.release, x->topo_text, x->cmdline, x->tree, wall_s,
 				    run_code, -1 };
 	struct selftests_results r;
-	json_t *run = json_load_file(x->json, 0, NULL);
-	uint8_t *console = NULL;
-	size_t clen = 0;
-	char *out = NULL;
+	struct selftests_run sr;
 	int code = run_code, fails = 0, got = 0;
 
-	m.runner_exit = runner_exit(run);
-	out = selftests_output_from_run(run);
-	if (!out && read_file(x->log, 256u << 20, &console, &clen, NULL) == 0)
-		out = selftests_console_output((const char *)console, clen);
-	free(console);
-	if (selftests_parse(out, (const char *const *)x->names, x->n_names, o->filter, &r)) {
+	selftests_from_run(run, &sr);
+	m.runner_exit = sr.exit_code;
+	if (selftests_parse(sr.out, sr.tap, (const char *const *)x->names, x->n_names, o->filter,
+			    &r)) {
 		fprintf(stderr, "ktstr-run: out of memory\n");
-		free(out);
-		json_decref(run);
 		return 2;
 	}
-	free(out);
 	for (size_t i = 0; i < r.n; i++) {
 		fails += r.t[i].result == ST_FAIL || r.t[i].result == ST_NOT_RUN;
 		got += r.t[i].result != ST_NOT_RUN;
@@ -663,15 +626,55 @@ static int report(struct st *x, int run_code, double wall_s)
 		}
 	}
 	selftests_results_free(&r);
-	json_decref(run);
+	return code;
+}
+
+/* The generated scenario run as `run` runs one (run_one), its results
+ * object into *results. The run's exit code. */
+static int run(struct st *x, json_t **results)
+{
+	const struct selftests_opts *o = x->o;
+	struct run_opts ro = { 0 };
+	struct run_outcome out;
+	struct scenario s;
+	const char *name;
+	char why[256];
+	int code;
+
+	*results = NULL;
+	ro.scenario = x->scn;
+	ro.kernel = o->kernel;
+	ro.backend = o->backend ? o->backend : "auto";
+	ro.accel = "auto";
+	ro.log = x->log;
+	ro.append = x->append[0] ? x->append : NULL;
+	/* The runner's limit, plus the boot and the rest of the run. */
+	ro.timeout_ms = (o->timeout_ms ? o->timeout_ms : SELFTESTS_TIMEOUT_S * 1000ull) +
+			RUN_TIMEOUT_DEFAULT_MS;
+	ro.cold = o->cold;
+	ro.verbose = o->verbose;
+	ro.quiet = o->quiet;
+	if (!(name = backend_resolve(ro.backend, why, sizeof(why)))) {
+		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+			ro.backend);
+		return 2;
+	}
+	if (scenario_load(x->scn, name, &s))
+		return 2;
+	if (!strcmp(ro.backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
+	code = run_one(&ro, name, NULL, &s, &out);
+	*results = json_incref(out.results);
+	run_outcome_free(&out);
+	scn_free(&s);
 	return code;
 }
 
 int cmd_selftests(const struct selftests_opts *o)
 {
 	struct st *x = calloc(1, sizeof(*x));
-	struct run_opts ro = { 0 };
 	struct timespec t0, t1;
+	json_t *results = NULL;
 	char msg[4096];
 	int code;
 
@@ -687,27 +690,14 @@ int cmd_selftests(const struct selftests_opts *o)
 	say(o, "running %s%s%s on %s, %s%s%s", x->runner, o->filter ? " -t " : "",
 	    o->filter ? o->filter : "", x->k.release, x->topo_text, x->cmdline[0] ? ", " : "",
 	    x->cmdline);
-	ro.scenario = x->scn;
-	ro.kernel = o->kernel;
-	ro.backend = o->backend ? o->backend : "auto";
-	ro.accel = "auto";
-	ro.json = x->json;
-	ro.log = x->log;
-	ro.append = x->append[0] ? x->append : NULL;
-	/* The runner's limit, plus the boot and the rest of the run. */
-	ro.timeout_ms = (o->timeout_ms ? o->timeout_ms : SELFTESTS_TIMEOUT_S * 1000ull) +
-			RUN_TIMEOUT_DEFAULT_MS;
-	ro.cold = o->cold;
-	ro.verbose = o->verbose;
-	ro.quiet = o->quiet;
-	code = cmd_run(&ro);
+	code = run(x, &results);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	code = report(x, code, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	code = report(x, results, code,
+		      (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	if (x->scn[0])
 		unlink(x->scn);
-	if (x->json[0])
-		unlink(x->json);
+	json_decref(results);
 	if (x->have_deps)
 		elfdeps_free(&x->deps);
 	free_names(x->names, x->n_names);

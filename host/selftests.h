@@ -36,9 +36,6 @@ struct selftests_opts {
 #define SELFTESTS_TIMEOUT_S 1800u
 #define SELFTESTS_TOPOLOGY "numa=1 llcs=1 cores=4 threads=1"
 #define SELFTESTS_MEMORY "1G"
-/* Where the runner's output is dumped on the console (temporary, see
- * selftests_results.c), each line prefixed with this. */
-#define SELFTESTS_CONSOLE_PREFIX "ktstr-selftests: "
 
 int cmd_selftests(const struct selftests_opts *o);
 
@@ -70,9 +67,9 @@ struct selftests_plan {
  * with msg (a path the scenario language cannot quote). */
 char *selftests_scenario(const struct selftests_plan *p, char *msg, size_t len);
 
-/* The script the guest runs: the runner with its stderr in its stdout;
- * where its stderr is the console, in a file printed there afterwards
- * (SELFTESTS_CONSOLE_PREFIX). Exit status the runner's. */
+/* The script the guest runs: the runner with its stderr in its stdout,
+ * which guest-init keeps (the payload's output) and reads as TAP. Exit
+ * status the runner's. */
 extern const char selftests_run_sh[];
 
 /* One test's result. */
@@ -92,28 +89,37 @@ struct selftests_results {
 	int summary_passed, summary_skipped, summary_failed; /* -1: none seen */
 };
 
-/* The runner's output from the run's results, where guest-init keeps a
- * payload's output (results key payloads[]: the "selftests" run's stdout,
- * run.sh having put its stderr there); malloc'd, NULL if they hold none. */
-char *selftests_output_from_run(const json_t *run);
-/* TEMPORARY (for a guest-init that does not keep payload output): the
- * runner's output, taken from the lines of console that start with
- * SELFTESTS_CONSOLE_PREFIX; malloc'd, NULL if there are none. */
-char *selftests_console_output(const char *console, size_t len);
+/* What the run's results (docs/results.md) hold of the "selftests"
+ * payload: the runner's output (payloads[].stdout, run.sh having put its
+ * stderr there: all of it up to 64 KiB, else its start and end around a
+ * "[ktstr-run: N bytes not kept]" line), the TAP test lines guest-init read
+ * from all of it (payloads[].tap.tests), and its exit status. Borrowed
+ * from run; NULL and -1 where the results hold none. */
+struct selftests_run {
+	const char *out;
+	const json_t *tap;
+	int exit_code;
+};
+void selftests_from_run(const json_t *run, struct selftests_run *sr);
 
-/* The runner's output (its "===== START =====" / "TEST: name" / "OUTPUT:"
- * blocks, each ended by the TAP line "ok N name # [SKIP]" or "not ok N
- * name #") into r: one result per test that reported, in order, with its
- * block's output; TAP lines the tests print themselves (a different name)
- * stay output. Then every test of `expect` (the runner's -l list, NULL or
- * empty for none) that the filter selected and did not report is added as
- * not run. 0, or -ENOMEM. */
-int selftests_parse(const char *out, const char *const *expect, size_t n_expect,
-		    const char *filter, struct selftests_results *r);
+/* One result per test into r. The results are the runner's own TAP lines
+ * among tap (payload_tap's tests[]: "ok N name #" passed, "ok N name #
+ * SKIP" skipped, "not ok N name #" failed): those naming a test of
+ * `expect` (the runner's -l list), or, without one, a name of one word;
+ * TAP lines the tests print themselves (rt_stall's "ok 1 PASS: ...") are
+ * not results. Each test's output is its block of out ("===== START
+ * =====", "TEST: name", "OUTPUT:", what it printed, up to its result
+ * line), or a note where that fell in the part not kept. A test whose
+ * block out ends in without a result is not run (the runner died in it);
+ * so is every test of `expect` that the filter selected and that did not
+ * report. The runner's closing "PASSED: / SKIPPED: / FAILED:" counts go
+ * to summary_*. 0, or -ENOMEM. */
+int selftests_parse(const char *out, const json_t *tap, const char *const *expect,
+		    size_t n_expect, const char *filter, struct selftests_results *r);
 void selftests_results_free(struct selftests_results *r);
 
 /* Why a test skips itself, as its code says (for the table; its own words
- * are in the console log), or NULL. */
+ * are in its output), or NULL. */
 const char *selftests_skip_hint(const char *name);
 
 /* Output. meta: the kernel release, the topology as text, the command line

@@ -2,64 +2,45 @@
 /* The sched_ext selftests runner's output as one result per test, and the
  * three ways they are written (selftests.h).
  *
- * The output is the payload's stdout in the run's results where guest-init
- * keeps payload output (selftests_output_from_run); TEMPORARY, until that
- * is in every guest-init this runs with: off the console, where the
- * guest-side script prints it once the runner is done
- * (selftests_console_output). It is parsed here (selftests_parse): the
- * runner's blocks give each test its output, which a TAP reader of single
- * lines cannot. */
+ * Everything comes from the run's results: guest-init keeps the payload's
+ * output and reads its TAP lines (guest-init/payload_tap.c) from all of it,
+ * so the results are those TAP lines, even where the output itself was too
+ * long to keep whole. The output, parsed here block by block, gives each
+ * test what it printed, which lines of TAP alone cannot. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/output.h"
 #include "host/selftests.h"
 #include "lib/utf8.h"
+#include "proto/events.h"
 
-char *selftests_output_from_run(const json_t *run)
+/* A test's output where it fell in the part of the runner's output not
+ * kept (guest-init keeps PROTO_TEXT_MAX of it: the start and the end). */
+static const char cut_note[] = "[not kept: this test's output fell in the middle of the "
+	"runner's output, which was over 64 KiB]\n";
+
+void selftests_from_run(const json_t *run, struct selftests_run *sr)
 {
 	const json_t *p;
 	size_t i;
 
+	sr->out = NULL;
+	sr->tap = NULL;
+	sr->exit_code = -1;
 	json_array_foreach(json_object_get(run, "payloads"), i, p) {
 		const char *id = json_string_value(json_object_get(p, "id"));
-		const char *out = json_string_value(json_object_get(p, "stdout"));
+		const json_t *code = json_object_get(p, "exit_code");
 
-		if (id && !strcmp(id, "selftests") && out && *out)
-			return strdup(out);
+		if (!id || strcmp(id, "selftests"))
+			continue;
+		sr->out = json_string_value(json_object_get(p, "stdout"));
+		sr->tap = json_object_get(json_object_get(p, "tap"), TAPF_TESTS);
+		if (json_is_integer(code))
+			sr->exit_code = (int)json_integer_value(code);
+		return;
 	}
-	return NULL;
-}
-
-char *selftests_console_output(const char *console, size_t len)
-{
-	static const char pre[] = SELFTESTS_CONSOLE_PREFIX;
-	size_t n = 0, pl = sizeof(pre) - 1;
-	const char *p = console, *end = console + len;
-	char *out = malloc(len + 1);
-
-	if (!out)
-		return NULL;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
-
-		/* The serial console ends lines with \r\n. */
-		while (l && p[l - 1] == '\r')
-			l--;
-		if (l >= pl && !memcmp(p, pre, pl)) {
-			memcpy(out + n, p + pl, l - pl);
-			n += l - pl;
-			out[n++] = '\n';
-		}
-		p += (eol ? (size_t)(eol - p) + 1 : l);
-	}
-	out[n] = 0;
-	if (!n) {
-		free(out);
-		return NULL;
-	}
-	return out;
 }
 
 static int add(struct selftests_results *r, const char *name, enum selftest_result res,
@@ -81,10 +62,9 @@ static int add(struct selftests_results *r, const char *name, enum selftest_resu
 	return 0;
 }
 
-/* "ok N NAME # [SKIP]" or "not ok N NAME #": the result and NAME into
- * name; false for any other line. */
-static bool tap_line(const char *l, size_t len, enum selftest_result *res, char *name,
-		     size_t nlen)
+/* "ok N NAME # ..." or "not ok N NAME #", the line that ends a test's
+ * block: NAME into name; false for any other line. */
+static bool result_line(const char *l, size_t len, char *name, size_t nlen)
 {
 	char buf[512];
 	const char *p = buf;
@@ -94,15 +74,12 @@ static bool tap_line(const char *l, size_t len, enum selftest_result *res, char 
 		return false;
 	memcpy(buf, l, len);
 	buf[len] = 0;
-	*res = ST_PASS;
-	if (!strncmp(p, "not ok ", 7)) {
-		*res = ST_FAIL;
+	if (!strncmp(p, "not ok ", 7))
 		p += 7;
-	} else if (!strncmp(p, "ok ", 3)) {
+	else if (!strncmp(p, "ok ", 3))
 		p += 3;
-	} else {
+	else
 		return false;
-	}
 	if (!(w = strspn(p, "0123456789")) || p[w] != ' ')
 		return false;
 	p += w + 1;
@@ -111,12 +88,19 @@ static bool tap_line(const char *l, size_t len, enum selftest_result *res, char 
 		return false;
 	memcpy(name, p, w);
 	name[w] = 0;
-	p += w + 2;
-	while (*p == ' ')
-		p++;
-	if (!strncmp(p, "SKIP", 4) && *res == ST_PASS)
-		*res = ST_SKIP;
 	return true;
+}
+
+/* guest-init's "[ktstr-run: N bytes not kept]" line. */
+static bool cut_line(const char *l)
+{
+	static const char pre[] = "[ktstr-run: ", post[] = " bytes not kept]";
+	size_t n = strlen(l), d;
+
+	if (strncmp(l, pre, sizeof(pre) - 1) || n < sizeof(pre) + sizeof(post) - 2)
+		return false;
+	d = strspn(l + sizeof(pre) - 1, "0123456789");
+	return d && !strcmp(l + sizeof(pre) - 1 + d, post);
 }
 
 static int summary(const char *l, const char *key, int *v)
@@ -129,12 +113,12 @@ static int summary(const char *l, const char *key, int *v)
 	return 1;
 }
 
-static bool reported(const struct selftests_results *r, const char *name)
+static const struct selftest *find(const struct selftests_results *r, const char *name)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->t[i].name, name))
-			return true;
-	return false;
+			return &r->t[i];
+	return NULL;
 }
 
 /* A skipping test says why on its last line, if it says anything. */
@@ -149,18 +133,19 @@ static void last_line(const char *out, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)(end - b), b);
 }
 
-int selftests_parse(const char *out, const char *const *expect, size_t n_expect,
-		    const char *filter, struct selftests_results *r)
+/* out's blocks into b, a test each with what it printed (ST_PASS: it
+ * ended; ST_NOT_RUN: the last block, never ended); *cut when out lacks a
+ * middle part. The runner's summary into r. */
+static int blocks(const char *out, struct selftests_results *b, bool *cut,
+		  struct selftests_results *r)
 {
 	const char *p = out ? out : "", *block = NULL;
 	char test[128] = "", name[128];
 
-	memset(r, 0, sizeof(*r));
-	r->summary_passed = r->summary_skipped = r->summary_failed = -1;
+	*cut = false;
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t l = eol ? (size_t)(eol - p) : strlen(p);
-		enum selftest_result res;
 		char line[600];
 
 		snprintf(line, sizeof(line), "%.*s", (int)(l < 599 ? l : 599), p);
@@ -171,14 +156,16 @@ int selftests_parse(const char *out, const char *const *expect, size_t n_expect,
 			snprintf(test, sizeof(test), "%.127s", line + 6);
 		} else if (!strcmp(line, "OUTPUT:") && !block) {
 			block = eol ? eol + 1 : p + l;
-		} else if (tap_line(p, l, &res, name, sizeof(name)) &&
-			   (!test[0] || !strcmp(name, test))) {
+		} else if (cut_line(line)) {
+			/* What follows is the end of some test's block. */
+			*cut = true;
+			test[0] = 0;
+			block = NULL;
+		} else if (result_line(p, l, name, sizeof(name)) && test[0] &&
+			   !strcmp(name, test)) {
 			/* A test's own TAP lines name something else. */
-			if (add(r, name, res, block, block ? (size_t)(p - block) : 0))
+			if (add(b, name, ST_PASS, block, block ? (size_t)(p - block) : 0))
 				return -ENOMEM;
-			if (res == ST_SKIP)
-				last_line(r->t[r->n - 1].output, r->t[r->n - 1].why,
-					  sizeof(r->t[0].why));
 			test[0] = 0;
 			block = NULL;
 		} else if (summary(line, "PASSED:", &r->summary_passed) ||
@@ -189,21 +176,78 @@ int selftests_parse(const char *out, const char *const *expect, size_t n_expect,
 		p += l + (eol != NULL);
 	}
 	/* A test that started and never reported: the runner died in it. */
-	if (test[0] && !reported(r, test)) {
-		if (add(r, test, ST_NOT_RUN, block, block ? strlen(block) : 0))
-			return -ENOMEM;
+	if (test[0] && add(b, test, ST_NOT_RUN, block, block ? strlen(block) : 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/* One of the runner's tests: in expect, or without one, a name of one
+ * word (a test's own TAP lines say more). */
+static bool a_test(const char *name, const char *const *expect, size_t n_expect)
+{
+	if (!n_expect)
+		return *name && !strpbrk(name, " \t");
+	for (size_t i = 0; i < n_expect; i++)
+		if (!strcmp(expect[i], name))
+			return true;
+	return false;
+}
+
+int selftests_parse(const char *out, const json_t *tap, const char *const *expect,
+		    size_t n_expect, const char *filter, struct selftests_results *r)
+{
+	struct selftests_results b = { 0 };
+	const struct selftest *bt;
+	const json_t *e;
+	bool cut;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->summary_passed = r->summary_skipped = r->summary_failed = -1;
+	if (blocks(out, &b, &cut, r))
+		goto nomem;
+	json_array_foreach(tap, i, e) {
+		const char *name = json_string_value(json_object_get(e, TAPF_NAME));
+		const char *dir = json_string_value(json_object_get(e, TAPF_DIRECTIVE));
+		const char *why = json_string_value(json_object_get(e, TAPF_REASON));
+		enum selftest_result res = ST_FAIL;
+		const char *o;
+		struct selftest *t;
+
+		if (!name || !a_test(name, expect, n_expect) || find(r, name))
+			continue;
+		if (json_is_true(json_object_get(e, TAPF_OK)))
+			res = dir && !strcmp(dir, "SKIP") ? ST_SKIP : ST_PASS;
+		bt = find(&b, name);
+		o = bt && bt->result == ST_PASS ? bt->output : cut ? cut_note : "";
+		if (add(r, name, res, o, strlen(o)))
+			goto nomem;
+		t = &r->t[r->n - 1];
+		if (res == ST_SKIP && why && *why)
+			snprintf(t->why, sizeof(t->why), "%s", why);
+		else if (res == ST_SKIP && o != cut_note)
+			last_line(t->output, t->why, sizeof(t->why));
+	}
+	/* The last block, never ended: the runner died or was stopped in it. */
+	if (b.n && (bt = &b.t[b.n - 1])->result == ST_NOT_RUN && !find(r, bt->name)) {
+		if (add(r, bt->name, ST_NOT_RUN, bt->output, strlen(bt->output)))
+			goto nomem;
 		snprintf(r->t[r->n - 1].why, sizeof(r->t[0].why),
 			 "started but never reported: the runner died or was stopped in it");
 	}
-	for (size_t i = 0; i < n_expect; i++) {
-		if ((filter && !strstr(expect[i], filter)) || reported(r, expect[i]))
+	for (i = 0; i < n_expect; i++) {
+		if ((filter && !strstr(expect[i], filter)) || find(r, expect[i]))
 			continue;
 		if (add(r, expect[i], ST_NOT_RUN, NULL, 0))
-			return -ENOMEM;
+			goto nomem;
 		snprintf(r->t[r->n - 1].why, sizeof(r->t[0].why),
-			 "no result came back (see the console log)");
+			 "no result came back (see the payload's log and the console log)");
 	}
+	selftests_results_free(&b);
 	return 0;
+nomem:
+	selftests_results_free(&b);
+	return -ENOMEM;
 }
 
 void selftests_results_free(struct selftests_results *r)
@@ -297,8 +341,8 @@ void selftests_print(FILE *f, const struct selftests_results *r, const struct se
 	if (r->summary_passed >= 0 && (r->summary_passed != n[ST_PASS] ||
 				       r->summary_failed != n[ST_FAIL] ||
 				       r->summary_skipped != n[ST_SKIP]))
-		fprintf(f, "note: the runner's own summary says %d passed, %d failed, %d skipped: a "
-			"result line was lost on the console\n", r->summary_passed,
+		fprintf(f, "note: the runner's own summary says %d passed, %d failed, %d skipped "
+			"(the results above are its TAP lines)\n", r->summary_passed,
 			r->summary_failed, r->summary_skipped);
 }
 
@@ -332,34 +376,6 @@ json_t *selftests_json(const struct selftests_results *r, const struct selftests
 	return j;
 }
 
-/* s as XML text (valid UTF-8, no character XML 1.0 forbids). */
-static void xml(FILE *f, const char *s, bool attr)
-{
-	char *t = utf8_sanitize_dup(s, strlen(s));
-
-	for (const unsigned char *p = (const unsigned char *)t; p && *p; p++) {
-		if (*p == '<')
-			fputs("&lt;", f);
-		else if (*p == '>')
-			fputs("&gt;", f);
-		else if (*p == '&')
-			fputs("&amp;", f);
-		else if (*p == '"')
-			fputs("&quot;", f);
-		else if (*p == '\n')
-			fputs(attr ? "&#10;" : "\n", f);
-		else if (*p == '\t')
-			fputs(attr ? "&#9;" : "\t", f);
-		else if (*p < 0x20)
-			fputc(' ', f);
-		else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
-			fputs("\xef\xbf\xbd", f), p += 2;
-		else
-			fputc(*p, f);
-	}
-	free(t);
-}
-
 int selftests_junit(FILE *f, const struct selftests_results *r, const struct selftests_meta *m)
 {
 	int n[4];
@@ -367,9 +383,9 @@ int selftests_junit(FILE *f, const struct selftests_results *r, const struct sel
 	count(r, n);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
 		"  <testsuite name=\"sched_ext selftests (");
-	xml(f, m->release, true);
+	output_xml_text(f, m->release, true);
 	fprintf(f, ", ");
-	xml(f, m->topology, true);
+	output_xml_text(f, m->topology, true);
 	fprintf(f, ")\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 		r->n, n[ST_FAIL], n[ST_NOT_RUN], n[ST_SKIP], m->wall_s);
 	for (size_t i = 0; i < r->n; i++) {
@@ -377,22 +393,22 @@ int selftests_junit(FILE *f, const struct selftests_results *r, const struct sel
 		const char *why = t->why[0] ? t->why : selftests_skip_hint(t->name);
 
 		fprintf(f, "    <testcase classname=\"sched_ext\" name=\"");
-		xml(f, t->name, true);
+		output_xml_text(f, t->name, true);
 		fprintf(f, "\">\n");
 		if (t->result == ST_FAIL)
 			fprintf(f, "      <failure message=\"the test reported not ok\"/>\n");
 		else if (t->result == ST_SKIP) {
 			fprintf(f, "      <skipped message=\"");
-			xml(f, why ? why : "skipped itself", true);
+			output_xml_text(f, why ? why : "skipped itself", true);
 			fprintf(f, "\"/>\n");
 		} else if (t->result == ST_NOT_RUN) {
 			fprintf(f, "      <error message=\"");
-			xml(f, t->why, true);
+			output_xml_text(f, t->why, true);
 			fprintf(f, "\"/>\n");
 		}
 		if (t->output[0]) {
 			fprintf(f, "      <system-out>");
-			xml(f, t->output, false);
+			output_xml_text(f, t->output, false);
 			fprintf(f, "</system-out>\n");
 		}
 		fprintf(f, "    </testcase>\n");

@@ -38,6 +38,7 @@ def selftests(*args, timeout=3600):
     sys.stdout.write(p.stdout)
     sys.stdout.write(p.stderr[-6000:])
     print(f"exit {p.returncode} after {dt:.1f} s")
+    p.json_path = js
     res = json.load(open(js)) if os.path.exists(js) else None
     junit = ET.parse(xml).getroot() if os.path.exists(xml) else None
     return p, res, junit, dt
@@ -92,6 +93,12 @@ def case_one():
         return
     check_results(r, junit, ["minimal"])
     check("PASS    minimal" in p.stdout, "the table names it")
+    checks = {c["name"]: c for c in r["run"]["checks"]}
+    check(checks.get("payload selftests: minimal", {}).get("pass") is True,
+          f"the run's own TAP check: {sorted(checks)}")
+    log = os.path.join(os.path.dirname(p.json_path), "r.payload-selftests.log")
+    check(os.path.exists(log) and "TEST: minimal" in open(log).read(),
+          f"the runner's output in {log}")
     # A name no test has: refused before boot (the build is cached now).
     p2, r2, _, dt = selftests("-t", "no_such_test", timeout=300)
     check(p2.returncode == 2 and "no test's name holds it" in p2.stderr and r2 is None,

@@ -137,11 +137,25 @@ static const char runner_out[] =
 static const char *const all_tests[] = { "create_dsq", "hotplug", "nohz_tick", "rt_stall", "exit",
 					 "maximal", "minimal" };
 
+/* runner_out's TAP test lines as guest-init reads them (payload_tap). */
+static json_t *runner_tap(void)
+{
+	return json_pack("[{s:i, s:b, s:s}, {s:i, s:b, s:s, s:s}, {s:i, s:b, s:s, s:s},"
+			 " {s:i, s:b, s:s}, {s:i, s:b, s:s}, {s:i, s:b, s:s}]",
+			 "n", 1, "ok", 1, "name", "create_dsq",
+			 "n", 2, "ok", 1, "name", "hotplug", "directive", "SKIP",
+			 "n", 3, "ok", 1, "name", "nohz_tick", "directive", "SKIP",
+			 "n", 1, "ok", 0, "name", "FAIL: FAIR task got less than 4.00% of runtime",
+			 "n", 4, "ok", 1, "name", "rt_stall",
+			 "n", 5, "ok", 0, "name", "exit");
+}
+
 Test(selftests, runner_output_as_results)
 {
 	struct selftests_results r;
+	json_t *tap = runner_tap();
 
-	cr_assert_eq(selftests_parse(runner_out, all_tests, 7, NULL, &r), 0);
+	cr_assert_eq(selftests_parse(runner_out, tap, all_tests, 7, NULL, &r), 0);
 	cr_assert_eq(r.n, 7);
 	cr_expect_str_eq(r.t[0].name, "create_dsq");
 	cr_expect_eq(r.t[0].result, ST_PASS);
@@ -166,6 +180,69 @@ Test(selftests, runner_output_as_results)
 	cr_expect_eq(r.t[6].result, ST_NOT_RUN, "never started");
 	cr_expect_eq(r.summary_passed, -1);
 	selftests_results_free(&r);
+	json_decref(tap);
+}
+
+/* The TAP lines decide: a result line the output shows but guest-init did
+ * not read as TAP is no result, and TAP's skip reason is the reason. */
+Test(selftests, results_are_the_tap_lines)
+{
+	static const char out[] =
+		"===== START =====\nTEST: minimal\nOUTPUT:\nok 1 minimal # \n=====  END  =====\n"
+		"===== START =====\nTEST: exit\nOUTPUT:\nbye\nok 2 exit # SKIP \n=====  END  =====\n";
+	static const char *const names[] = { "minimal", "exit" };
+	json_t *tap = json_pack("[{s:i, s:b, s:s, s:s, s:s}]", "n", 2, "ok", 1, "name", "exit",
+				"directive", "SKIP", "reason", "no exit here");
+	struct selftests_results r;
+
+	cr_assert_eq(selftests_parse(out, tap, names, 2, NULL, &r), 0);
+	cr_assert_eq(r.n, 2);
+	cr_expect_str_eq(r.t[0].name, "exit");
+	cr_expect_eq(r.t[0].result, ST_SKIP);
+	cr_expect_str_eq(r.t[0].why, "no exit here");
+	cr_expect_str_eq(r.t[0].output, "bye\n");
+	cr_expect_str_eq(r.t[1].name, "minimal");
+	cr_expect_eq(r.t[1].result, ST_NOT_RUN);
+	selftests_results_free(&r);
+	json_decref(tap);
+	/* No TAP at all: nothing reported. */
+	cr_assert_eq(selftests_parse(out, NULL, names, 2, NULL, &r), 0);
+	cr_assert_eq(r.n, 2);
+	cr_expect(r.t[0].result == ST_NOT_RUN && r.t[1].result == ST_NOT_RUN);
+	selftests_results_free(&r);
+}
+
+/* Output over 64 KiB reaches the host as its start and end around
+ * guest-init's "not kept" line: the tests in between still have their
+ * results (TAP is read in the guest, from all of it), with a note for
+ * their output, and the tail's first, headless block is nobody's. */
+Test(selftests, results_survive_output_not_kept)
+{
+	static const char out[] =
+		"===== START =====\nTEST: create_dsq\nOUTPUT:\nok 1 create_dsq # \n=====  END  =====\n"
+		"===== START =====\nTEST: dequeue\nOUTPUT:\nScenario 0\n"
+		"[ktstr-run: 70000 bytes not kept]\n"
+		"Scenario 9\nok 3 maximal # \n=====  END  =====\n"
+		"===== START =====\nTEST: minimal\nOUTPUT:\nfine\nnot ok 4 minimal # \n"
+		"=====  END  =====\nPASSED:  2\nSKIPPED: 0\nFAILED:  2\n";
+	static const char *const names[] = { "create_dsq", "dequeue", "maximal", "minimal" };
+	json_t *tap = json_pack("[{s:i, s:b, s:s}, {s:i, s:b, s:s}, {s:i, s:b, s:s},"
+				" {s:i, s:b, s:s}]", "n", 1, "ok", 1, "name", "create_dsq",
+				"n", 2, "ok", 0, "name", "dequeue", "n", 3, "ok", 1, "name",
+				"maximal", "n", 4, "ok", 0, "name", "minimal");
+	struct selftests_results r;
+
+	cr_assert_eq(selftests_parse(out, tap, names, 4, NULL, &r), 0);
+	cr_assert_eq(r.n, 4);
+	cr_expect_eq(r.t[1].result, ST_FAIL, "dequeue: its result line was not kept");
+	cr_expect(strstr(r.t[1].output, "[not kept: "), "%s", r.t[1].output);
+	cr_expect_eq(r.t[2].result, ST_PASS);
+	cr_expect(strstr(r.t[2].output, "[not kept: "), "maximal: its block began in the cut");
+	cr_expect_eq(r.t[3].result, ST_FAIL);
+	cr_expect_str_eq(r.t[3].output, "fine\n");
+	cr_expect_eq(r.summary_failed, 2);
+	selftests_results_free(&r);
+	json_decref(tap);
 }
 
 Test(selftests, filter_and_summary)
@@ -175,9 +252,11 @@ Test(selftests, filter_and_summary)
 		"===== START =====\nTEST: dequeue_iter\nOUTPUT:\nok 2 dequeue_iter # \n=====  END  =====\n"
 		"\n\n=============================\n\nRESULTS:\n\nPASSED:  2\nSKIPPED: 0\nFAILED:  0\n";
 	static const char *const names[] = { "create_dsq", "dequeue", "dequeue_iter", "dequeue_remote" };
+	json_t *tap = json_pack("[{s:i, s:b, s:s}, {s:i, s:b, s:s}]", "n", 1, "ok", 1, "name",
+				"dequeue", "n", 2, "ok", 1, "name", "dequeue_iter");
 	struct selftests_results r;
 
-	cr_assert_eq(selftests_parse(out, names, 4, "dequeue", &r), 0);
+	cr_assert_eq(selftests_parse(out, tap, names, 4, "dequeue", &r), 0);
 	cr_assert_eq(r.n, 3, "create_dsq was not selected; dequeue_remote was and did not report");
 	cr_expect_str_eq(r.t[2].name, "dequeue_remote");
 	cr_expect_eq(r.t[2].result, ST_NOT_RUN);
@@ -185,28 +264,16 @@ Test(selftests, filter_and_summary)
 	cr_expect_eq(r.summary_skipped, 0);
 	cr_expect_eq(r.summary_failed, 0);
 	selftests_results_free(&r);
-	cr_assert_eq(selftests_parse(NULL, names, 4, NULL, &r), 0);
+	cr_assert_eq(selftests_parse(NULL, NULL, names, 4, NULL, &r), 0);
 	cr_expect_eq(r.n, 4, "nothing came back: every test not run");
 	selftests_results_free(&r);
-}
-
-Test(selftests, console_lines_of_the_dump)
-{
-	static const char console[] =
-		"[   12.3] sched_ext: BPF scheduler \"minimal\" enabled\r\n"
-		"ktstr-selftests: ===== START =====\r\n"
-		"ktstr-selftests: TEST: minimal\r\n"
-		"[   12.4] random kernel line\n"
-		"ktstr-selftests: ok 1 minimal # \r\n"
-		"ktstr-selftests: \r\n"
-		"not ktstr-selftests: ok 2 x # \n"
-		"ktstr-selftests: PASSED:  1";
-	char *out = selftests_console_output(console, strlen(console));
-
-	cr_assert_not_null(out);
-	cr_expect_str_eq(out, "===== START =====\nTEST: minimal\nok 1 minimal # \n\nPASSED:  1\n");
-	free(out);
-	cr_expect_null(selftests_console_output("[ 1.0] nothing\n", 15));
+	/* Without the runner's list, a one-word name is a test. */
+	json_array_append_new(tap, json_pack("{s:i, s:b, s:s}", "n", 1, "ok", 1, "name",
+					     "PASS: its own line"));
+	cr_assert_eq(selftests_parse(out, tap, NULL, 0, NULL, &r), 0);
+	cr_expect_eq(r.n, 2);
+	selftests_results_free(&r);
+	json_decref(tap);
 }
 
 /* Elements seen by expat, and the attributes of the testsuite. */
@@ -240,7 +307,10 @@ Test(selftests, junit_and_json)
 	XML_Parser p = XML_ParserCreate("UTF-8");
 	json_t *j, *t;
 
-	cr_assert_eq(selftests_parse(runner_out, all_tests, 7, NULL, &r), 0);
+	json_t *tap = runner_tap();
+
+	cr_assert_eq(selftests_parse(runner_out, tap, all_tests, 7, NULL, &r), 0);
+	json_decref(tap);
 	cr_assert_eq(selftests_junit(f, &r, &m), 0);
 	fclose(f);
 	XML_SetUserData(p, &x);
@@ -269,48 +339,9 @@ Test(selftests, junit_and_json)
 	selftests_results_free(&r);
 }
 
-Test(selftests, run_script_exits_with_the_runners_status)
-{
-	char dir[] = "/tmp/ktstr-selftests-XXXXXX", path[128], cmd[512];
-	FILE *f;
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/run.sh", dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(selftests_run_sh, f);
-	fclose(f);
-	/* The script writes /tmp/ktstr-selftests.out in the guest. */
-	snprintf(cmd, sizeof(cmd), "KTSTR_SELFTESTS_OUT=%s/out sh %s sh -c 'echo out; echo err >&2; exit 3' 2>%s/console; "
-		 "test $? = 3 && printf '" SELFTESTS_CONSOLE_PREFIX "out\\n"
-		 SELFTESTS_CONSOLE_PREFIX "err\\n' | cmp - %s/console", dir, path, dir, dir);
-	cr_expect_eq(system(cmd), 0, "%s", cmd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-/* Where guest-init keeps payload output, the runner's comes in the run's
- * results (payloads[].stdout, run.sh put its stderr there). */
-Test(selftests, output_from_the_runs_results)
-{
-	json_t *run = json_pack("{s:[{s:s, s:s}, {s:s, s:s, s:s}]}", "payloads", "id", "other",
-				"stdout", "ok 1 x # \n", "id", "selftests", "stdout",
-				"TEST: minimal\nOUTPUT:\nok 1 minimal # \n", "stderr", "");
-	char *out = selftests_output_from_run(run);
-
-	cr_assert_not_null(out);
-	cr_expect_str_eq(out, "TEST: minimal\nOUTPUT:\nok 1 minimal # \n");
-	free(out);
-	json_decref(run);
-	run = json_pack("{s:[{s:s, s:s}]}", "payloads", "id", "selftests", "stdout", "");
-	cr_expect_null(selftests_output_from_run(run), "empty: the console it is");
-	json_decref(run);
-	cr_expect_null(selftests_output_from_run(NULL));
-}
-
-/* Where stderr is not the console (guest-init keeps it), the script execs
- * the runner with stderr into stdout and prints nothing of its own. */
-Test(selftests, run_script_without_a_console_execs_the_runner)
+/* The script execs the runner with its stderr into its stdout (what
+ * guest-init keeps) and its exit status. */
+Test(selftests, run_script_execs_the_runner)
 {
 	char dir[] = "/tmp/ktstr-selftests-XXXXXX", path[128], cmd[512];
 	FILE *f;
@@ -327,4 +358,25 @@ Test(selftests, run_script_without_a_console_execs_the_runner)
 	cr_expect_eq(system(cmd), 0, "%s", cmd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* The "selftests" payload's output, TAP and exit status from the run's
+ * results (docs/results.md: payloads[]). */
+Test(selftests, from_the_runs_results)
+{
+	json_t *run = json_pack("{s:[{s:s, s:s}, {s:s, s:s, s:s, s:i, s:{s:[{s:i, s:b, s:s}]}}]}",
+				"payloads", "id", "other", "stdout", "ok 1 x # \n",
+				"id", "selftests", "stdout", "TEST: minimal\nOUTPUT:\nok 1 minimal # \n",
+				"stderr", "", "exit_code", 1, "tap", "tests", "n", 1, "ok", 1,
+				"name", "minimal");
+	struct selftests_run sr;
+
+	selftests_from_run(run, &sr);
+	cr_assert_not_null(sr.out);
+	cr_expect_str_eq(sr.out, "TEST: minimal\nOUTPUT:\nok 1 minimal # \n");
+	cr_expect_eq(json_array_size(sr.tap), 1);
+	cr_expect_eq(sr.exit_code, 1);
+	json_decref(run);
+	selftests_from_run(NULL, &sr);
+	cr_expect(!sr.out && !sr.tap && sr.exit_code == -1, "no results: nothing");
 }
