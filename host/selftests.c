@@ -19,9 +19,12 @@
 
 #include <xxhash.h>
 
+#include "config.h"
+
 #include "host/atomic_file.h"
 #include "host/backend.h"
 #include "host/elfdeps.h"
+#include "host/install_paths.h"
 #include "host/run.h"
 #include "host/selftests.h"
 #include "kernels/kernels.h"
@@ -217,15 +220,14 @@ static int spawn(char *const argv[], char **out, char *msg, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* selftests-build.sh: $KTSTR_SELFTESTS_BUILD, else beside this executable
- * (build tree: host/), else where it is installed (../lib/ktstr-run/). */
+/* selftests-build.sh: $KTSTR_SELFTESTS_BUILD, else in the build tree
+ * (host/ beside the executable), else where it is installed, beside
+ * guest-init (host/install_paths.h). */
 static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 {
-	static const char *const rel[] = { "host/selftests-build.sh",
-					   "../lib/ktstr-run/selftests-build.sh" };
+	static const char *const dirs[] = { "host", KTSTR_INSTALL_LIBEXEC };
 	const char *env = getenv("KTSTR_SELFTESTS_BUILD");
-	char exe[PATH_MAX];
-	ssize_t n;
+	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
@@ -234,20 +236,18 @@ static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(msg, msglen, "KTSTR_SELFTESTS_BUILD=%s: %s", env, strerror(errno));
 		return -1;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0) {
-		snprintf(msg, msglen, "/proc/self/exe: %s", strerror(errno));
+	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
 		return -1;
-	}
-	exe[n] = 0;
-	dirname(exe);
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(buf, len, "%.3800s/%s", exe, rel[i]);
-		if (access(buf, R_OK) == 0)
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "selftests-build.sh"))
+			tried[i][0] = 0;
+		else if (access(tried[i], R_OK) == 0) {
+			snprintf(buf, len, "%s", tried[i]);
 			return 0;
+		}
 	}
-	snprintf(msg, msglen, "selftests-build.sh not found beside %.1000s (host/ or "
-		 "../lib/ktstr-run/); set KTSTR_SELFTESTS_BUILD", exe);
+	snprintf(msg, msglen, "selftests-build.sh not found (looked for %.1000s and %.1000s); "
+		 "set KTSTR_SELFTESTS_BUILD", tried[0], tried[1]);
 	return -1;
 }
 
