@@ -2,7 +2,7 @@
 /* The backend interface: something that boots a kernel with an initramfs
  * and hands back the guest's report stream and its end. Two of them: the
  * QEMU launcher (backend_qemu.c) and the project's own KVM VMM
- * (host/vmm/backend_kvm.c); host/backend.c picks one by name. */
+ * (host/machine/backend_kvm.c); host/backend.c picks one by name. */
 #ifndef KTSTR__HOST_BACKEND_H
 #define KTSTR__HOST_BACKEND_H
 
@@ -90,6 +90,7 @@ int backend_topo_check(const char *name, const struct scn_topology *t,
 int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len);
 
 struct backend *backend_qemu_new(void);
+struct backend *backend_kvm_new(void);
 /* The QEMU command line the qemu backend runs for spec (accel "kvm" or
  * "tcg", the report socket at sock, QMP at qmp, the snapshot state to
  * restore on fd incoming_fd or -1) into argv[BACKEND_QEMU_MAX_ARGS],

@@ -54,11 +54,12 @@ int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len)
 		return -1;
 	}
 	max = x86_topo_max_apic_id(t->numa, t->llcs, t->cores, t->threads);
-	if (max > X86_TOPO_MAX_APIC_ID) {
+	if (max > X86_XAPIC_MAX_ID) {
 		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d needs "
 			 "APIC ID %u; the qemu backend supports APIC IDs up to %d (each "
-			 "level takes a power-of-two field: use counts of 2, 4, 8...)",
-			 t->numa, t->llcs, t->cores, t->threads, max, X86_TOPO_MAX_APIC_ID);
+			 "level takes a power-of-two field: use counts of 2, 4, 8...; "
+			 "the kvm backend goes higher)",
+			 t->numa, t->llcs, t->cores, t->threads, max, X86_XAPIC_MAX_ID);
 		return -1;
 	}
 	return 0;

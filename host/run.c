@@ -17,7 +17,6 @@
 #include "host/boot.h"
 #include "host/initramfs.h"
 #include "host/kvmcheck.h"
-#include "host/vmm/backend_kvm.h"
 #include "host/output.h"
 #include "host/results.h"
 #include "host/run.h"

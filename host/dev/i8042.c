@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "host/arch/x86/layout.h"
 #include "host/dev/i8042.h"
 #include "host/vmm/vmm.h"
 
@@ -20,7 +19,7 @@ static void i8042_io(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
 		memset(data, 0, len);
 		return;
 	}
-	if (addr != X86_I8042_CMD || data[0] != I8042_CMD_RESET)
+	if (addr != I8042_CMD_PORT || data[0] != I8042_CMD_RESET)
 		return;
 	if (atomic_load(&vm->panic_seen))
 		vmm_end(vm, VMM_END_PANIC, "guest kernel panic (console says \"Kernel "
@@ -38,7 +37,7 @@ static void sink_io(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool 
 
 int i8042_init(struct vmm *vm)
 {
-	return iotrap_register(&vm->bus.pio, X86_I8042_DATA, 1, i8042_io, vm) ?:
-	       iotrap_register(&vm->bus.pio, X86_I8042_CMD, 1, i8042_io, vm) ?:
-	       iotrap_register(&vm->bus.pio, 0x80, 1, sink_io, vm);
+	return iotrap_register(&vm->bus.pio, I8042_DATA_PORT, 1, i8042_io, vm) ?:
+	       iotrap_register(&vm->bus.pio, I8042_CMD_PORT, 1, i8042_io, vm) ?:
+	       iotrap_register(&vm->bus.pio, I8042_POST_PORT, 1, sink_io, vm);
 }

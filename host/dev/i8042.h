@@ -6,6 +6,12 @@
 
 struct vmm;
 
+/* The PC's fixed ports: the controller's data and command registers, and
+ * the POST-code port, taken here as well. */
+#define I8042_DATA_PORT		0x60
+#define I8042_CMD_PORT		0x64
+#define I8042_POST_PORT		0x80
+
 int i8042_init(struct vmm *vm);
 
 #endif

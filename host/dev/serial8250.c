@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The 16550A model behind COM1 (see serial8250.h). Register semantics follow
- * kvmtool hw/serial.c: IIR reports FIFOs (bits 7:6) so Linux detects a
- * 16550A, LSR idles at THRE|TEMT and THRI is raised on IRQ 4. */
+/* The 16550A model (see serial8250.h). Register semantics follow kvmtool
+ * hw/serial.c: IIR reports FIFOs (bits 7:6) so Linux detects a 16550A, LSR
+ * idles at THRE|TEMT and THRI is raised on the UART's IRQ line. */
 #include <errno.h>
 #include <string.h>
 
-#include "host/arch/x86/layout.h"
 #include "host/dev/serial8250.h"
 #include "host/vmm/vmm.h"
 
@@ -64,7 +63,7 @@ static void update_irq(struct serial8250 *s)
 	level = s->iir != UART_IIR_NO_INT;
 	if (level != s->irq_level) {
 		s->irq_level = level;
-		vmm_irq_line(s->vm, X86_COM1_IRQ, level);
+		vmm_irq_line(s->vm, s->irq, level);
 	}
 }
 
@@ -81,7 +80,7 @@ static void uart_write(struct serial8250 *s, int off, uint8_t v)
 				emit(s, v);
 			/* Transmission is instant; a new THRE edge follows. */
 			s->irq_level = 0;
-			vmm_irq_line(s->vm, X86_COM1_IRQ, 0);
+			vmm_irq_line(s->vm, s->irq, 0);
 		}
 		break;
 	case 1:
@@ -111,7 +110,7 @@ static uint8_t uart_read(struct serial8250 *s, int off)
 		/* Reading IIR acknowledges a THRI. */
 		if (s->iir == UART_IIR_THRI) {
 			s->irq_level = 0;
-			vmm_irq_line(s->vm, X86_COM1_IRQ, 0);
+			vmm_irq_line(s->vm, s->irq, 0);
 			s->iir = UART_IIR_NO_INT;
 			return v;
 		}
@@ -129,7 +128,7 @@ static void serial_io(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
 		      bool is_write)
 {
 	struct serial8250 *s = ctx;
-	int off = addr - X86_COM1_PORT;
+	int off = addr - s->port;
 
 	for (uint32_t i = 0; i < len; i++) {
 		if (is_write)
@@ -139,14 +138,17 @@ static void serial_io(void *ctx, uint64_t addr, uint8_t *data, uint32_t len,
 	}
 }
 
-int serial8250_init(struct serial8250 *s, struct vmm *vm, int out_fd)
+int serial8250_init(struct serial8250 *s, struct vmm *vm, uint16_t port, uint32_t irq,
+		    int out_fd)
 {
 	memset(s, 0, sizeof(*s));
 	s->vm = vm;
+	s->port = port;
+	s->irq = irq;
 	s->out_fd = out_fd;
 	s->iir = UART_IIR_NO_INT;
 	s->lsr = UART_LSR_THRE | UART_LSR_TEMT;
 	s->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	s->mcr = 0x08;	/* OUT2 */
-	return iotrap_register(&vm->bus.pio, X86_COM1_PORT, 8, serial_io, s);
+	return iotrap_register(&vm->bus.pio, port, 8, serial_io, s);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* 8250/16550A UART at COM1 (0x3F8, IRQ 4): what the guest prints goes to the
- * console log file. It also watches for "Kernel panic" so that the VMM learns
+/* 8250/16550A UART (the board puts it at COM1, 0x3F8 and IRQ 4): what the
+ * guest prints goes to the console log file. It also watches for "Kernel panic" so that the VMM learns
  * of a guest panic at once (the kernel's pvpanic driver is a module). */
 #ifndef KTSTR__DEV_SERIAL8250_H
 #define KTSTR__DEV_SERIAL8250_H
@@ -11,6 +11,8 @@ struct vmm;
 
 struct serial8250 {
 	struct vmm *vm;
+	uint16_t port;		/* 8 ports from here */
+	uint32_t irq;		/* the interrupt line (vmm_irq_line) */
 	int out_fd;
 	uint8_t dll, dlm, iir, ier, fcr, lcr, mcr, lsr, msr, scr;
 	int irq_level;
@@ -21,8 +23,10 @@ struct serial8250 {
 	uint64_t bytes;		/* bytes the guest printed */
 };
 
-/* Register COM1 on vm's PIO bus; output goes to out_fd. 0 or -errno. */
-int serial8250_init(struct serial8250 *s, struct vmm *vm, int out_fd);
+/* Register the UART at ports [port, port + 8) of vm's PIO bus, raising
+ * line irq; output goes to out_fd. 0 or -errno. */
+int serial8250_init(struct serial8250 *s, struct vmm *vm, uint16_t port, uint32_t irq,
+		    int out_fd);
 void serial8250_flush(struct serial8250 *s);
 
 #endif

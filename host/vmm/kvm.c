@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/arch/x86/layout.h"
 #include "host/vmm/vmm.h"
 
 static const struct { int cap; const char *name; } required_caps[] = {
@@ -27,6 +26,16 @@ static const struct { int cap; const char *name; } irqchip_caps[] = {
 	{ KVM_CAP_PIT2, "PIT2" },
 	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
 };
+
+static const struct { int cap; const char *name; } split_irqchip_caps[] = {
+	{ KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP" },
+	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
+	{ KVM_CAP_X2APIC_API, "X2APIC_API" },
+};
+
+/* What the split irqchip turns on: APIC IDs (LAPIC state, MSI and route
+ * destinations) of 32 bits, and 0xff a plain x2APIC ID, not a broadcast. */
+#define X2APIC_API_FLAGS (KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK)
 
 uint64_t vmm_now_ns(void)
 {
@@ -47,6 +56,27 @@ static int check_caps(struct vmm *vm, char *msg, size_t len)
 	vm->has_xcrs = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
 	if (!vm->cfg.irqchip)
 		return 0;
+	if (vm->cfg.split_irqchip) {
+		size_t ncaps = sizeof(split_irqchip_caps) / sizeof(split_irqchip_caps[0]);
+
+		for (size_t i = 0; i < ncaps; i++) {
+			long cap = split_irqchip_caps[i].cap;
+
+			if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) <= 0) {
+				snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s, which APIC IDs "
+					 "above 254 need", split_irqchip_caps[i].name);
+				return -1;
+			}
+		}
+		int api = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API);
+
+		if ((api & X2APIC_API_FLAGS) != X2APIC_API_FLAGS) {
+			snprintf(msg, len, "/dev/kvm's KVM_CAP_X2APIC_API lacks 32-bit APIC IDs or "
+				 "the broadcast quirk's switch, which APIC IDs above 254 need");
+			return -1;
+		}
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(irqchip_caps) / sizeof(irqchip_caps[0]); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, irqchip_caps[i].cap) <= 0) {
 			snprintf(msg, len, "/dev/kvm lacks KVM_CAP_%s", irqchip_caps[i].name);
@@ -123,29 +153,58 @@ static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *ms
  * being created. */
 static int map_ram(struct vmm *vm, char *msg, size_t len)
 {
-	uint64_t mem = vm->cfg.mem_bytes;
-
-	vm->lo_size = mem < X86_MMIO_HOLE ? mem : X86_MMIO_HOLE;
-	vm->hi_size = mem - vm->lo_size;
-	vm->ram_lo = map_region(vm, 0, vm->lo_size, msg, len);
-	if (!vm->ram_lo)
+	if (vm->cfg.n_ram < 1 || vm->cfg.n_ram > VMM_MAX_RAM) {
+		snprintf(msg, len, "guest RAM in %d regions; 1 to %d are possible",
+			 vm->cfg.n_ram, VMM_MAX_RAM);
 		return -1;
-	if (vm->hi_size)
-		vm->ram_hi = map_region(vm, X86_4G, vm->hi_size, msg, len);
-	return vm->hi_size && !vm->ram_hi ? -1 : 0;
+	}
+	for (int i = 0; i < vm->cfg.n_ram; i++) {
+		const struct vmm_ram *r = &vm->cfg.ram[i];
+		uint8_t *p = map_region(vm, r->gpa, r->size, msg, len);
+
+		if (!p)
+			return -1;
+		vm->ram[vm->n_ram++] = (struct gm_region){ r->gpa, r->size, p };
+	}
+	return 0;
 }
 
 static int add_slots(struct vmm *vm, char *msg, size_t len)
 {
-	if (add_slot(vm, 0, 0, vm->lo_size, vm->ram_lo, msg, len))
+	for (int i = 0; i < vm->n_ram; i++)
+		if (add_slot(vm, i, vm->ram[i].gpa, vm->ram[i].size, vm->ram[i].hva, msg, len))
+			return -1;
+	return 0;
+}
+
+static int enable_cap(struct vmm *vm, uint32_t cap, const char *name, uint64_t arg,
+		      char *msg, size_t len)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg } };
+
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &c)) {
+		snprintf(msg, len, "KVM_ENABLE_CAP %s (0x%llx): %s", name, (unsigned long long)arg,
+			 strerror(errno));
 		return -1;
-	return vm->hi_size ? add_slot(vm, 1, X86_4G, vm->hi_size, vm->ram_hi, msg, len) : 0;
+	}
+	return 0;
+}
+
+/* Only the LAPICs in KVM: no PIC, no PIT (it needs KVM's PIC), and the
+ * IOAPIC in userspace. Before any vCPU exists. */
+static int setup_split_irqchip(struct vmm *vm, char *msg, size_t len)
+{
+	return enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP", vm->cfg.split_irqchip,
+			  msg, len) ?:
+	       enable_cap(vm, KVM_CAP_X2APIC_API, "X2APIC_API", X2APIC_API_FLAGS, msg, len);
 }
 
 static int setup_irqchip(struct vmm *vm, char *msg, size_t len)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
+	if (vm->cfg.split_irqchip)
+		return setup_split_irqchip(vm, msg, len);
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
 		snprintf(msg, len, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 		return -1;
@@ -166,13 +225,14 @@ static int create_vm(struct vmm *vm, char *msg, size_t len)
 		snprintf(msg, len, "KVM_CREATE_VM: %s", strerror(errno));
 		return -1;
 	}
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR)) {
-		snprintf(msg, len, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)vm->cfg.tss_addr)) {
+		snprintf(msg, len, "KVM_SET_TSS_ADDR 0x%llx: %s",
+			 (unsigned long long)vm->cfg.tss_addr, strerror(errno));
 		return -1;
 	}
-	uint64_t idmap = X86_IDMAP_ADDR;
 	/* Optional; kvm_pvm and some hosts do not implement it. */
-	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+	if (vm->cfg.idmap_addr)
+		ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &vm->cfg.idmap_addr);
 	return 0;
 }
 
@@ -216,6 +276,14 @@ int vmm_create_vm(struct vmm *vm, char *msg, size_t len)
 		return -1;
 	if (vm->cfg.irqchip && setup_irqchip(vm, msg, len))
 		return -1;
+	if (vm->cfg.no_halt_poll) {
+		struct kvm_enable_cap c = { .cap = KVM_CAP_HALT_POLL, .args = { 0 } };
+
+		/* Best effort (Linux 5.16 on); without it KVM polls as before. */
+		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) > 0 &&
+		    ioctl(vm->vm_fd, KVM_ENABLE_CAP, &c))
+			vmm_log(vm, "[vmm] KVM_CAP_HALT_POLL 0: %s\n", strerror(errno));
+	}
 	if (add_slots(vm, msg, len) || get_cpuid(vm, msg, len))
 		return -1;
 	return 0;
@@ -256,10 +324,9 @@ void vmm_destroy(struct vmm *vm)
 	}
 	free(vm->vcpus);
 	free(vm->cpuid);
-	if (vm->ram_lo)
-		munmap(vm->ram_lo, vm->lo_size);
-	if (vm->ram_hi)
-		munmap(vm->ram_hi, vm->hi_size);
+	for (int i = 0; i < vm->n_ram; i++)
+		munmap(vm->ram[i].hva, vm->ram[i].size);
+	vm->n_ram = 0;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -272,20 +339,39 @@ void vmm_destroy(struct vmm *vm)
 	vm->kvm_fd = vm->vm_fd = vm->exit_efd = -1;
 }
 
+uint64_t vmm_msi_ext_dest(uint64_t addr)
+{
+	uint64_t ext = addr >> 5 & 0x7f;
+
+	return (addr & ~(0x7full << 5)) | ext << 40;
+}
+
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data)
 {
-	struct kvm_msi m = {
-		.address_lo = (uint32_t)addr, .address_hi = addr >> 32, .data = data,
-	};
+	struct kvm_msi m = { .data = data };
 
+	if (vm->cfg.split_irqchip)
+		addr = vmm_msi_ext_dest(addr);
+	m.address_lo = (uint32_t)addr;
+	m.address_hi = addr >> 32;
 	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -errno : 0;
+}
+
+void vmm_set_irq_lines(struct vmm *vm, vmm_irq_line_fn *fn, void *ctx)
+{
+	vm->irq_line = fn;
+	vm->irq_ctx = ctx;
 }
 
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = level };
 
-	if (!vm->cfg.irqchip)
+	if (vm->irq_line) {
+		vm->irq_line(vm->irq_ctx, irq, level);
+		return 0;
+	}
+	if (!vm->cfg.irqchip || vm->cfg.split_irqchip)
 		return 0;
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) ? -errno : 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* vCPUs: creation with per-vCPU CPUID/MSRs/LAPIC, one thread each running
- * KVM_RUN, exit dispatch, the VM end and the register dump on failures. */
+/* vCPUs: creation, one thread each running KVM_RUN, exit dispatch, and the
+ * VM's end and join. What a fatal exit reports is in vcpu_dump.c, the RIP
+ * profiler in profile.c. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,12 +11,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "host/arch/x86/cpuid.h"
-#include "host/arch/x86/msr.h"
+#include "host/vmm/internal.h"
 #include "host/vmm/vmm.h"
 
 void vmm_log(struct vmm *vm, const char *fmt, ...)
@@ -54,22 +53,18 @@ size_t vmm_write_all(struct vmm *vm, int fd, const void *buf, size_t len)
 	return done;
 }
 
-static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
+static int create_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 {
-	int cap = vm->cpuid->nent + 24;	/* x86_cpuid_patch adds up to 16 */
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
-	int ret = -1;
-
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->apic_id);
 	if (v->fd < 0) {
 		snprintf(msg, len, "KVM_CREATE_VCPU %u: %s", v->apic_id, strerror(errno));
-		goto out;
+		return -1;
 	}
 	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
 		snprintf(msg, len, "mmap kvm_run: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (v->index == 0 && vm->coalesced_page > 0) {
 		long ps = sysconf(_SC_PAGESIZE);
@@ -78,30 +73,34 @@ static int setup_vcpu(struct vmm *vm, struct vcpu *v, char *msg, size_t len)
 				(ps - sizeof(struct kvm_coalesced_mmio_ring)) /
 				sizeof(struct kvm_coalesced_mmio));
 	}
-	if (!c || x86_cpuid_patch(c, cap, vm->cpuid, &vm->cfg.topo, v->index)) {
-		snprintf(msg, len, "CPUID for vCPU %d: out of entries", v->index);
-		goto out;
-	}
-	if (ioctl(v->fd, KVM_SET_CPUID2, c)) {
-		snprintf(msg, len, "KVM_SET_CPUID2 vCPU %d: %s", v->index, strerror(errno));
-		goto out;
-	}
-	if (x86_msr_setup(v->fd, msg, len))
-		goto out;
-	if (vm->has_xcrs && x86_xcr_setup(v->fd, x86_cpuid_xcr0(c), msg, len))
-		goto out;
-	if (vm->cfg.irqchip && x86_lapic_setup(v->fd, msg, len))
-		goto out;
-	ret = 0;
-out:
-	free(c);
-	return ret;
+	return 0;
 }
 
-int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len)
+/* n vCPUs with these ids against what this host's KVM allows. */
+static int check_limits(struct vmm *vm, int n, const uint32_t *ids, char *msg, size_t len)
 {
-	int n = vm->cfg.topo.ncpus;
+	int max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	int max_id = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
 
+	if (max > 0 && n > max) {
+		snprintf(msg, len, "%d vCPUs; this host's KVM runs at most %d in a VM "
+			 "(KVM_CAP_MAX_VCPUS)", n, max);
+		return -1;
+	}
+	for (int i = 0; i < n && max_id > 0; i++)
+		if (ids[i] >= (uint32_t)max_id) {
+			snprintf(msg, len, "vCPU %d has APIC ID %u; this host's KVM takes ids "
+				 "below %d (KVM_CAP_MAX_VCPU_ID)", i, ids[i], max_id);
+			return -1;
+		}
+	return 0;
+}
+
+int vmm_create_vcpus(struct vmm *vm, int n, const uint32_t *ids, vmm_vcpu_setup_fn *setup,
+		     void *ctx, char *msg, size_t len)
+{
+	if (check_limits(vm, n, ids, msg, len))
+		return -1;
 	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
 		snprintf(msg, len, "out of memory");
@@ -116,143 +115,14 @@ int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len)
 
 		v->vm = vm;
 		v->index = i;
-		v->apic_id = x86_topo_apic_id(&vm->cfg.topo, i);
-		if (setup_vcpu(vm, v, why, sizeof(why))) {
+		v->apic_id = ids[i];
+		if (create_vcpu(vm, v, why, sizeof(why)) ||
+		    (setup && setup(ctx, v, why, sizeof(why)))) {
 			snprintf(msg, len, "vCPU %d (APIC ID %u): %s", i, v->apic_id, why);
 			return -1;
 		}
 	}
 	return 0;
-}
-
-static void dump_seg(char **p, char *end, const char *name, const struct kvm_segment *s)
-{
-	*p += snprintf(*p, end - *p, " %s=%04x base=%llx lim=%x type=%x l=%d db=%d\n",
-		       name, s->selector, (unsigned long long)s->base, s->limit, s->type,
-		       s->l, s->db);
-	if (*p > end)
-		*p = end;
-}
-
-static void dump_insn(struct vcpu *v, const struct kvm_sregs *s, uint64_t rip,
-		      char **p, char *end)
-{
-	struct gm_paging pg = { s->cr0, s->cr3, s->cr4, s->efer };
-	uint8_t b[16];
-	uint64_t lin = (s->efer & (1 << 10) && s->cs.l) ? rip : s->cs.base + rip;
-
-	if (gm_read_virt(&v->vm->gm, &pg, lin, b, sizeof(b))) {
-		*p += snprintf(*p, end - *p, " code: <linear 0x%llx not mapped in guest RAM>\n",
-			       (unsigned long long)lin);
-	} else {
-		*p += snprintf(*p, end - *p, " code at 0x%llx:", (unsigned long long)lin);
-		for (size_t i = 0; i < sizeof(b) && *p < end; i++)
-			*p += snprintf(*p, end - *p, " %02x", b[i]);
-		if (*p < end)
-			*p += snprintf(*p, end - *p, "\n");
-	}
-	if (*p > end)
-		*p = end;
-}
-
-void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	char *p = buf, *end = buf + len;
-
-	buf[0] = 0;
-	if (ioctl(v->fd, KVM_GET_REGS, &r) || ioctl(v->fd, KVM_GET_SREGS, &s)) {
-		snprintf(buf, len, " (registers unavailable: %s)\n", strerror(errno));
-		return;
-	}
-	p += snprintf(p, end - p,
-		      " vCPU %d (APIC ID %u)\n"
-		      " rip=%016llx rsp=%016llx rflags=%08llx\n"
-		      " rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
-		      " rsi=%016llx rdi=%016llx rbp=%016llx r8=%016llx\n"
-		      " r9=%016llx r10=%016llx r11=%016llx r12=%016llx\n"
-		      " r13=%016llx r14=%016llx r15=%016llx\n"
-		      " cr0=%llx cr2=%llx cr3=%llx cr4=%llx efer=%llx\n",
-		      v->index, v->apic_id, r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx,
-		      r.rdx, r.rsi, r.rdi, r.rbp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13,
-		      r.r14, r.r15, s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
-	if (p > end)
-		p = end;
-	dump_seg(&p, end, "cs", &s.cs);
-	dump_seg(&p, end, "ss", &s.ss);
-	dump_insn(v, &s, r.rip, &p, end);
-}
-
-static const char *exit_name(uint32_t r)
-{
-	switch (r) {
-	case KVM_EXIT_INTERNAL_ERROR: return "KVM_EXIT_INTERNAL_ERROR";
-	case KVM_EXIT_FAIL_ENTRY: return "KVM_EXIT_FAIL_ENTRY";
-	case KVM_EXIT_SHUTDOWN: return "KVM_EXIT_SHUTDOWN (triple fault)";
-	case KVM_EXIT_EXCEPTION: return "KVM_EXIT_EXCEPTION";
-	case KVM_EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";
-	default: return "unexpected exit";
-	}
-}
-
-static const char *suberror_name(uint32_t s)
-{
-	switch (s) {
-	case KVM_INTERNAL_ERROR_EMULATION: return "emulation failure";
-	case KVM_INTERNAL_ERROR_SIMUL_EX: return "exception while delivering an exception";
-	case KVM_INTERNAL_ERROR_DELIVERY_EV: return "event delivery failed";
-	case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: return "unexpected exit reason";
-	default: return "unknown suberror";
-	}
-}
-
-/* RIP 0xfff0 with CS based at 0xffff0000: the vCPU's power-on state. */
-static bool at_reset_vector(struct vcpu *v, const struct kvm_regs *r)
-{
-	struct kvm_sregs s;
-
-	return r->rip == 0xfff0 && !ioctl(v->fd, KVM_GET_SREGS, &s) && s.cs.base == 0xffff0000;
-}
-
-/* A fatal exit: say what KVM reported, dump the vCPU, end the VM. */
-static void fatal_exit(struct vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	char dump[2048], what[512], extra[256] = "";
-	struct kvm_regs r;
-	int n = 0;
-
-	vmm_dump_vcpu(v, dump, sizeof(dump));
-	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
-		n = snprintf(what, sizeof(what), "%s, suberror %u (%s)",
-			     exit_name(run->exit_reason), run->internal.suberror,
-			     suberror_name(run->internal.suberror));
-		for (uint32_t i = 0; i < run->internal.ndata && i < 4 && n < (int)sizeof(what); i++)
-			n += snprintf(what + n, sizeof(what) - n, " data[%u]=0x%llx", i,
-				      (unsigned long long)run->internal.data[i]);
-	} else if (run->exit_reason == KVM_EXIT_FAIL_ENTRY) {
-		snprintf(what, sizeof(what), "%s, hardware reason 0x%llx",
-			 exit_name(run->exit_reason),
-			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-	} else {
-		snprintf(what, sizeof(what), "%s (exit reason %u)", exit_name(run->exit_reason),
-			 run->exit_reason);
-	}
-	if (v->vm->is_pvm)
-		snprintf(extra, sizeof(extra),
-			 "this host's KVM (kvm_pvm) cannot run an unmodified Linux kernel; "
-			 "use --backend qemu. ");
-	if (ioctl(v->fd, KVM_GET_REGS, &r))
-		r.rip = ~0ull;
-	if (run->exit_reason == KVM_EXIT_SHUTDOWN && at_reset_vector(v, &r))
-		snprintf(what + strlen(what), sizeof(what) - strlen(what), "; the registers are "
-			 "the reset state: KVM on AMD reinitializes a vCPU that shut down, so "
-			 "where it faulted is lost (see the guest console)");
-	vmm_log(v->vm, "[vmm] vCPU %d stopped: %s\n%s", v->index, what, dump);
-	vmm_end(v->vm, VMM_END_ERROR, "%s%s on vCPU %d at RIP 0x%llx (register dump and "
-		"code bytes in the console log)\n%s", extra, what, v->index,
-		(unsigned long long)r.rip, dump);
 }
 
 static void do_io(struct vcpu *v)
@@ -282,6 +152,11 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_INTR:
 		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		/* Split irqchip: KVM asks only for vectors of level-triggered
+		 * GSI routes, and there are none (the userspace IOAPIC sends
+		 * MSIs, edge-triggered). Nothing to do if it asks anyway. */
+		break;
 	case KVM_EXIT_HLT:
 		vmm_end(vm, VMM_END_RESET, "vCPU %d halted (no irqchip)", v->index);
 		break;
@@ -299,7 +174,7 @@ static void handle_exit(struct vcpu *v)
 		}
 		/* fallthrough */
 	default:
-		fatal_exit(v);
+		vcpu_fatal_exit(v);
 	}
 }
 
@@ -341,57 +216,6 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 	return n;
 }
 
-/* --profile: a timer signals this thread every cfg.profile_us; the signal
- * takes the vCPU out of KVM_RUN (EINTR), and the thread notes where the
- * guest was before it goes back in. */
-static int profile_start(struct vcpu *v, timer_t *timer)
-{
-	unsigned us = v->vm->cfg.profile_us;
-	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = VMM_KICK_SIGNAL };
-	struct itimerspec it = { .it_interval = { us / 1000000, us % 1000000 * 1000 } };
-
-	v->cap_samples = 600ull * 1000000 / us;	/* ten minutes' worth */
-	v->samples = calloc(v->cap_samples, sizeof(*v->samples));
-	/* SIGEV_THREAD_ID's field: glibc 2.36 has no name for it */
-	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	it.it_value = it.it_interval;
-	if (!v->samples || timer_create(CLOCK_MONOTONIC, &ev, timer)) {
-		vmm_log(v->vm, "[vmm] vCPU %d: no profile (%s)\n", v->index, strerror(errno));
-		return -1;
-	}
-	timer_settime(*timer, 0, &it, NULL);
-	return 0;
-}
-
-static void profile_sample(struct vcpu *v, uint64_t t0_ns)
-{
-	struct kvm_mp_state mp = { 0 };
-	struct kvm_regs r;
-
-	if (v->nsamples >= v->cap_samples || ioctl(v->fd, KVM_GET_REGS, &r))
-		return;
-	ioctl(v->fd, KVM_GET_MP_STATE, &mp);
-	v->samples[v->nsamples++] = (struct vcpu_sample){
-		.rip = r.rip, .ms = (uint32_t)((vmm_now_ns() - t0_ns) / 1000000),
-		.halted = mp.mp_state == KVM_MP_STATE_HALTED };
-}
-
-int vmm_write_profile(struct vmm *vm, const char *path)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	for (int i = 0; i < vm->nvcpus; i++)
-		for (size_t j = 0; j < vm->vcpus[i].nsamples; j++) {
-			const struct vcpu_sample *s = &vm->vcpus[i].samples[j];
-
-			fprintf(f, "%d %u %llx %c\n", i, s->ms, (unsigned long long)s->rip,
-				s->halted ? 'H' : 'R');
-		}
-	return fclose(f) ? -errno : 0;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -407,7 +231,7 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, SIGBUS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 	if (vm->cfg.profile_us)
-		profiling = !profile_start(v, &timer);
+		profiling = !vcpu_profile_start(v, &timer);
 	while (!atomic_load(&vm->end)) {
 		if (v->index == 0 && !vm->t_first_run_ns)
 			vm->t_first_run_ns = vmm_now_ns();
@@ -419,7 +243,7 @@ static void *vcpu_thread(void *arg)
 		v->stats.run_ns += t1 - t0;
 		if (ret < 0) {
 			if (errno == EINTR && profiling)
-				profile_sample(v, t_start);
+				vcpu_profile_sample(v, t_start);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vmm_end(vm, VMM_END_ERROR, "KVM_RUN on vCPU %d: %s", v->index,

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The VMM core: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
- * threads and the I/O bus. Architecture code and devices hang off it. */
+/* The VMM floor: one KVM VM with its guest RAM, in-kernel irqchip, vCPU
+ * threads and the I/O bus. It speaks KVM's x86 API but knows no topology,
+ * device or address map: the layers above (host/arch/x86, host/dev,
+ * host/machine) say where RAM goes, which vCPUs to create and how to set
+ * each up, and which devices sit on the bus (ARCHITECTURE.md). */
 #ifndef KTSTR__VMM_VMM_H
 #define KTSTR__VMM_VMM_H
 
@@ -11,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "host/arch/x86/topology.h"
 #include "host/vmm/exitstats.h"
 #include "host/vmm/guestmem.h"
 #include "host/vmm/iotrap.h"
@@ -26,10 +28,13 @@ enum vmm_end {
 
 struct vmm;
 
+/* A device's interrupt line to a userspace interrupt controller. */
+typedef void vmm_irq_line_fn(void *ctx, uint32_t irq, int level);
+
 struct vcpu {
 	struct vmm *vm;
 	int index;		/* Linux CPU number (MADT order) */
-	uint32_t apic_id;	/* = KVM vcpu_id */
+	uint32_t apic_id;	/* KVM vcpu_id, which KVM makes the APIC ID */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -47,14 +52,32 @@ struct vcpu_sample {
 	uint32_t halted;
 };
 
+/* Guest RAM regions: one KVM memory slot each, slot i for ram[i]. */
+#define VMM_MAX_RAM 2
+
+struct vmm_ram {
+	uint64_t gpa, size;
+};
+
 struct vmm_config {
-	uint64_t mem_bytes;
-	struct x86_topo topo;
+	struct vmm_ram ram[VMM_MAX_RAM];
+	int n_ram;
+	uint64_t tss_addr;	/* KVM_SET_TSS_ADDR: 3 pages the guest never uses */
+	uint64_t idmap_addr;	/* KVM_SET_IDENTITY_MAP_ADDR: 1 page (0: KVM's default) */
 	bool irqchip;		/* false only for bare test guests (HLT exits) */
+	/* With irqchip: 0 for KVM's PIC, IOAPIC and PIT; else the split
+	 * irqchip APIC IDs above 254 need: only the LAPICs in KVM, in x2APIC
+	 * format (32-bit IDs, no 0xff broadcast: KVM_CAP_X2APIC_API), and an
+	 * IOAPIC with this many pins in userspace (vmm_set_irq_lines). */
+	unsigned split_irqchip;
 	int log_fd;		/* VMM diagnostics (console log), or -1 */
 	bool prefault;		/* fault all guest RAM in before the first KVM_RUN */
 	bool hugepages;		/* RAM from the hugetlbfs pool (2 MiB, resident) */
 	unsigned profile_us;	/* sample each vCPU's RIP this often (0: off) */
+	/* KVM_CAP_HALT_POLL 0: a halted vCPU sleeps at once instead of
+	 * polling for a wake-up first (KVM's default, up to 200 us), which on
+	 * an overcommitted host takes the CPU another vCPU needs. */
+	bool no_halt_poll;
 };
 
 struct vmm {
@@ -62,14 +85,16 @@ struct vmm {
 	int run_size;
 	struct vmm_config cfg;
 	struct guestmem gm;
-	uint8_t *ram_lo, *ram_hi;	/* mmaps below 3 GiB / above 4 GiB */
-	uint64_t lo_size, hi_size;
+	struct gm_region ram[VMM_MAX_RAM];	/* the mappings of cfg.ram (vmm_open) */
+	int n_ram;
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, unpatched */
 	int nvcpus;
 	struct vcpu *vcpus;
 	struct iotrap_bus bus;
 	bool is_pvm;			/* /dev/kvm is kvm_pvm */
 	bool has_xcrs;			/* KVM_CAP_XCRS: XCR0 preset (msr.h) */
+	vmm_irq_line_fn *irq_line;	/* split irqchip: the userspace IOAPIC */
+	void *irq_ctx;
 	int coalesced_page;		/* KVM_CAP_COALESCED_MMIO: ring page in kvm_run */
 
 	atomic_int end;			/* enum vmm_end; first writer wins */
@@ -88,31 +113,44 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
 int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
 int vmm_create_vm(struct vmm *vm, char *msg, size_t len);
 void vmm_destroy(struct vmm *vm);
-/* Deliver an MSI (KVM_SIGNAL_MSI). */
+/* Deliver an MSI (KVM_SIGNAL_MSI); with the split irqchip its address goes
+ * through vmm_msi_ext_dest first. */
 int vmm_signal_msi(struct vmm *vm, uint64_t addr, uint32_t data);
+/* An MSI address as KVM takes it with 32-bit APIC IDs: the destination's
+ * bits 8-14, which a guest told KVM_FEATURE_MSI_EXT_DEST_ID writes into
+ * address bits 11:5, moved to address_hi bits 15:8. */
+uint64_t vmm_msi_ext_dest(uint64_t addr);
 /* Let KVM queue guest writes to [addr, addr+size) (a port range if pio) in
  * the coalesced ring instead of exiting; they reach the device, in order,
  * before the next access the VMM handles. Only for registers whose writes
  * have no effect the guest could see before its next read or other exit
  * (an address latch). 0, or -ENOTSUP/-errno: the writes then exit as before. */
 int vmm_coalesce(struct vmm *vm, bool pio, uint64_t addr, uint32_t size);
-/* Memory slots: 0 RAM below the hole, 1 RAM from 4 GiB, then this one. */
-#define VMM_SLOT_READONLY 2
+/* Memory slots: RAM in 0 .. VMM_MAX_RAM - 1, then this one. */
+#define VMM_SLOT_READONLY VMM_MAX_RAM
 /* Let the guest read [gpa, gpa+size) from hva without exits; its writes
  * there exit as MMIO (KVM_MEM_READONLY). One such slot. 0, -ENOTSUP
  * (KVM cannot, or no VM) or -errno. */
 int vmm_add_readonly_slot(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva);
-/* Set an IOAPIC/PIC input line level. */
+/* Set an IOAPIC/PIC input line level: KVM's, or with the split irqchip the
+ * userspace IOAPIC's that vmm_set_irq_lines named. */
 int vmm_irq_line(struct vmm *vm, uint32_t irq, int level);
+void vmm_set_irq_lines(struct vmm *vm, vmm_irq_line_fn *fn, void *ctx);
 uint64_t vmm_now_ns(void);
 
 /* vcpu.c */
 /* Takes a vCPU thread out of KVM_RUN (EINTR) or a device's poll(); the
  * handler does nothing, with SA_RESTART. */
 #define VMM_KICK_SIGNAL (SIGRTMIN + 1)
-/* Create all vCPUs (vcpu_id = APIC ID) and set their CPUID, MSRs and LAPIC.
- * The boot code then sets the BSP's registers. 0 or -1+msg. */
-int vmm_create_vcpus(struct vmm *vm, char *msg, size_t len);
+/* The layer above's set-up of a new vCPU before it first runs (on x86:
+ * CPUID, MSRs, XCR0, LAPIC; host/arch/x86/vcpu.h). 0 or -1 with msg. */
+typedef int vmm_vcpu_setup_fn(void *ctx, struct vcpu *v, char *msg, size_t len);
+/* Create n vCPUs: vCPU i (Linux CPU i) gets KVM vcpu_id ids[i], then
+ * setup(ctx, v) unless setup is NULL. The boot code then sets the boot
+ * vCPU's registers. 0 or -1+msg (also when n or an id is beyond what this
+ * host's KVM allows: KVM_CAP_MAX_VCPUS, KVM_CAP_MAX_VCPU_ID). */
+int vmm_create_vcpus(struct vmm *vm, int n, const uint32_t *ids, vmm_vcpu_setup_fn *setup,
+		     void *ctx, char *msg, size_t len);
 /* Start one thread per vCPU. */
 int vmm_start(struct vmm *vm, char *msg, size_t len);
 /* End the VM (first caller's reason and message stick) and kick every vCPU
@@ -126,10 +164,14 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
  * Returns how many were left behind. */
 int vmm_join(struct vmm *vm, unsigned timeout_ms);
 #define VMM_JOIN_TIMEOUT_MS 2000	/* the backend's: threads leave in ~1 ms */
-/* Human-readable register and instruction dump of a vCPU into buf. */
-void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
 /* Exit statistics of all vCPUs (after vmm_join), as text lines. */
 int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
+
+/* vcpu_dump.c */
+/* Human-readable register and instruction dump of a vCPU into buf. */
+void vmm_dump_vcpu(struct vcpu *v, char *buf, size_t len);
+
+/* profile.c */
 /* The profile samples (cfg.profile_us), after vmm_join, one line each:
  * "VCPU MS RIP H|R" (halted or running). 0 or -errno. */
 int vmm_write_profile(struct vmm *vm, const char *path);

@@ -16,7 +16,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ktstr_e2e import check, finish, temps  # noqa: E402
+from ktstr_e2e import check, finish, starved, temps  # noqa: E402
 import ktstr_e2e  # noqa: E402
 
 KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -65,7 +65,9 @@ def case_suite():
     filters = [a for n in names for a in ("--filter", n)]
     p, dt = suite("--topology", "tiny-1llc,tiny-2llc", *filters, "--out", out,
                   "--junit", junit, SCN_DIR)
-    check(p.returncode == 1, f"exit 1 (starve fails a check), got {p.returncode}")
+    # A run whose timing checks failed on a host that starved its VM is
+    # inconclusive (exit 4), not failed: a busy host's doing.
+    check(p.returncode in (1, 4), f"exit 1 (starve fails a check), got {p.returncode}")
     jobs = len(os.sched_getaffinity(0))
     check(f"-j {len(os.sched_getaffinity(0))}: this host gives ktstr-run" in p.stderr
           and "pinned to a CPU of its own" in p.stderr, "says what -j chose")
@@ -73,7 +75,7 @@ def case_suite():
     check(len(finished) == 7, f"a line per finished run: {len(finished)}")
     no_vm_left(out)
     idx = load(os.path.join(out, "index.json"))
-    check(idx["exit_code"] == 1 and idx["jobs"] == len(os.sched_getaffinity(0)),
+    check(idx["exit_code"] == p.returncode and idx["jobs"] == len(os.sched_getaffinity(0)),
           "index: exit code and jobs")
     for r in idx["runs"]:
         if r["verdict"] != "skipped":
@@ -121,6 +123,8 @@ def case_suite():
         check(f"{topo['numa']}n{topo['llcs']}l{topo['cores']}c{topo['threads']}t" == shape
               and topo["cpus"] == topo["requested_cpus"], f"{r['results']}: the guest ran {shape}")
         want = "fail" if r["key"]["scenario"] == "starve" else "pass"
+        if r["verdict"] == "inconclusive" and starved(res):
+            want = "inconclusive"
         check(r["verdict"] == want, f"{r['results']}: {r['verdict']}, expected {want}")
         check(os.path.isabs(res["file"]) or res["file"].endswith(r["key"]["scenario"] + ".scn"),
               "results name the scenario file")
@@ -136,7 +140,9 @@ def case_suite():
         if s is None:
             continue
         cases = [c.get("name") for c in s.iter("testcase")]
-        check(cases == [c["name"] for c in res["checks"]],
+        # An inconclusive run leads with a "run" testcase (an error: why).
+        lead = ["run"] if res["verdict"] == "inconclusive" else []
+        check(cases == lead + [c["name"] for c in res["checks"]],
               f"{scn}/{preset}: a testcase per check: {cases}")
         fails = sum(1 for c in s.iter("failure"))
         check(fails == sum(1 for c in res["checks"] if not c["pass"]),

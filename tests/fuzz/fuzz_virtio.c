@@ -61,7 +61,7 @@ static struct virtio_console con;
 static int devnull = -1;
 
 static const uint16_t pio_base[] = {
-	X86_COM1_PORT, X86_I8042_DATA, X86_I8042_CMD, 0x80, 0xcf8, X86_PCI_IO_BASE, 0,
+	X86_COM1_PORT, I8042_DATA_PORT, I8042_CMD_PORT, I8042_POST_PORT, 0xcf8, X86_PCI_IO_BASE, 0,
 };
 static const uint64_t mmio_base[] = { X86_PCI_ECAM, X86_PCI_MMIO_BASE, 0 };
 
@@ -278,7 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm.cfg.log_fd = devnull;
 	iotrap_bus_init(&vm.bus, devnull);
 	if (gm_add(&vm.gm, 0, RAM_LO, ram_lo) || gm_add(&vm.gm, X86_4G, RAM_HI, ram_hi) ||
-	    serial8250_init(&com1, &vm, devnull) || i8042_init(&vm) ||
+	    serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, devnull) || i8042_init(&vm) ||
 	    pci_init(&bus, &vm, ecam, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		     X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ||
 	    virtio_console_init(&con, &vm, devnull, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ||

@@ -33,7 +33,7 @@ static void good(const char *text, const char *backend)
 
 Test(scenario_check, topology_against_the_backend)
 {
-	bad(SMT16, "kvm", "x.scn:3:1: topology numa=1 llcs=1 cores=2 threads=16 is out of range for the kvm backend");
+	bad(SMT16, "kvm", "x.scn:3:1: topology numa=1 llcs=1 cores=2 threads=16: threads=16 is out of range for the kvm backend (1 to 8)");
 	good(SMT16, "qemu");
 	good(SMT16, NULL);
 	bad("scenario t\ntopology numa=3 cores=65\n", "qemu", "x.scn:2:1: topology numa=3 llcs=1 cores=65 threads=1 needs APIC ID 320");

@@ -4,7 +4,7 @@
 # emulates SVM) as level 1, loads kvm.ko there and boots the same kernel as
 # level 2, with the static mini-init as /init, under the own VMM (vmm-boot)
 # and, for the benchmark, under QEMU -accel kvm (qemu-boot).
-# usage: tests/lab/lab.sh test|bench BUILD_DIR
+# usage: tests/lab/lab.sh test|bench|x2apic BUILD_DIR
 #   test:  the vmm_run unit tests (real-mode guests: port I/O, a read-only
 #          slot, RIP sampling); a 1-vCPU boot; 2 nodes x 2 cores, 2 cores
 #          x 2 threads and 2 LLCs x 2 cores, each checked against the
@@ -12,6 +12,11 @@
 #          boot with guest RAM from the hugetlbfs pool; a guest panic and a
 #          guest hang (both must exit 3); and `ktstr-run run --backend kvm` when
 #          BUILD_DIR has ktstr-run and guest-init. One level-1 boot.
+#   x2apic: one own-VMM boot of a topology with APIC IDs above 254 (LAB_TOPO,
+#          default 5,1,5,5: 125 CPUs, node 4's IDs 256-292, the fewest
+#          CPUs that reach past 254), checked against the guest's sysfs and
+#          APIC IDs as in test; prints its time to the first report byte.
+#          LAB_MEM (MiB, default 512), LAB_X2APIC_TIMEOUT (default 1500 s).
 #   bench: time to the guest init's first report byte, own VMM vs QEMU
 #          -accel kvm -cpu kvm64 (QEMU's -cpu host cannot boot in this lab:
 #          tried once and reported), same kernel, initramfs, command line and
@@ -32,9 +37,9 @@
 # KTSTR_KERNEL_DIR. Exit 77 (skip) without KTSTR_LAB=1, the cached kernel or
 # its modules package, or QEMU.
 set -euo pipefail
-mode=${1:?usage: lab.sh test|bench BUILD_DIR}
+mode=${1:?usage: lab.sh test|bench|x2apic BUILD_DIR}
 [ "${KTSTR_LAB:-}" = 1 ] || { echo "lab: skipped (set KTSTR_LAB=1 or use --setup lab)"; exit 77; }
-build=$(cd "${2:?usage: lab.sh test|bench BUILD_DIR}" && pwd)
+build=$(cd "${2:?usage: lab.sh test|bench|x2apic BUILD_DIR}" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 # The default kernel, whichever release ktstr-run has cached.
 kdir=${KTSTR_KERNEL_DIR:-}
@@ -45,6 +50,10 @@ fi
 timeout_s=${LAB_TIMEOUT:-900}
 l1cpu=${LAB_L1_CPU:-max,-erms}
 topo=${LAB_TOPO:-1,1,2,1}
+if [ "$mode" = x2apic ]; then
+	topo=${LAB_TOPO:-5,1,5,5}
+	timeout_s=${LAB_TIMEOUT:-1800}
+fi
 reps=${LAB_REPS:-9}
 lab=$build/tests/lab
 work=$(mktemp -d /tmp/ktstr-lab-XXXXXX)
@@ -151,6 +160,11 @@ test)
 		done
 	fi
 	;;
+x2apic)
+	group x2apic
+	cmd own-x2apic /vmm-boot /vmlinux /mini.cpio --topo "$topo" --mem "${LAB_MEM:-512}" \
+		--echo --timeout "${LAB_X2APIC_TIMEOUT:-1500}" --log /dev/ttyS0 -v --cmdline "$base"
+	;;
 bench)
 	add_qemu
 	q=(/qemu-boot /vmlinux /mini.cpio --topo "$topo" --mem 256 -L /qemu)
@@ -245,4 +259,4 @@ for g in "${groups[@]}"; do
 	boot_l1 "$g"
 done
 [ -n "${LAB_KEEP_LOG:-}" ] && cp "$work/l1.txt" "$LAB_KEEP_LOG"
-"$src/tests/lab/lab_check.sh" "$mode" "$work/l1.txt"
+LAB_TOPO=$topo "$src/tests/lab/lab_check.sh" "$mode" "$work/l1.txt"

@@ -3,7 +3,7 @@
 # Judges a lab level-1 console log (lab.sh writes it): splits it into the
 # commands lab-init ran ("lab-init: status N: LABEL" ends each) and checks
 # each against what it must show (test), or prints the boot times (bench).
-# usage: lab_check.sh test|bench L1_LOG
+# usage: lab_check.sh test|bench|x2apic L1_LOG (x2apic: LAB_TOPO=N,L,C,T)
 set -uo pipefail
 mode=$1
 log=$2
@@ -85,6 +85,35 @@ expect_json() {
 	fi
 }
 
+# bits N: ceil(log2 N), the width of an APIC ID field (topology.c).
+bits() { local b=0; while ((1 << b < $1)); do ((b++)); done; echo $b; }
+
+# expect_apic LABEL N L C T: every CPU online, with the APIC ID the VMM
+# gave it (thread | core | LLC | node fields, host/arch/x86/topology.c).
+expect_apic() {
+	local label=$1 n=$2 l=$3 c=$4 t=$5 cpus tb cb lb got want cpu over=0 lines
+	cpus=$((n * l * c * t)); tb=$(bits "$t"); cb=$(bits "$c"); lb=$(bits "$l")
+	lines=$(section "$label")
+	if grep -a -q "KTSTR-HELLO cpus=$cpus nodes=$n online=0-$((cpus - 1))\b" <<< "$lines"; then
+		ok "$label: CPUs 0-$((cpus - 1)) online"
+	else
+		bad "$label: not every CPU online: $(grep -a -o 'KTSTR-HELLO.*' <<< "$lines" | head -1)"
+	fi
+	for ((cpu = 0; cpu < cpus; cpu++)); do
+		want=$(( cpu % t | (cpu / t % c) << tb | (cpu / (t * c) % l) << (tb + cb) |
+			 (cpu / (t * c * l)) << (tb + cb + lb) ))
+		got=$(grep -a -o "KTSTR-CPU cpu=$cpu .* apic=[0-9-]*" <<< "$lines" | head -1)
+		got=${got##*apic=}
+		if [ "$got" != "$want" ]; then
+			bad "$label: cpu$cpu APIC ID '$got', want $want"
+		elif [ "$want" -gt 254 ]; then
+			over=$((over + 1))
+		fi
+	done
+	if [ "$over" -gt 0 ]; then ok "$label: $over CPUs online with APIC IDs above 254, all as given"
+	else bad "$label: no CPU with an APIC ID above 254"; fi
+}
+
 range() { if [ "$2" -eq 1 ]; then echo "$1"; else echo "$1-$(($1 + $2 - 1))"; fi; }
 
 ms_of() {
@@ -145,6 +174,14 @@ test)
 		expect_json "$name" "$n" "$l" "$c" "$t"
 	done
 	;;
+x2apic)
+	IFS=, read -r n l c t <<< "${LAB_TOPO:?}"
+	expect_status own-x2apic 0
+	expect_topo own-x2apic "$n" "$l" "$c" "$t"
+	expect_apic own-x2apic "$n" "$l" "$c" "$t"
+	echo "time to ready (first report byte), own VMM, topology $LAB_TOPO:" \
+		"$(ms_of own-x2apic) ms; $(section own-x2apic | grep -a -o 'kvm: VM set up in [0-9.]* ms' | head -1)"
+	;;
 bench)
 	echo "time to guest init (first report byte), level 2 in the nested lab, ms:"
 	ratios=() owns=() refs=()
@@ -195,7 +232,7 @@ bench)
 	;;
 esac
 # The benchmark's last line stays ratio=.
-if [ "$mode" = test ]; then
+if [ "$mode" != bench ]; then
 	[ $fail = 0 ] && echo "lab: PASS ($mode)" || echo "lab: FAIL ($mode)"
 fi
 exit $fail

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* mini-init: a tiny static PID 1 for the VMM lab. It writes a hello line,
- * and one line per CPU with its node, SMT, package and LLC siblings to
- * /dev/hvc0 (virtio-console), then reboots, so one boot proves
+/* mini-init: a tiny static PID 1 for the VMM lab. It writes a hello line
+ * (CPUs, nodes, CPUs online), and one line per CPU with its node, SMT,
+ * package and LLC siblings and APIC ID to /dev/hvc0 (virtio-console), then
+ * reboots, so one boot proves
  * ACPI, PCI, MSI-X, virtio, the topology and the reset ("lab.kmsg" on the
  * command line adds the kernel log, "lab.kallsyms" /proc/kallsyms, for
  * vmm-boot --profile). "lab.panic" on the
@@ -73,10 +74,32 @@ static const char *cpu_llc(int cpu, char *buf, size_t len)
 	return "-";
 }
 
+/* Each CPU's APIC ID as the kernel has it ("apicid" in /proc/cpuinfo, which
+ * lists the online CPUs); -1 where it does not say. */
+static void read_apic_ids(int *apic, int max)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[256];
+	int cpu = -1, v;
+
+	for (int i = 0; i < max; i++)
+		apic[i] = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "processor : %d", &v) == 1)
+			cpu = v;
+		else if (sscanf(line, "apicid : %d", &v) == 1 && cpu >= 0 && cpu < max)
+			apic[cpu] = v;
+	}
+	if (f)
+		fclose(f);
+}
+
 static int write_cpus(int fd, int ncpus)
 {
+	static int apic[1024];
 	char buf[512], smt[128], pkg[128], llc[128], path[128];
 
+	read_apic_ids(apic, 1024);
 	for (int c = 0; c < ncpus; c++) {
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", c);
@@ -84,8 +107,10 @@ static int write_cpus(int fd, int ncpus)
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/topology/core_siblings_list", c);
 		read_line(path, pkg, sizeof(pkg));
-		int n = snprintf(buf, sizeof(buf), "KTSTR-CPU cpu=%d node=%d smt=%s pkg=%s llc=%s\n",
-				 c, cpu_node(c), smt, pkg, cpu_llc(c, llc, sizeof(llc)));
+		int n = snprintf(buf, sizeof(buf),
+				 "KTSTR-CPU cpu=%d node=%d smt=%s pkg=%s llc=%s apic=%d\n", c,
+				 cpu_node(c), smt, pkg, cpu_llc(c, llc, sizeof(llc)),
+				 c < 1024 ? apic[c] : -1);
 		if (write(fd, buf, n) < 0)
 			return -1;
 	}
@@ -126,7 +151,7 @@ static void mark(const char *what)
 
 int main(void)
 {
-	char buf[8192];
+	char buf[8192], online[256];
 	struct termios t;
 	int fd, k, ncpus;
 
@@ -145,8 +170,9 @@ int main(void)
 		tcsetattr(fd, TCSANOW, &t);
 	}
 	ncpus = count_dir("/sys/devices/system/cpu", "cpu");
-	int n = snprintf(buf, sizeof(buf), "KTSTR-HELLO cpus=%d nodes=%d\n", ncpus,
-			 count_dir("/sys/devices/system/node", "node"));
+	int n = snprintf(buf, sizeof(buf), "KTSTR-HELLO cpus=%d nodes=%d online=%s\n", ncpus,
+			 count_dir("/sys/devices/system/node", "node"),
+			 read_line("/sys/devices/system/cpu/online", online, sizeof(online)));
 	mark("hello");
 	if (write(fd, buf, n) < 0 || write_cpus(fd, ncpus))
 		return 1;

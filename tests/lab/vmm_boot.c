@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/vmm/backend_kvm.h"
+#include "host/backend.h"
 #include "host/vmm/vmm.h"
 
 static double now_ms(void)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ACPI tables for several topologies: checksums, MADT/SRAT/SLIT/MCFG
- * contents checked in C, and every table decompiled with `iasl -d`. */
+/* ACPI tables for several topologies, up to 252 CPUs and APIC IDs above 254
+ * (x2APIC entries in MADT): checksums, MADT/SRAT/SLIT/MCFG contents checked
+ * in C, and every table decompiled with `iasl -d`. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,17 @@ static const struct topo_case cases[] = {
 	{ 1, 1, 2, 1, 512ull << 20 },
 	{ 2, 2, 2, 2, 1ull << 30 },
 	{ 1, 4, 3, 1, 4ull << 30 },	/* non-power-of-two, RAM above 4 GiB */
+	{ 2, 2, 63, 1, 1ull << 30 },	/* 252 CPUs, APIC IDs up to 254: xAPIC */
+	{ 2, 3, 21, 2, 2ull << 30 },	/* 252 CPUs, APIC IDs up to 425 */
+	{ 5, 1, 5, 5, 512ull << 20 },	/* 125 CPUs, APIC IDs 256-292 on node 4 */
 };
+
+/* MADT subtables (ACPI 6.5, 5.2.12). */
+#define MADT_LAPIC		0
+#define MADT_IOAPIC		1
+#define MADT_LAPIC_NMI		4
+#define MADT_X2APIC		9
+#define MADT_X2APIC_NMI		10
 
 static uint8_t buf[X86_ACPI_END - X86_ACPI_START];
 
@@ -72,6 +83,9 @@ Test(acpi, checksums_and_rsdp)
 	}
 }
 
+/* One enabled processor entry per CPU, in CPU order: a Local APIC entry
+ * (8-bit ID) up to APIC ID 254, a Local x2APIC entry from 255 on; LINT1 is
+ * NMI for all of them (one NMI entry per kind). */
 Test(acpi, madt_one_enabled_lapic_per_cpu)
 {
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
@@ -79,22 +93,51 @@ Test(acpi, madt_one_enabled_lapic_per_cpu)
 		struct acpi_config cfg;
 		struct acpi_layout lay;
 		uint32_t len;
-		int cpu = 0, ioapic = 0;
+		int cpu = 0, ioapic = 0, nmi = 0, x2nmi = 0, x2cpus = 0;
 
 		build(&cases[c], &t, &cfg, &lay);
 		const uint8_t *m = table(&lay, "APIC", &len);
 		for (uint32_t off = 44; off < len; off += m[off + 1]) {
-			cr_assert_gt(m[off + 1], 0);
-			if (m[off] == 1)
+			const uint8_t *e = m + off;
+
+			cr_assert_gt(e[1], 0);
+			if (e[0] == MADT_IOAPIC)
 				ioapic++;
-			if (m[off] != 0)
+			if (e[0] == MADT_LAPIC_NMI) {
+				cr_expect_eq(e[2], 0xff, "all processors");
+				cr_expect_eq(e[5], 1, "LINT1");
+				nmi++;
+			}
+			if (e[0] == MADT_X2APIC_NMI) {
+				cr_assert_eq(e[1], 12);
+				cr_expect_eq(rd32(e + 4), 0xffffffffu, "all processors");
+				cr_expect_eq(e[8], 1, "LINT1");
+				x2nmi++;
+			}
+			if (e[0] != MADT_LAPIC && e[0] != MADT_X2APIC)
 				continue;
-			cr_expect_eq(m[off + 3], x86_topo_apic_id(&t, cpu), "cpu %d", cpu);
-			cr_expect_eq(rd32(m + off + 4) & 1, 1u);
+			uint32_t apic = x86_topo_apic_id(&t, cpu);
+
+			if (apic < 255) {
+				cr_assert_eq(e[0], MADT_LAPIC, "cpu %d: APIC ID %u", cpu, apic);
+				cr_expect_eq(e[2], cpu, "UID");
+				cr_expect_eq(e[3], apic, "cpu %d", cpu);
+				cr_expect_eq(rd32(e + 4) & 1, 1u);
+			} else {
+				cr_assert_eq(e[0], MADT_X2APIC, "cpu %d: APIC ID %u", cpu, apic);
+				cr_assert_eq(e[1], 16);
+				cr_expect_eq(rd32(e + 4), apic, "cpu %d", cpu);
+				cr_expect_eq(rd32(e + 8) & 1, 1u);
+				cr_expect_eq(rd32(e + 12), (uint32_t)cpu, "UID");
+				x2cpus++;
+			}
 			cpu++;
 		}
 		cr_expect_eq(cpu, t.ncpus);
 		cr_expect_eq(ioapic, 1);
+		cr_expect_eq(nmi, 1);
+		cr_expect_eq(x2nmi, x2cpus > 0, "case %zu: %d x2APIC CPUs", c, x2cpus);
+		cr_expect_eq(x2cpus > 0, c >= 4, "case %zu", c);
 	}
 }
 
@@ -206,6 +249,20 @@ Test(acpi, iasl_decompiles_every_table, .timeout = 60)
 			 "grep -q '0xCFFFFFFF, *// Range Maximum'",
 			 dir, dir, dir, dir, dir);
 		cr_expect_eq(system(cmd), 0, "DSDT content");
+		/* MADT and SRAT: the highest APIC ID as iasl reads it back, in
+		 * an x2APIC entry where it is above 254. */
+		uint32_t top = x86_topo_apic_id(&t, t.ncpus - 1);
+
+		if (top > 254)
+			snprintf(cmd, sizeof(cmd), "grep -q 'Processor x2Apic ID : %08X' %s/APIC.dsl && "
+				 "grep -q 'Subtable Type : 0A \\[Local x2APIC NMI\\]' %s/APIC.dsl && "
+				 "grep -q 'Apic ID : %08X' %s/SRAT.dsl", top, dir, dir, top, dir);
+		else
+			snprintf(cmd, sizeof(cmd), "grep -q 'Local Apic ID : %02X' %s/APIC.dsl && "
+				 "! grep -q 'x2Apic ID' %s/APIC.dsl && grep -q 'Apic ID : %08X' "
+				 "%s/SRAT.dsl", top, dir, dir, top, dir);
+		cr_expect_eq(system(cmd), 0, "MADT/SRAT APIC ID %u (topology %zu, see %s)", top, c,
+			     dir);
 		/* MCFG: the ECAM window, segment 0, bus 0 only. */
 		snprintf(cmd, sizeof(cmd), "grep -q 'Base Address : 00000000E0000000' %s/MCFG.dsl && "
 			 "grep -q 'Segment Group Number : 0000' %s/MCFG.dsl && "

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* CPUID topology leaves against the guest topology: 0x1 APIC ID, 0xB/0x1F
- * shifts and counts, 0x4 cache sharing; on AMD, TOPOEXT with 0x8000001D/E
- * made up where the host has none. */
+ * shifts and counts and 32-bit x2APIC IDs, 0x4 cache sharing, x2APIC and the
+ * 15-bit MSI destinations where an APIC ID is above 254; on AMD, TOPOEXT
+ * with 0x8000001D/E made up where the host has none. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
@@ -9,6 +10,9 @@
 
 #define IDX KVM_CPUID_FLAG_SIGNIFCANT_INDEX
 #define TOPOEXT (1u << 22)
+#define X2APIC (1u << 21)		/* leaf 1 ECX */
+#define MSI_EXT_DEST_ID (1u << 15)	/* 0x40000001 EAX, KVM_FEATURE_MSI_EXT_DEST_ID */
+#define KVM_PV_FEATURES 0x01007afbu	/* what this host's KVM offers in 0x40000001 */
 
 /* Leaf 0 vendor registers EBX, EDX, ECX. */
 #define AMD_VENDOR .ebx = 0x68747541, .edx = 0x69746e65, .ecx = 0x444d4163
@@ -20,7 +24,7 @@ static struct kvm_cpuid2 *fake_host(void)
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 16 * sizeof(c->entries[0]));
 	struct kvm_cpuid_entry2 e[] = {
 		{ .function = 0, .eax = 0x1f },
-		{ .function = 1, .ebx = 0x12345678 },
+		{ .function = 1, .ebx = 0x12345678 },	/* x2APIC not offered */
 		{ .function = 4, .index = 0, .flags = IDX, .eax = 0x21 | 0x3ff << 14 },
 		{ .function = 4, .index = 1, .flags = IDX, .eax = 0x22 },
 		{ .function = 4, .index = 2, .flags = IDX, .eax = 0x43 },
@@ -28,6 +32,10 @@ static struct kvm_cpuid2 *fake_host(void)
 		{ .function = 4, .index = 4, .flags = IDX, .eax = 0 },
 		{ .function = 0xb, .index = 0, .flags = IDX, .eax = 7 },
 		{ .function = 0x1f, .index = 0, .flags = IDX, .eax = 7 },
+		/* "KVMKVMKVM\0\0\0" and its PV features */
+		{ .function = 0x40000000, .eax = 0x40000001, .ebx = 0x4b4d564b, .ecx = 0x564b4d56,
+		  .edx = 0x4d },
+		{ .function = 0x40000001, .eax = KVM_PV_FEATURES },
 	};
 
 	c->nent = sizeof(e) / sizeof(e[0]);
@@ -44,11 +52,20 @@ static void check(int n, int l, int co, int th)
 	char msg[256];
 
 	cr_assert_eq(x86_topo_init(&t, n, l, co, th, msg, sizeof(msg)), 0, "%s", msg);
+	bool x2apic = x86_topo_apic_id(&t, t.ncpus - 1) > 254;
+
 	for (int cpu = 0; cpu < t.ncpus; cpu++) {
 		uint32_t apic = x86_topo_apic_id(&t, cpu);
 
 		cr_assert_eq(x86_cpuid_patch(c, cap, src, &t, cpu), 0);
-		cr_expect_eq(x86_cpuid_find(c, 1, 0)->ebx >> 24, apic);
+		/* Leaf 1 has the xAPIC ID's 8 bits; 0xB/0x1F EDX all 32 (below). */
+		cr_expect_eq(x86_cpuid_find(c, 1, 0)->ebx >> 24, apic & 0xff);
+		/* Above 254 the guest needs x2APIC, and 15-bit MSI destinations
+		 * to reach CPUs above 255 without interrupt remapping; below,
+		 * both stay as the host offered them. */
+		cr_expect_eq(!!(x86_cpuid_find(c, 1, 0)->ecx & X2APIC), x2apic, "cpu %d", cpu);
+		cr_expect_eq(x86_cpuid_find(c, 0x40000001, 0)->eax,
+			     KVM_PV_FEATURES | (x2apic ? MSI_EXT_DEST_ID : 0), "cpu %d", cpu);
 		struct kvm_cpuid_entry2 *smt = x86_cpuid_find(c, 0xb, 0);
 		struct kvm_cpuid_entry2 *core = x86_cpuid_find(c, 0xb, 1);
 		struct kvm_cpuid_entry2 *end = x86_cpuid_find(c, 0xb, 2);
@@ -84,6 +101,12 @@ static void check(int n, int l, int co, int th)
 Test(cpuid, one_node_two_cores) { check(1, 1, 2, 1); }
 Test(cpuid, two_nodes_smt) { check(2, 2, 2, 2); }
 Test(cpuid, non_power_of_two) { check(1, 4, 3, 1); }
+/* 252 CPUs whose last APIC ID is 254 (128 + 64 + 62): still xAPIC. */
+Test(cpuid, cpus_252_xapic) { check(2, 2, 63, 1); }
+/* 252 CPUs with sparse IDs up to 1 << 8 | 2 << 6 | 20 << 1 | 1 = 425. */
+Test(cpuid, cpus_252_x2apic) { check(2, 3, 21, 2); }
+/* The fewest CPUs with an APIC ID above 254: node 4 starts at 4 << 6. */
+Test(cpuid, cpus_125_sparse_x2apic) { check(5, 1, 5, 5); }
 
 Test(cpuid, apic_ids_non_contiguous)
 {
@@ -94,8 +117,23 @@ Test(cpuid, apic_ids_non_contiguous)
 	/* 3 cores use 2 bits: LLC 1 starts at APIC ID 4. */
 	cr_expect_eq(x86_topo_apic_id(&t, 2), 2u);
 	cr_expect_eq(x86_topo_apic_id(&t, 3), 4u);
-	cr_expect_neq(x86_topo_init(&t, 4, 8, 16, 2, msg, sizeof(msg)), 0);
-	cr_expect(strstr(msg, "254"), "%s", msg);
+	/* 1024 CPUs, IDs up to 1023: x2APIC, within the limits. */
+	cr_assert_eq(x86_topo_init(&t, 4, 8, 16, 2, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(x86_topo_apic_id(&t, 1023), 1023u);
+}
+
+/* x86_topo_check: the counts, the CPUs in all, and the APIC IDs. */
+Test(cpuid, topology_limits)
+{
+	struct x86_topo t;
+	char msg[256];
+
+	cr_expect_neq(x86_topo_init(&t, 8, 8, 16, 2, msg, sizeof(msg)), 0);
+	cr_expect(strstr(msg, "2048 CPUs") && strstr(msg, "1024"), "%s", msg);
+	cr_expect_neq(x86_topo_init(&t, 1, 1, 1, 9, msg, sizeof(msg)), 0);
+	cr_expect(strstr(msg, "threads=9 is out of range for the kvm backend (1 to 8)"), "%s", msg);
+	cr_expect_eq(x86_topo_check(1, 1, 128, 8, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(x86_topo_check(64, 1, 16, 1, msg, sizeof(msg)), 0, "%s", msg);
 }
 
 Test(cpuid, xcr0_from_leaf_d)
@@ -206,16 +244,16 @@ static void check_amd(struct kvm_cpuid2 *src, int n, int l, int co, int th,
 {
 	int cap = 64;
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
-	struct amd_ids id[64];
+	struct amd_ids id[128];
 	struct x86_topo t;
 	char msg[256];
 
 	cr_assert_eq(x86_topo_init(&t, n, l, co, th, msg, sizeof(msg)), 0, "%s", msg);
-	cr_assert_leq(t.ncpus, 64);
+	cr_assert_leq(t.ncpus, 128);
 	for (int cpu = 0; cpu < t.ncpus; cpu++) {
 		cr_assert_eq(x86_cpuid_patch(c, cap, src, &t, cpu), 0);
 		id[cpu] = check_amd_cpu(c, &t, cpu, kb);
-		cr_expect_eq(x86_cpuid_find(c, 1, 0)->ebx >> 24, id[cpu].apic);
+		cr_expect_eq(x86_cpuid_find(c, 1, 0)->ebx >> 24, id[cpu].apic & 0xff);
 	}
 	/* Whichever way Linux gets llc_id, it groups exactly the requested LLCs;
 	 * L1/L2 group the SMT siblings. */
@@ -244,6 +282,8 @@ Test(cpuid_amd, one_node_two_llcs) { check_tcg(1, 2, 2, 1); }
 Test(cpuid_amd, two_nodes_two_llcs_smt) { check_tcg(2, 2, 2, 2); }
 Test(cpuid_amd, one_llc_smt) { check_tcg(1, 1, 4, 2); }
 Test(cpuid_amd, two_nodes_one_llc) { check_tcg(2, 1, 2, 1); }
+/* The lab's x2APIC shape: APIC IDs up to 292 on QEMU TCG's AMD. */
+Test(cpuid_amd, sparse_x2apic) { check_tcg(5, 1, 5, 5); }
 Test(cpuid_amd, one_llc_two_threads) { check_tcg(1, 1, 2, 2); }
 Test(cpuid_amd, non_power_of_two) { check_tcg(1, 2, 3, 1); }
 

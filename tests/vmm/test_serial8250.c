@@ -27,7 +27,7 @@ static void setup(void)
 	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(pipe2(log_pipe, O_CLOEXEC), 0);
 	fcntl(log_pipe[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens the log */
-	cr_assert_eq(serial8250_init(&com1, &vm, log_pipe[1]), 0);
+	cr_assert_eq(serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, log_pipe[1]), 0);
 	cr_assert_eq(i8042_init(&vm), 0);
 }
 
@@ -67,7 +67,7 @@ Test(serial, panic_then_reset_is_a_panic)
 {
 	puts_com1("Kernel panic - not syncing: test\n");
 	cr_expect(atomic_load(&vm.panic_seen));
-	out(X86_I8042_CMD, 0xfe);
+	out(I8042_CMD_PORT, 0xfe);
 	cr_expect_eq(atomic_load(&vm.end), VMM_END_PANIC);
 }
 

@@ -109,8 +109,8 @@ Test(vcpu_join, stuck_vcpu_is_left_behind_in_bounded_time)
 
 	/* The VM's memory stays mapped while a thread may still use it. */
 	ram = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	vm.ram_lo = ram;
-	vm.lo_size = 4096;
+	vm.ram[0] = (struct gm_region){ 0, 4096, ram };
+	vm.n_ram = 1;
 	vmm_destroy(&vm);
 	((volatile char *)ram)[0] = 1;
 	cr_expect_eq(vm.nvcpus, 2, "vmm_destroy left the vCPUs alone");
@@ -119,7 +119,7 @@ Test(vcpu_join, stuck_vcpu_is_left_behind_in_bounded_time)
 	cr_expect_eq(vmm_join(&vm, 5000), 0, "released, it is joined");
 	cr_expect_not(vm.vcpus[0].started);
 	munmap(ram, 4096);
-	vm.ram_lo = NULL;
+	vm.n_ram = 0;
 	vmm_destroy(&vm);
 	cr_expect_eq(vm.nvcpus, 0);
 }

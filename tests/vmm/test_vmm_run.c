@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
- * and HLT, a read-only memory slot, RIP sampling), and the real kernel, which
- * must either boot or end with a clear report (on kvm_pvm: an internal error
- * with a register dump). The lab runs these under level-1 KVM. */
+ * and HLT, a read-only memory slot, RIP sampling, x2APIC with an APIC ID
+ * above 255 on the split irqchip), and the real kernel, which must either
+ * boot or end with a clear report (on kvm_pvm: an internal error with a
+ * register dump). The lab runs these under level-1 KVM. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -13,9 +15,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "host/vmm/backend_kvm.h"
-#include "kernels/kernels.h"
+#include "host/arch/x86/cpuid.h"
+#include "host/arch/x86/layout.h"
+#include "host/arch/x86/msr.h"
+#include "host/arch/x86/topology.h"
+#include "host/arch/x86/vcpu.h"
+#include "host/backend.h"
 #include "host/vmm/vmm.h"
+#include "kernels/kernels.h"
 
 static bool kvm_usable(void)
 {
@@ -40,12 +47,23 @@ static void port_out(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool
 		l->bytes[l->n++] = data[0];
 }
 
+/* RAM [0, size) and the x86 TSS, as the x86 machine sets them. */
+static void x86_ram(struct vmm_config *cfg, uint64_t size)
+{
+	cfg->ram[0] = (struct vmm_ram){ 0, size };
+	cfg->n_ram = 1;
+	cfg->tss_addr = X86_TSS_ADDR;
+	cfg->idmap_addr = X86_IDMAP_ADDR;
+}
+
 /* A one-vCPU VM without irqchip running real-mode code at 0x1000, its port
  * 0x10 writes logged; cfg may ask for more (profile_us). */
 static void start_real_mode(struct vmm *vm, struct vmm_config *cfg, const uint8_t *code,
 			    size_t n, struct port_log *log,
 			    void (*before_start)(struct vmm *vm))
 {
+	static struct x86_topo topo;
+	static const uint32_t id0 = 0;
 	struct kvm_sregs s;
 	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
 	char msg[1024];
@@ -54,11 +72,12 @@ static void start_real_mode(struct vmm *vm, struct vmm_config *cfg, const uint8_
 		cr_skip_test("/dev/kvm not usable here");
 	cfg->irqchip = false;
 	cfg->log_fd = -1;
-	cr_assert_eq(x86_topo_init(&cfg->topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	cr_assert_eq(x86_topo_init(&topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
 	cr_assert_eq(vmm_create(vm, cfg, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(iotrap_register(&vm->bus.pio, 0x10, 1, port_out, log), 0);
 	cr_assert_eq(gm_write(&vm->gm, 0x1000, code, n), 0);
-	cr_assert_eq(vmm_create_vcpus(vm, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_create_vcpus(vm, 1, &id0, x86_vcpu_setup, &topo, msg, sizeof(msg)), 0,
+		     "%s", msg);
 	cr_assert_eq(ioctl(vm->vcpus[0].fd, KVM_GET_SREGS, &s), 0);
 	s.cs.base = 0;
 	s.cs.selector = 0;
@@ -84,10 +103,11 @@ Test(vmm_run, real_mode_guest_out_and_hlt, .timeout = 30)
 {
 	/* mov al,0x42; out 0x10,al; mov al,0x43; out 0x10,al; hlt */
 	static const uint8_t code[] = { 0xb0, 0x42, 0xe6, 0x10, 0xb0, 0x43, 0xe6, 0x10, 0xf4 };
-	struct vmm_config cfg = { .mem_bytes = 2 << 20 };
+	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 2 << 20);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	wait_end(&vm);
 	cr_expect_eq(atomic_load(&vm.end), VMM_END_RESET, "end %d: %s",
@@ -126,10 +146,11 @@ Test(vmm_run, readonly_slot_reads_without_exit, .timeout = 30)
 	static const uint8_t code[] = { 0xb8, 0x00, 0x80, 0x8e, 0xd8, 0xa0, 0x00, 0x00,
 					0xe6, 0x10, 0xc6, 0x06, 0x00, 0x00, 0x55, 0xa0,
 					0x00, 0x00, 0xe6, 0x10, 0xf4 };
-	struct vmm_config cfg = { .mem_bytes = 512 << 10 };
+	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 512 << 10);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, add_ro_page);
 	wait_end(&vm);
 	cr_expect_eq(log.n, 2);
@@ -143,10 +164,11 @@ Test(vmm_run, readonly_slot_reads_without_exit, .timeout = 30)
 Test(vmm_run, profile_samples_the_guest_rip, .timeout = 30)
 {
 	static const uint8_t code[] = { 0xeb, 0xfe };	/* jmp $ */
-	struct vmm_config cfg = { .mem_bytes = 2 << 20, .profile_us = 1000 };
+	struct vmm_config cfg = { .profile_us = 1000 };
 	struct port_log log = { 0 };
 	struct vmm vm;
 
+	x86_ram(&cfg, 2 << 20);
 	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
 	/* 1 ms ticks: 20 samples take 20 ms; a loaded host gets 5 s. */
 	for (int i = 0; i < 500 && __atomic_load_n(&vm.vcpus[0].nsamples, __ATOMIC_RELAXED) < 20;
@@ -178,21 +200,154 @@ static size_t resident_pages(void *p, size_t size)
  * without it, RAM the guest has not touched is not. */
 Test(vmm_run, prefault_makes_ram_resident, .timeout = 30)
 {
-	struct vmm_config cfg = { .mem_bytes = 64 << 20, .irqchip = false, .log_fd = -1 };
+	struct vmm_config cfg = { .irqchip = false, .log_fd = -1 };
 	struct vmm vm;
 	char msg[1024];
 
 	if (!kvm_usable())
 		cr_skip_test("/dev/kvm not usable here");
-	cr_assert_eq(x86_topo_init(&cfg.topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	x86_ram(&cfg, 64 << 20);
 	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_lt(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096 / 2,
+	cr_expect_lt(resident_pages(vm.ram[0].hva, vm.ram[0].size), vm.ram[0].size / 4096 / 2,
 		     "untouched RAM is not resident without prefault");
 	vmm_destroy(&vm);
 
 	cfg.prefault = true;
 	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_eq(resident_pages(vm.ram_lo, vm.lo_size), vm.lo_size / 4096);
+	cr_expect_eq(resident_pages(vm.ram[0].hva, vm.ram[0].size), vm.ram[0].size / 4096);
+	vmm_destroy(&vm);
+}
+
+/* x2APIC: the port writes of a two-vCPU guest, in order. */
+struct x2_log {
+	int n;
+	uint16_t port[8];
+	uint32_t val[8];
+};
+
+static void x2_out(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct x2_log *l = ctx;
+	uint32_t v = 0;
+
+	memcpy(&v, data, len < 4 ? len : 4);
+	if (is_write && l->n < 8) {
+		l->port[l->n] = addr;
+		__atomic_store_n(&l->val[l->n], v, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->n, l->n + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* The last value written to port, or -1; waits up to 20 s for it. */
+static long x2_wait(struct x2_log *l, uint16_t port)
+{
+	for (int t = 0; t < 2000; t++) {
+		int n = __atomic_load_n(&l->n, __ATOMIC_ACQUIRE);
+
+		for (int i = n - 1; i >= 0; i--)
+			if (l->port[i] == port)
+				return l->val[i];
+		usleep(10 * 1000);
+	}
+	return -1;
+}
+
+/* What the x86 machine does for an x2APIC topology, less the topology:
+ * KVM's CPUID with x2APIC, the LAPIC's LINT pins, then x2APIC mode. */
+static int x2apic_vcpu(void *ctx, struct vcpu *v, char *msg, size_t len)
+{
+	struct kvm_cpuid2 *c = v->vm->cpuid;
+	struct kvm_cpuid_entry2 *leaf1 = x86_cpuid_find(c, 1, 0);
+
+	if (leaf1)
+		leaf1->ecx |= 1u << 21;
+	if (ioctl(v->fd, KVM_SET_CPUID2, c)) {
+		snprintf(msg, len, "KVM_SET_CPUID2: %s", strerror(errno));
+		return -1;
+	}
+	return x86_lapic_setup(v->fd, msg, len) ?: x86_x2apic_enable(v->fd, msg, len);
+}
+
+/* The BSP (APIC ID 0) turns its APIC on, writes its x2APIC ID to port
+ * 0x10 and starts APIC ID 300 with INIT and SIPI (vector 2: 0x2000):
+ *   mov ecx,0x80f; mov eax,0x1ff; xor edx,edx; wrmsr   (SVR)
+ *   mov ecx,0x802; rdmsr; out 0x10,al
+ *   mov ecx,0x830; mov edx,300; mov eax,0x4500; wrmsr  (ICR: INIT)
+ *   mov eax,0x4602; wrmsr                              (ICR: SIPI 0x02)
+ *   hlt; jmp $-1 */
+static const uint8_t x2_bsp[] = {
+	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00, 0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,
+	0x66, 0x31, 0xd2, 0x0f, 0x30, 0x66, 0xb9, 0x02, 0x08, 0x00, 0x00, 0x0f,
+	0x32, 0xe6, 0x10, 0x66, 0xb9, 0x30, 0x08, 0x00, 0x00, 0x66, 0xba, 0x2c,
+	0x01, 0x00, 0x00, 0x66, 0xb8, 0x00, 0x45, 0x00, 0x00, 0x0f, 0x30, 0x66,
+	0xb8, 0x02, 0x46, 0x00, 0x00, 0x0f, 0x30, 0xf4, 0xeb, 0xfd,
+};
+/* The AP (at 0x200:0) points IVT entry 0x40 at 0x200:0x100, turns its APIC
+ * on, writes its x2APIC ID (16 bits) to port 0x11 and waits, interrupts on:
+ *   xor ax,ax; mov ds,ax; mov word [0x100],0x100; mov word [0x102],0x200
+ *   mov ecx,0x80f; mov eax,0x1ff; xor edx,edx; wrmsr
+ *   mov ecx,0x802; rdmsr; out 0x11,ax; sti; hlt; jmp $-1
+ * An AP left in xAPIC mode takes a #GP at the rdmsr and never writes. */
+static const uint8_t x2_ap[] = {
+	0x31, 0xc0, 0x8e, 0xd8, 0xc7, 0x06, 0x00, 0x01, 0x00, 0x01, 0xc7, 0x06,
+	0x02, 0x01, 0x00, 0x02, 0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00, 0x66, 0xb8,
+	0xff, 0x01, 0x00, 0x00, 0x66, 0x31, 0xd2, 0x0f, 0x30, 0x66, 0xb9, 0x02,
+	0x08, 0x00, 0x00, 0x0f, 0x32, 0xe7, 0x11, 0xfb, 0xf4, 0xeb, 0xfd,
+};
+/* Vector 0x40 (0x2100): mov al,0x40; out 0x12,al; EOI (wrmsr 0x80b, 0); iret */
+static const uint8_t x2_isr[] = {
+	0xb0, 0x40, 0xe6, 0x12, 0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00, 0x66, 0x31,
+	0xc0, 0x66, 0x31, 0xd2, 0x0f, 0x30, 0xcf,
+};
+
+/* The split irqchip with an APIC ID above 255: x2APIC mode set by the VMM
+ * survives INIT/SIPI, an IPI reaches APIC ID 300, and an MSI written the
+ * way a guest told KVM_FEATURE_MSI_EXT_DEST_ID writes it (300 = 0x2c in
+ * address bits 19:12, 1 in bits 11:5) reaches that vCPU's vector 0x40. */
+Test(vmm_run, x2apic_id_300_on_the_split_irqchip, .timeout = 60)
+{
+	static const uint32_t ids[] = { 0, 300 };
+	struct vmm_config cfg = { .irqchip = true, .split_irqchip = 24, .log_fd = -1 };
+	struct kvm_regs r = { .rip = 0x1000, .rflags = 2 };
+	struct x2_log log = { 0 };
+	struct kvm_sregs s;
+	struct vmm vm;
+	char msg[1024];
+	bool capable;
+	int kvm;
+
+	if (!kvm_usable())
+		cr_skip_test("/dev/kvm not usable here");
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	capable = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) > 0 &&
+		  ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API) > 0 &&
+		  ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID) > 300;
+	close(kvm);
+	if (!capable)
+		cr_skip_test("this KVM has no split irqchip, x2APIC API or vcpu_id 300");
+	x86_ram(&cfg, 1 << 20);
+	cr_assert_eq(vmm_create(&vm, &cfg, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x10, 3, x2_out, &log), 0);
+	cr_assert_eq(gm_write(&vm.gm, 0x1000, x2_bsp, sizeof(x2_bsp)), 0);
+	cr_assert_eq(gm_write(&vm.gm, 0x2000, x2_ap, sizeof(x2_ap)), 0);
+	cr_assert_eq(gm_write(&vm.gm, 0x2100, x2_isr, sizeof(x2_isr)), 0);
+	cr_assert_eq(vmm_create_vcpus(&vm, 2, ids, x2apic_vcpu, NULL, msg, sizeof(msg)), 0,
+		     "%s", msg);
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_GET_SREGS, &s), 0);
+	cr_expect(s.apic_base & (1 << 10), "the BSP starts in x2APIC mode");
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_SET_SREGS, &s), 0);
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_SET_REGS, &r), 0);
+	cr_assert_eq(vmm_start(&vm, msg, sizeof(msg)), 0, "%s", msg);
+
+	cr_expect_eq(x2_wait(&log, 0x10), 0, "the BSP's x2APIC ID");
+	cr_expect_eq(x2_wait(&log, 0x11), 300, "the AP came up in x2APIC mode with ID 300");
+	cr_expect_eq(vmm_signal_msi(&vm, 0xfee2c020, 0x40), 0);
+	cr_expect_eq(x2_wait(&log, 0x12), 0x40, "the MSI reached APIC ID 300");
+	cr_expect_eq(atomic_load(&vm.end), VMM_END_NONE, "%s", vm.end_msg);
+	vmm_end(&vm, VMM_END_STOPPED, "test over");
+	cr_expect_eq(vmm_join(&vm, 5000), 0);
 	vmm_destroy(&vm);
 }
 

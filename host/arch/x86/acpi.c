@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* ACPI table writer (see acpi.h). Offsets and encodings follow the ACPI 6.x
- * spec; the boot guide section 2 lists how FC, CH and ktstr fill them. */
+/* ACPI table writer (see acpi.h); the DSDT's AML comes from aml.c. Offsets
+ * and encodings follow the ACPI 6.x spec; the boot guide section 2 lists how
+ * FC, CH and ktstr fill them. */
 #include <errno.h>
 #include <string.h>
 
 #include "host/arch/x86/acpi.h"
+#include "host/arch/x86/aml.h"
 #include "host/arch/x86/layout.h"
 
 struct acpi_sdt {
@@ -51,6 +53,21 @@ struct madt_lapic_nmi {
 	uint8_t lint;
 } __attribute__((packed));
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT LAPIC NMI");
+
+struct madt_x2apic {
+	uint8_t type, len;
+	uint16_t reserved;
+	uint32_t x2apic_id, flags, uid;
+} __attribute__((packed));
+_Static_assert(sizeof(struct madt_x2apic) == 16, "MADT x2APIC");
+
+struct madt_x2apic_nmi {
+	uint8_t type, len;
+	uint16_t flags;
+	uint32_t uid;
+	uint8_t lint, reserved[3];
+} __attribute__((packed));
+_Static_assert(sizeof(struct madt_x2apic_nmi) == 12, "MADT x2APIC NMI");
 
 struct srat_x2apic {
 	uint8_t type, len;
@@ -124,179 +141,19 @@ int acpi_node_mem_ranges(uint64_t mem_bytes, int nodes, struct acpi_mem_range *o
 	return n;
 }
 
-/* --- a tiny AML encoder: just what the DSDT below needs --- */
-
-struct aml {
-	uint8_t *b;
-	size_t n, room;
-	int err;
-};
-
-static void aml_bytes(struct aml *a, const void *p, size_t len)
-{
-	if (a->n + len > a->room) {
-		a->err = -ENOSPC;
-		return;
-	}
-	memcpy(a->b + a->n, p, len);
-	a->n += len;
-}
-
-static void aml_byte(struct aml *a, uint8_t v)
-{
-	aml_bytes(a, &v, 1);
-}
-
-/* Open a PkgLength-prefixed object; close with aml_close(mark). Three length
- * bytes are reserved and the body is moved down on close if fewer suffice. */
-static size_t aml_open(struct aml *a)
-{
-	size_t mark = a->n;
-
-	aml_bytes(a, "\0\0\0", 3);
-	return mark;
-}
-
-static void aml_close(struct aml *a, size_t mark)
-{
-	size_t body = a->n - mark - 3, total;
-	int nb;
-
-	if (a->err)
-		return;
-	if (body + 1 < 0x40)
-		nb = 1;
-	else if (body + 2 < 0x1000)
-		nb = 2;
-	else
-		nb = 3;
-	total = body + nb;
-	memmove(a->b + mark + nb, a->b + mark + 3, body);
-	if (nb == 1) {
-		a->b[mark] = total;
-	} else {
-		a->b[mark] = (nb - 1) << 6 | (total & 0xf);
-		a->b[mark + 1] = total >> 4;
-		if (nb == 3)
-			a->b[mark + 2] = total >> 12;
-	}
-	a->n = mark + nb + body;
-}
-
-static void aml_int(struct aml *a, uint32_t v)
-{
-	if (v <= 1) {
-		aml_byte(a, v);
-	} else if (v < 0x100) {
-		aml_byte(a, 0x0a);
-		aml_byte(a, v);
-	} else if (v < 0x10000) {
-		aml_byte(a, 0x0b);
-		aml_bytes(a, &(uint16_t){ v }, 2);
-	} else {
-		aml_byte(a, 0x0c);
-		aml_bytes(a, &v, 4);
-	}
-}
-
-static void aml_name_int(struct aml *a, const char *name, uint32_t v)
-{
-	aml_byte(a, 0x08);
-	aml_bytes(a, name, 4);
-	aml_int(a, v);
-}
-
-static void aml_name_eisaid(struct aml *a, const char *name, const char *id)
-{
-	uint8_t b[4];
-	unsigned int hex = 0;
-
-	for (int i = 3; i < 7; i++)
-		hex = hex << 4 | (id[i] <= '9' ? id[i] - '0' : id[i] - 'A' + 10);
-	b[0] = (id[0] - 0x40) << 2 | (id[1] - 0x40) >> 3;
-	b[1] = ((id[1] - 0x40) & 7) << 5 | (id[2] - 0x40);
-	b[2] = hex >> 8;
-	b[3] = hex;
-	aml_byte(a, 0x08);
-	aml_bytes(a, name, 4);
-	aml_byte(a, 0x0c);
-	aml_bytes(a, b, 4);
-}
-
-/* Name(_CRS, ResourceTemplate() { res... EndTag }) */
-static void aml_name_crs(struct aml *a, const uint8_t *res, size_t len)
-{
-	size_t mark;
-
-	aml_byte(a, 0x08);
-	aml_bytes(a, "_CRS", 4);
-	aml_byte(a, 0x11);
-	mark = aml_open(a);
-	aml_int(a, len + 2);
-	aml_bytes(a, res, len);
-	aml_byte(a, 0x79);
-	aml_byte(a, 0);
-	aml_close(a, mark);
-}
-
-static size_t res_io(uint8_t *p, uint16_t port, uint8_t len)
-{
-	uint8_t d[8] = { 0x47, 1, port & 0xff, port >> 8, port & 0xff, port >> 8, 1, len };
-
-	memcpy(p, d, 8);
-	return 8;
-}
-
-static size_t res_bus(uint8_t *p)
-{
-	uint8_t d[16] = { 0x88, 13, 0, 2, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
-
-	memcpy(p, d, 16);
-	return 16;
-}
-
-/* WordIO(ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange) */
-static size_t res_io_window(uint8_t *p, uint16_t base, uint16_t size)
-{
-	uint16_t v[5] = { 0, base, base + size - 1, 0, size };
-
-	p[0] = 0x88;
-	p[1] = 13;
-	p[2] = 0;
-	p[3] = 1;	/* I/O range */
-	p[4] = 0x0c;	/* producer, MinFixed, MaxFixed */
-	p[5] = 0x03;	/* ISA and non-ISA ranges */
-	memcpy(p + 6, v, 10);
-	return 16;
-}
-
-static size_t res_mem32(uint8_t *p, uint32_t base, uint32_t size)
-{
-	uint32_t v[5] = { 0, base, base + size - 1, 0, size };
-
-	p[0] = 0x87;
-	p[1] = 23;
-	p[2] = 0;
-	p[3] = 0;	/* memory range */
-	p[4] = 0x0c;	/* producer, MinFixed, MaxFixed */
-	p[5] = 0x01;	/* read-write, non-cacheable */
-	memcpy(p + 6, v, 20);
-	return 26;
-}
+/* --- the DSDT: the PCI host bridge and COM1 (aml.h) --- */
 
 static void dsdt_pci0(struct aml *a, const struct acpi_config *cfg)
 {
 	uint8_t res[96];
 	size_t n = 0, mark;
 
-	n += res_bus(res + n);
-	n += res_io(res + n, 0xcf8, 8);
+	n += aml_res_bus0(res + n);
+	n += aml_res_io(res + n, 0xcf8, 8);
 	if (cfg->pci_io_size)
-		n += res_io_window(res + n, cfg->pci_io_base, cfg->pci_io_size);
-	n += res_mem32(res + n, cfg->pci_mmio_base, cfg->pci_mmio_size);
-	aml_bytes(a, "\x5b\x82", 2);
-	mark = aml_open(a);
-	aml_bytes(a, "PCI0", 4);
+		n += aml_res_io_window(res + n, cfg->pci_io_base, cfg->pci_io_size);
+	n += aml_res_mem32(res + n, cfg->pci_mmio_base, cfg->pci_mmio_size);
+	mark = aml_device(a, "PCI0");
 	aml_name_eisaid(a, "_HID", "PNP0A03");
 	aml_name_int(a, "_SEG", 0);
 	aml_name_int(a, "_UID", 0);
@@ -308,14 +165,11 @@ static void dsdt_pci0(struct aml *a, const struct acpi_config *cfg)
 static void dsdt_com1(struct aml *a)
 {
 	uint8_t res[16];
-	size_t n = res_io(res, X86_COM1_PORT, 8), mark;
+	size_t n = 0, mark;
 
-	res[n++] = 0x22;	/* IRQNoFlags */
-	res[n++] = 1 << X86_COM1_IRQ;
-	res[n++] = 0;
-	aml_bytes(a, "\x5b\x82", 2);
-	mark = aml_open(a);
-	aml_bytes(a, "COM1", 4);
+	n += aml_res_io(res + n, X86_COM1_PORT, 8);
+	n += aml_res_irq(res + n, X86_COM1_IRQ);
+	mark = aml_device(a, "COM1");
 	aml_name_eisaid(a, "_HID", "PNP0501");
 	aml_name_int(a, "_UID", 0);
 	aml_name_crs(a, res, n);
@@ -378,9 +232,7 @@ static int build_dsdt(struct writer *w, const struct acpi_config *cfg, uint64_t 
 	size_t mark;
 	uint8_t *p;
 
-	aml_byte(&a, 0x10);		/* Scope(\_SB) */
-	mark = aml_open(&a);
-	aml_bytes(&a, "\\_SB_", 5);
+	mark = aml_scope(&a, "\\_SB_");
 	dsdt_pci0(&a, cfg);
 	dsdt_com1(&a);
 	aml_close(&a, mark);
@@ -415,15 +267,35 @@ static int build_fadt(struct writer *w, uint64_t dsdt, uint64_t *gpa)
 	return 0;
 }
 
+/* MADT subtable types (ACPI 6.5, 5.2.12). */
+#define MADT_LAPIC		0
+#define MADT_IOAPIC		1
+#define MADT_LAPIC_NMI		4
+#define MADT_X2APIC		9
+#define MADT_X2APIC_NMI		10
+#define MADT_ENABLED		1u
+#define MADT_ALL_CPUS		0xff		/* an NMI entry's UID for every CPU */
+#define MADT_ALL_X2CPUS		0xffffffffu
+
+/* One enabled processor entry per CPU, in CPU order (Linux numbers its CPUs
+ * in MADT order): a Local APIC entry while the APIC ID fits xAPIC, a Local
+ * x2APIC entry from 255 on, as the spec wants. LINT1 is NMI on all of them. */
 static int build_madt(struct writer *w, const struct x86_topo *t, uint64_t *gpa)
 {
-	size_t len = 44 + t->ncpus * sizeof(struct madt_lapic) +
-		     sizeof(struct madt_ioapic) + sizeof(struct madt_lapic_nmi);
-	uint8_t *p = w_take(w, "APIC", len, gpa), *e;
+	int x2 = 0;
+	size_t len;
+	uint8_t *p, *e;
 	uint32_t lapic = X86_LAPIC, flags = 0;
-	struct madt_ioapic io = { 1, 12, 0, 0, X86_IOAPIC, 0 };
-	struct madt_lapic_nmi nmi = { 4, 6, 0xff, 0, 1 };
+	struct madt_ioapic io = { MADT_IOAPIC, 12, 0, 0, X86_IOAPIC, 0 };
+	struct madt_lapic_nmi nmi = { MADT_LAPIC_NMI, 6, MADT_ALL_CPUS, 0, 1 };
+	struct madt_x2apic_nmi x2nmi = { MADT_X2APIC_NMI, 12, 0, MADT_ALL_X2CPUS, 1, { 0 } };
 
+	for (int i = 0; i < t->ncpus; i++)
+		x2 += x86_topo_apic_id(t, i) > X86_XAPIC_MAX_ID;
+	len = 44 + (t->ncpus - x2) * sizeof(struct madt_lapic) +
+	      x2 * sizeof(struct madt_x2apic) + sizeof(io) + sizeof(nmi) +
+	      (x2 ? sizeof(x2nmi) : 0);
+	p = w_take(w, "APIC", len, gpa);
 	if (!p)
 		return -ENOSPC;
 	sdt_init((void *)p, "APIC", len, 5);
@@ -431,13 +303,26 @@ static int build_madt(struct writer *w, const struct x86_topo *t, uint64_t *gpa)
 	memcpy(p + 40, &flags, 4);
 	e = p + 44;
 	for (int i = 0; i < t->ncpus; i++) {
-		struct madt_lapic l = { 0, 8, i, x86_topo_apic_id(t, i), 1 };
+		uint32_t id = x86_topo_apic_id(t, i);
 
-		memcpy(e, &l, sizeof(l));
-		e += sizeof(l);
+		if (id <= X86_XAPIC_MAX_ID) {
+			struct madt_lapic l = { MADT_LAPIC, 8, i, id, MADT_ENABLED };
+
+			memcpy(e, &l, sizeof(l));
+			e += sizeof(l);
+		} else {
+			struct madt_x2apic x = { MADT_X2APIC, 16, 0, id, MADT_ENABLED, i };
+
+			memcpy(e, &x, sizeof(x));
+			e += sizeof(x);
+		}
 	}
 	memcpy(e, &io, sizeof(io));
-	memcpy(e + sizeof(io), &nmi, sizeof(nmi));
+	e += sizeof(io);
+	memcpy(e, &nmi, sizeof(nmi));
+	e += sizeof(nmi);
+	if (x2)
+		memcpy(e, &x2nmi, sizeof(x2nmi));
 	sdt_finish(p);
 	return 0;
 }

@@ -35,7 +35,5 @@
 
 #define X86_COM1_PORT		0x3f8
 #define X86_COM1_IRQ		4
-#define X86_I8042_DATA		0x60
-#define X86_I8042_CMD		0x64
 
 #endif

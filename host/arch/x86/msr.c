@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Boot MSRs, XCR0 and LAPIC LINT pins (see msr.h). */
+/* Boot MSRs, XCR0, LAPIC LINT pins and x2APIC mode (see msr.h). */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdint.h>
@@ -24,6 +24,10 @@ static const struct { uint32_t index; uint64_t data; } boot_msrs[] = {
 };
 
 #define N_BOOT_MSRS (sizeof(boot_msrs) / sizeof(boot_msrs[0]))
+
+#define MSR_IA32_APICBASE	0x1b
+#define APICBASE_EXTD		(1ull << 10)	/* x2APIC mode */
+#define APICBASE_EN		(1ull << 11)
 
 int x86_msr_setup(int vcpu_fd, char *msg, size_t len)
 {
@@ -89,6 +93,29 @@ int x86_lapic_setup(int vcpu_fd, char *msg, size_t len)
 	set_lvt(&l, 0x360, 4);	/* LVT1: NMI */
 	if (ioctl(vcpu_fd, KVM_SET_LAPIC, &l)) {
 		snprintf(msg, len, "KVM_SET_LAPIC: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int x86_x2apic_enable(int vcpu_fd, char *msg, size_t len)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = MSR_IA32_APICBASE;
+	if (ioctl(vcpu_fd, KVM_GET_MSRS, &m) != 1) {
+		snprintf(msg, len, "KVM_GET_MSRS IA32_APIC_BASE: %s", strerror(errno));
+		return -1;
+	}
+	m.e.data |= APICBASE_EN | APICBASE_EXTD;	/* keeps the BSP flag KVM set */
+	if (ioctl(vcpu_fd, KVM_SET_MSRS, &m) != 1) {
+		snprintf(msg, len, "KVM_SET_MSRS IA32_APIC_BASE=0x%llx (x2APIC mode): %s",
+			 (unsigned long long)m.e.data, strerror(errno));
 		return -1;
 	}
 	return 0;

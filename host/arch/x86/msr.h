@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Boot-time MSR values, XCR0 and LAPIC LINT setup for each vCPU. */
+/* Boot-time MSR values, XCR0, LAPIC LINT setup and x2APIC mode for each
+ * vCPU. */
 #ifndef KTSTR__ARCH_X86_MSR_H
 #define KTSTR__ARCH_X86_MSR_H
 
@@ -18,5 +19,11 @@ int x86_msr_setup(int vcpu_fd, char *msg, size_t len);
 int x86_xcr_setup(int vcpu_fd, uint64_t xcr0, char *msg, size_t len);
 /* LVT0 = ExtINT, LVT1 = NMI (FC set_lint, kvmtool kvm_cpu__set_lint). */
 int x86_lapic_setup(int vcpu_fd, char *msg, size_t len);
+/* IA32_APIC_BASE in x2APIC mode (EN | EXTD), as firmware must leave every
+ * CPU when an APIC ID is above 254 (SeaBIOS does so): Linux, whose xAPIC
+ * driver takes no such ID, then reads the MADT's x2APIC entries, and an AP
+ * that INIT/SIPI starts keeps the mode and reads its 32-bit ID. After
+ * KVM_SET_CPUID2 with x2APIC and x86_lapic_setup. */
+int x86_x2apic_enable(int vcpu_fd, char *msg, size_t len);
 
 #endif

@@ -24,6 +24,10 @@ static void fields(struct x86_topo *t, int nodes, int llcs, int cores, int threa
 	t->t_bits = x86_topo_bits(threads);
 	t->c_bits = x86_topo_bits(cores);
 	t->l_bits = x86_topo_bits(llcs);
+	/* The last CPU's ID is the highest (IDs grow with the CPU number). */
+	t->max_apic_id = (uint32_t)(threads - 1) | (uint32_t)(cores - 1) << t->t_bits |
+			 (uint32_t)(llcs - 1) << (t->t_bits + t->c_bits) |
+			 (uint32_t)(nodes - 1) << (t->t_bits + t->c_bits + t->l_bits);
 }
 
 uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads)
@@ -31,19 +35,31 @@ uint32_t x86_topo_max_apic_id(int nodes, int llcs, int cores, int threads)
 	struct x86_topo t;
 
 	fields(&t, nodes, llcs, cores, threads);
-	return x86_topo_apic_id(&t, t.ncpus - 1);
+	return t.max_apic_id;
 }
 
-int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg,
-		   size_t len)
+int x86_topo_check(int nodes, int llcs, int cores, int threads, char *msg, size_t len)
 {
+	static const struct { const char *name; int max; } field[] = {
+		{ "numa", 64 }, { "llcs", 64 }, { "cores", 256 }, { "threads", 8 },
+	};
+	const int val[] = { nodes, llcs, cores, threads };
+	long ncpus = 1;
 	uint32_t max;
 
-	if (nodes < 1 || llcs < 1 || cores < 1 || threads < 1 ||
-	    nodes > 64 || llcs > 64 || cores > 256 || threads > 8) {
-		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is "
-			 "out of range for the kvm backend; expected numa and llcs "
-			 "1..64, cores 1..256, threads 1..8", nodes, llcs, cores, threads);
+	for (int i = 0; i < 4; i++) {
+		if (val[i] < 1 || val[i] > field[i].max) {
+			snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d: "
+				 "%s=%d is out of range for the kvm backend (1 to %d)", nodes,
+				 llcs, cores, threads, field[i].name, val[i], field[i].max);
+			return -1;
+		}
+		ncpus *= val[i];
+	}
+	if (ncpus > X86_TOPO_MAX_CPUS) {
+		snprintf(msg, len, "topology numa=%d llcs=%d cores=%d threads=%d is %ld CPUs; "
+			 "the kvm backend supports up to %d", nodes, llcs, cores, threads, ncpus,
+			 X86_TOPO_MAX_CPUS);
 		return -1;
 	}
 	max = x86_topo_max_apic_id(nodes, llcs, cores, threads);

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The kvm backend (struct backend, host/backend.h) over the x86 machine:
+ * the console log and the report pipe, how the VM ended in enum vm_end,
+ * kill, and after the run the profile file and the -v statistics. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/backend.h"
+#include "host/machine/x86.h"
+
+struct kvm_backend {
+	struct x86_machine m;
+	int log_fd, pipe_w;
+	bool killed, joined;
+	int verbose;
+	const char *profile;
+};
+
+static int open_pipe(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(msg, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	b->report_fd = p[0];
+	k->pipe_w = p[1];
+	return 0;
+}
+
+static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+	struct x86_machine_config cfg = {
+		.nodes = s->topo.numa, .llcs = s->topo.llcs, .cores = s->topo.cores,
+		.threads = s->topo.threads, .mem_bytes = s->mem_bytes, .kernel = s->kernel,
+		.cmdline = s->cmdline, .initrd_fd = s->initrd_fd, .initrd_len = s->initrd_len,
+		.prefault = s->prefault, .hugepages = s->hugepages, .verbose = s->verbose,
+		.profile_us = s->profile ? (s->profile_us ? s->profile_us : 1000) : 0,
+	};
+	int err;
+
+	k->verbose = s->verbose;
+	k->profile = s->profile;
+	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
+	if (x86_machine_check(&cfg, msg, len))
+		return -1;
+	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (k->log_fd < 0) {
+		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
+		return -1;
+	}
+	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
+	 * write through vmm_write_all); for a file this changes nothing. */
+	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
+	if (open_pipe(k, b, msg, len))
+		return -1;
+	cfg.console_fd = k->log_fd;
+	cfg.report_fd = k->pipe_w;
+	err = x86_machine_start(&k->m, &cfg, msg, len);
+	if (k->m.vm_created)
+		b->exit_fd = k->m.vm.exit_efd;
+	return err;
+}
+
+static void join(struct kvm_backend *k)
+{
+	struct vmm *vm = &k->m.vm;
+	int err;
+
+	if (k->joined || !k->m.vm_created)
+		return;
+	k->joined = true;
+	if (x86_machine_join(&k->m))
+		return;	/* a vCPU may still be in a device: touch none of them */
+	err = k->profile ? vmm_write_profile(vm, k->profile) : 0;
+	if (err)
+		fprintf(stderr, "kvm: profile %s: %s\n", k->profile, strerror(-err));
+	if (k->verbose) {
+		char sum[4096];
+		int64_t rss, thp;
+
+		vmm_exit_summary(vm, sum, sizeof(sum));
+		fputs(sum, stderr);
+		if (!vm->cfg.hugepages && !gm_resident(vm->ram[0].hva, &rss, &thp))
+			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
+				"%lld MiB of it in transparent huge pages\n",
+				(long long)(rss >> 20),
+				(unsigned long long)(vm->ram[0].size >> 20),
+				(long long)(thp >> 20));
+	}
+	if (k->pipe_w >= 0) {
+		close(k->pipe_w);
+		k->pipe_w = -1;
+	}
+}
+
+static enum vm_end kvm_reap(struct backend *b, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+	struct vmm *vm = &k->m.vm;
+
+	if (!k->m.vm_created) {
+		snprintf(msg, len, "the VM was never created");
+		return VM_END_FAILED;
+	}
+	join(k);
+	if (k->m.left_behind)
+		snprintf(msg, len, "%s; then %d vCPU thread(s) did not stop within %d ms "
+			 "(stuck in a device model; see the console log) and were left "
+			 "running", vm->end_msg, k->m.left_behind, VMM_JOIN_TIMEOUT_MS);
+	else
+		snprintf(msg, len, "%s", vm->end_msg);
+	if (k->killed)
+		return VM_END_KILLED;
+	if (k->m.left_behind)
+		return VM_END_FAILED;
+	switch (atomic_load(&vm->end)) {
+	case VMM_END_RESET: return VM_END_RESET;
+	case VMM_END_PANIC: return VM_END_PANIC;
+	case VMM_END_STOPPED: return VM_END_KILLED;
+	default: return VM_END_FAILED;
+	}
+}
+
+static void kvm_kill(struct backend *b)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (!k->m.vm_created)
+		return;
+	k->killed = atomic_load(&k->m.vm.end) == VMM_END_NONE;
+	vmm_end(&k->m.vm, VMM_END_STOPPED, "killed by ktstr-run");
+}
+
+static void kvm_destroy(struct backend *b)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (k->m.vm_created) {
+		vmm_end(&k->m.vm, VMM_END_STOPPED, "backend destroyed");
+		join(k);
+	}
+	x86_machine_destroy(&k->m);
+	if (k->m.left_behind) {
+		/* A vCPU thread still runs in k's devices and writes to its
+		 * fds: leak them all. */
+		free(b);
+		return;
+	}
+	if (k->pipe_w >= 0)
+		close(k->pipe_w);
+	if (b->report_fd >= 0)
+		close(b->report_fd);
+	if (k->log_fd >= 0)
+		close(k->log_fd);
+	free(k);
+	free(b);
+}
+
+struct backend *backend_kvm_new(void)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+	struct kvm_backend *k = calloc(1, sizeof(*k));
+
+	if (!b || !k) {
+		free(b);
+		free(k);
+		return NULL;
+	}
+	k->log_fd = -1;
+	k->pipe_w = -1;
+	b->name = "kvm";
+	b->priv = k;
+	b->report_fd = -1;
+	b->exit_fd = -1;
+	b->start = kvm_start;
+	b->reap = kvm_reap;
+	b->kill = kvm_kill;
+	b->destroy = kvm_destroy;
+	return b;
+}
