@@ -75,16 +75,25 @@ static int plan_build(const struct initramfs_spec *s, struct cpio *c, char *msg,
 		      size_t msglen)
 {
 	char *opts = json_dumps(s->run_opts, JSON_COMPACT);
+	struct guest_kernel k = { s->kernel_release, s->kernel_config };
+	uint64_t mem = s->scenario->memory_bytes;
 
 	/* The bytes the host parsed, not a second read of the path. */
 	cpio_add_file(c, GUEST_SCENARIO_NAME, 0644, s->scenario->source,
 		      s->scenario->source_len);
 	cpio_add_file(c, GUEST_RUN_OPTS_NAME, 0644, opts, opts ? strlen(opts) : 0);
 	free(opts);
-	if (guest_files_add_all(c, s->scenario, msg, msglen))
+	if (guest_files_add_all(c, s->scenario, &k, msg, msglen))
 		return -1;
 	if (cpio_finish(c)) {
 		snprintf(msg, msglen, "building the run plan: %s", strerror(-c->error));
+		return -1;
+	}
+	if (mem && c->len > mem / 4) {
+		snprintf(msg, msglen, "the run plan (the scenario's files, schedulers and payloads) is "
+			 "%.1f MiB; expected at most a quarter of the guest's memory %llu MiB (the guest "
+			 "holds it twice while unpacking, in a root file system of half its memory): raise "
+			 "'memory' or ship less", c->len / 1048576.0, (unsigned long long)(mem >> 20));
 		return -1;
 	}
 	return 0;

@@ -21,6 +21,10 @@ struct initramfs_spec {
 	 * scenario, its scheduler and payload files are added to the plan
 	 * (host/guest_files.c). */
 	const struct scenario *scenario;
+	/* The kernel's release (as uname -r gives it) and its config: the
+	 * plan holds the config as /boot/config-RELEASE. NULL: none. */
+	const char *kernel_release;
+	const char *kernel_config;
 	bool plan_in_initramfs;     /* the plan goes in as PLAN_INITRAMFS_NAME */
 };
 
@@ -32,7 +36,10 @@ struct initramfs {
 	size_t plan_len;
 };
 
-/* Build both. Returns 0, or -1 with msg. */
+/* Build both. A plan larger than a quarter of the scenario's memory is
+ * refused: the guest holds it twice while unpacking, in a root file
+ * system that takes at most half of its memory. Returns 0, or -1 with
+ * msg. */
 int initramfs_build(const struct initramfs_spec *s, struct initramfs *out, char *msg,
 		    size_t msglen);
 void initramfs_free(struct initramfs *i);

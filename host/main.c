@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktstr-run: the command line. Subcommands: run, suite, validate,
- * topology list, kernel fetch, kernel list, snapshot list, snapshot clear,
- * compare, metrics. */
+ * selftests, topology list, kernel fetch, kernel list, snapshot list,
+ * snapshot clear, compare, metrics. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "config.h"
 #include "host/compare.h"
 #include "host/run.h"
+#include "host/selftests.h"
 #include "host/snapshot.h"
 #include "host/suite.h"
 #include "kernels/kernels.h"
@@ -27,6 +28,8 @@ static const char usage_main[] =
 	"                           suite --help')\n"
 	"  validate FILE.scn...     parse and check scenario files without booting\n"
 	"                           (see 'ktstr-run validate --help')\n"
+	"  selftests [options]      build and run the kernel's sched_ext selftests in a\n"
+	"                           guest (see 'ktstr-run selftests --help')\n"
 	"  topology list            the topology presets of 'suite --topology'\n"
 	"  kernel fetch             download the default kernel into the cache\n"
 	"  kernel list              list cached kernels\n"
@@ -104,6 +107,110 @@ static const char usage_validate[] =
 	"  -h, --help    this text\n"
 	"\n"
 	"exit codes: 0 every file is valid, 2 otherwise\n";
+
+static const char usage_selftests[] =
+	"usage: ktstr-run selftests [options]\n"
+	"\n"
+	"Builds the kernel's own sched_ext selftests (tools/testing/selftests/sched_ext,\n"
+	"its runner with every test) for the kernel in use, from that kernel's source,\n"
+	"runs them in a guest with the given topology and prints one result per test.\n"
+	"The build is cached (~/.cache/ktstr-run/selftests/, keyed by the kernel and\n"
+	"the source); the first takes minutes.\n"
+	"\n"
+	"  --kernel K         the kernel to test (default: the cached default kernel,\n"
+	"                     whose source is Debian's linux-source package of its\n"
+	"                     version, downloaded into the cache); a build tree is its\n"
+	"                     own source, a bzImage or vmlinux needs --source unless\n"
+	"                     it lies in a tree\n"
+	"  --source TREE      the kernel tree whose selftests to build\n"
+	"  --rebuild          build again even where a build is cached\n"
+	"  --topology T       the guest's CPUs: numa=N llcs=N cores=N threads=N,\n"
+	"                     blanks or commas between (default: " SELFTESTS_TOPOLOGY ")\n"
+	"  --memory SIZE      the guest's memory (default " SELFTESTS_MEMORY ")\n"
+	"  -t NAME            only the tests whose name holds NAME (the runner's -t);\n"
+	"                     a NAME no test has is refused before anything boots\n"
+	"  --append ARGS      more kernel command line. With 2 CPUs or more,\n"
+	"                     nohz_full= of all but the first is added (the nohz_tick\n"
+	"                     test needs one) unless ARGS sets nohz_full= itself\n"
+	"  --timeout SECONDS  how long the runner may take (default 1800)\n"
+	"  --json FILE        the results as JSON (one entry per test, and the run's)\n"
+	"  --junit FILE       JUnit XML, one testcase per test\n"
+	"  --log FILE         kernel console log (a regular file; default: beside\n"
+	"                     --json, else sched_ext-selftests.console.log); the\n"
+	"                     runner's output (64 KiB kept) goes beside it, in\n"
+	"                     NAME.payload-selftests.log\n"
+	"  --backend B        auto (default), kvm or qemu, as for 'run'\n"
+	"  --cold             boot rather than restore a snapshot\n"
+	"  -v, -q, -h         verbose, quiet, this text\n"
+	"\n"
+	"exit codes: 0 every test passed or skipped itself, 1 a test failed or did not\n"
+	"            report, 2 harness or build error, 3 the guest crashed or timed out\n";
+
+static int selftests_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, 0, 'k' },
+		{ "source", required_argument, 0, 'S' },
+		{ "rebuild", no_argument, 0, 'R' },
+		{ "topology", required_argument, 0, 'T' },
+		{ "memory", required_argument, 0, 'm' },
+		{ "append", required_argument, 0, 'A' },
+		{ "timeout", required_argument, 0, 'o' },
+		{ "json", required_argument, 0, 'j' },
+		{ "junit", required_argument, 0, 'J' },
+		{ "log", required_argument, 0, 'l' },
+		{ "backend", required_argument, 0, 'b' },
+		{ "cold", no_argument, 0, 'C' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 },
+	};
+	struct selftests_opts o = { 0 };
+	char msg[256];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kernel = optarg; break;
+		case 'S': o.source = optarg; break;
+		case 'R': o.rebuild = true; break;
+		case 'T': o.topology = optarg; break;
+		case 'm': o.memory = optarg; break;
+		case 't': o.filter = optarg; break;
+		case 'A': o.append = optarg; break;
+		case 'o':
+			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
+				return 2;
+			}
+			break;
+		case 'j': o.json = optarg; break;
+		case 'J': o.junit = optarg; break;
+		case 'l': o.log = optarg; break;
+		case 'b':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "auto")) {
+				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
+					optarg);
+				return 2;
+			}
+			o.backend = optarg;
+			break;
+		case 'C': o.cold = 1; break;
+		case 'v': o.verbose++; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': fputs(usage_selftests, stdout); return 0;
+		default: fputs(usage_selftests, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ktstr-run selftests: unexpected '%s'\n\n%s", argv[optind],
+			usage_selftests);
+		return 2;
+	}
+	return cmd_selftests(&o);
+}
 
 static const char usage_kernel[] =
 	"usage: ktstr-run kernel fetch [--update] | list\n"
@@ -443,6 +550,8 @@ int main(int argc, char **argv)
 		return cmd_suite(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "validate"))
 		return validate_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "selftests"))
+		return selftests_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "topology"))
 		return topology_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernel"))

@@ -197,8 +197,14 @@ int run_get_kernel(const struct run_opts *o, struct kernel *k)
 		}
 		return 0;
 	}
-	if (kernel_default_cached(k) == 0)
+	if (kernel_default_cached(k) == 0) {
+		/* For /boot/config-REL in the guest; a run goes on without. */
+		if (!k->config[0] &&
+		    kernel_default_config(k, false, kprogress, (void *)o, msg, sizeof(msg)))
+			fprintf(stderr, "[ktstr-run] no /boot/config-%s in the guest: %s\n",
+				k->release, msg);
 		return 0;
+	}
 	progress("the default kernel is not cached yet; fetching it", (void *)o);
 	if (kernel_fetch_default(k, false, kprogress, (void *)o, msg, sizeof(msg))) {
 		fprintf(stderr, "ktstr-run: fetching the default kernel: %s\n", msg);
@@ -235,9 +241,10 @@ static int check_config(const char *o_kernel, const struct kernel *k,
 		return -1;
 	}
 	if (ret > 0) {
-		fprintf(stderr, "ktstr-run: --kernel %s: its %s lacks what the guest needs "
-			"built in (proto/guest.config lists it all): %s\n", o_kernel, k->config,
-			missing);
+		fprintf(stderr, "ktstr-run: %s %s: its %s lacks what the guest needs "
+			"built in (proto/guest.config lists it all): %s\n",
+			o_kernel ? "--kernel" : "the default kernel",
+			o_kernel ? o_kernel : k->release, k->config, missing);
 		return -1;
 	}
 	return 0;
@@ -608,6 +615,8 @@ static int stage_prepare(struct run *x)
 	}
 	ispec.guest_init = x->guest_init;
 	ispec.scenario = x->s;
+	ispec.kernel_release = x->k.release;
+	ispec.kernel_config = x->k.config;
 	ispec.plan_in_initramfs = !x->b->plan_channel;
 	ispec.run_opts = json_pack("{s:I, s:I, s:s}", RUNOPT_SEED, (json_int_t)o->seed,
 				   RUNOPT_STOP_TIMEOUT_MS, (json_int_t)2000,

@@ -186,8 +186,8 @@ static int collect_paths(struct suite_args *a, int n, char **argv)
 	return 0;
 }
 
-/* The files a scenario's schedulers and payloads need, resolved now so
- * that a missing one is an error before any VM starts. */
+/* The files a scenario's schedulers, payloads and `file` directives need,
+ * resolved now so that a missing one is an error before any VM starts. */
 static int files_ok(const struct scenario *s, const char *path)
 {
 	struct cpio c;
@@ -195,7 +195,7 @@ static int files_ok(const struct scenario *s, const char *path)
 	int ret;
 
 	cpio_init(&c);
-	ret = guest_files_add_all(&c, s, msg, sizeof(msg));
+	ret = guest_files_add_all(&c, s, NULL, msg, sizeof(msg));
 	cpio_free(&c);
 	if (ret)
 		fprintf(stderr, "%s: %s\n", path, msg);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kernel cache: its directory, loading a cached default kernel, picking
  * the newest one and listing them. Layout:
- * <cache>/kernels/<REL>/{vmlinuz,vmlinux,release,modules.deb,OK}. */
+ * <cache>/kernels/<REL>/{vmlinuz,vmlinux,config,release,modules.deb,OK}
+ * (config.missing: why the config could not be had). */
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
@@ -83,6 +84,9 @@ int kcache_load(const char *reldir, struct kernel *out)
 		return -ENOENT;
 	if (!kfile_exists(out->modules_deb))
 		out->modules_deb[0] = '\0';
+	sub(out->config, sizeof(out->config), reldir, "config");
+	if (!kfile_exists(out->config))
+		out->config[0] = '\0';
 	if (vmlinux_inspect(out->vmlinux, &vi, NULL, 0))
 		return -ENOENT;
 	out->has_btf = vi.has_btf;

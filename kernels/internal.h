@@ -98,6 +98,15 @@ int kvmlinux_inspect(const char *path, struct vmlinux_info *info,
 /* Debian version comparison (dpkg semantics): <0, 0, >0. */
 int deb_vercmp(const char *a, const char *b);
 
+/* --- fetch.c --- */
+
+/* The .config of release rel in Debian package deb (usr/lib/modules/<rel>/
+ * config, or boot/config-<rel> of older packages), unpacked under work
+ * and copied to out (through out.tmp). 0; -ENOENT with msg if deb holds
+ * neither; -1 with msg on failure. */
+int kdeb_config(const char *deb, const char *rel, const char *work, const char *out,
+		char *msg, size_t msglen);
+
 /* --- cache.c --- */
 
 /* <cache>/<fmt...>, the cache directory made if missing. 0 or -1 with msg. */

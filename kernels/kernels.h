@@ -14,8 +14,9 @@ struct kernel {
 	char bzimage[4096];  /* "" if none (a bare vmlinux was given) */
 	char vmlinux[4096];  /* ELF vmlinux (PVH entry), "" if not available */
 	char modules_deb[4096]; /* default kernel only: the modules package */
-	char config[4096];   /* the build's .config if known: a build tree's, or
-				the one beside a given file; "" if none */
+	char config[4096];   /* the build's .config if known: a build tree's,
+				the one beside a given file, or the default
+				kernel's from its package; "" if none */
 	bool has_btf;        /* the vmlinux has a .BTF section */
 	bool has_pvh;        /* the vmlinux has the Xen PVH entry note */
 };
@@ -28,16 +29,26 @@ typedef void (*kernel_progress_fn)(const char *what, void *ctx);
  * fallback). Returns 0 or -1 with msg. */
 int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen);
 
-/* Fetch the default kernel into the cache (no-op if present and valid;
- * with update, ask the archive for its newest and fetch that unless it is
- * cached already: the newest cached release is the default). Uses a private
- * apt state directory; the archive address comes from the machine's own apt
- * sources. */
+/* Fetch the default kernel and its .config into the cache (no-op if
+ * present and valid, but for a .config missing from the cache, which is
+ * fetched or said to be missing; with update, ask the archive for its
+ * newest and fetch that unless it is cached already: the newest cached
+ * release is the default). Uses a private apt state directory; the
+ * archive address comes from the machine's own apt sources. */
 int kernel_fetch_default(struct kernel *out, bool update, kernel_progress_fn progress,
 			 void *ctx, char *msg, size_t msglen);
 
 /* The default kernel if cached. Returns 0, or -ENOENT if not cached. */
 int kernel_default_cached(struct kernel *out);
+
+/* The .config of the cached default kernel k into k->config: kept at
+ * <cache>/kernels/<REL>/config by the fetch (from linux-base-<REL>, or
+ * linux-image-<REL> for older kernels). A kernel cached without one gets
+ * it now, from its cached package or the archive (about a megabyte); a
+ * failed try is remembered and, unless ask_archive, not repeated (the
+ * next 'kernel fetch' repeats it). 0, or -1 with msg. */
+int kernel_default_config(struct kernel *k, bool ask_archive, kernel_progress_fn progress,
+			  void *ctx, char *msg, size_t msglen);
 
 /* Resolve a user --kernel argument: a bzImage, an ELF vmlinux, or a kernel
  * build tree (arch/x86/boot/bzImage + vmlinux). Checks the files really are

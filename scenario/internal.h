@@ -81,6 +81,10 @@ int scn_parse_op(const struct scn_line *l, struct scn_op *op,
 int scn_parse_check(const struct scn_line *l, struct scenario *s,
 		    struct scn_names *checks, struct scn_error *err);
 
+/* files.c: a "file" directive line, appended to s->files. */
+int scn_parse_file_directive(const struct scn_line *l, struct scenario *s,
+			     struct scn_error *err);
+
 /* cpus.c */
 int scn_nodelist_parse(const char *s, struct scn_cpumask *out, char *msg,
 		       size_t len);

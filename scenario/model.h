@@ -29,6 +29,8 @@
  * host and in the guest, whose memory can be 128M. */
 #define SCN_MAX_OPS 10000
 #define SCN_MAX_SCHEDULERS 64   /* scheduler directives */
+#define SCN_MAX_FILES 64        /* file directives */
+#define SCN_FILE_PATH_MAX 1024  /* a file directive's paths, with the NUL */
 /* How long guest-init waits for an attached scheduler to be enabled
  * (scheduler ... enable-timeout=DUR): by default 120 s, because an exec=
  * loader with many BPF programs verifies slowly under QEMU TCG with the
@@ -233,6 +235,20 @@ struct scn_requires {
 	struct scn_loc cpus_loc, llcs_loc, nodes_loc, smt_loc;
 };
 
+/* "file HOST [to=GUEST] [mode=OCTAL]": a host file or directory (copied
+ * recursively) put into the guest before the run (host/guest_files.c).
+ * The guest ignores the directive: the file is there already. */
+struct scn_file {
+	struct scn_loc loc;             /* of the directive */
+	struct scn_loc host_loc, to_loc, mode_loc; /* of the values (0:0 = not given) */
+	char host[SCN_FILE_PATH_MAX];   /* as written; relative to the host's
+					 * working directory */
+	char to[SCN_FILE_PATH_MAX];     /* absolute guest path; "" = the host
+					 * path made absolute */
+	int mode;                       /* permission bits of every regular
+					 * file; -1 = the host file's own */
+};
+
 enum scn_check_kind {
 	SCN_CHECK_STARVATION = 1, /* check starvation [max-gap=DUR] [cgroup=X] */
 	SCN_CHECK_ISOLATION,      /* check isolation [grace=DUR] [cgroup=X] */
@@ -272,6 +288,8 @@ struct scenario {
 	struct scn_requires req;   /* the requires directive (all 0 = none) */
 	int n_scheds;
 	struct scn_scheduler *scheds;
+	int n_files;
+	struct scn_file *files;
 	struct scn_block backdrop; /* n_ops may be 0 */
 	int n_steps;
 	struct scn_block *steps;
@@ -336,6 +354,16 @@ struct scn_rewrite {
  * value the language cannot hold, such as a newline in a path). */
 int scn_rewrite(const struct scenario *s, const struct scn_rewrite *rw, char **out,
 		size_t *len, char *msg, size_t msglen);
+
+/* 0 when path is a guest path a file may be put at: absolute, no empty,
+ * "." or ".." component, no trailing '/', not "/" itself, and not on one
+ * of the pseudo filesystems guest-init mounts (/proc, /sys, /dev); else -1
+ * with msg saying which rule it breaks. */
+int scn_guest_path_check(const char *path, char *msg, size_t len);
+/* An absolute path with "//", "." and ".." resolved as words (symlinks are
+ * not looked at; ".." of "/" is "/"), no trailing '/'. 0, or -1 for a
+ * relative path or one that does not fit in len. */
+int scn_path_normalize(const char *path, char *out, size_t len);
 
 /* "path:line:col: msg" into buf. */
 void scn_error_format(const struct scenario *s, const char *path,

@@ -28,7 +28,7 @@ struct parser {
 };
 
 static const char *const directives[] = { "scenario", "topology", "memory",
-	"scheduler", "backdrop", "step", "check", "requires", NULL };
+	"scheduler", "backdrop", "step", "check", "requires", "file", NULL };
 
 /* Room for element n of an array grown in powers of two. */
 static int grow(void *pp, int n, size_t size)
@@ -329,6 +329,11 @@ static int d_check(struct parser *p)
 	return scn_parse_check(p->l, p->s, &p->checks, p->err);
 }
 
+static int d_file(struct parser *p)
+{
+	return scn_parse_file_directive(p->l, p->s, p->err);
+}
+
 /* requires [cpus>=N] [llcs>=N] [nodes>=N] [smt]: at least one, each once. */
 static int d_requires(struct parser *p)
 {
@@ -422,7 +427,7 @@ static int attach_at_start(struct parser *p)
 static int directive(struct parser *p)
 {
 	static int (*const fns[])(struct parser *) = { d_scenario, d_topology,
-		d_memory, d_scheduler, d_backdrop, d_step, d_check, d_requires };
+		d_memory, d_scheduler, d_backdrop, d_step, d_check, d_requires, d_file };
 	const struct scn_tok *t = &p->l->tok[0];
 	char list[200] = "";
 
@@ -603,6 +608,7 @@ void scn_free(struct scenario *s)
 		free_block(&s->steps[i]);
 	free(s->steps);
 	free(s->scheds);
+	free(s->files);
 	free(s->checks);
 	free(s->source);
 	memset(s, 0, sizeof(*s));

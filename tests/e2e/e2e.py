@@ -308,6 +308,54 @@ step run 1s
         subprocess.run(["rm", "-rf", d])
 
 
+def case_guest_files():
+    """A file directive puts a host directory into the guest (mode, symlink
+    kept), and the guest finds its kernel's config at /boot/config-$(uname
+    -r), as libbpf looks for it."""
+    d = tempfile.mkdtemp(prefix="ktstr-e2e-files-")
+    ktstr_e2e.temps.append(d)
+    os.makedirs(os.path.join(d, "data", "sub"))
+    with open(os.path.join(d, "data", "sub", "x"), "w") as f:
+        f.write("x\n")
+    os.symlink("sub/x", os.path.join(d, "data", "link"))
+    check_sh = os.path.join(d, "check.sh")
+    with open(check_sh, "w") as f:
+        f.write("""read rel </proc/sys/kernel/osrelease
+cfg=0
+if [ -s /boot/config-$rel ]; then
+  while IFS= read -r l; do [ "$l" = CONFIG_SCHED_CLASS_EXT=y ] && cfg=1; done </boot/config-$rel
+fi
+tree=0
+[ -f /opt/t/data/sub/x ] && [ -L /opt/t/data/link ] && [ -x /opt/t/check.sh ] && tree=1
+echo "{\\"config\\":$cfg,\\"tree\\":$tree}"
+""")
+    scn = ktstr_e2e.scenario_file(f"""scenario guest-files "file directive and kernel config"
+file {d}/data to=/opt/t/data
+file {check_sh} to=/opt/t/check.sh mode=755
+step run 1s
+  payload-run c /bin/sh args="/opt/t/check.sh"
+  payload-wait c timeout=10s
+""")
+    p, r, _ = run(scn)
+    check(p.returncode == 0, f"exit 0, got {p.returncode}")
+    if r:
+        ends = [e for e in r["events"] if e["kind"] == "payload_end"]
+        m = ends[0].get("metrics", {}) if ends else {}
+        check(m.get("tree") == 1, f"the directory arrived whole: {ends}")
+        check(m.get("config") == 1, f"/boot/config-$(uname -r) holds the kernel's config: {ends}")
+    # A missing file is an error at its line and column, before any boot.
+    scn = ktstr_e2e.scenario_file(f"""scenario guest-files "missing"
+file {d}/nope to=/opt/nope
+step run 1s
+""")
+    t0 = time.monotonic()
+    p, r, _ = run(scn, timeout=60)
+    check(p.returncode == 2, f"missing file: exit 2, got {p.returncode}")
+    check(f"{scn}:2:6: file '{d}/nope': No such file or directory" in p.stderr,
+          f"named with line:col: {p.stderr.strip()}")
+    check(time.monotonic() - t0 < 10 and r is None, "before booting")
+
+
 def case_snapshot():
     """A scenario's results are the same whether its guest booted or was
     restored from a snapshot of a ready guest; a truncated, corrupt,

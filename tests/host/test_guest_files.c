@@ -70,7 +70,7 @@ static int stage(const char *text, struct cpio *c, char *msg, size_t len)
 
 	cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), 0, "%s", err.msg);
 	cpio_init(c);
-	ret = guest_files_add_all(c, &s, msg, len);
+	ret = guest_files_add_all(c, &s, NULL, msg, len);
 	scn_free(&s);
 	return ret;
 }
@@ -206,5 +206,253 @@ Test(guest_files, payload_under_dev_refused)
 	snprintf(want, sizeof(want), "t.scn:3:3: payload 'p' (%s): %s: under /dev, a pseudo "
 		 "filesystem in the guest; move it elsewhere", path, path);
 	cr_assert_str_eq(msg, want);
+	cpio_free(&c);
+}
+
+/* file directives ---------------------------------------------------------- */
+
+/* A shell command with $D the test's directory. */
+static void sh(const char *cmd)
+{
+	setenv("D", dir, 1);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* tmpl with every '@' replaced by the test's directory, appended to out. */
+static void append_at(char *out, size_t len, const char *tmpl)
+{
+	for (const char *p = tmpl; *p; p++) {
+		size_t n = strlen(out);
+
+		if (*p == '@')
+			snprintf(out + n, len - n, "%s", dir);
+		else if (n + 1 < len)
+			out[n] = *p, out[n + 1] = 0;
+	}
+}
+
+static mode_t mode_of(const char *guest)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/out%s", dir, guest);
+	cr_assert_eq(lstat(path, &st), 0, "%s is in the archive", guest);
+	return st.st_mode;
+}
+
+static void want_content(const char *guest, const char *text)
+{
+	char path[PATH_MAX], buf[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/out%s", dir, guest);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", guest);
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	cr_expect_str_eq(buf, text, "%s", guest);
+}
+
+/* A tree: d/a (0640), d/bin/run (0755), d/sub/deep/x, d/link -> a,
+ * d/empty/. */
+static void tree(void)
+{
+	sh("cd $D && mkdir -p d/bin d/sub/deep d/empty && echo a >d/a && chmod 640 d/a && "
+	   "echo run >d/bin/run && chmod 755 d/bin/run && echo x >d/sub/deep/x && "
+	   "ln -s a d/link");
+}
+
+Test(guest_files, file_directive_copies_a_directory_whole)
+{
+	char text[2048], msg[2048];
+	struct cpio c;
+
+	tree();
+	snprintf(text, sizeof(text), "scenario t \"x\"\n"
+		 "file %s/d to=/opt/t\n"
+		 "file %s/d/a to=/etc/one mode=600\n"
+		 "file %s/d/sub mode=0444\n", dir, dir, dir);
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), 0, "%s", msg);
+	extract(&c);
+	want_content("/opt/t/a", "a\n");
+	cr_expect_eq(mode_of("/opt/t/a") & 07777, 0640, "the host's mode kept");
+	cr_expect_eq(mode_of("/opt/t/bin/run") & 07777, 0755);
+	want_content("/opt/t/sub/deep/x", "x\n");
+	want_link("/opt/t/link", "a");
+	cr_expect(S_ISDIR(mode_of("/opt/t/empty")), "an empty directory too");
+	cr_expect_eq(mode_of("/etc/one") & 07777, 0600, "mode= wins");
+	want_content("/etc/one", "a\n");
+	{
+		char guest[PATH_MAX];
+
+		/* Without to=: the host path; mode= on every file of a tree. */
+		snprintf(guest, sizeof(guest), "%s/d/sub/deep/x", dir);
+		want_content(guest, "x\n");
+		cr_expect_eq(mode_of(guest) & 07777, 0444);
+	}
+	cpio_free(&c);
+}
+
+Test(guest_files, file_directive_relative_path_lands_at_its_absolute_path)
+{
+	char text[2048], msg[2048], cwd[PATH_MAX], guest[2 * PATH_MAX];
+	struct cpio c;
+
+	tree();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(chdir(dir), 0);
+	snprintf(text, sizeof(text), "scenario t \"x\"\nfile ./d/../d/a\n");
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(chdir(cwd), 0);
+	extract(&c);
+	snprintf(guest, sizeof(guest), "%s/d/a", dir);
+	want_content(guest, "a\n");
+	cpio_free(&c);
+}
+
+Test(guest_files, file_directive_missing_names_line_and_column)
+{
+	char text[1024], msg[2048], want[1024];
+	struct cpio c;
+
+	snprintf(text, sizeof(text), "scenario t \"x\"\n# a comment\nfile   %s/nope to=/x\n", dir);
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), -1);
+	snprintf(want, sizeof(want), "t.scn:3:8: file '%s/nope': No such file or directory", dir);
+	cr_assert_str_eq(msg, want);
+	cpio_free(&c);
+}
+
+Test(guest_files, file_directive_refuses_what_it_cannot_ship)
+{
+	static const struct {
+		const char *lines, *want;
+	} bad[] = {
+		/* A FIFO (or device, socket) in a tree, named. */
+		{ "file @/ff to=/opt/d\n", "/ff/fifo' is a FIFO; expected a regular file, a directory or a symlink" },
+		/* Two different things at one guest path. */
+		{ "file @/d/a to=/x\nfile @/d/bin/run to=/x\n", "/x is in the guest already as the file " },
+		{ "file @/d/a to=/opt/f\nfile @/d to=/opt/f/g\n", "/opt/f is in the guest already as the file " },
+		/* The run's own names. */
+		{ "file @/d/a to=/run.json\n", "guest path '/run.json' is the run's own" },
+		{ "file @/d/a to=/init\n", "guest path '/init' is the run's own" },
+	};
+
+	tree();
+	sh("mkdir $D/ff && touch $D/ff/a && mkfifo $D/ff/fifo");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[2048] = "scenario t \"x\"\n", msg[2048];
+		struct cpio c;
+
+		append_at(text, sizeof(text), bad[i].lines);
+		cr_expect_eq(stage(text, &c, msg, sizeof(msg)), -1, "%s", bad[i].lines);
+		cr_expect(strstr(msg, bad[i].want), "%s\ngot: %s", bad[i].want, msg);
+		cpio_free(&c);
+	}
+}
+
+Test(guest_files, file_directive_same_file_twice_is_one_entry)
+{
+	char text[2048], msg[2048];
+	struct cpio c;
+
+	tree();
+	/* Spelled another way, or through a symlink: still the same file. */
+	snprintf(text, sizeof(text), "scenario t \"x\"\nfile %s/d/a to=/x\nfile %s/d to=/opt/d\n"
+		 "file %s/d/sub/../a to=/x\nfile %s/d/link to=/x\n", dir, dir, dir, dir);
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), 0, "%s", msg);
+	cpio_free(&c);
+}
+
+Test(guest_files, file_directive_bounds)
+{
+	char text[1024], msg[2048];
+	struct cpio c;
+
+	/* Bytes: checked from the size, before anything is read. */
+	sh("cd $D && mkdir big && truncate -s 200M big/a && truncate -s 57M big/b");
+	snprintf(text, sizeof(text), "scenario t \"x\"\nfile %s/big to=/big\n", dir);
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "/big/b' (59768832 bytes) brings the file directives to 269484032 "
+			 "bytes; expected at most 268435456 (256 MiB)"), "%s", msg);
+	cpio_free(&c);
+	/* Entries: 16384 at most, directories and symlinks counted. */
+	sh("cd $D && mkdir many && cd many && seq 1 16384 | xargs touch");
+	snprintf(text, sizeof(text), "scenario t \"x\"\nfile %s/many to=/many\n", dir);
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "is entry 16385 of the file directives; expected at most 16384"),
+		  "%s", msg);
+	cpio_free(&c);
+	sh("rm $D/many/1");
+	cr_assert_eq(stage(text, &c, msg, sizeof(msg)), 0, "%s", msg);
+	cpio_free(&c);
+}
+
+/* The kernel's config ------------------------------------------------------- */
+
+static int stage_k(const char *text, const struct guest_kernel *k, struct cpio *c, char *msg,
+		   size_t len)
+{
+	struct scenario s;
+	struct scn_error err;
+	int ret;
+
+	cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), 0, "%s", err.msg);
+	cpio_init(c);
+	ret = guest_files_add_all(c, &s, k, msg, len);
+	scn_free(&s);
+	return ret;
+}
+
+Test(guest_files, kernel_config_at_boot_config_release)
+{
+	char cfg[PATH_MAX], msg[2048];
+	struct guest_kernel k = { "7.3.4+deb13-cloud-amd64", cfg };
+	struct cpio c;
+
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	sh("echo CONFIG_SCHED_CLASS_EXT=y >$D/config");
+	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
+	extract(&c);
+	want_content("/boot/config-7.3.4+deb13-cloud-amd64", "CONFIG_SCHED_CLASS_EXT=y\n");
+	cr_expect_eq(mode_of("/boot/config-7.3.4+deb13-cloud-amd64") & 07777, 0644);
+	cpio_free(&c);
+}
+
+Test(guest_files, kernel_config_a_file_directive_wins)
+{
+	char cfg[PATH_MAX], msg[2048], text[1024];
+	struct guest_kernel k = { "6.1.0", cfg };
+	struct cpio c;
+
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	sh("echo CONFIG_A=y >$D/config && echo CONFIG_MINE=y >$D/mine");
+	snprintf(text, sizeof(text), "scenario t\nfile %s/mine to=/boot/config-6.1.0\n", dir);
+	cr_assert_eq(stage_k(text, &k, &c, msg, sizeof(msg)), 0, "%s", msg);
+	extract(&c);
+	want_content("/boot/config-6.1.0", "CONFIG_MINE=y\n");
+	cpio_free(&c);
+}
+
+Test(guest_files, kernel_config_needs_a_release_that_names_a_file)
+{
+	char cfg[PATH_MAX], msg[2048];
+	struct guest_kernel k = { "", cfg };
+	struct cpio c;
+
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	sh("echo CONFIG_A=y >$D/config");
+	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect(!c.buf || !memmem(c.buf, c.len, "boot/config", 11), "no release: nothing shipped");
+	cpio_free(&c);
+	k.release = "../../etc/x";
+	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "kernel release '../../etc/x' cannot name /boot/config-RELEASE"),
+		  "%s", msg);
+	cpio_free(&c);
+	k.release = "6.1.0";
+	k.config = dir;
+	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "not a regular file; expected a regular file"), "%s", msg);
 	cpio_free(&c);
 }

@@ -159,3 +159,32 @@ Test(initramfs, ships_what_was_parsed_not_a_later_edit)
 	free(got);
 	scn_free(&s);
 }
+
+/* A plan the guest could not hold is refused before boot, naming its size
+ * and the memory; 128M takes a plan of 32 MiB at most. */
+Test(initramfs, plan_larger_than_a_quarter_of_memory_is_refused)
+{
+	struct initramfs_spec spec = { .guest_init = init };
+	struct scenario s;
+	struct scn_error err;
+	struct initramfs ird;
+	char cmd[256], scn[512], msg[1024];
+
+	snprintf(cmd, sizeof(cmd), "head -c 33M /dev/urandom >%s/big", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(scn, sizeof(scn), "scenario big\nmemory 128M\nfile %s/big to=/opt/big\n", dir);
+	cr_assert_eq(scn_parse_string("t.scn", scn, strlen(scn), &s, &err), 0, "%s", err.msg);
+	s.source = strdup(scn);
+	s.source_len = strlen(scn);
+	spec.scenario = &s;
+	spec.run_opts = json_pack("{s:i}", "seed", 0);
+	cr_assert_eq(initramfs_build(&spec, &ird, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, "the run plan (the scenario's files, schedulers and payloads) is 33.0 MiB; "
+			 "expected at most a quarter of the guest's memory 128 MiB"), "%s", msg);
+	initramfs_free(&ird);
+	s.memory_bytes = 256ull << 20;
+	cr_assert_eq(initramfs_build(&spec, &ird, msg, sizeof(msg)), 0, "%s", msg);
+	initramfs_free(&ird);
+	json_decref(spec.run_opts);
+	scn_free(&s);
+}

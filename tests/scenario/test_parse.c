@@ -152,6 +152,82 @@ Test(parse, directives)
 	cr_expect_eq(s.steps[1].loc.line, 9);
 }
 
+Test(parse, file_directives)
+{
+	parse_ok("scenario t\n"
+		 "file build/runner\n"
+		 "file /opt/data to=/srv/data mode=644\n"
+		 "file \"/a b/x=y\" to=/x mode=0755   # quoted: a blank and an '='\n"
+		 "file /usr/lib/../share/./x\n"
+		 "step s 1s\n");
+	cr_assert_eq(s.n_files, 4);
+	cr_expect_str_eq(s.files[0].host, "build/runner");
+	cr_expect_str_eq(s.files[0].to, "");
+	cr_expect_eq(s.files[0].mode, -1);
+	cr_expect_eq(s.files[0].loc.line, 2);
+	cr_expect_eq(s.files[0].host_loc.col, 6);
+	cr_expect_str_eq(s.files[1].to, "/srv/data");
+	cr_expect_eq(s.files[1].mode, 0644);
+	cr_expect_eq(s.files[1].to_loc.col, 19);
+	cr_expect_str_eq(s.files[2].host, "/a b/x=y");
+	cr_expect_eq(s.files[2].mode, 0755);
+	cr_expect_str_eq(s.files[3].host, "/usr/lib/../share/./x", "kept as written");
+	scn_free(&s);
+	/* The limits: 64 directives, paths of 1023 bytes. */
+	{
+		char text[SCN_MAX_FILES * 16 + 64] = "scenario t\n";
+		struct scn_error err;
+
+		for (int i = 0; i < SCN_MAX_FILES; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "file /f%d\n", i);
+		parse_ok(text);
+		cr_expect_eq(s.n_files, SCN_MAX_FILES);
+		scn_free(&s);
+		strcat(text, "file /one-more\n");
+		cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), -1);
+		cr_expect_eq(err.loc.line, SCN_MAX_FILES + 2);
+		cr_expect(strstr(err.msg, "too many file directives; expected at most 64"), "%s", err.msg);
+	}
+	{
+		char text[2 * SCN_FILE_PATH_MAX + 64];
+		struct scn_error err;
+		int n = snprintf(text, sizeof(text), "scenario t\nfile /");
+
+		memset(text + n, 'a', SCN_FILE_PATH_MAX - 2);
+		strcpy(text + n + SCN_FILE_PATH_MAX - 2, "\n");
+		parse_ok(text);
+		cr_expect_eq(strlen(s.files[0].host), SCN_FILE_PATH_MAX - 1);
+		scn_free(&s);
+		n = snprintf(text, sizeof(text), "scenario t\nfile /");
+		memset(text + n, 'a', SCN_FILE_PATH_MAX - 1);
+		strcpy(text + n + SCN_FILE_PATH_MAX - 1, "\n");
+		cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), -1);
+		cr_expect(strstr(err.msg, "host path is 1024 bytes long; expected at most 1023"),
+			  "%s", err.msg);
+	}
+}
+
+Test(parse, path_normalize_and_guest_path_rule)
+{
+	static const struct { const char *in, *out; } norm[] = {
+		{ "/", "/" }, { "/a/b", "/a/b" }, { "//a///b/", "/a/b" }, { "/a/./b/.", "/a/b" },
+		{ "/a/b/../c", "/a/c" }, { "/../..", "/" }, { "/a/..", "/" }, { "/a/../../b", "/b" },
+	};
+	char out[64], msg[256];
+
+	for (size_t i = 0; i < sizeof(norm) / sizeof(norm[0]); i++) {
+		cr_assert_eq(scn_path_normalize(norm[i].in, out, sizeof(out)), 0, "%s", norm[i].in);
+		cr_expect_str_eq(out, norm[i].out, "%s", norm[i].in);
+	}
+	cr_expect_eq(scn_path_normalize("a/b", out, sizeof(out)), -1, "relative");
+	cr_expect_eq(scn_path_normalize("/abcdef", out, 4), -1, "too long");
+	cr_expect_eq(scn_guest_path_check("/opt/x", msg, sizeof(msg)), 0);
+	cr_expect_eq(scn_guest_path_check("/tmp/x", msg, sizeof(msg)), 0, "/tmp is fine");
+	cr_expect_eq(scn_guest_path_check("/procfs", msg, sizeof(msg)), 0, "only /proc itself");
+	cr_expect_eq(scn_guest_path_check("/sys", msg, sizeof(msg)), -1);
+	cr_expect_eq(scn_guest_path_check("/dev/x", msg, sizeof(msg)), -1);
+}
+
 Test(parse, blocks_and_indentation)
 {
 	parse_ok("scenario t\nbackdrop\n\tcgroup a\n   \t cgroup b # c\n\n  # x\n"

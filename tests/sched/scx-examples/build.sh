@@ -1,22 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Builds the kernel's own example schedulers (tools/sched_ext: scx_simple,
-# scx_qmap) from Debian's linux-source package matching the default kernel.
+# scx_qmap, scx_central, scx_flatcg, scx_pair, scx_cpu0, scx_sdt,
+# scx_userland) from Debian's linux-source package matching the default
+# kernel.
 #
 # Usage: build.sh OUTDIR VMLINUX_H KTSTR_RUN [SCHED...]
-#   OUTDIR     where the loaders go (OUTDIR/scx_simple, OUTDIR/scx_qmap)
+#   OUTDIR     where the loaders go (OUTDIR/scx_simple, ...)
 #   VMLINUX_H  the project's vmlinux.h (scheds/vmlinux-h.sh)
 #   KTSTR_RUN  "kernel fetch": the default kernel's release (and the private
 #              apt state)
+#   SCHED      the schedulers to build (default: all eight)
 #
 # Steps, each cached:
-#  1. apt-get download linux-source-X.Y (the version matching the default
-#     kernel, e.g. 7.3.4 from linux-source-7.3) through ktstr-run's private apt state, into
-#     ~/.cache/ktstr-run/src/.
-#  2. Extract only what the build needs from the source tarball:
-#     tools/sched_ext, tools/lib/bpf, tools/bpf/bpftool, tools/include,
-#     tools/build, tools/scripts, tools/arch/x86, scripts/bpf_doc.py,
-#     kernel/bpf/disasm.[ch] (~20 s: the whole .tar.xz is decompressed).
+#  1, 2. host/selftests-build.sh source (ktstr-run's own): apt-get download
+#     linux-source-X.Y (the version matching the default kernel, e.g. 7.3.4
+#     from linux-source-7.3) through ktstr-run's private apt state into
+#     ~/.cache/ktstr-run/src/, and the tools/ parts extracted into
+#     linux-source-VERSION-tools/ (~25 s: the whole .tar.xz is decompressed).
 #  3. Build the kernel's bootstrap bpftool and its libbpf.a (~30 s): the
 #     distribution's bpftool 7.1 / libbpf 1.1 can neither link nor open
 #     these objects (64-bit enum attributes, .struct_ops.link, arena maps).
@@ -37,104 +38,28 @@ outdir=$1
 vmlinux_h=$2
 ktstr_run=$3
 shift 3
-scheds=${*:-scx_simple scx_qmap}
+scheds=${*:-scx_simple scx_qmap scx_central scx_flatcg scx_pair scx_cpu0 scx_sdt scx_userland}
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ktstr-run
-apt_root=$cache/apt
-src_cache=$cache/src
 
 die() {
 	echo "scx-examples: $*" >&2
 	exit 1
 }
 
-# The default kernel's upstream version ("7.3.4" of 7.3.4+deb13-cloud-amd64),
-# whichever release ktstr-run has cached (fetched here when missing), and its
-# linux-source package's series ("7.3").
+# The default kernel's release, whichever ktstr-run has cached (fetched
+# here when missing, with the private apt state the sources come through).
 rel=$("$ktstr_run" kernel fetch | head -n 1) || die "ktstr-run kernel fetch failed"
-want=${rel%%[+-]*}
-kver=$(echo "$want" | cut -d. -f1,2)
-case $kver in
-[0-9]*.[0-9]*) ;;
-*) die "cannot tell the kernel version from release '$rel'" ;;
-esac
 
-# ---- 1. the package --------------------------------------------------------
+# ---- 1, 2. the package and the sources: ktstr-run's own script -------------
 
-apt_q() {
-	tool=$1
-	shift
-	r=$apt_root
-	sandbox=
-	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
-	# shellcheck disable=SC2086
-	"$tool" -q \
-		-o "Dir::Etc::SourceList=$r/etc/sources.list" \
-		-o "Dir::Etc::SourceParts=$r/etc/sources.list.d" \
-		-o "Dir::Etc::Preferences=$r/etc/preferences" \
-		-o "Dir::Etc::PreferencesParts=$r/etc/preferences.d" \
-		-o "Dir::State=$r/state" -o "Dir::Cache=$r/cache" \
-		-o "Dir::State::status=/var/lib/dpkg/status" \
-		-o "APT::Architectures=amd64" -o "Acquire::Languages=none" \
-		$sandbox "$@"
-}
-
-# Versions of linux-source-$kver known to the private state, newest first.
-versions() {
-	apt_q apt-cache show "linux-source-$kver" 2>/dev/null |
-		sed -n 's/^Version: //p' | sort -r -V
-}
-
-pick_version() {
-	v=$(versions | grep "^$want-" | head -n 1 || true)
-	[ -n "$v" ] || v=$(versions | head -n 1)
-	echo "$v"
-}
-
-fetch_deb() {
-	if [ ! -f "$apt_root/etc/sources.list.d/ktstr-run.sources" ]; then
-		echo "scx-examples: no private apt state yet; running ktstr-run kernel fetch" >&2
-		"$ktstr_run" kernel fetch >&2
-	fi
-	[ -f "$apt_root/etc/sources.list.d/ktstr-run.sources" ] ||
-		die "no private apt state in $apt_root (ktstr-run kernel fetch failed?)"
-	ver=$(pick_version)
-	if [ -z "$ver" ] || [ "${ver#"$want"-}" = "$ver" ]; then
-		apt_q apt-get update >&2 || die "apt-get update (private state in $apt_root) failed"
-		ver=$(pick_version)
-	fi
-	[ -n "$ver" ] || die "linux-source-$kver not found in trixie or trixie-backports"
-	[ "${ver#"$want"-}" != "$ver" ] ||
-		echo "scx-examples: warning: no linux-source-$kver $want, using $ver" >&2
-	deb=$src_cache/linux-source-${kver}_$(echo "$ver" | sed 's/:/%3a/')_all.deb
-	if [ ! -f "$deb" ]; then
-		mkdir -p "$src_cache"
-		(cd "$src_cache" && apt_q apt-get download "linux-source-$kver=$ver" >&2) ||
-			die "apt-get download linux-source-$kver=$ver failed"
-	fi
-	[ -f "$deb" ] || die "downloaded, but $deb is not there"
-}
-
-# ---- 2. the sources --------------------------------------------------------
-
-extract() {
-	tree=$src_cache/linux-source-$ver
-	[ -f "$tree/.ktstr-extracted" ] && return 0
-	echo "scx-examples: extracting tools/sched_ext and friends from $(basename "$deb")" >&2
-	rm -rf "$tree" "$tree.tmp"
-	mkdir -p "$tree.tmp"
-	p=linux-source-$kver
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/$p.tar.xz" |
-		tar -xJ -C "$tree.tmp" --strip-components=1 --wildcards \
-			"$p/tools/sched_ext/*" "$p/tools/lib/bpf/*" \
-			"$p/tools/bpf/bpftool/*" "$p/tools/include/*" \
-			"$p/tools/build/*" "$p/tools/scripts/*" \
-			"$p/tools/arch/x86/*" "$p/scripts/bpf_doc.py" \
-			"$p/kernel/bpf/disasm.*" ||
-		die "extracting $p.tar.xz from $deb failed"
-	touch "$tree.tmp/.ktstr-extracted"
-	mv "$tree.tmp" "$tree"
+# host/selftests-build.sh source: the same tree `ktstr-run selftests` builds
+# from (the tools/ parts of linux-source-X.Y, extracted once).
+get_tree() {
+	script=$(dirname "$0")/../../../host/selftests-build.sh
+	[ -f "$script" ] || die "no $script"
+	tree=$(sh "$script" source "$rel" "$cache") || die "getting the kernel's sources failed"
+	[ -d "$tree/tools/sched_ext" ] || die "$tree has no tools/sched_ext"
 }
 
 # ---- 3. bpftool and libbpf from the same tree ------------------------------
@@ -213,8 +138,7 @@ build_sched() {
 [ -f "$vmlinux_h" ] || die "no vmlinux.h at $vmlinux_h"
 clang=$(pick_clang)
 check_clang
-fetch_deb
-extract
+get_tree
 build_bpftool
 mkdir -p "$outdir"
 work=$outdir/work
@@ -223,4 +147,4 @@ cp "$vmlinux_h" "$work/vmlinux.h"
 for s in $scheds; do
 	build_sched "$s"
 done
-echo "scx-examples: built $scheds from linux-source-$kver $ver with $clang" >&2
+echo "scx-examples: built $scheds from $tree with $clang" >&2
