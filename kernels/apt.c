@@ -96,7 +96,7 @@ int apt_update(struct apt_state *a, char *msg, size_t msglen)
 	apt_arg(&v, "update");
 	rc = krun(v.argv, NULL, NULL, err, sizeof(err));
 	if (rc)
-		return kmsg(msg, msglen, "apt-get update (private state in %s) failed (exit %d): %s",
+		return errf(msg, msglen, "apt-get update (private state in %s) failed (exit %d): %s",
 			    a->root, rc, err);
 	return 0;
 }
@@ -115,12 +115,12 @@ int apt_show(struct apt_state *a, const char *pkg, struct apt_pkg *out,
 	rc = krun(v.argv, NULL, &show, err, sizeof(err));
 	if (rc) {
 		free(show);
-		return kmsg(msg, msglen, "apt-cache show %s failed (exit %d): %s", pkg, rc, err);
+		return errf(msg, msglen, "apt-cache show %s failed (exit %d): %s", pkg, rc, err);
 	}
 	rc = apt_pick_newest(show, pkg, out);
 	free(show);
 	if (rc)
-		return kmsg(msg, msglen, "apt-cache show %s: no version found in trixie or trixie-backports",
+		return errf(msg, msglen, "apt-cache show %s: no version found in trixie or trixie-backports",
 			    pkg);
 	return 0;
 }
@@ -160,10 +160,10 @@ int apt_download(struct apt_state *a, const struct apt_pkg *pkg,
 	apt_arg(&v, spec);
 	rc = krun(v.argv, dir, NULL, err, sizeof(err));
 	if (rc)
-		return kmsg(msg, msglen, "apt-get download %s failed (exit %d): %s",
+		return errf(msg, msglen, "apt-get download %s failed (exit %d): %s",
 			    spec, rc, err);
 	if (find_deb(dir, pkg->name, path, pathlen))
-		return kmsg(msg, msglen, "apt-get download %s left no %s_*.deb in %s",
+		return errf(msg, msglen, "apt-get download %s left no %s_*.deb in %s",
 			    spec, pkg->name, dir);
 	return 0;
 }

@@ -250,7 +250,7 @@ int apt_debian_source(const char *etc_apt, struct apt_source *src,
 	}
 	free(ents);
 	if (found)
-		return kmsg(msg, msglen,
+		return errf(msg, msglen,
 			    "no Debian archive in the apt sources under %s (looked for a 'deb' entry with a suite such as bookworm or trixie in sources.list and sources.list.d/*.list, *.sources)",
 			    etc_apt);
 	return 0;

@@ -78,32 +78,32 @@ int bzimage_inspect(const uint8_t *img, size_t len, struct bzimage_info *info,
 
 	memset(info, 0, sizeof(*info));
 	if (len < HDR_END)
-		return kmsg(msg, msglen, "too short for a bzImage (%zu bytes, the setup header alone needs %u)",
+		return errf(msg, msglen, "too short for a bzImage (%zu bytes, the setup header alone needs %u)",
 			    len, HDR_END);
 	if (memcmp(img + OFF_HEADER, "HdrS", 4))
-		return kmsg(msg, msglen, "no bzImage setup header (no 'HdrS' magic at 0x202)");
+		return errf(msg, msglen, "no bzImage setup header (no 'HdrS' magic at 0x202)");
 	info->version = le16(img + OFF_VERSION);
 	if (info->version < 0x0208)
-		return kmsg(msg, msglen, "boot protocol %u.%02u is too old (2.08 or later is needed for the payload fields)",
+		return errf(msg, msglen, "boot protocol %u.%02u is too old (2.08 or later is needed for the payload fields)",
 			    info->version >> 8, info->version & 0xff);
 	if (le16(img + OFF_BOOT_FLAG) != 0xaa55)
-		return kmsg(msg, msglen, "bad boot_flag 0x%04x at 0x1fe (expected 0xaa55)",
+		return errf(msg, msglen, "bad boot_flag 0x%04x at 0x1fe (expected 0xaa55)",
 			    le16(img + OFF_BOOT_FLAG));
 	if (!(img[OFF_LOADFLAGS] & 1))
-		return kmsg(msg, msglen, "not a bzImage (loadflags LOADED_HIGH clear: a zImage)");
+		return errf(msg, msglen, "not a bzImage (loadflags LOADED_HIGH clear: a zImage)");
 	sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
 	info->setup_size = (sects + 1u) * 512;
 	info->payload_offset = le32(img + OFF_PAYLOAD_OFFSET);
 	info->payload_length = le32(img + OFF_PAYLOAD_LENGTH);
 	if (info->setup_size > len)
-		return kmsg(msg, msglen, "truncated: setup of %u bytes but the file has %zu",
+		return errf(msg, msglen, "truncated: setup of %u bytes but the file has %zu",
 			    info->setup_size, len);
 	if (info->version >= 0x020a)
 		info->init_size = le32(img + OFF_INIT_SIZE);
 	version_string(img, info);
 	end = (uint64_t)info->setup_size + info->payload_offset + info->payload_length;
 	if (info->payload_length < 8 || end > len)
-		return kmsg(msg, msglen, "truncated or corrupt: payload at 0x%llx+%u bytes ends at %llu but the file has %zu bytes",
+		return errf(msg, msglen, "truncated or corrupt: payload at 0x%llx+%u bytes ends at %llu but the file has %zu bytes",
 			    (unsigned long long)info->setup_size + info->payload_offset,
 			    info->payload_length, (unsigned long long)end, len);
 	snprintf(info->compression, sizeof(info->compression), "%s",
@@ -119,7 +119,7 @@ static int payload_head(const uint8_t *p, size_t n, char *msg, size_t msglen)
 	char why[256];
 
 	if (vmlinux_check_header(p, n, why, sizeof(why)))
-		return kmsg(msg, msglen, "the decompressed payload is not an x86-64 vmlinux: %s", why);
+		return errf(msg, msglen, "the decompressed payload is not an x86-64 vmlinux: %s", why);
 	return 0;
 }
 
@@ -132,10 +132,10 @@ static int payload_size(const uint8_t *p, const struct bzimage_info *bi,
 {
 	*size = le32(p + bi->payload_length - 4);
 	if (*size > KERNEL_MAX_IMAGE)
-		return kmsg(msg, msglen, "the payload's size trailer says %u bytes, more than a kernel can be (1 GiB)",
+		return errf(msg, msglen, "the payload's size trailer says %u bytes, more than a kernel can be (1 GiB)",
 			    *size);
 	if (bi->version >= 0x020a && *size > bi->init_size)
-		return kmsg(msg, msglen, "the payload's size trailer says %u bytes, more than the setup header's init_size (%u) the kernel decompresses itself in",
+		return errf(msg, msglen, "the payload's size trailer says %u bytes, more than the setup header's init_size (%u) the kernel decompresses itself in",
 			    *size, bi->init_size);
 	return 0;
 }
@@ -154,7 +154,7 @@ static int extract_to(const uint8_t *img, const struct bzimage_info *bi, int fd,
 	char hs[32];
 
 	if (!strcmp(bi->compression, "?"))
-		return kmsg(msg, msglen, "unknown payload format (it starts %02x %02x %02x %02x; zstd, gzip, xz and lzma are supported)",
+		return errf(msg, msglen, "unknown payload format (it starts %02x %02x %02x %02x; zstd, gzip, xz and lzma are supported)",
 			    p[0], p[1], p[2], p[3]);
 	if (!is_none && payload_size(p, bi, &want, msg, msglen))
 		return -1;
@@ -169,7 +169,7 @@ static int extract_to(const uint8_t *img, const struct bzimage_info *bi, int fd,
 	if (kdecompress(bi->compression, p, n, &to, &got, msg, msglen))
 		return -1;
 	if (got != want)
-		return kmsg(msg, msglen, "payload decompressed to %llu bytes but its trailer says %u",
+		return errf(msg, msglen, "payload decompressed to %llu bytes but its trailer says %u",
 			    (unsigned long long)got, want);
 	return 0;
 }
@@ -183,23 +183,23 @@ int kbzimage_extract(const char *name, const uint8_t *img, size_t len,
 	int fd;
 
 	if (bzimage_inspect(img, len, &bi, why, sizeof(why)))
-		return kmsg(msg, msglen, "'%s': %s", name, why);
+		return errf(msg, msglen, "'%s': %s", name, why);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
 	unlink(tmp); /* a leftover of a dead process with our pid */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+		return errf(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
 	if (extract_to(img, &bi, fd, progress, ctx, why, sizeof(why))) {
-		kmsg(msg, msglen, "'%s': %s", name, why);
+		errf(msg, msglen, "'%s': %s", name, why);
 		close(fd);
 		goto err_unlink;
 	}
 	if (close(fd) < 0) {
-		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		errf(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
 		goto err_unlink;
 	}
 	if (rename(tmp, out_path) < 0) {
-		kmsg(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
+		errf(msg, msglen, "renaming to '%s': %s", out_path, strerror(errno));
 		goto err_unlink;
 	}
 	return 0;

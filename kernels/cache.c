@@ -33,11 +33,11 @@ int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen)
 	else if (home)
 		n = snprintf(buf, len, "%s/.cache/ktstr-run", home);
 	else
-		return kmsg(msg, msglen,
+		return errf(msg, msglen,
 			    "no cache directory: neither XDG_CACHE_HOME nor HOME is set (to an absolute path) and uid %u has no home in the passwd database; set XDG_CACHE_HOME to a directory of your own",
 			    (unsigned)getuid());
 	if (n < 0 || (size_t)n >= len)
-		return kmsg(msg, msglen, "cache directory '%s/...': path too long",
+		return errf(msg, msglen, "cache directory '%s/...': path too long",
 			    xdg && *xdg == '/' ? xdg : home);
 	return kmkdir_p(buf, msg, msglen);
 }
@@ -56,7 +56,7 @@ int kcache_path(char *buf, size_t len, char *msg, size_t msglen, const char *fmt
 	va_end(ap);
 	n = snprintf(buf, len, "%s/%s", dir, rest);
 	if (n < 0 || (size_t)n >= len)
-		return kmsg(msg, msglen, "'%s/%s': path too long", dir, rest);
+		return errf(msg, msglen, "'%s/%s': path too long", dir, rest);
 	return 0;
 }
 

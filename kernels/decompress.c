@@ -40,9 +40,9 @@ static int write_all(int fd, const uint8_t *p, size_t n, char *msg, size_t msgle
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return kmsg(msg, msglen, "writing vmlinux: %s", strerror(errno));
+			return errf(msg, msglen, "writing vmlinux: %s", strerror(errno));
 		if (w == 0)
-			return kmsg(msg, msglen, "writing vmlinux: no progress");
+			return errf(msg, msglen, "writing vmlinux: no progress");
 		p += w;
 		n -= w;
 	}
@@ -60,7 +60,7 @@ static int check_head(struct sink *s, char *msg, size_t msglen)
 static int sink_put(struct sink *s, const uint8_t *p, size_t n, char *msg, size_t msglen)
 {
 	if (n > s->to->max - s->len)
-		return kmsg(msg, msglen, "%s payload: decompresses to more than the %llu bytes %s",
+		return errf(msg, msglen, "%s payload: decompresses to more than the %llu bytes %s",
 			    s->comp, (unsigned long long)s->to->max, s->to->max_what);
 	s->len += n;
 	if (!s->checked) {
@@ -93,25 +93,25 @@ static int unzstd(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 	int err = 0;
 
 	if (!dctx)
-		return kmsg(msg, msglen, "zstd: out of memory");
+		return errf(msg, msglen, "zstd: out of memory");
 	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 27);
 	while (ret != 0 && !err) {
 		ZSTD_outBuffer ob = { buf, chunk, 0 };
 
 		ret = ZSTD_decompressStream(dctx, &ob, &ib);
 		if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
-			err = kmsg(msg, msglen, "zstd payload: its window is larger than the %u MiB a kernel's zstd uses (2^27)",
+			err = errf(msg, msglen, "zstd payload: its window is larger than the %u MiB a kernel's zstd uses (2^27)",
 				   KDECOMP_MAX_WINDOW / MIB);
 			break;
 		}
 		if (ZSTD_isError(ret)) {
-			err = kmsg(msg, msglen, "zstd payload: %s (at byte %zu of %zu)",
+			err = errf(msg, msglen, "zstd payload: %s (at byte %zu of %zu)",
 				   ZSTD_getErrorName(ret), ib.pos, inlen);
 			break;
 		}
 		err = sink_put(s, buf, ob.pos, msg, msglen);
 		if (!err && ret != 0 && ib.pos == ib.size && ob.pos < ob.size)
-			err = kmsg(msg, msglen, "zstd payload: truncated (stream ends early)");
+			err = errf(msg, msglen, "zstd payload: truncated (stream ends early)");
 	}
 	ZSTD_freeDCtx(dctx);
 	return err;
@@ -124,7 +124,7 @@ static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 	int ret = Z_OK, err = 0;
 
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-		return kmsg(msg, msglen, "gzip: cannot initialise zlib");
+		return errf(msg, msglen, "gzip: cannot initialise zlib");
 	zs.next_in = (Bytef *)in;
 	while (ret != Z_STREAM_END && !err) {
 		size_t step = inlen - (zs.next_in - in);
@@ -134,7 +134,7 @@ static int ungzip(const uint8_t *in, size_t inlen, struct sink *s, uint8_t *buf,
 		zs.avail_out = chunk;
 		ret = inflate(&zs, Z_NO_FLUSH);
 		if (ret != Z_OK && ret != Z_STREAM_END) {
-			err = kmsg(msg, msglen, "gzip payload: %s",
+			err = errf(msg, msglen, "gzip payload: %s",
 				   ret == Z_BUF_ERROR ? "truncated" :
 				   zs.msg ? zs.msg : "corrupt data");
 			break;
@@ -170,12 +170,12 @@ static int lzma_header(const uint8_t *in, size_t inlen, uint64_t max_out,
 	uint32_t dict;
 
 	if (inlen < LZMA_HDR)
-		return kmsg(msg, msglen, "lzma payload: truncated (%zu bytes, the header alone is %d)",
+		return errf(msg, msglen, "lzma payload: truncated (%zu bytes, the header alone is %d)",
 			    inlen, LZMA_HDR);
 	memcpy(hdr, in, LZMA_HDR);
 	dict = hdr[1] | hdr[2] << 8 | hdr[3] << 16 | (uint32_t)hdr[4] << 24;
 	if (dict > KDECOMP_MAX_WINDOW)
-		return kmsg(msg, msglen, "lzma payload: its dictionary needs %u MiB, more than the %u MiB a kernel's lzma uses",
+		return errf(msg, msglen, "lzma payload: its dictionary needs %u MiB, more than the %u MiB a kernel's lzma uses",
 			    (unsigned)((dict + (uint64_t)MIB - 1) / MIB), KDECOMP_MAX_WINDOW / MIB);
 	if (dict > max_out) {
 		dict = max_out < 4096 ? 4096 : max_out;
@@ -201,7 +201,7 @@ static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
 	ret = alone ? lzma_alone_decoder(&ls, memlimit) :
 		      lzma_stream_decoder(&ls, memlimit, 0);
 	if (ret != LZMA_OK)
-		return kmsg(msg, msglen, "%s: cannot initialise liblzma (%d)", name, ret);
+		return errf(msg, msglen, "%s: cannot initialise liblzma (%d)", name, ret);
 	if (alone) {
 		/* The header is taken whole (no output yet), then the rest. */
 		ls.next_in = hdr;
@@ -211,7 +211,7 @@ static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
 		ret = lzma_code(&ls, LZMA_RUN);
 		if (ret != LZMA_OK || ls.avail_in) {
 			lzma_end(&ls);
-			return kmsg(msg, msglen, "lzma payload: %s",
+			return errf(msg, msglen, "lzma payload: %s",
 				    ret == LZMA_MEMLIMIT_ERROR ? "too much memory" : lzma_why(ret));
 		}
 	}
@@ -222,13 +222,13 @@ static int unxz(bool alone, const uint8_t *in, size_t inlen, struct sink *s,
 		ls.avail_out = chunk;
 		ret = lzma_code(&ls, LZMA_FINISH);
 		if (ret == LZMA_MEMLIMIT_ERROR) {
-			err = kmsg(msg, msglen, "%s payload: its dictionary needs %llu MiB, more than the %u MiB a kernel's %s uses",
+			err = errf(msg, msglen, "%s payload: its dictionary needs %llu MiB, more than the %u MiB a kernel's %s uses",
 				   name, (unsigned long long)(lzma_memusage(&ls) + MIB - 1) / MIB,
 				   KDECOMP_MAX_WINDOW / MIB, name);
 			break;
 		}
 		if (ret != LZMA_OK && ret != LZMA_STREAM_END) {
-			err = kmsg(msg, msglen, "%s payload: %s", name, lzma_why(ret));
+			err = errf(msg, msglen, "%s payload: %s", name, lzma_why(ret));
 			break;
 		}
 		err = sink_put(s, buf, chunk - ls.avail_out, msg, msglen);
@@ -253,12 +253,12 @@ int kdecompress(const char *comp, const uint8_t *in, size_t inlen,
 	}
 	if (strcmp(comp, "zstd") && strcmp(comp, "gzip") && strcmp(comp, "xz") &&
 	    strcmp(comp, "lzma"))
-		return kmsg(msg, msglen,
+		return errf(msg, msglen,
 			    "%s-compressed kernels are not supported (zstd, gzip, xz, lzma are)",
 			    comp);
 	buf = malloc(chunk);
 	if (!buf)
-		return kmsg(msg, msglen, "out of memory");
+		return errf(msg, msglen, "out of memory");
 	if (!strcmp(comp, "zstd"))
 		ret = unzstd(in, inlen, &s, buf, chunk, msg, msglen);
 	else if (!strcmp(comp, "gzip"))

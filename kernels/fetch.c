@@ -47,7 +47,7 @@ static int plan(struct apt_state *a, struct fetch_plan *p, char *msg, size_t msg
 	if (apt_show(a, META_PKG, &meta, msg, msglen))
 		return -1;
 	if (apt_find_dep(meta.depends, "linux-image-", META_PKG, name, sizeof(name)))
-		return kmsg(msg, msglen, "%s %s depends on no linux-image-<release> package (Depends: %s)",
+		return errf(msg, msglen, "%s %s depends on no linux-image-<release> package (Depends: %s)",
 			    META_PKG, meta.version, meta.depends);
 	snprintf(p->rel, sizeof(p->rel), "%.127s", name + strlen("linux-image-"));
 	if (apt_show(a, name, &image, msg, msglen))
@@ -79,14 +79,14 @@ static int unpack_vmlinuz(const char *deb, const char *work, const char *rel,
 	snprintf(x, sizeof(x), "%s/x", work);
 	rc = krun(argv, NULL, NULL, err, sizeof(err));
 	if (rc)
-		return kmsg(msg, msglen, "dpkg-deb -x %s failed (exit %d): %s", deb, rc, err);
+		return errf(msg, msglen, "dpkg-deb -x %s failed (exit %d): %s", deb, rc, err);
 	snprintf(vmlinuz, len, "%.4000s/usr/lib/modules/%s/vmlinuz", x, rel);
 	if (kfile_exists(vmlinuz))
 		return 0;
 	snprintf(vmlinuz, len, "%.4000s/boot/vmlinuz-%s", x, rel);
 	if (kfile_exists(vmlinuz))
 		return 0;
-	return kmsg(msg, msglen, "%s has neither usr/lib/modules/%s/vmlinuz nor boot/vmlinuz-%s",
+	return errf(msg, msglen, "%s has neither usr/lib/modules/%s/vmlinuz nor boot/vmlinuz-%s",
 		    deb, rel, rel);
 }
 
@@ -107,7 +107,7 @@ int kdeb_config(const char *deb, const char *rel, const char *work, const char *
 	rc = krun(argv, NULL, NULL, err, sizeof(err));
 	if (rc) {
 		krm_rf(x);
-		return kmsg(msg, msglen, "dpkg-deb -x %s failed (exit %d): %s", deb, rc, err);
+		return errf(msg, msglen, "dpkg-deb -x %s failed (exit %d): %s", deb, rc, err);
 	}
 	/* 7.x: linux-base-<REL>; before: linux-image-<REL>. */
 	snprintf(cfg, sizeof(cfg), "%s/usr/lib/modules/%s/config", x, rel);
@@ -115,7 +115,7 @@ int kdeb_config(const char *deb, const char *rel, const char *work, const char *
 		snprintf(cfg, sizeof(cfg), "%s/boot/config-%s", x, rel);
 	if (!kfile_exists(cfg)) {
 		krm_rf(x);
-		kmsg(msg, msglen, "%s has neither usr/lib/modules/%s/config nor boot/config-%s",
+		errf(msg, msglen, "%s has neither usr/lib/modules/%s/config nor boot/config-%s",
 		     deb, rel, rel);
 		return -ENOENT;
 	}
@@ -244,7 +244,7 @@ static int fetch_locked(const char *cache, struct kernel *out,
 	if (ret)
 		return -1;
 	if (kcache_load(reldir, out))
-		return kmsg(msg, msglen, "%s: fetched but the cache entry does not load (vmlinux unreadable?)",
+		return errf(msg, msglen, "%s: fetched but the cache entry does not load (vmlinux unreadable?)",
 			    reldir);
 	return 0;
 }
@@ -262,7 +262,7 @@ static int lock_kernels(const char *cache, kernel_progress_fn progress, void *ct
 	snprintf(lock, sizeof(lock), "%s/kernels/.lock", cache);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return kmsg(msg, msglen, "'%s': %s", lock, strerror(errno));
+		return errf(msg, msglen, "'%s': %s", lock, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		kprog(progress, ctx, "waiting for another ktstr-run fetching the kernel (%s)", lock);
 		flock(fd, LOCK_EX);
@@ -341,7 +341,7 @@ int kernel_default_config(struct kernel *k, bool ask_archive, kernel_progress_fn
 		goto found;
 	sub(p, sizeof(p), reldir, CONFIG_MISSING);
 	if (!ask_archive && kread_str(p, why, sizeof(why)) == 0)
-		return kmsg(msg, msglen,
+		return errf(msg, msglen,
 			    "%s (from an earlier try; 'ktstr-run kernel fetch' tries again)", why);
 	if ((fd = lock_kernels(cache, progress, ctx, msg, msglen)) < 0)
 		return -1;

@@ -14,21 +14,20 @@
 #include <stdio.h>
 
 #include "kernels/kernels.h"
+#include "lib/err.h"
+#include "lib/file.h"
 
 /* --- util.c: messages, files, child processes --- */
 
-/* Fill msg and return -1 (so callers can "return kmsg(...)"). */
-int kmsg(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 void kprog(kernel_progress_fn progress, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "13.6 MB" */
 void khuman_size(uint64_t bytes, char *buf, size_t len);
 
-/* A whole regular file of at most max bytes, read into *buf (malloc'd,
- * *len bytes; a file that shrinks meanwhile reads short). Read, not mapped:
- * the caller keeps what it read however the file changes. 0 or -1 with
- * msg. */
+/* A whole file of at most max bytes (lib/file.h: regular files and FIFOs,
+ * read once), read into *buf (malloc'd, *len bytes). Read, not mapped: the
+ * caller keeps what it read however the file changes. An empty file is
+ * refused. 0 or -1 with msg. */
 int kread_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 	       char *msg, size_t msglen);
 

@@ -126,7 +126,7 @@ static int extract_checked(const char *bz, const uint8_t *img, size_t len,
 	if (kbzimage_extract(bz, img, len, p, progress, ctx, msg, msglen))
 		return -1;
 	if (kvmlinux_inspect(p, vi, why, sizeof(why)))
-		return kmsg(msg, msglen, "'%s': the vmlinux in its payload is %s", bz, why);
+		return errf(msg, msglen, "'%s': the vmlinux in its payload is %s", bz, why);
 	snprintf(p, sizeof(p), "%s/OK", work);
 	return kwrite_str(p, bz, msg, msglen);
 }
@@ -140,12 +140,12 @@ static int publish(const char *work, const char *dir, char *msg, size_t msglen)
 	if (rename(work, dir) == 0)
 		return 0;
 	if (errno != EEXIST && errno != ENOTEMPTY)
-		return kmsg(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
+		return errf(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
 	if (entry_ok(dir, &theirs))
 		return 0;
 	krm_rf(dir);
 	if (rename(work, dir) < 0)
-		return kmsg(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
+		return errf(msg, msglen, "renaming '%s' to '%s': %s", work, dir, strerror(errno));
 	return 0;
 }
 
@@ -166,7 +166,7 @@ static int cached_vmlinux(const char *bz, const uint8_t *img, size_t len,
 	snprintf(name, sizeof(name), "%016llx-%zu", (unsigned long long)khash(img, len), len);
 	snprintf(dir, sizeof(dir), "%s/%s", root, name);
 	if ((size_t)snprintf(vml, vlen, "%s/vmlinux", dir) >= vlen)
-		return kmsg(msg, msglen, "'%s/vmlinux': path too long", dir);
+		return errf(msg, msglen, "'%s/vmlinux': path too long", dir);
 	if (entry_ok(dir, vi)) {
 		char ok[4300];
 
@@ -176,7 +176,7 @@ static int cached_vmlinux(const char *bz, const uint8_t *img, size_t len,
 	}
 	snprintf(work, sizeof(work), "%s/" WORK_PREFIX "XXXXXX", root);
 	if (!mkdtemp(work))
-		return kmsg(msg, msglen, "creating a directory in '%s': %s", root, strerror(errno));
+		return errf(msg, msglen, "creating a directory in '%s': %s", root, strerror(errno));
 	ret = extract_checked(bz, img, len, work, vi, progress, ctx, msg, msglen);
 	if (!ret)
 		ret = publish(work, dir, msg, msglen);
@@ -204,7 +204,7 @@ static int use_bzimage(const char *path, struct kernel *out,
 		return -1;
 	if (bzimage_inspect(img, len, &bi, why, sizeof(why))) {
 		free(img);
-		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", path, why);
+		return errf(msg, msglen, "'%s': not a usable bzImage: %s", path, why);
 	}
 	ret = cached_vmlinux(path, img, len, out->vmlinux, sizeof(out->vmlinux), &vi,
 			     progress, ctx, msg, msglen);
@@ -227,16 +227,16 @@ static int resolve_file(const char *path, struct kernel *out,
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
-		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
+		return errf(msg, msglen, "'%s': %s", path, strerror(errno));
 	n = pread(fd, head, sizeof(head), 0);
 	close(fd);
 	if (n < 0)
-		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
+		return errf(msg, msglen, "'%s': %s", path, strerror(errno));
 	if (n >= 0x206 && !memcmp(head + 0x202, "HdrS", 4))
 		return use_bzimage(path, out, progress, ctx, msg, msglen);
 	if (n >= 4 && !memcmp(head, "\x7f" "ELF", 4))
 		return use_vmlinux(path, out, msg, msglen);
-	return kmsg(msg, msglen,
+	return errf(msg, msglen,
 		    "'%s': not a kernel: no bzImage setup header (no 'HdrS' magic at 0x202) and not an ELF file",
 		    path);
 }
@@ -258,7 +258,7 @@ static int resolve_tree(const char *dir, struct kernel *out,
 	has_bz = kfile_exists(bz);
 	has_vml = kfile_exists(vml);
 	if (!has_bz && !has_vml)
-		return kmsg(msg, msglen,
+		return errf(msg, msglen,
 			    "'%s': a directory but not a built kernel tree: neither arch/x86/boot/bzImage nor vmlinux exists (build it first, or pass a bzImage or vmlinux file)",
 			    dir);
 	if (!has_vml)
@@ -272,7 +272,7 @@ static int resolve_tree(const char *dir, struct kernel *out,
 	ret = bzimage_inspect(img, len, &bi, why, sizeof(why));
 	free(img);
 	if (ret)
-		return kmsg(msg, msglen, "'%s': not a usable bzImage: %s", bz, why);
+		return errf(msg, msglen, "'%s': not a usable bzImage: %s", bz, why);
 	snprintf(out->bzimage, sizeof(out->bzimage), "%.4095s", bz);
 	return 0;
 }
@@ -307,14 +307,14 @@ int kernel_resolve(const char *arg, struct kernel *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!arg || !*arg)
-		return kmsg(msg, msglen, "empty kernel path");
+		return errf(msg, msglen, "empty kernel path");
 	if (!realpath(arg, path) || stat(path, &st) < 0)
-		return kmsg(msg, msglen, "'%s': %s", arg, strerror(errno));
+		return errf(msg, msglen, "'%s': %s", arg, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		if (resolve_tree(path, out, progress, ctx, msg, msglen))
 			return -1;
 	} else if (!S_ISREG(st.st_mode)) {
-		return kmsg(msg, msglen, "'%s': not a kernel: not a regular file or a directory", arg);
+		return errf(msg, msglen, "'%s': not a kernel: not a regular file or a directory", arg);
 	} else if (resolve_file(path, out, progress, ctx, msg, msglen)) {
 		return -1;
 	}

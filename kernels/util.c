@@ -15,18 +15,6 @@
 
 #include "kernels/internal.h"
 
-int kmsg(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 void kprog(kernel_progress_fn progress, void *ctx, const char *fmt, ...)
 {
 	char buf[512];
@@ -53,54 +41,20 @@ void khuman_size(uint64_t bytes, char *buf, size_t len)
 int kread_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 	       char *msg, size_t msglen)
 {
-	struct stat st;
-	size_t got = 0;
-	uint8_t *p;
-	int fd;
+	mode_t mode = 0;
+	int r = read_file(path, max, buf, len, &mode);
 
-	*buf = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return kmsg(msg, msglen, "'%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return kmsg(msg, msglen, "'%s': not a regular file", path);
+	if (r == -EFBIG)
+		return errf(msg, msglen, "'%s': over the %zu MiB limit", path, max >> 20);
+	if (r == -EINVAL)
+		return errf(msg, msglen, "'%s': %s, not a regular file", path, file_kind(mode));
+	if (r < 0)
+		return errf(msg, msglen, "'%s': %s", path, strerror(-r));
+	if (!*len) {
+		free(*buf);
+		*buf = NULL;
+		return errf(msg, msglen, "'%s': empty file", path);
 	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return kmsg(msg, msglen, "'%s': %llu bytes, over the %zu MiB limit", path,
-			    (unsigned long long)st.st_size, max >> 20);
-	}
-	p = malloc(st.st_size ? st.st_size : 1);
-	if (!p) {
-		close(fd);
-		return kmsg(msg, msglen, "'%s': out of memory for %llu bytes", path,
-			    (unsigned long long)st.st_size);
-	}
-	/* A file that shrinks meanwhile reads short: what was read is used. */
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + got, st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			kmsg(msg, msglen, "reading '%s': %s", path, strerror(errno));
-			close(fd);
-			free(p);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += r;
-	}
-	close(fd);
-	if (!got) {
-		free(p);
-		return kmsg(msg, msglen, "'%s': empty file", path);
-	}
-	*buf = p;
-	*len = got;
 	return 0;
 }
 
@@ -110,7 +64,7 @@ int kmkdir_p(const char *path, char *msg, size_t msglen)
 	size_t n = strlen(path);
 
 	if (n >= sizeof(buf))
-		return kmsg(msg, msglen, "'%s': path too long", path);
+		return errf(msg, msglen, "'%s': path too long", path);
 	memcpy(buf, path, n + 1);
 	for (char *s = buf + 1; ; s++) {
 		if (*s != '/' && *s)
@@ -119,7 +73,7 @@ int kmkdir_p(const char *path, char *msg, size_t msglen)
 
 		*s = '\0';
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return kmsg(msg, msglen, "creating '%s': %s", buf, strerror(errno));
+			return errf(msg, msglen, "creating '%s': %s", buf, strerror(errno));
 		*s = c;
 		if (!c)
 			break;
@@ -173,29 +127,29 @@ int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen)
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
 	if (!buf || in < 0) {
-		kmsg(msg, msglen, "'%s': %s", src, buf ? strerror(errno) : "out of memory");
+		errf(msg, msglen, "'%s': %s", src, buf ? strerror(errno) : "out of memory");
 		goto err;
 	}
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
-		kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+		errf(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
 		goto err;
 	}
 	while ((n = read(in, buf, bufsz)) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0 && write_all(out, buf, n))
 			break;
 	if (n != 0 || fsync(out)) {
-		kmsg(msg, msglen, "copying '%s' to '%s': %s", src, tmp, strerror(errno));
+		errf(msg, msglen, "copying '%s' to '%s': %s", src, tmp, strerror(errno));
 		goto err_unlink;
 	}
 	if (close(out)) {
 		out = -1;
-		kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		errf(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
 		goto err_unlink;
 	}
 	out = -1;
 	if (rename(tmp, dst) < 0) {
-		kmsg(msg, msglen, "renaming to '%s': %s", dst, strerror(errno));
+		errf(msg, msglen, "renaming to '%s': %s", dst, strerror(errno));
 		goto err_unlink;
 	}
 	close(in);
@@ -220,14 +174,14 @@ int kwrite_str(const char *path, const char *s, char *msg, size_t msglen)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return kmsg(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
+		return errf(msg, msglen, "creating '%s': %s", tmp, strerror(errno));
 	if (write_all(fd, s, strlen(s)) || fsync(fd) || close(fd)) {
 		unlink(tmp);
-		return kmsg(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
+		return errf(msg, msglen, "writing '%s': %s", tmp, strerror(errno));
 	}
 	if (rename(tmp, path) < 0) {
 		unlink(tmp);
-		return kmsg(msg, msglen, "renaming to '%s': %s", path, strerror(errno));
+		return errf(msg, msglen, "renaming to '%s': %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -359,11 +313,11 @@ int krun(char *const argv[], const char *cwd, char **out,
 	pid_t pid;
 
 	if (pipe2(po, O_CLOEXEC) < 0)
-		return kmsg(err, errlen, "pipe: %s", strerror(errno));
+		return errf(err, errlen, "pipe: %s", strerror(errno));
 	if (pipe2(pe, O_CLOEXEC) < 0) {
 		close(po[0]);
 		close(po[1]);
-		return kmsg(err, errlen, "pipe: %s", strerror(errno));
+		return errf(err, errlen, "pipe: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid == 0)
@@ -377,7 +331,7 @@ int krun(char *const argv[], const char *cwd, char **out,
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		free(so.buf);
 		free(se.buf);
-		return kmsg(err, errlen, "running %s: %s", argv[0], strerror(errno));
+		return errf(err, errlen, "running %s: %s", argv[0], strerror(errno));
 	}
 	if (err && errlen) {
 		const char *tail = se.buf ? se.buf : "";

@@ -82,18 +82,18 @@ int vmlinux_check_header(const uint8_t *p, size_t n, char *msg, size_t msglen)
 		uint8_t b[4] = { 0 };
 
 		memcpy(b, p, n < 4 ? n : 4);
-		return kmsg(msg, msglen, "not an ELF file (it starts %02x %02x %02x %02x)",
+		return errf(msg, msglen, "not an ELF file (it starts %02x %02x %02x %02x)",
 			    b[0], b[1], b[2], b[3]);
 	}
 	if (n < sizeof(eh))
-		return kmsg(msg, msglen, "truncated ELF header (%zu bytes of %zu)", n, sizeof(eh));
+		return errf(msg, msglen, "truncated ELF header (%zu bytes of %zu)", n, sizeof(eh));
 	memcpy(&eh, p, sizeof(eh));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
-		return kmsg(msg, msglen, "not a 64-bit little-endian ELF (an x86-64 vmlinux is)");
+		return errf(msg, msglen, "not a 64-bit little-endian ELF (an x86-64 vmlinux is)");
 	if (eh.e_machine != EM_X86_64)
-		return kmsg(msg, msglen, "ELF for machine %u, not x86-64", eh.e_machine);
+		return errf(msg, msglen, "ELF for machine %u, not x86-64", eh.e_machine);
 	if (eh.e_type != ET_EXEC)
-		return kmsg(msg, msglen, "ELF %s, not an executable like vmlinux",
+		return errf(msg, msglen, "ELF %s, not an executable like vmlinux",
 			    eh.e_type == ET_DYN ? "shared object or PIE program" :
 			    eh.e_type == ET_REL ? "object file" :
 			    eh.e_type == ET_CORE ? "core dump" : "of unknown type");
@@ -222,12 +222,12 @@ static int inspect(struct elf_file *f, struct vmlinux_info *info, char *why, siz
 	char what[200];
 
 	if (!rd(f, 0, head, n))
-		return kmsg(why, whylen, "cannot read its header (it shrank while being read)");
+		return errf(why, whylen, "cannot read its header (it shrank while being read)");
 	if (vmlinux_check_header(head, n, what, sizeof(what)))
-		return kmsg(why, whylen, "not a kernel: %s", what);
+		return errf(why, whylen, "not a kernel: %s", what);
 	memcpy(&f->eh, head, sizeof(f->eh));
 	if (!find_release(f, info->release, sizeof(info->release)))
-		return kmsg(why, whylen, "x86-64 ELF but not a Linux kernel (no 'Linux version' string)");
+		return errf(why, whylen, "x86-64 ELF but not a Linux kernel (no 'Linux version' string)");
 	info->has_btf = has_section(f, ".BTF");
 	info->has_pvh = has_pvh(f, &info->pvh_entry);
 	return 0;
@@ -243,15 +243,15 @@ int kvmlinux_inspect(const char *path, struct vmlinux_info *info,
 	memset(info, 0, sizeof(*info));
 	f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f.fd < 0)
-		return kmsg(why, whylen, "%s", strerror(errno));
+		return errf(why, whylen, "%s", strerror(errno));
 	if (fstat(f.fd, &st) < 0) {
 		ret = errno;
 		close(f.fd);
-		return kmsg(why, whylen, "%s", strerror(ret));
+		return errf(why, whylen, "%s", strerror(ret));
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(f.fd);
-		return kmsg(why, whylen, "not a kernel: %s",
+		return errf(why, whylen, "not a kernel: %s",
 			    S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
 	}
 	f.size = st.st_size;
@@ -266,6 +266,6 @@ int vmlinux_inspect(const char *path, struct vmlinux_info *info,
 	char why[256];
 
 	if (kvmlinux_inspect(path, info, why, sizeof(why)))
-		return kmsg(msg, msglen, "'%s': %s", path, why);
+		return errf(msg, msglen, "'%s': %s", path, why);
 	return 0;
 }
