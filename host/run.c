@@ -730,7 +730,8 @@ static int stage_judge_and_write(struct run *x, struct run_outcome *out)
 	derive_log_stem(o, x->s, x->log, !x->private_log, x->log_stem, sizeof(x->log_stem));
 	if (write_output_logs(x->log_stem, x->s, &x->r))
 		log_err = -1;
-	output_summary(stdout, x->s, &x->r, &x->v, &meta);
+	if (!o->no_summary)
+		output_summary(stdout, x->s, &x->r, &x->v, &meta);
 	snprintf(out->verdict, sizeof(out->verdict), "%s", x->v.verdict);
 	snprintf(out->reason, sizeof(out->reason), "%s", x->v.reason);
 	j = results_to_json(x->s, &x->r, &x->v, &meta);

@@ -26,6 +26,7 @@ struct run_opts {
 	int cold;             /* boot, even where a snapshot would do; save none */
 	int verbose;
 	int quiet;
+	int no_summary;       /* the caller prints its own (selftests) */
 	/* A suite's run: its key's scheduler label and repetition (NULL and
 	 * 0 for a plain run, which derives them, host/runkey.h). */
 	const char *key_scheduler;

@@ -654,6 +654,9 @@ static int run(struct st *x, json_t **results)
 	ro.cold = o->cold;
 	ro.verbose = o->verbose;
 	ro.quiet = o->quiet;
+	/* report() prints one line a test; the run's own summary would list
+	 * them all again as checks. */
+	ro.no_summary = 1;
 	if (!(name = backend_resolve(ro.backend, why, sizeof(why)))) {
 		fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
 			ro.backend);
@@ -664,6 +667,9 @@ static int run(struct st *x, json_t **results)
 	if (!strcmp(ro.backend, "auto") && !strcmp(name, "qemu") && !o->quiet)
 		fprintf(stderr, "[ktstr-run] backend auto: using qemu because %s\n", why);
 	code = run_one(&ro, name, NULL, &s, &out);
+	/* Without the run's summary, its verdict's reason still shows. */
+	if (code && out.reason[0])
+		fprintf(stderr, "ktstr-run: the run: %s: %s\n", out.verdict, out.reason);
 	*results = json_incref(out.results);
 	run_outcome_free(&out);
 	scn_free(&s);
