@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/compare.h"
+#include "tests/tmpdir.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -497,33 +498,22 @@ Test(sets, the_table_and_the_json)
 }
 
 /* Files: a directory with index.json, one without, a single file. */
-static char dir[64];
-
 static void write_json(const char *name, json_t *j)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
 	cr_assert_eq(json_dump_file(j, path, 0), 0);
 	json_decref(j);
 }
 
-static void files_init(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-compare-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
 static void files_fini(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	test_dir_fini();
 	compare_set_free(&base);
 }
 
-TestSuite(files, .init = files_init, .fini = files_fini);
+TestSuite(files, .init = test_dir_init, .fini = files_fini);
 
 Test(files, a_suite_directory_through_its_index)
 {
@@ -542,7 +532,7 @@ Test(files, a_suite_directory_through_its_index)
 		"results", "r0.json",
 		"file", "w.scn", "verdict", "error", "results", "r1.json",
 		"file", "w.scn", "verdict", "skipped", "reason", "does not fit"));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 1, "the index's runs only, the error one left out");
 	cr_assert_eq(base.errors, 1);
 	cr_assert_eq(base.not_run, 1, "the skipped one is counted");
@@ -558,10 +548,10 @@ Test(files, a_directory_of_run_outputs_and_one_file)
 	write_json("a.json", result("w", "eevdf", 0, 50, 20, false, "pass"));
 	write_json("b.json", result("w", "eevdf", 0, 51, 20, false, "inconclusive"));
 	write_json("compare.json", json_pack("{s:i}", "schema", 1));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 2, "what is not a results file is passed over");
 	compare_set_free(&base);
-	snprintf(path, sizeof(path), "%s/a.json", dir);
+	snprintf(path, sizeof(path), "%s/a.json", test_dir);
 	cr_assert_eq(compare_set_load(path, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 1);
 }
@@ -571,23 +561,23 @@ Test(files, bad_inputs_name_the_file)
 	char msg[512], path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/t.json", dir);
+	snprintf(path, sizeof(path), "%s/t.json", test_dir);
 	f = fopen(path, "w");
 	fputs("{\"schema\": 1, \"verdict\": ", f);
 	fclose(f);
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, path) && strstr(msg, "not JSON"), "%s", msg);
 	compare_set_free(&base);
 	unlink(path);
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "no index.json and no results file"), "%s", msg);
 	compare_set_free(&base);
 	write_json("index.json", json_pack("{s:[{s:s}]}", "runs", "results", "gone.json"));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "gone.json"), "%s", msg);
 	compare_set_free(&base);
 	write_json("x.json", json_pack("{s:i}", "schema", 1));
-	snprintf(path, sizeof(path), "%s/x.json", dir);
+	snprintf(path, sizeof(path), "%s/x.json", test_dir);
 	cr_assert_eq(compare_set_load(path, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "not a results file"), "%s", msg);
 }
