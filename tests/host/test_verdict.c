@@ -63,11 +63,19 @@ static void starved(void)
 					.threads = 3, .usable_cpus = 1 };
 }
 
+/* The verdict on a finished run with these checks and reports, on a
+ * starved host or on one that gave the VM its CPU time. */
+static void decide(const char *checks, int reports, bool on_starved_host)
+{
+	finished_run(checks, reports);
+	if (on_starved_host)
+		starved();
+	verdict_decide(&s, &r, &v);
+}
+
 Test(verdict, a_timing_failure_on_a_starved_host_is_inconclusive)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, true);
 	cr_assert_str_eq(v.verdict, "inconclusive", "%s", v.reason);
 	cr_assert_eq(v.exit_code, 4);
 	cr_assert(strstr(v.reason, "waited for a host CPU 70%"), "%s", v.reason);
@@ -92,9 +100,7 @@ Test(verdict, every_timing_kind_is_judged_inconclusive_and_no_other)
 
 Test(verdict, throughput_on_a_starved_host_is_inconclusive)
 {
-	finished_run("check throughput min=100\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check throughput min=100\n", 2, true);
 	cr_assert_eq(v.exit_code, 4, "%s", v.reason);
 	cr_assert(strstr(v.reason, "5.0 units/s < 100.0"), "%s", v.reason);
 }
@@ -112,8 +118,7 @@ Test(verdict, the_same_failure_on_a_host_that_gave_the_cpu_fails)
 
 Test(verdict, an_unmeasured_vm_is_never_taken_as_starved)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, false);
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 }
 
@@ -131,27 +136,21 @@ Test(verdict, a_short_wait_is_not_starvation_however_large_its_share)
 Test(verdict, a_correctness_failure_stays_a_fail_however_starved)
 {
 	/* cgroup a has no cpuset: isolation has nothing to judge and fails. */
-	finished_run("check starvation max-gap=10ms\ncheck isolation\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\ncheck isolation\n", 2, true);
 	cr_assert_str_eq(v.verdict, "fail", "%s", v.reason);
 	cr_assert_eq(v.exit_code, 1);
 }
 
 Test(verdict, missing_reports_stay_a_fail_however_starved)
 {
-	finished_run("check starvation max-gap=10ms\n", 1);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 1, true);
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 	cr_assert(strstr(v.reason, "check reports failed"), "%s", v.reason);
 }
 
 Test(verdict, a_starved_run_whose_checks_pass_passes)
 {
-	finished_run("check starvation max-gap=1s\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=1s\n", 2, true);
 	cr_assert_eq(v.exit_code, 0, "%s", v.reason);
 }
 
@@ -161,9 +160,7 @@ Test(verdict, junit_skips_the_unjudged_checks)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	finished_run("check starvation max-gap=10ms\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, true);
 	cr_assert_eq(output_junit(f, &s, &r, &v), 0);
 	fclose(f);
 	cr_assert(strstr(buf, "failures=\"0\""), "%s", buf);
