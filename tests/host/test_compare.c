@@ -456,11 +456,23 @@ Test(sets, match_pairs_by_fewer_fields)
 		     "one run a side: the gates alone");
 }
 
-Test(sets, the_table_and_the_json)
+/* compare's table of base against new_, as compare_print prints it
+ * (malloc'd). */
+static char *compared_table(void)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+
+	compare(KEY_ALL);
+	compare_print(f, &cmp);
+	fclose(f);
+	return buf;
+}
+
+Test(sets, the_table_and_the_json)
+{
+	char *buf;
 	json_t *j, *r0;
 
 	for (int i = 0; i < 3; i++) {
@@ -469,9 +481,7 @@ Test(sets, the_table_and_the_json)
 	}
 	snprintf(base.path, sizeof(base.path), "base/");
 	snprintf(new_.path, sizeof(new_.path), "new/");
-	compare(KEY_ALL);
-	compare_print(f, &cmp);
-	fclose(f);
+	buf = compared_table();
 	cr_assert(strstr(buf, "BASE base/: 3 runs"), "%s", buf);
 	cr_assert(strstr(buf, "metric[cgroup]"), "%s", buf);
 	cr_assert(strstr(buf, "w 1n1l2c1t eevdf"), "%s", buf);
@@ -600,18 +610,14 @@ Test(files, results_from_before_keys_get_one_from_their_fields)
 
 Test(sets, the_notes_say_what_makes_timings_incomparable)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
 
 	for (int i = 0; i < 3; i++) {
 		add(&base, result("w", "eevdf", i, 50 + i, 20, false, "pass"));
 		add(&new_, result("w", "eevdf", i, 17 + i, 20, true, "pass"));
 	}
 	snprintf(new_.runs[1].cpu_model, sizeof(new_.runs[1].cpu_model), "Other CPU");
-	compare(KEY_ALL);
-	compare_print(f, &cmp);
-	fclose(f);
+	buf = compared_table();
 	cr_assert(strstr(buf, "note: w 1n1l2c1t eevdf: NEW's host starved its VMs"), "%s", buf);
 	cr_assert(strstr(buf, "note: NEW ran on a host CPU BASE did not ('Other CPU'"), "%s", buf);
 	cr_assert(strstr(buf, "inconclusive: worse by"), "%s", buf);
