@@ -90,21 +90,28 @@ static void refused(const uint8_t *buf, size_t len, const char *why)
 
 Test(unpack, bad_archives_are_refused)
 {
+	static const struct {
+		const char *name;
+		unsigned mode;
+		const char *data;
+		unsigned fsize, nsize; /* as the header says */
+		const char *why;
+	} bad[] = {
+		{ "../escape", 0100644, "x", 1, 10, "not a plain relative path" },
+		{ "/etc/passwd", 0100644, "x", 1, 12, "not a plain relative path" },
+		{ "a/./b", 0100644, "x", 1, 6, "not a plain relative path" },
+		{ "big", 0100644, "x", 100000, 4, "runs past the end" },
+		{ "dev", 0020644, "", 0, 4, "file type 20000" },
+		{ "name", 0100644, "x", 1, 4000, "bad entry name" },
+	};
 	static uint8_t buf[4096];
-	size_t n;
+	size_t n = 0;
 
-	n = entry(buf, "../escape", 0100644, "x", 1, 10);
-	refused(buf, n, "not a plain relative path");
-	n = entry(buf, "/etc/passwd", 0100644, "x", 1, 12);
-	refused(buf, n, "not a plain relative path");
-	n = entry(buf, "a/./b", 0100644, "x", 1, 6);
-	refused(buf, n, "not a plain relative path");
-	n = entry(buf, "big", 0100644, "x", 100000, 4);
-	refused(buf, n, "runs past the end");
-	n = entry(buf, "dev", 0020644, "", 0, 4);
-	refused(buf, n, "file type 20000");
-	n = entry(buf, "name", 0100644, "x", 1, 4000);
-	refused(buf, n, "bad entry name");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = entry(buf, bad[i].name, bad[i].mode, bad[i].data, bad[i].fsize, bad[i].nsize);
+		refused(buf, n, bad[i].why);
+	}
+	/* The last of them with another cpio format's magic. */
 	memcpy(buf, "070702", 6);
 	refused(buf, n, "bad cpio header");
 	refused(buf, 50, "bad cpio header");
