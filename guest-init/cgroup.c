@@ -191,12 +191,17 @@ int cg_setup(char *msg, size_t len)
 	return 0;
 }
 
-static void size_str(int64_t v, char *buf, size_t len)
+/* A limit knob: v, or "max" when v is negative. */
+static int knob_limit(const char *name, const char *ctrl, const char *file, int64_t v,
+		      char *msg, size_t len)
 {
+	char val[32];
+
 	if (v < 0)
-		snprintf(buf, len, "max");
+		snprintf(val, sizeof(val), "max");
 	else
-		snprintf(buf, len, "%" PRId64, v);
+		snprintf(val, sizeof(val), "%" PRId64, v);
+	return knob(name, ctrl, file, val, msg, len);
 }
 
 static int set_knobs(const char *name, const struct scn_cgroup_knobs *k,
@@ -223,26 +228,20 @@ static int set_knobs(const char *name, const struct scn_cgroup_knobs *k,
 	if (k->cpu_max[0] &&
 	    (ret = knob(name, "cpu", "cpu.max", k->cpu_max, msg, len)))
 		return ret;
-	if (k->memory_max_set) {
-		size_str(k->memory_max, val, sizeof(val));
-		if ((ret = knob(name, "memory", "memory.max", val, msg, len)))
-			return ret;
-	}
-	if (k->memory_high_set) {
-		size_str(k->memory_high, val, sizeof(val));
-		if ((ret = knob(name, "memory", "memory.high", val, msg, len)))
-			return ret;
-	}
+	if (k->memory_max_set &&
+	    (ret = knob_limit(name, "memory", "memory.max", k->memory_max, msg, len)))
+		return ret;
+	if (k->memory_high_set &&
+	    (ret = knob_limit(name, "memory", "memory.high", k->memory_high, msg, len)))
+		return ret;
 	if (k->io_weight) {
 		snprintf(val, sizeof(val), "default %d", k->io_weight);
 		if ((ret = knob(name, "io", "io.weight", val, msg, len)))
 			return ret;
 	}
-	if (k->pids_max_set) {
-		size_str(k->pids_max, val, sizeof(val));
-		if ((ret = knob(name, "pids", "pids.max", val, msg, len)))
-			return ret;
-	}
+	if (k->pids_max_set &&
+	    (ret = knob_limit(name, "pids", "pids.max", k->pids_max, msg, len)))
+		return ret;
 	return 0;
 }
 

@@ -59,6 +59,16 @@ static struct gcg *cg_find(struct exec_state *st, const char *name)
 	return NULL;
 }
 
+/* cg_find, or NULL with "unknown cgroup" in msg. */
+static struct gcg *cg_known(struct exec_state *st, const char *name, char *msg, size_t len)
+{
+	struct gcg *c = cg_find(st, name);
+
+	if (!c)
+		snprintf(msg, len, "unknown cgroup '%s'", name);
+	return c;
+}
+
 static struct gcg *cg_slot(struct exec_state *st)
 {
 	for (int i = 0; i < MAX_CGROUPS; i++)
@@ -245,16 +255,14 @@ static int affinity_mask(struct exec_state *st, struct gcg *c,
 static int op_affinity(struct exec_state *st, const struct scn_op *op, char *msg,
 		       size_t len)
 {
-	struct gcg *c = cg_find(st, op->name);
+	struct gcg *c = cg_known(st, op->name, msg, len);
 	struct scn_cpumask m;
 	cpu_set_t set;
 	pid_t tids[SCN_MAX_WORKERS];
 	char list[512];
 
-	if (!c) {
-		snprintf(msg, len, "unknown cgroup '%s'", op->name);
+	if (!c)
 		return -1;
-	}
 	if (affinity_mask(st, c, &op->affinity, &m, msg, len))
 		return -1;
 	CPU_ZERO(&set);
@@ -335,14 +343,12 @@ static int op_set_cpuset(struct exec_state *st, const struct scn_op *op,
 static int op_swap(struct exec_state *st, const struct scn_op *op, char *msg,
 		   size_t len)
 {
-	struct gcg *a = cg_find(st, op->name), *b = cg_find(st, op->name2);
+	struct gcg *a, *b;
 	struct scn_cpumask ma, mb;
 	char pa[512], pb[512], la[1024] = "", lb[1024] = "";
 
-	if (!a || !b) {
-		snprintf(msg, len, "unknown cgroup '%s'", a ? op->name2 : op->name);
+	if (!(a = cg_known(st, op->name, msg, len)) || !(b = cg_known(st, op->name2, msg, len)))
 		return -1;
-	}
 	/* Read what each asked for (cpuset.cpus), not the effective set. */
 	cg_path(a->name, pa, sizeof(pa));
 	cg_path(b->name, pb, sizeof(pb));
@@ -375,8 +381,7 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		ret = op_cgroup(st, op, msg, sizeof(msg));
 		break;
 	case SCN_OP_REMOVE:
-		if (!(c = cg_find(st, op->name))) {
-			snprintf(msg, sizeof(msg), "unknown cgroup '%s'", op->name);
+		if (!(c = cg_known(st, op->name, msg, sizeof(msg)))) {
 			ret = -1;
 			break;
 		}
@@ -393,8 +398,7 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		break;
 	case SCN_OP_FREEZE:
 	case SCN_OP_THAW:
-		if (!cg_find(st, op->name)) {
-			snprintf(msg, sizeof(msg), "unknown cgroup '%s'", op->name);
+		if (!cg_known(st, op->name, msg, sizeof(msg))) {
 			ret = -1;
 			break;
 		}
@@ -407,9 +411,8 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		ret = op_affinity(st, op, msg, sizeof(msg));
 		break;
 	case SCN_OP_MOVE:
-		if (!cg_find(st, op->name) || !cg_find(st, op->name2)) {
-			snprintf(msg, sizeof(msg), "unknown cgroup '%s'",
-				 cg_find(st, op->name) ? op->name2 : op->name);
+		if (!cg_known(st, op->name, msg, sizeof(msg)) ||
+		    !cg_known(st, op->name2, msg, sizeof(msg))) {
 			ret = -1;
 			break;
 		}
@@ -424,8 +427,7 @@ static int run_op(struct exec_state *st, const struct scn_op *op)
 		ret = op_workers(st, op, msg, sizeof(msg));
 		break;
 	case SCN_OP_STOP_WORKERS:
-		if (!(c = op->name[0] ? cg_find(st, op->name) : cg_find(st, ""))) {
-			snprintf(msg, sizeof(msg), "unknown cgroup '%s'", op->name);
+		if (!(c = cg_known(st, op->name, msg, sizeof(msg)))) {
 			ret = -1;
 			break;
 		}

@@ -51,6 +51,16 @@ const char *sysinfo_scx_state(char *buf, size_t len)
 	return buf;
 }
 
+/* What HELLO tells of each CPU, read from /sys/devices/system/cpu/cpuN/. */
+static const struct {
+	const char *file, *key;
+} cpu_files[] = {
+	{ "topology/thread_siblings_list", HELLO_SMT_SIBLINGS },
+	{ "topology/core_id", HELLO_CORE_ID },
+	{ "topology/physical_package_id", HELLO_PACKAGE },
+	{ "cache/index3/shared_cpu_list", HELLO_LLC_SIBLINGS },
+};
+
 static json_t *cpu_topology(const struct scn_cpumask *online)
 {
 	json_t *arr = json_array();
@@ -71,22 +81,12 @@ static json_t *cpu_topology(const struct scn_cpumask *online)
 			}
 		}
 		c = json_pack("{s:i, s:i}", HELLO_CPU, cpu, HELLO_NODE, node);
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", cpu);
-		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, HELLO_SMT_SIBLINGS, json_string(buf));
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
-		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, HELLO_CORE_ID, json_string(buf));
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
-		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, HELLO_PACKAGE, json_string(buf));
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%d/cache/index3/shared_cpu_list", cpu);
-		if (!read_text(path, buf, sizeof(buf)))
-			json_object_set_new(c, HELLO_LLC_SIBLINGS, json_string(buf));
+		for (size_t i = 0; i < sizeof(cpu_files) / sizeof(cpu_files[0]); i++) {
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/%s", cpu,
+				 cpu_files[i].file);
+			if (!read_text(path, buf, sizeof(buf)))
+				json_object_set_new(c, cpu_files[i].key, json_string(buf));
+		}
 		json_array_append_new(arr, c);
 	}
 	return arr;

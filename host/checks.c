@@ -13,7 +13,11 @@
 #include "lib/utf8.h"
 #include "lib/xalloc.h"
 
-static struct check_result *check_new(struct check_list *l, const char *name)
+static struct check_result *check_new(struct check_list *l, const char *name,
+				      const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static struct check_result *check_new(struct check_list *l, const char *name,
+				      const char *fmt, va_list ap)
 {
 	struct check_result *c;
 
@@ -24,32 +28,27 @@ static struct check_result *check_new(struct check_list *l, const char *name)
 	c = &l->v[l->n++];
 	memset(c, 0, sizeof(*c));
 	utf8_copy(c->name, sizeof(c->name), name);
+	utf8_vformat(c->detail, sizeof(c->detail), fmt, ap);
 	return c;
 }
 
 void check_add(struct check_list *l, const char *name, bool pass, const char *fmt, ...)
 {
-	struct check_result *c = check_new(l, name);
-	char detail[sizeof(c->detail)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	check_new(l, name, fmt, ap)->pass = pass;
 	va_end(ap);
-	utf8_copy(c->detail, sizeof(c->detail), detail);
-	c->pass = pass;
 }
 
 void check_skip(struct check_list *l, const char *name, const char *fmt, ...)
 {
-	struct check_result *c = check_new(l, name);
-	char detail[sizeof(c->detail)];
+	struct check_result *c;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	c = check_new(l, name, fmt, ap);
 	va_end(ap);
-	utf8_copy(c->detail, sizeof(c->detail), detail);
 	c->pass = c->skipped = true;
 }
 
@@ -79,16 +78,13 @@ void check_list_free(struct check_list *l)
 void appendf(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strnlen(buf, len);
-	char tmp[4096];
 	va_list ap;
 
 	if (n + 1 >= len)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	utf8_vformat(buf + n, len - n, fmt, ap);
 	va_end(ap);
-	/* A whole-character prefix of what fits. */
-	utf8_copy(buf + n, len - n, tmp);
 }
 
 /* What the checks read of the events, gathered once: each managed

@@ -27,13 +27,11 @@ static void set(struct verdict *v, const char *verdict, int code, const char *fm
 	__attribute__((format(printf, 4, 5)));
 static void set(struct verdict *v, const char *verdict, int code, const char *fmt, ...)
 {
-	char reason[sizeof(v->reason)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	utf8_vformat(v->reason, sizeof(v->reason), fmt, ap);
 	va_end(ap);
-	utf8_copy(v->reason, sizeof(v->reason), reason);
 	v->verdict = verdict;
 	v->exit_code = code;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* UTF-8 validation and repair (see utf8.h). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,4 +91,12 @@ char *utf8_sanitize_dup(const char *s, size_t len)
 size_t utf8_copy(char *out, size_t outlen, const char *s)
 {
 	return utf8_sanitize(s, strlen(s), out, outlen);
+}
+
+size_t utf8_vformat(char *out, size_t outlen, const char *fmt, va_list ap)
+{
+	char tmp[4096];
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	return utf8_copy(out, outlen, tmp);
 }

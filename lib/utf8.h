@@ -5,6 +5,7 @@
 #ifndef KTSTR__LIB_UTF8_H
 #define KTSTR__LIB_UTF8_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,5 +31,10 @@ char *utf8_sanitize_dup(const char *s, size_t len);
  * result is the longest whole-character prefix of a valid UTF-8 string s
  * that fits. Invalid input is repaired as by utf8_sanitize. */
 size_t utf8_copy(char *out, size_t outlen, const char *s);
+
+/* vsnprintf then utf8_copy: the formatted text (its first 4095 bytes) as
+ * valid UTF-8 cut at a character boundary. */
+size_t utf8_vformat(char *out, size_t outlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif

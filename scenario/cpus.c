@@ -191,30 +191,31 @@ err:
 	return -1;
 }
 
-int scn_cpuspec_parse(const char *s, struct scn_cpuspec *out, char *msg,
-		      size_t len)
+/* llc:N or node:N, N below n. */
+static int cpuspec_index(struct scn_cpuspec *out, enum scn_cpuspec_kind kind, const char *s,
+			 int n, char *msg, size_t len)
 {
 	long v;
 
+	out->kind = kind;
+	if (scn_parse_int(s, 0, n - 1, &v, msg, len))
+		return -1;
+	out->index = (int)v;
+	return 0;
+}
+
+int scn_cpuspec_parse(const char *s, struct scn_cpuspec *out, char *msg,
+		      size_t len)
+{
 	memset(out, 0, sizeof(*out));
 	if (!strcmp(s, "all")) {
 		out->kind = SCN_CPUS_ALL;
 		return 0;
 	}
-	if (!strncmp(s, "llc:", 4)) {
-		out->kind = SCN_CPUS_LLC;
-		if (scn_parse_int(s + 4, 0, SCN_MAX_CPUS - 1, &v, msg, len))
-			return -1;
-		out->index = (int)v;
-		return 0;
-	}
-	if (!strncmp(s, "node:", 5)) {
-		out->kind = SCN_CPUS_NODE;
-		if (scn_parse_int(s + 5, 0, SCN_MAX_NODES - 1, &v, msg, len))
-			return -1;
-		out->index = (int)v;
-		return 0;
-	}
+	if (!strncmp(s, "llc:", 4))
+		return cpuspec_index(out, SCN_CPUS_LLC, s + 4, SCN_MAX_CPUS, msg, len);
+	if (!strncmp(s, "node:", 5))
+		return cpuspec_index(out, SCN_CPUS_NODE, s + 5, SCN_MAX_NODES, msg, len);
 	if (!strncmp(s, "frac:", 5)) {
 		out->kind = SCN_CPUS_FRACTION;
 		if (scn_parse_double(s + 5, 0, 1, &out->frac, msg, len))

@@ -89,12 +89,24 @@ static int name_arg(struct op_ctx *c, const char *what, char *dst,
 	return 0;
 }
 
+/* The op's own name, its first argument. */
+static int op_name(struct op_ctx *c, const char *what, bool dash_ok)
+{
+	return name_arg(c, what, c->op->name, &c->op->name_loc, dash_ok);
+}
+
 static int no_more(struct op_ctx *c)
 {
 	if (c->next < c->l->ntok)
 		return at(c, c->l->tok[c->next].col, "unexpected '%s'; expected: %s",
 			  c->l->tok[c->next].text, c->usage);
 	return 0;
+}
+
+/* An op whose only argument is its name. */
+static int name_only(struct op_ctx *c, const char *what, bool dash_ok)
+{
+	return op_name(c, what, dash_ok) ?: no_more(c);
 }
 
 static int option(struct op_ctx *c, const char *const *keys, bool unknown_ok,
@@ -193,7 +205,7 @@ static int op_cgroup(struct op_ctx *c)
 	long v;
 	int i;
 
-	if (name_arg(c, "cgroup name", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "cgroup name", false))
 		return -1;
 	while ((i = option(c, keys, false, &t)) >= 0) {
 		int ret = 0;
@@ -242,14 +254,12 @@ static int op_cgroup(struct op_ctx *c)
 
 static int op_one_name(struct op_ctx *c)
 {
-	if (name_arg(c, "cgroup name", c->op->name, &c->op->name_loc, false))
-		return -1;
-	return no_more(c);
+	return name_only(c, "cgroup name", false);
 }
 
 static int op_two_names(struct op_ctx *c)
 {
-	if (name_arg(c, "first cgroup name", c->op->name, &c->op->name_loc, false) ||
+	if (op_name(c, "first cgroup name", false) ||
 	    name_arg(c, "second cgroup name", c->op->name2, &c->op->name2_loc, false))
 		return -1;
 	return no_more(c);
@@ -259,7 +269,7 @@ static int op_set_cpuset(struct op_ctx *c)
 {
 	const struct scn_tok *t;
 
-	if (name_arg(c, "cgroup name", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "cgroup name", false))
 		return -1;
 	if (c->next >= c->l->ntok)
 		return at(c, c->l->end_col, "missing cpu set; expected: %s%s", c->usage, "");
@@ -278,7 +288,7 @@ static int op_affinity(struct op_ctx *c)
 	const struct scn_tok *t;
 	long v = -1;
 
-	if (name_arg(c, "cgroup name", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "cgroup name", false))
 		return -1;
 	if (c->next >= c->l->ntok)
 		return at(c, c->l->end_col, "missing affinity; expected: %s%s", c->usage, "");
@@ -452,9 +462,7 @@ static int op_workers(struct op_ctx *c)
 
 static int op_stop_workers(struct op_ctx *c)
 {
-	if (name_arg(c, "cgroup name (or -)", c->op->name, &c->op->name_loc, true))
-		return -1;
-	return no_more(c);
+	return name_only(c, "cgroup name (or -)", true);
 }
 
 static int op_payload_run(struct op_ctx *c)
@@ -464,7 +472,7 @@ static int op_payload_run(struct op_ctx *c)
 	char msg[256];
 	int i;
 
-	if (name_arg(c, "payload id", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "payload id", false))
 		return -1;
 	if (!(t = positional(c, "payload path")))
 		return -1;
@@ -503,7 +511,7 @@ static int op_payload_wait(struct op_ctx *c)
 	const struct scn_tok *t;
 	int i;
 
-	if (name_arg(c, "payload id", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "payload id", false))
 		return -1;
 	while ((i = option(c, keys, false, &t)) >= 0)
 		if (dur_val(c, t->val, t->val_col, &c->op->duration_ns))
@@ -513,9 +521,7 @@ static int op_payload_wait(struct op_ctx *c)
 
 static int op_payload_kill(struct op_ctx *c)
 {
-	if (name_arg(c, "payload id", c->op->name, &c->op->name_loc, false))
-		return -1;
-	return no_more(c);
+	return name_only(c, "payload id", false);
 }
 
 static int op_sleep(struct op_ctx *c)
@@ -529,7 +535,7 @@ static int op_sleep(struct op_ctx *c)
 
 static int op_sched(struct op_ctx *c)
 {
-	if (name_arg(c, "scheduler name", c->op->name, &c->op->name_loc, false))
+	if (op_name(c, "scheduler name", false))
 		return -1;
 	return no_more(c);
 }

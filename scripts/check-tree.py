@@ -28,6 +28,7 @@ SPDX = "SPDX-License-Identifier: GPL-2.0-only"
 SOURCE = re.compile(r"\.(c|h|py|sh)$|(^|/)meson\.build$|^meson_options\.txt$|^\.ci/run$")
 GENERATED = re.compile(r"(^|/)(__pycache__/|build[^/]*/)|\.(pyc|pyo|o|a|so|d)$"
                        r"|(^|/)(compile_commands\.json|build\.ninja|config\.h)$")
+FUZZ_DATA = ("tests/fuzz/corpus/", "tests/fuzz/repro/")  # inputs, not source
 
 
 def tracked(src):
@@ -40,14 +41,20 @@ def tracked(src):
     return [f for f in out.decode().split("\0") if f]
 
 
-def style(src, files):
-    bad = []
+def checked(src, files, pattern):
+    """(name, path) of each file that pattern selects and that is there,
+    the fuzz corpora and reproducers left out."""
     for f in files:
-        if not TEXT.search(f) or f.startswith(("tests/fuzz/corpus/", "tests/fuzz/repro/")):
+        if not pattern.search(f) or f.startswith(FUZZ_DATA):
             continue
         path = os.path.join(src, f)
-        if not os.path.isfile(path):
-            continue
+        if os.path.isfile(path):
+            yield f, path
+
+
+def style(src, files):
+    bad = []
+    for f, path in checked(src, files, TEXT):
         data = open(path, "rb").read()
         if not data:
             continue
@@ -71,7 +78,7 @@ def style(src, files):
 def generated(src, files):
     return [f"{f}: a generated file is tracked (git rm --cached it; .gitignore)"
             for f in files if GENERATED.search(f)
-            and not f.startswith(("tests/fuzz/corpus/", "tests/fuzz/repro/"))]
+            and not f.startswith(FUZZ_DATA)]
 
 
 def spdx_line(f):
@@ -84,12 +91,7 @@ def spdx_line(f):
 
 def spdx(src, files, fix=False):
     bad = []
-    for f in files:
-        if not SOURCE.search(f) or f.startswith(("tests/fuzz/corpus/", "tests/fuzz/repro/")):
-            continue
-        path = os.path.join(src, f)
-        if not os.path.isfile(path):
-            continue
+    for f, path in checked(src, files, SOURCE):
         with open(path, errors="replace") as fh:
             lines = [fh.readline(), fh.readline()]
         first = lines[1] if lines[0].startswith("#!") else lines[0]

@@ -55,6 +55,18 @@ static size_t n_tests(json_t *t)
 	return json_array_size(json_object_get(t, TAPF_TESTS));
 }
 
+/* t's tests are want, in order (want ends with NULL). */
+static void expect_tests(json_t *t, const char *const *want)
+{
+	size_t n = 0;
+
+	while (want[n])
+		n++;
+	cr_expect_eq(n_tests(t), n);
+	for (size_t i = 0; i < n; i++)
+		expect_test(t, i, want[i]);
+}
+
 Test(payload_tap, sched_ext_runner)
 {
 	/* runner.c's print_test_preamble and print_test_result, then its
@@ -86,10 +98,12 @@ Test(payload_tap, sched_ext_runner)
 			   "Failed tests:\n  - ddsp_bogus_dsq_fail\n");
 
 	cr_assert_not_null(t);
-	cr_expect_eq(n_tests(t), 3);
-	expect_test(t, 0, "1 ok create_dsq");
-	expect_test(t, 1, "2 not-ok ddsp_bogus_dsq_fail");
-	expect_test(t, 2, "3 ok dsp_local_on SKIP");
+	expect_tests(t, (const char *const[]){
+		"1 ok create_dsq",
+		"2 not-ok ddsp_bogus_dsq_fail",
+		"3 ok dsp_local_on SKIP",
+		NULL,
+	});
 	cr_expect_null(json_object_get(t, TAPF_PLAN), "the runner prints no plan");
 	json_decref(t);
 }
@@ -111,13 +125,15 @@ Test(payload_tap, kselftest_helpers)
 
 	cr_assert_not_null(t);
 	cr_expect_eq(json_integer_value(json_object_get(t, TAPF_PLAN)), 6);
-	cr_expect_eq(n_tests(t), 6);
-	expect_test(t, 0, "1 ok test_basic");
-	expect_test(t, 1, "2 not-ok test_broken");
-	expect_test(t, 2, "3 ok  SKIP needs CONFIG_FOO");
-	expect_test(t, 3, "4 ok  XFAIL known to fail");
-	expect_test(t, 4, "5 ok  XPASS should have failed");
-	expect_test(t, 5, "6 not-ok  ERROR could not set up");
+	expect_tests(t, (const char *const[]){
+		"1 ok test_basic",
+		"2 not-ok test_broken",
+		"3 ok  SKIP needs CONFIG_FOO",
+		"4 ok  XFAIL known to fail",
+		"5 ok  XPASS should have failed",
+		"6 not-ok  ERROR could not set up",
+		NULL,
+	});
 	json_decref(t);
 }
 
@@ -128,8 +144,11 @@ Test(payload_tap, ksft_test_result_report)
 			   "ok 1 some_name # SKIP no such device\n"
 			   "ok 2 - described test\n");
 
-	expect_test(t, 0, "1 ok some_name SKIP no such device");
-	expect_test(t, 1, "2 ok described test");
+	expect_tests(t, (const char *const[]){
+		"1 ok some_name SKIP no such device",
+		"2 ok described test",
+		NULL,
+	});
 	json_decref(t);
 }
 
@@ -179,9 +198,11 @@ Test(payload_tap, tap14_indented_subtests_and_yaml)
 			   "not ok 1 - sub\n"
 			   "ok 2 - todo one # TODO not written yet\n");
 
-	cr_expect_eq(n_tests(t), 2);
-	expect_test(t, 0, "1 not-ok sub");
-	expect_test(t, 1, "2 ok todo one TODO not written yet");
+	expect_tests(t, (const char *const[]){
+		"1 not-ok sub",
+		"2 ok todo one TODO not written yet",
+		NULL,
+	});
 	json_decref(t);
 }
 
@@ -190,11 +211,13 @@ Test(payload_tap, numbers_may_be_missing_and_hash_escaped)
 	json_t *t = tap_of("ok\nnot ok - second\nok 7 C\\# is a language\n"
 			   "ok 8 has#inside # skipped: later\r\n");
 
-	cr_expect_eq(n_tests(t), 4);
-	expect_test(t, 0, "1 ok ");
-	expect_test(t, 1, "2 not-ok second");
-	expect_test(t, 2, "7 ok C# is a language");
-	expect_test(t, 3, "8 ok has#inside SKIP later");
+	expect_tests(t, (const char *const[]){
+		"1 ok ",
+		"2 not-ok second",
+		"7 ok C# is a language",
+		"8 ok has#inside SKIP later",
+		NULL,
+	});
 	json_decref(t);
 }
 

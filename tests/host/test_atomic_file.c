@@ -13,24 +13,9 @@
 
 #include "host/atomic_file.h"
 #include "host/run.h"
+#include "tests/tmpdir.h"
 
-static char dir[64];
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-atomic-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(atomic, .init = setup, .fini = teardown);
+TestSuite(atomic, .init = test_dir_init, .fini = test_dir_fini);
 
 static void put(const char *path, const char *text)
 {
@@ -58,7 +43,7 @@ static int entries(void)
 	char cmd[128], out[64] = "";
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", dir);
+	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", test_dir);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	cr_assert_gt(fread(out, 1, sizeof(out) - 1, p), 0);
@@ -71,9 +56,9 @@ Test(atomic, json_does_not_follow_a_planted_tmp_symlink)
 	char path[128], tmp[160], victim[128], buf[256];
 	json_t *j = json_pack("{s:s}", "verdict", "pass");
 
-	snprintf(path, sizeof(path), "%s/r.json", dir);
+	snprintf(path, sizeof(path), "%s/r.json", test_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", test_dir);
 	put(victim, "precious\n");
 	cr_assert_eq(symlink(victim, tmp), 0);
 	cr_assert_eq(run_write_json(path, j), 0);
@@ -90,7 +75,7 @@ Test(atomic, json_replaces_whole_and_leaves_no_temp)
 	json_t *j = json_pack("{s:i}", "n", 2);
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/r.json", dir);
+	snprintf(path, sizeof(path), "%s/r.json", test_dir);
 	put(path, "old contents that are longer than the new ones\n");
 	cr_assert_eq(run_write_json(path, j), 0);
 	json_decref(j);
@@ -106,7 +91,7 @@ Test(atomic, json_into_a_missing_directory_fails)
 	char path[128];
 	json_t *j = json_pack("{s:i}", "n", 1);
 
-	snprintf(path, sizeof(path), "%s/nodir/r.json", dir);
+	snprintf(path, sizeof(path), "%s/nodir/r.json", test_dir);
 	cr_expect_eq(run_write_json(path, j), -1);
 	json_decref(j);
 	cr_expect_eq(entries(), 0);
@@ -117,7 +102,7 @@ Test(atomic, abort_keeps_the_old_file)
 	struct atomic_file a;
 	char path[128], buf[64];
 
-	snprintf(path, sizeof(path), "%s/j.xml", dir);
+	snprintf(path, sizeof(path), "%s/j.xml", test_dir);
 	put(path, "old\n");
 	cr_assert_eq(atomic_file_open(&a, path), 0);
 	fputs("half a fi", a.f);

@@ -24,12 +24,13 @@ static void release(char **argv)
 }
 
 /* The word after the first `flag` whose value starts with `prefix`. */
+/* The value after flag that starts with prefix, or "(none)". */
 static const char *after(char **argv, const char *flag, const char *prefix)
 {
 	for (int i = 0; argv[i] && argv[i + 1]; i++)
 		if (!strcmp(argv[i], flag) && !strncmp(argv[i + 1], prefix, strlen(prefix)))
 			return argv[i + 1];
-	return NULL;
+	return "(none)";
 }
 
 static struct vm_spec spec(const char *log)
@@ -54,13 +55,12 @@ Test(qemu_argv, commas_doubled_in_option_values)
 {
 	struct vm_spec s = spec("/tmp/a,b/r,.console.log");
 	char *argv[BACKEND_QEMU_MAX_ARGS];
-	const char *v;
 
 	cr_assert_gt(build(argv, &s, "/tmp/x,y/report.sock"), 10);
-	v = after(argv, "-chardev", "file,");
-	cr_expect_str_eq(v ? v : "(none)", "file,id=con,path=/tmp/a,,b/r,,.console.log");
-	v = after(argv, "-chardev", "socket,");
-	cr_expect_str_eq(v ? v : "(none)", "socket,id=rep,path=/tmp/x,,y/report.sock");
+	cr_expect_str_eq(after(argv, "-chardev", "file,"),
+			 "file,id=con,path=/tmp/a,,b/r,,.console.log");
+	cr_expect_str_eq(after(argv, "-chardev", "socket,"),
+			 "socket,id=rep,path=/tmp/x,,y/report.sock");
 	release(argv);
 }
 
@@ -68,20 +68,15 @@ Test(qemu_argv, whole_values_are_not_escaped)
 {
 	struct vm_spec s = spec("/tmp/r.log");
 	char *argv[BACKEND_QEMU_MAX_ARGS];
-	const char *v;
 
 	build(argv, &s, "/tmp/s");
-	v = after(argv, "-kernel", "");
-	cr_expect_str_eq(v ? v : "(none)", "/k,1/vmlinux");
-	v = after(argv, "-append", "");
-	cr_expect_str_eq(v ? v : "(none)", "console=ttyS0 a=1,2");
-	v = after(argv, "-initrd", "");
-	cr_expect_str_eq(v ? v : "(none)", "/proc/self/fd/7");
+	cr_expect_str_eq(after(argv, "-kernel", ""), "/k,1/vmlinux");
+	cr_expect_str_eq(after(argv, "-append", ""), "console=ttyS0 a=1,2");
+	cr_expect_str_eq(after(argv, "-initrd", ""), "/proc/self/fd/7");
 	release(argv);
 	k.has_pvh = false;
 	build(argv, &s, "/tmp/s");
-	v = after(argv, "-kernel", "");
-	cr_expect_str_eq(v ? v : "(none)", "/k,1/vmlinuz", "no PVH note: the bzImage");
+	cr_expect_str_eq(after(argv, "-kernel", ""), "/k,1/vmlinuz", "no PVH note: the bzImage");
 	release(argv);
 }
 
@@ -89,7 +84,6 @@ Test(qemu_argv, topology_and_numa_memory)
 {
 	struct vm_spec s = spec("/tmp/r.log");
 	char *argv[BACKEND_QEMU_MAX_ARGS];
-	const char *v;
 	int n;
 
 	s.topo = (struct scn_topology){ .numa = 2, .llcs = 2, .cores = 3, .threads = 2 };
@@ -97,13 +91,12 @@ Test(qemu_argv, topology_and_numa_memory)
 	n = build(argv, &s, "/tmp/s");
 	cr_assert_lt(n, BACKEND_QEMU_MAX_ARGS);
 	cr_expect_null(argv[n]);
-	v = after(argv, "-smp", "");
-	cr_expect_str_eq(v ? v : "(none)", "24,sockets=2,dies=2,cores=3,threads=2");
-	v = after(argv, "-object", "memory-backend-ram,id=m0");
-	cr_expect_str_eq(v ? v : "(none)", "memory-backend-ram,id=m0,size=536870912");
-	v = after(argv, "-object", "memory-backend-ram,id=m1");
-	cr_expect_str_eq(v ? v : "(none)", "memory-backend-ram,id=m1,size=537919488");
-	v = after(argv, "-numa", "node,nodeid=1");
-	cr_expect_str_eq(v ? v : "(none)", "node,nodeid=1,cpus=12-23,memdev=m1");
+	cr_expect_str_eq(after(argv, "-smp", ""), "24,sockets=2,dies=2,cores=3,threads=2");
+	cr_expect_str_eq(after(argv, "-object", "memory-backend-ram,id=m0"),
+			 "memory-backend-ram,id=m0,size=536870912");
+	cr_expect_str_eq(after(argv, "-object", "memory-backend-ram,id=m1"),
+			 "memory-backend-ram,id=m1,size=537919488");
+	cr_expect_str_eq(after(argv, "-numa", "node,nodeid=1"),
+			 "node,nodeid=1,cpus=12-23,memdev=m1");
 	release(argv);
 }

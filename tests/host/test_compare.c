@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/compare.h"
+#include "tests/tmpdir.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -455,11 +456,23 @@ Test(sets, match_pairs_by_fewer_fields)
 		     "one run a side: the gates alone");
 }
 
-Test(sets, the_table_and_the_json)
+/* compare's table of base against new_, as compare_print prints it
+ * (malloc'd). */
+static char *compared_table(void)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+
+	compare(KEY_ALL);
+	compare_print(f, &cmp);
+	fclose(f);
+	return buf;
+}
+
+Test(sets, the_table_and_the_json)
+{
+	char *buf;
 	json_t *j, *r0;
 
 	for (int i = 0; i < 3; i++) {
@@ -468,9 +481,7 @@ Test(sets, the_table_and_the_json)
 	}
 	snprintf(base.path, sizeof(base.path), "base/");
 	snprintf(new_.path, sizeof(new_.path), "new/");
-	compare(KEY_ALL);
-	compare_print(f, &cmp);
-	fclose(f);
+	buf = compared_table();
 	cr_assert(strstr(buf, "BASE base/: 3 runs"), "%s", buf);
 	cr_assert(strstr(buf, "metric[cgroup]"), "%s", buf);
 	cr_assert(strstr(buf, "w 1n1l2c1t eevdf"), "%s", buf);
@@ -497,33 +508,22 @@ Test(sets, the_table_and_the_json)
 }
 
 /* Files: a directory with index.json, one without, a single file. */
-static char dir[64];
-
 static void write_json(const char *name, json_t *j)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
 	cr_assert_eq(json_dump_file(j, path, 0), 0);
 	json_decref(j);
 }
 
-static void files_init(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-compare-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
 static void files_fini(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	test_dir_fini();
 	compare_set_free(&base);
 }
 
-TestSuite(files, .init = files_init, .fini = files_fini);
+TestSuite(files, .init = test_dir_init, .fini = files_fini);
 
 Test(files, a_suite_directory_through_its_index)
 {
@@ -542,7 +542,7 @@ Test(files, a_suite_directory_through_its_index)
 		"results", "r0.json",
 		"file", "w.scn", "verdict", "error", "results", "r1.json",
 		"file", "w.scn", "verdict", "skipped", "reason", "does not fit"));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 1, "the index's runs only, the error one left out");
 	cr_assert_eq(base.errors, 1);
 	cr_assert_eq(base.not_run, 1, "the skipped one is counted");
@@ -558,10 +558,10 @@ Test(files, a_directory_of_run_outputs_and_one_file)
 	write_json("a.json", result("w", "eevdf", 0, 50, 20, false, "pass"));
 	write_json("b.json", result("w", "eevdf", 0, 51, 20, false, "inconclusive"));
 	write_json("compare.json", json_pack("{s:i}", "schema", 1));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 2, "what is not a results file is passed over");
 	compare_set_free(&base);
-	snprintf(path, sizeof(path), "%s/a.json", dir);
+	snprintf(path, sizeof(path), "%s/a.json", test_dir);
 	cr_assert_eq(compare_set_load(path, &base, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(base.n, 1);
 }
@@ -571,23 +571,23 @@ Test(files, bad_inputs_name_the_file)
 	char msg[512], path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/t.json", dir);
+	snprintf(path, sizeof(path), "%s/t.json", test_dir);
 	f = fopen(path, "w");
 	fputs("{\"schema\": 1, \"verdict\": ", f);
 	fclose(f);
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, path) && strstr(msg, "not JSON"), "%s", msg);
 	compare_set_free(&base);
 	unlink(path);
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "no index.json and no results file"), "%s", msg);
 	compare_set_free(&base);
 	write_json("index.json", json_pack("{s:[{s:s}]}", "runs", "results", "gone.json"));
-	cr_assert_eq(compare_set_load(dir, &base, msg, sizeof(msg)), -1);
+	cr_assert_eq(compare_set_load(test_dir, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "gone.json"), "%s", msg);
 	compare_set_free(&base);
 	write_json("x.json", json_pack("{s:i}", "schema", 1));
-	snprintf(path, sizeof(path), "%s/x.json", dir);
+	snprintf(path, sizeof(path), "%s/x.json", test_dir);
 	cr_assert_eq(compare_set_load(path, &base, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "not a results file"), "%s", msg);
 }
@@ -610,18 +610,14 @@ Test(files, results_from_before_keys_get_one_from_their_fields)
 
 Test(sets, the_notes_say_what_makes_timings_incomparable)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
 
 	for (int i = 0; i < 3; i++) {
 		add(&base, result("w", "eevdf", i, 50 + i, 20, false, "pass"));
 		add(&new_, result("w", "eevdf", i, 17 + i, 20, true, "pass"));
 	}
 	snprintf(new_.runs[1].cpu_model, sizeof(new_.runs[1].cpu_model), "Other CPU");
-	compare(KEY_ALL);
-	compare_print(f, &cmp);
-	fclose(f);
+	buf = compared_table();
 	cr_assert(strstr(buf, "note: w 1n1l2c1t eevdf: NEW's host starved its VMs"), "%s", buf);
 	cr_assert(strstr(buf, "note: NEW ran on a host CPU BASE did not ('Other CPU'"), "%s", buf);
 	cr_assert(strstr(buf, "inconclusive: worse by"), "%s", buf);

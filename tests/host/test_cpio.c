@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #include "host/cpio.h"
-
-static char dir[64];
+#include "tests/tmpdir.h"
 
 static void mkarchive(struct cpio *c, const char *path)
 {
@@ -21,21 +20,7 @@ static void mkarchive(struct cpio *c, const char *path)
 	fclose(f);
 }
 
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-cpio-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(cpio, .init = setup, .fini = teardown);
+TestSuite(cpio, .init = test_dir_init, .fini = test_dir_fini);
 
 Test(cpio, listing_matches_real_cpio)
 {
@@ -51,7 +36,7 @@ Test(cpio, listing_matches_real_cpio)
 	cpio_add_symlink(&c, "bin", "payload");
 	cr_assert_eq(cpio_finish(&c), 0);
 	cr_assert_eq(c.len % 4, 0);
-	snprintf(path, sizeof(path), "%s/a.cpio", dir);
+	snprintf(path, sizeof(path), "%s/a.cpio", test_dir);
 	mkarchive(&c, path);
 	snprintf(cmd, sizeof(cmd), "cpio -it --quiet < %s", path);
 	p = popen(cmd, "r");
@@ -77,12 +62,12 @@ Test(cpio, extraction_preserves_content_and_modes)
 	cpio_add_file(&c, "d/empty", 0600, NULL, 0);
 	cpio_add_symlink(&c, "d/link", "x");
 	cr_assert_eq(cpio_finish(&c), 0);
-	snprintf(path, sizeof(path), "%s/b.cpio", dir);
+	snprintf(path, sizeof(path), "%s/b.cpio", test_dir);
 	mkarchive(&c, path);
 	snprintf(cmd, sizeof(cmd), "cd %s && mkdir out && cd out && cpio -idm --quiet < ../b.cpio",
-		 dir);
+		 test_dir);
 	cr_assert_eq(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/out/d/x", dir);
+	snprintf(path, sizeof(path), "%s/out/d/x", test_dir);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert_eq(st.st_mode & 07777, 0640);
 	cr_assert_eq(st.st_size, 5);
@@ -91,10 +76,10 @@ Test(cpio, extraction_preserves_content_and_modes)
 	cr_assert_eq(fread(buf, 1, sizeof(buf), f), 5);
 	fclose(f);
 	cr_assert_str_eq(buf, "abcde");
-	snprintf(path, sizeof(path), "%s/out/d/empty", dir);
+	snprintf(path, sizeof(path), "%s/out/d/empty", test_dir);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert_eq(st.st_size, 0);
-	snprintf(path, sizeof(path), "%s/out/d/link", dir);
+	snprintf(path, sizeof(path), "%s/out/d/link", test_dir);
 	cr_assert_eq(readlink(path, buf, sizeof(buf)), 1);
 	cr_assert_eq(buf[0], 'x');
 	cpio_free(&c);

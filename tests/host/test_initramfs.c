@@ -9,33 +9,25 @@
 #include <unistd.h>
 
 #include "host/initramfs.h"
+#include "tests/tmpdir.h"
 
 static const char text[] = "scenario once \"read once\"\nstep s 1s\n  cgroup a\n";
 
-static char dir[64], init[128];
+static char init[128];
 
 static void setup(void)
 {
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-initramfs-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(init, sizeof(init), "%s/init", dir);
+	test_dir_init();
+	snprintf(init, sizeof(init), "%s/init", test_dir);
 	f = fopen(init, "w");
 	cr_assert_not_null(f);
 	fputs("#!/bin/true\n", f);
 	fclose(f);
 }
 
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(initramfs, .init = setup, .fini = teardown);
+TestSuite(initramfs, .init = setup, .fini = test_dir_fini);
 
 static unsigned hex8(const char *p)
 {
@@ -146,7 +138,7 @@ Test(initramfs, ships_what_was_parsed_not_a_later_edit)
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/s.scn", dir);
+	snprintf(path, sizeof(path), "%s/s.scn", test_dir);
 	f = fopen(path, "w");
 	fputs(text, f);
 	fclose(f);

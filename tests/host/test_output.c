@@ -138,6 +138,17 @@ static int parse_xml(const char *buf, size_t len, struct xml_state *x)
 	return ok;
 }
 
+static char *summary(void)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_summary(f, &s, &r, &v, &meta);
+	fclose(f);
+	return buf;
+}
+
 static char *junit(size_t *len)
 {
 	char *buf = NULL;
@@ -193,8 +204,6 @@ Test(output, junit_of_a_crash_has_an_error_testcase)
 Test(output, summary_names_the_root_cgroup)
 {
 	char *buf = NULL;
-	size_t len;
-	FILE *f;
 
 	load(HDR "step run 1s\n  workers - 1 spin\n");
 	frame(WIRE_HELLO, "{\"kernel_release\":\"7.3\",\"cpus_online\":2}");
@@ -202,9 +211,7 @@ Test(output, summary_names_the_root_cgroup)
 			   "\"exit_info\":{\"kind\":\"exited\",\"code\":0}}");
 	frame(WIRE_DONE, "{\"status\":\"ok\"}");
 	verdict_decide(&s, &r, &v);
-	f = open_memstream(&buf, &len);
-	output_summary(f, &s, &r, &v, &meta);
-	fclose(f);
+	buf = summary();
 	cr_assert(strstr(buf, "  (root)  "), "%s", buf);
 	cr_assert_null(strstr(buf, "(host)"));
 	cr_assert(strstr(buf, "verdict: pass"), "%s", buf);
@@ -287,13 +294,9 @@ Test(output, json_has_payloads_with_their_output)
 Test(output, summary_shows_the_end_of_a_failed_payloads_output)
 {
 	char *buf = NULL;
-	size_t len;
-	FILE *f;
 
 	judged_run_with_a_tap_payload();
-	f = open_memstream(&buf, &len);
-	output_summary(f, &s, &r, &v, &meta);
-	fclose(f);
+	buf = summary();
 	cr_assert(strstr(buf, "  SKIP payload sel: c"), "%s", buf);
 	cr_assert(strstr(buf, "  FAIL payload sel: b"), "%s", buf);
 	cr_assert(strstr(buf, "--- payload sel (exit 1): the end of its stdout (all of it: "
@@ -307,9 +310,7 @@ Test(output, summary_shows_the_end_of_a_failed_payloads_output)
 Test(output, json_and_summary_of_a_scheduler_that_never_came_up)
 {
 	char *buf = NULL;
-	size_t len;
 	json_t *j, *o;
-	FILE *f;
 
 	load(HDR "scheduler bad exec=/bin/false\nstep a 1s\n  attach bad\n");
 	frame(WIRE_HELLO, "{\"kernel_release\":\"7.3\",\"cpus_online\":2}");
@@ -331,9 +332,7 @@ Test(output, json_and_summary_of_a_scheduler_that_never_came_up)
 	cr_expect_str_eq(json_string_value(json_object_get(o, "output")), "cannot open map\n");
 	cr_expect_str_eq(json_string_value(json_object_get(o, "log")), "/out/r.sched-bad.log");
 	json_decref(j);
-	f = open_memstream(&buf, &len);
-	output_summary(f, &s, &r, &v, &meta);
-	fclose(f);
+	buf = summary();
 	cr_assert(strstr(buf, "--- scheduler bad (did not come up): the end of its output "
 			 "(all of it: /out/r.sched-bad.log) ---\n  | cannot open map\n"), "%s", buf);
 	free(buf);
@@ -342,9 +341,7 @@ Test(output, json_and_summary_of_a_scheduler_that_never_came_up)
 Test(output, summary_shows_a_few_failed_outputs_and_counts_the_rest)
 {
 	char *buf = NULL, ev[256];
-	size_t len;
 	int n = 0;
-	FILE *f;
 
 	load(HDR "step run 1s\n  payload-run p /p\n  payload-wait p\n");
 	frame(WIRE_HELLO, "{\"kernel_release\":\"7.3\",\"cpus_online\":2}");
@@ -358,9 +355,7 @@ Test(output, summary_shows_a_few_failed_outputs_and_counts_the_rest)
 	}
 	frame(WIRE_DONE, "{\"status\":\"ok\"}");
 	verdict_decide(&s, &r, &v);
-	f = open_memstream(&buf, &len);
-	output_summary(f, &s, &r, &v, &meta);
-	fclose(f);
+	buf = summary();
 	for (const char *p = buf; (p = strstr(p, "--- payload p (exit 2)")); p++)
 		n++;
 	cr_assert_eq(n, 8, "%s", buf);

@@ -56,18 +56,23 @@ static void finished_run(const char *checks, int reports)
 }
 
 /* The VM ran 300 ms and waited 700 ms for a host CPU in a second. */
-static void starved(void)
+static const struct dilation starved_host = {
+	.measured = true, .wall_ns = 1000000000, .cpu_ns = 300000000, .wait_ns = 700000000,
+	.threads = 3, .usable_cpus = 1 };
+
+/* The verdict on a finished run with these checks and reports, on a host
+ * that stretched the VM as host says (NULL: not measured). */
+static void decide(const char *checks, int reports, const struct dilation *host)
 {
-	r.dilation = (struct dilation){ .measured = true, .wall_ns = 1000000000,
-					.cpu_ns = 300000000, .wait_ns = 700000000,
-					.threads = 3, .usable_cpus = 1 };
+	finished_run(checks, reports);
+	if (host)
+		r.dilation = *host;
+	verdict_decide(&s, &r, &v);
 }
 
 Test(verdict, a_timing_failure_on_a_starved_host_is_inconclusive)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, &starved_host);
 	cr_assert_str_eq(v.verdict, "inconclusive", "%s", v.reason);
 	cr_assert_eq(v.exit_code, 4);
 	cr_assert(strstr(v.reason, "waited for a host CPU 70%"), "%s", v.reason);
@@ -92,66 +97,57 @@ Test(verdict, every_timing_kind_is_judged_inconclusive_and_no_other)
 
 Test(verdict, throughput_on_a_starved_host_is_inconclusive)
 {
-	finished_run("check throughput min=100\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check throughput min=100\n", 2, &starved_host);
 	cr_assert_eq(v.exit_code, 4, "%s", v.reason);
 	cr_assert(strstr(v.reason, "5.0 units/s < 100.0"), "%s", v.reason);
 }
 
 Test(verdict, the_same_failure_on_a_host_that_gave_the_cpu_fails)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
-	r.dilation = (struct dilation){ .measured = true, .wall_ns = 1000000000,
-					.cpu_ns = 900000000, .wait_ns = 100000000,
-					.threads = 3, .usable_cpus = 1 };
-	verdict_decide(&s, &r, &v);
+	static const struct dilation gave_the_cpu = {
+		.measured = true, .wall_ns = 1000000000, .cpu_ns = 900000000,
+		.wait_ns = 100000000, .threads = 3, .usable_cpus = 1 };
+
+	decide("check starvation max-gap=10ms\n", 2, &gave_the_cpu);
 	cr_assert_str_eq(v.verdict, "fail", "%s", v.reason);
 	cr_assert_eq(v.exit_code, 1);
 }
 
 Test(verdict, an_unmeasured_vm_is_never_taken_as_starved)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, NULL);
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 }
 
 Test(verdict, a_short_wait_is_not_starvation_however_large_its_share)
 {
-	finished_run("check starvation max-gap=10ms\n", 2);
 	/* 80% of a 40 ms runnable time, below DIL_STARVED_MIN_WAIT_NS. */
-	r.dilation = (struct dilation){ .measured = true, .wall_ns = 50000000,
-					.cpu_ns = 8000000, .wait_ns = 32000000,
-					.threads = 1, .usable_cpus = 1 };
-	verdict_decide(&s, &r, &v);
+	static const struct dilation short_wait = {
+		.measured = true, .wall_ns = 50000000, .cpu_ns = 8000000,
+		.wait_ns = 32000000, .threads = 1, .usable_cpus = 1 };
+
+	decide("check starvation max-gap=10ms\n", 2, &short_wait);
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 }
 
 Test(verdict, a_correctness_failure_stays_a_fail_however_starved)
 {
 	/* cgroup a has no cpuset: isolation has nothing to judge and fails. */
-	finished_run("check starvation max-gap=10ms\ncheck isolation\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\ncheck isolation\n", 2, &starved_host);
 	cr_assert_str_eq(v.verdict, "fail", "%s", v.reason);
 	cr_assert_eq(v.exit_code, 1);
 }
 
 Test(verdict, missing_reports_stay_a_fail_however_starved)
 {
-	finished_run("check starvation max-gap=10ms\n", 1);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 1, &starved_host);
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 	cr_assert(strstr(v.reason, "check reports failed"), "%s", v.reason);
 }
 
 Test(verdict, a_starved_run_whose_checks_pass_passes)
 {
-	finished_run("check starvation max-gap=1s\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=1s\n", 2, &starved_host);
 	cr_assert_eq(v.exit_code, 0, "%s", v.reason);
 }
 
@@ -161,9 +157,7 @@ Test(verdict, junit_skips_the_unjudged_checks)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	finished_run("check starvation max-gap=10ms\n", 2);
-	starved();
-	verdict_decide(&s, &r, &v);
+	decide("check starvation max-gap=10ms\n", 2, &starved_host);
 	cr_assert_eq(output_junit(f, &s, &r, &v), 0);
 	fclose(f);
 	cr_assert(strstr(buf, "failures=\"0\""), "%s", buf);
@@ -185,7 +179,7 @@ Test(verdict, results_json_carry_key_version_host_and_dilation)
 	json_t *j, *d, *k;
 
 	finished_run("check starvation max-gap=10ms\n", 2);
-	starved();
+	r.dilation = starved_host;
 	snprintf(r.host.cpu_model, sizeof(r.host.cpu_model), "Test CPU");
 	verdict_decide(&s, &r, &v);
 	j = results_to_json(&s, &r, &v, &meta);

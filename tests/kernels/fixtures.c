@@ -205,6 +205,14 @@ void fx_write(const char *path, const void *p, size_t n)
 	fclose(f);
 }
 
+void fx_write_elf(const char *path, bool btf, bool pvh)
+{
+	uint8_t elf[4096];
+	size_t n = fx_elf(elf, btf, pvh);
+
+	fx_write(path, elf, n);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	return remove(path);
@@ -213,4 +221,16 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 void fx_rm_rf(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char fx_dir[256];
+
+void fx_suite_init(void)
+{
+	fx_tmpdir(fx_dir, sizeof(fx_dir));
+}
+
+void fx_suite_fini(void)
+{
+	fx_rm_rf(fx_dir);
 }

@@ -14,6 +14,9 @@
 /* Writes the ELF into buf (at least 4096 bytes); returns its size. */
 size_t fx_elf(uint8_t *buf, bool btf, bool pvh);
 
+/* fx_elf's ELF written to path. */
+void fx_write_elf(const char *path, bool btf, bool pvh);
+
 /* A bzImage around payload compressed with comp ("zstd", "gzip", "xz",
  * "lzma"); malloc'd, size in *len. The kernel build's 4-byte size trailer
  * is appended (gzip carries it in its own trailer); init_size is
@@ -33,6 +36,10 @@ uint32_t fx_init_size(size_t plen);
 /* A fresh directory under /tmp; XDG_CACHE_HOME points into it. */
 void fx_tmpdir(char *buf, size_t len);
 void fx_rm_rf(const char *path);
+/* A suite's .init and .fini: fx_dir is a fresh fx_tmpdir for each test. */
+extern char fx_dir[256];
+void fx_suite_init(void);
+void fx_suite_fini(void);
 void fx_write(const char *path, const void *p, size_t n);
 
 #endif

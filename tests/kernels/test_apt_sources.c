@@ -10,52 +10,62 @@
 #include "fixtures.h"
 #include "kernels/apt.h"
 
-static char dir[256];
-
 static void setup(void)
 {
 	char p[512];
 
-	fx_tmpdir(dir, sizeof(dir));
-	snprintf(p, sizeof(p), "%s/sources.list.d", dir);
+	fx_suite_init();
+	snprintf(p, sizeof(p), "%s/sources.list.d", fx_dir);
 	mkdir(p, 0755);
 }
 
-static void teardown(void)
-{
-	fx_rm_rf(dir);
-}
-
-TestSuite(apt_sources, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(apt_sources, .init = setup, .fini = fx_suite_fini, .timeout = 30);
 
 static void put(const char *name, const char *text)
 {
 	char p[512];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	snprintf(p, sizeof(p), "%s/%s", fx_dir, name);
 	fx_write(p, text, strlen(text));
 }
 
-Test(apt_sources, one_line_format)
+/* put() of head, then n times fill, then tail: a line longer than the
+ * parser's buffer. */
+static void put_long(const char *name, const char *head, char fill, int n, const char *tail)
+{
+	char text[8192];
+	int len = snprintf(text, sizeof(text), "%s", head);
+
+	cr_assert_lt(len + n, (int)sizeof(text));
+	memset(text + len, fill, n);
+	snprintf(text + len + n, sizeof(text) - len - n, "%s", tail);
+	put(name, text);
+}
+
+/* The sources found the mirror's archive (and keyring, unless NULL). */
+static void expect_mirror(const char *keyring)
 {
 	struct apt_source s;
 	char msg[512] = "";
 
+	cr_assert_eq(apt_debian_source(fx_dir, &s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	if (keyring)
+		cr_expect_str_eq(s.keyring, keyring);
+}
+
+Test(apt_sources, one_line_format)
+{
 	put("sources.list",
 	    "# a comment\n"
 	    "deb-src http://src.example.invalid/debian bookworm main\n"
 	    "deb http://security.example.invalid/debian-security bookworm-security main\n"
 	    "deb [arch=amd64 signed-by=/etc/apt/keyrings/mirror.gpg] http://mirror.example.invalid/debian/ bookworm main contrib\n");
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
-	cr_expect_str_eq(s.keyring, "/etc/apt/keyrings/mirror.gpg");
+	expect_mirror("/etc/apt/keyrings/mirror.gpg");
 }
 
 Test(apt_sources, deb822_format)
 {
-	struct apt_source s;
-	char msg[512] = "";
-
 	put("sources.list", "");
 	put("sources.list.d/a-node.list",
 	    "deb [signed-by=/usr/share/keyrings/node.gpg] https://node.example.invalid/node_20.x nodistro main\n");
@@ -77,24 +87,17 @@ Test(apt_sources, deb822_format)
 	    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
 	put("sources.list.d/z.sources.disabled",
 	    "Types: deb\nURIs: http://wrong.example.invalid/debian\nSuites: trixie\nComponents: main\n");
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
-	cr_expect_str_eq(s.keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+	expect_mirror("/usr/share/keyrings/debian-archive-keyring.gpg");
 }
 
 Test(apt_sources, inline_key_uses_default_keyring)
 {
-	struct apt_source s;
-	char msg[512] = "";
-
 	put("sources.list.d/debian.sources",
 	    "Types: deb\nURIs: http://mirror.example.invalid/debian\nSuites: trixie\n"
 	    "Components: main contrib\n"
 	    "Signed-By: -----BEGIN PGP PUBLIC KEY BLOCK-----\n"
 	    " .\n mQINBGP...\n -----END PGP PUBLIC KEY BLOCK-----\n");
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
-	cr_expect_str_eq(s.keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+	expect_mirror("/usr/share/keyrings/debian-archive-keyring.gpg");
 }
 
 Test(apt_sources, none_found)
@@ -103,8 +106,8 @@ Test(apt_sources, none_found)
 	char msg[512] = "";
 
 	put("sources.list.d/third.list", "deb https://x.example.invalid/apt cloud-sdk-bookworm main\n");
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, dir), "msg: %s", msg);
+	cr_assert_eq(apt_debian_source(fx_dir, &s, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, fx_dir), "msg: %s", msg);
 	cr_expect(strstr(msg, "no Debian archive"), "msg: %s", msg);
 }
 
@@ -142,64 +145,36 @@ Test(apt_sources, pick_newest_and_dependency)
  * comment is not an entry of its own. */
 Test(apt_sources, long_comment_tail_is_not_an_entry)
 {
-	struct apt_source s;
-	char text[8192], msg[512] = "";
-	int n = snprintf(text, sizeof(text), "# ");
-
-	memset(text + n, 'x', 4095 - n);
-	snprintf(text + 4095, sizeof(text) - 4095,
+	put_long("sources.list", "# ", 'x', 4093,
 		 "deb http://evil.example.invalid/debian bookworm main\n"
 		 "deb http://mirror.example.invalid/debian bookworm main\n");
-	put("sources.list", text);
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	expect_mirror(NULL);
 }
 
 /* In deb822, a field line of exactly the buffer's length does not end
  * the stanza early (its newline is not a blank line). */
 Test(apt_sources, long_field_does_not_split_a_stanza)
 {
-	struct apt_source s;
-	char text[8192], msg[512] = "";
-	int n = snprintf(text, sizeof(text),
-			 "Types: deb\nURIs: http://mirror.example.invalid/debian\nX-Note: ");
-	int start = n - (int)strlen("X-Note: ");
-
-	memset(text + n, 'x', start + 4095 - n);
-	snprintf(text + start + 4095, sizeof(text) - start - 4095,
-		 "\nSuites: trixie\nComponents: main\n");
-	put("sources.list.d/debian.sources", text);
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	put_long("sources.list.d/debian.sources",
+		 "Types: deb\nURIs: http://mirror.example.invalid/debian\nX-Note: ",
+		 'x', 4095 - (int)strlen("X-Note: "), "\nSuites: trixie\nComponents: main\n");
+	expect_mirror(NULL);
 }
 
 /* An address too long to hold is not used cut short. */
 Test(apt_sources, uri_too_long_is_not_cut)
 {
-	struct apt_source s;
-	char text[8192], msg[512] = "";
-	int n = snprintf(text, sizeof(text), "deb http://long.example.invalid/");
-
-	memset(text + n, 'd', 1100);
-	snprintf(text + n + 1100, sizeof(text) - n - 1100,
+	put_long("sources.list", "deb http://long.example.invalid/", 'd', 1100,
 		 " bookworm main\ndeb http://mirror.example.invalid/debian bookworm main\n");
-	put("sources.list", text);
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	expect_mirror(NULL);
 }
 
 Test(apt_sources, deb822_uri_too_long_is_not_cut)
 {
-	struct apt_source s;
-	char text[8192], msg[512] = "";
-	int n = snprintf(text, sizeof(text), "Types: deb\nURIs: http://long.example.invalid/");
-
-	memset(text + n, 'd', 1100);
-	snprintf(text + n + 1100, sizeof(text) - n - 1100,
+	put_long("sources.list.d/debian.sources", "Types: deb\nURIs: http://long.example.invalid/",
+		 'd', 1100,
 		 "\nSuites: trixie\nComponents: main\n\n"
 		 "Types: deb\nURIs: http://mirror.example.invalid/debian\n"
 		 "Suites: trixie\nComponents: main\n");
-	put("sources.list.d/debian.sources", text);
-	cr_assert_eq(apt_debian_source(dir, &s, msg, sizeof(msg)), 0, "%s", msg);
-	cr_expect_str_eq(s.uri, "http://mirror.example.invalid/debian");
+	expect_mirror(NULL);
 }

@@ -12,19 +12,7 @@
 #include "fixtures.h"
 #include "kernels/kernels.h"
 
-static char dir[256];
-
-static void setup(void)
-{
-	fx_tmpdir(dir, sizeof(dir));
-}
-
-static void teardown(void)
-{
-	fx_rm_rf(dir);
-}
-
-TestSuite(bzimage, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(bzimage, .init = fx_suite_init, .fini = fx_suite_fini, .timeout = 60);
 
 static uint8_t *image(const char *comp, size_t *len)
 {
@@ -32,6 +20,27 @@ static uint8_t *image(const char *comp, size_t *len)
 	size_t n = fx_elf(elf, true, true);
 
 	return fx_bzimage(comp, elf, n, len);
+}
+
+/* The ELF under zstd in a bzImage whose size trailer says size (0: the
+ * ELF's own size) and whose header says init_size. */
+static uint8_t *image_claiming(uint32_t size, uint32_t init_size, size_t *len)
+{
+	uint8_t elf[4096], c[8192];
+	size_t n = fx_elf(elf, true, true);
+	size_t clen = fx_compress("zstd", elf, n, c, sizeof(c));
+
+	return fx_bzimage_wrap(c, clen, true, size ? size : n, init_size, len);
+}
+
+/* bzimage_inspect refuses img, saying words. */
+static void inspect_refused(const uint8_t *img, size_t len, const char *words)
+{
+	struct bzimage_info bi;
+	char msg[256] = "";
+
+	cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, words), "msg: %s", msg);
 }
 
 Test(bzimage, inspect_each_compression)
@@ -57,49 +66,59 @@ Test(bzimage, inspect_each_compression)
 
 Test(bzimage, truncated_file)
 {
-	struct bzimage_info bi;
-	char msg[256] = "";
 	size_t len;
 	uint8_t *img = image("zstd", &len);
 
-	cr_assert_eq(bzimage_inspect(img, len - 10, &bi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "truncated"), "msg: %s", msg);
-	cr_assert_eq(bzimage_inspect(img, 300, &bi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "too short"), "msg: %s", msg);
+	inspect_refused(img, len - 10, "truncated");
+	inspect_refused(img, 300, "too short");
 	free(img);
 }
 
 Test(bzimage, wrong_magic)
 {
-	struct bzimage_info bi;
-	char msg[256] = "";
 	size_t len;
 	uint8_t *img = image("zstd", &len);
 
 	memcpy(img + 0x202, "HdrX", 4);
-	cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "HdrS"), "msg: %s", msg);
+	inspect_refused(img, len, "HdrS");
 	free(img);
 }
 
 Test(bzimage, random_bytes)
 {
 	static uint8_t junk[65536];
-	struct bzimage_info bi;
-	char msg[256] = "";
 
 	srand(42);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = rand();
-	cr_assert_eq(bzimage_inspect(junk, sizeof(junk), &bi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "HdrS"), "msg: %s", msg);
+	inspect_refused(junk, sizeof(junk), "HdrS");
 	/* A header that claims a payload far beyond the end of the file. */
 	memcpy(junk + 0x202, "HdrS", 4);
 	junk[0x206] = 0x0f, junk[0x207] = 0x02, junk[0x211] = 1;
 	junk[0x1fe] = 0x55, junk[0x1ff] = 0xaa, junk[0x1f1] = 4;
 	memset(junk + 0x24c, 0xff, 4);
-	cr_assert_eq(bzimage_inspect(junk, sizeof(junk), &bi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "truncated or corrupt"), "msg: %s", msg);
+	inspect_refused(junk, sizeof(junk), "truncated or corrupt");
+}
+
+/* Writes img as dir/bzImage and extracts it to dir/vmlinux; with fsize,
+ * the process may write no file bigger than that (a guard: writing more
+ * fails with EFBIG instead of filling the disk). */
+static int extract(const uint8_t *img, size_t len, size_t fsize, char *msg, size_t msglen)
+{
+	char bz[512], out[512];
+	int ret;
+
+	snprintf(bz, sizeof(bz), "%s/bzImage", fx_dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", fx_dir);
+	fx_write(bz, img, len);
+	if (fsize) {
+		signal(SIGXFSZ, SIG_IGN);
+		cr_assert_eq(setrlimit(RLIMIT_FSIZE, &(struct rlimit){ fsize, fsize }), 0);
+	}
+	ret = bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, msglen);
+	if (ret)
+		cr_expect_neq(access(out, F_OK), 0, "a refused payload left %s", out);
+	return ret;
 }
 
 /* Payload bigger than the 1 MiB decompression chunk: the ELF, then noise. */
@@ -126,8 +145,8 @@ static void round_trip(const char *comp)
 	FILE *f;
 	uint8_t *got;
 
-	snprintf(bz, sizeof(bz), "%s/bzImage-%s", dir, comp);
-	snprintf(out, sizeof(out), "%s/vmlinux-%s", dir, comp);
+	snprintf(bz, sizeof(bz), "%s/bzImage-%s", fx_dir, comp);
+	snprintf(out, sizeof(out), "%s/vmlinux-%s", fx_dir, comp);
 	fx_write(bz, img, len);
 	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), 0,
 		     "%s: %s", comp, msg);
@@ -170,8 +189,8 @@ Test(bzimage, extract_reports_progress)
 	size_t len;
 	uint8_t *img = image("zstd", &len);
 
-	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
-	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	snprintf(bz, sizeof(bz), "%s/bzImage", fx_dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", fx_dir);
 	fx_write(bz, img, len);
 	cr_assert_eq(bzimage_extract_vmlinux(bz, out, progress, seen, msg, sizeof(msg)), 0,
 		     "%s", msg);
@@ -181,34 +200,28 @@ Test(bzimage, extract_reports_progress)
 
 Test(bzimage, corrupt_payload_leaves_no_output)
 {
-	char bz[512], out[512], msg[512] = "";
+	char bz[512], msg[512] = "";
 	size_t plen, len;
 	uint8_t *payload = big_payload(&plen);
 	uint8_t *img = fx_bzimage("zstd", payload, plen, &len);
 
 	/* The frame header descriptor, with its reserved bit set. */
 	img[1024 + 0x100 + 4] = 0xff;
-	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
-	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	fx_write(bz, img, len);
-	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
+	snprintf(bz, sizeof(bz), "%s/bzImage", fx_dir);
 	cr_expect(strstr(msg, bz), "msg names the file: %s", msg);
-	cr_expect_neq(access(out, F_OK), 0, "a corrupt payload left %s", out);
 	free(img);
 	free(payload);
 }
 
 Test(bzimage, size_trailer_mismatch)
 {
-	char bz[512], out[512], msg[512] = "";
+	char msg[512] = "";
 	size_t len;
 	uint8_t *img = image("zstd", &len);
 
 	img[len - 4] ^= 1;
-	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
-	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	fx_write(bz, img, len);
-	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "trailer"), "msg: %s", msg);
 	free(img);
 }
@@ -216,27 +229,6 @@ Test(bzimage, size_trailer_mismatch)
 Test(bzimage, extract_lzma)
 {
 	round_trip("lzma");
-}
-
-/* Writes img as dir/bzImage and extracts it to dir/vmlinux; with fsize,
- * the process may write no file bigger than that (a guard: writing more
- * fails with EFBIG instead of filling the disk). */
-static int extract(const uint8_t *img, size_t len, size_t fsize, char *msg, size_t msglen)
-{
-	char bz[512], out[512];
-	int ret;
-
-	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
-	snprintf(out, sizeof(out), "%s/vmlinux", dir);
-	fx_write(bz, img, len);
-	if (fsize) {
-		signal(SIGXFSZ, SIG_IGN);
-		cr_assert_eq(setrlimit(RLIMIT_FSIZE, &(struct rlimit){ fsize, fsize }), 0);
-	}
-	ret = bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, msglen);
-	if (ret)
-		cr_expect_neq(access(out, F_OK), 0, "a refused payload left %s", out);
-	return ret;
 }
 
 /* An lzma header asking for a dictionary of almost 4 GiB: refused before
@@ -320,14 +312,11 @@ Test(bzimage, output_beyond_the_trailer_is_refused_at_once)
  * lie, refused before decompressing. */
 Test(bzimage, trailer_beyond_init_size_is_refused)
 {
-	uint8_t elf[4096], c[8192];
-	size_t n = fx_elf(elf, true, true), clen, len;
-	uint8_t *img;
+	size_t len;
+	uint8_t *img = image_claiming(0, 1024, &len);
 	char msg[512] = "";
 	struct bzimage_info bi;
 
-	clen = fx_compress("zstd", elf, n, c, sizeof(c));
-	img = fx_bzimage_wrap(c, clen, true, n, 1024, &len);
 	cr_assert_eq(bzimage_inspect(img, len, &bi, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect_eq(bi.init_size, 1024);
 	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
@@ -339,13 +328,10 @@ Test(bzimage, trailer_beyond_init_size_is_refused)
  * header says. */
 Test(bzimage, trailer_beyond_1gib_is_refused)
 {
-	uint8_t elf[4096], c[8192];
-	size_t n = fx_elf(elf, true, true), clen, len;
-	uint8_t *img;
+	size_t len;
+	uint8_t *img = image_claiming(0x50000000u, 0xf0000000u, &len);
 	char msg[512] = "";
 
-	clen = fx_compress("zstd", elf, n, c, sizeof(c));
-	img = fx_bzimage_wrap(c, clen, true, 0x50000000u, 0xf0000000u, &len);
 	cr_assert_eq(extract(img, len, 0, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "1342177280") && strstr(msg, "1 GiB"), "msg: %s", msg);
 	free(img);
@@ -361,8 +347,8 @@ Test(bzimage, lzma_dictionary_beyond_the_output_decodes)
 	uint8_t *img = fx_bzimage("lzma", elf, n, &len);
 	FILE *f;
 
-	snprintf(bz, sizeof(bz), "%s/bzImage", dir);
-	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	snprintf(bz, sizeof(bz), "%s/bzImage", fx_dir);
+	snprintf(out, sizeof(out), "%s/vmlinux", fx_dir);
 	fx_write(bz, img, len);
 	cr_assert_eq(bzimage_extract_vmlinux(bz, out, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
 	f = fopen(out, "rb");

@@ -13,31 +13,19 @@
 #include "fixtures.h"
 #include "kernels/kernels.h"
 
-static char dir[256];
-
-static void setup(void)
-{
-	fx_tmpdir(dir, sizeof(dir));
-}
-
-static void teardown(void)
-{
-	fx_rm_rf(dir);
-}
-
-TestSuite(cache, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(cache, .init = fx_suite_init, .fini = fx_suite_fini, .timeout = 30);
 
 Test(cache, xdg_then_home)
 {
 	char buf[4096], want[512], msg[256] = "";
 
-	snprintf(want, sizeof(want), "%s/cache/ktstr-run", dir);
+	snprintf(want, sizeof(want), "%s/cache/ktstr-run", fx_dir);
 	cr_assert_eq(kernel_cache_dir(buf, sizeof(buf), msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect_str_eq(buf, want);
 	cr_expect_eq(access(want, F_OK), 0, "created on demand");
 	unsetenv("XDG_CACHE_HOME");
-	setenv("HOME", dir, 1);
-	snprintf(want, sizeof(want), "%s/.cache/ktstr-run", dir);
+	setenv("HOME", fx_dir, 1);
+	snprintf(want, sizeof(want), "%s/.cache/ktstr-run", fx_dir);
 	cr_assert_eq(kernel_cache_dir(buf, sizeof(buf), msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect_str_eq(buf, want);
 	/* A relative XDG_CACHE_HOME is ignored, as the XDG spec says. */

@@ -9,20 +9,15 @@
 #include "fixtures.h"
 #include "kernels/kernels.h"
 
-static char dir[256], path[300];
+static char path[300];
 
 static void setup(void)
 {
-	fx_tmpdir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/.config", dir);
+	fx_suite_init();
+	snprintf(path, sizeof(path), "%s/.config", fx_dir);
 }
 
-static void teardown(void)
-{
-	fx_rm_rf(dir);
-}
-
-TestSuite(config, .init = setup, .fini = teardown);
+TestSuite(config, .init = setup, .fini = fx_suite_fini);
 
 static const struct kernel_option want[] = {
 	{ "CONFIG_VIRTIO_PCI", "device" },

@@ -14,19 +14,7 @@
 #include "fixtures.h"
 #include "kernels/kernels.h"
 
-static char dir[256];
-
-static void setup(void)
-{
-	fx_tmpdir(dir, sizeof(dir));
-}
-
-static void teardown(void)
-{
-	fx_rm_rf(dir);
-}
-
-TestSuite(resolve, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(resolve, .init = fx_suite_init, .fini = fx_suite_fini, .timeout = 60);
 
 static void write_bzimage(const char *path)
 {
@@ -38,6 +26,28 @@ static void write_bzimage(const char *path)
 	free(img);
 }
 
+static void resolve_ok(const char *path, struct kernel *k)
+{
+	char msg[512] = "";
+
+	cr_assert_eq(kernel_resolve(path, k, NULL, NULL, msg, sizeof(msg)), 0, "%s: %s", path, msg);
+}
+
+/* mkdir -p fx_dir/rel. */
+static void mkdirs(const char *rel)
+{
+	char p[600];
+	size_t top = strlen(fx_dir);
+
+	snprintf(p, sizeof(p), "%s/%s", fx_dir, rel);
+	for (char *s = strchr(p + top + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
+}
+
 Test(resolve, random_file_fails_fast)
 {
 	char path[512], msg[512] = "", junk[8192];
@@ -47,7 +57,7 @@ Test(resolve, random_file_fails_fast)
 	srand(1);
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = rand();
-	snprintf(path, sizeof(path), "%s/random.bin", dir);
+	snprintf(path, sizeof(path), "%s/random.bin", fx_dir);
 	fx_write(path, junk, sizeof(junk));
 	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "random.bin"), "msg: %s", msg);
@@ -61,8 +71,8 @@ Test(resolve, directory_without_kernel)
 	char msg[512] = "";
 	struct kernel k;
 
-	cr_assert_eq(kernel_resolve(dir, &k, NULL, NULL, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, dir), "msg: %s", msg);
+	cr_assert_eq(kernel_resolve(fx_dir, &k, NULL, NULL, msg, sizeof(msg)), -1);
+	cr_expect(strstr(msg, fx_dir), "msg: %s", msg);
 	cr_expect(strstr(msg, "arch/x86/boot/bzImage"), "msg: %s", msg);
 }
 
@@ -71,10 +81,10 @@ Test(resolve, missing_path_and_fifo)
 	char path[512], msg[512] = "";
 	struct kernel k;
 
-	snprintf(path, sizeof(path), "%s/nope", dir);
+	snprintf(path, sizeof(path), "%s/nope", fx_dir);
 	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "nope"), "msg: %s", msg);
-	snprintf(path, sizeof(path), "%s/fifo", dir);
+	snprintf(path, sizeof(path), "%s/fifo", fx_dir);
 	cr_assert_eq(mkfifo(path, 0600), 0);
 	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, "not a regular file"), "msg: %s", msg);
@@ -84,13 +94,11 @@ Test(resolve, missing_path_and_fifo)
 Test(resolve, elf_vmlinux)
 {
 	char path[512], msg[512] = "";
-	uint8_t elf[4096];
-	size_t n = fx_elf(elf, true, true);
 	struct kernel k;
 
-	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	fx_write(path, elf, n);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	snprintf(path, sizeof(path), "%s/vmlinux", fx_dir);
+	fx_write_elf(path, true, true);
+	resolve_ok(path, &k);
 	cr_expect_str_eq(k.vmlinux, path);
 	cr_expect_str_eq(k.bzimage, "");
 	cr_expect_str_eq(k.release, FX_RELEASE);
@@ -100,20 +108,20 @@ Test(resolve, elf_vmlinux)
 
 Test(resolve, bzimage_extracts_once_into_cache)
 {
-	char path[512], msg[512] = "", first[4096];
+	char path[512], first[4096];
 	struct kernel k;
 	struct stat st1, st2;
 
-	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	snprintf(path, sizeof(path), "%s/bzImage", fx_dir);
 	write_bzimage(path);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(path, &k);
 	cr_expect_str_eq(k.bzimage, path);
 	cr_expect(strstr(k.vmlinux, "/cache/ktstr-run/extracted/"), "vmlinux: %s", k.vmlinux);
 	cr_expect_str_eq(k.release, FX_RELEASE);
 	cr_expect(k.has_btf && k.has_pvh);
 	snprintf(first, sizeof(first), "%s", k.vmlinux);
 	cr_assert_eq(stat(first, &st1), 0);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(path, &k);
 	cr_expect_str_eq(k.vmlinux, first);
 	cr_assert_eq(stat(first, &st2), 0);
 	cr_expect_eq(st1.st_ino, st2.st_ino, "the cached vmlinux was extracted again");
@@ -121,30 +129,21 @@ Test(resolve, bzimage_extracts_once_into_cache)
 
 Test(resolve, build_tree)
 {
-	char tree[512], p[600], msg[512] = "", vml[4096], bz[4096];
-	uint8_t elf[4096];
-	size_t n = fx_elf(elf, true, true);
+	char tree[512], p[600], vml[4096], bz[4096];
 	struct kernel k;
 
-	snprintf(tree, sizeof(tree), "%s/linux", dir);
-	snprintf(p, sizeof(p), "%s/arch/x86/boot", tree);
-	mkdir(tree, 0755);
-	snprintf(p, sizeof(p), "%s/arch", tree);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/arch/x86", tree);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/arch/x86/boot", tree);
-	mkdir(p, 0755);
+	snprintf(tree, sizeof(tree), "%s/linux", fx_dir);
+	mkdirs("linux/arch/x86/boot");
 	snprintf(p, sizeof(p), "%s/arch/x86/boot/bzImage", tree);
 	write_bzimage(p);
 	/* bzImage only: the vmlinux comes from the payload. */
-	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(tree, &k);
 	cr_expect_str_eq(k.bzimage, p);
 	cr_expect(strstr(k.vmlinux, "/extracted/"), "vmlinux: %s", k.vmlinux);
 	/* With the tree's own vmlinux, that one is used. */
 	snprintf(p, sizeof(p), "%s/vmlinux", tree);
-	fx_write(p, elf, n);
-	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	fx_write_elf(p, true, true);
+	resolve_ok(tree, &k);
 	cr_expect_str_eq(k.vmlinux, p);
 	cr_expect(strstr(k.bzimage, "arch/x86/boot/bzImage"), "bzimage: %s", k.bzimage);
 	cr_expect_str_eq(k.release, FX_RELEASE);
@@ -152,13 +151,13 @@ Test(resolve, build_tree)
 	/* The tree's .config is found from the tree, its vmlinux and its bzImage. */
 	snprintf(p, sizeof(p), "%s/.config", tree);
 	fx_write(p, "CONFIG_X=y\n", 11);
-	cr_assert_eq(kernel_resolve(tree, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(tree, &k);
 	cr_expect_str_eq(k.config, p);
 	snprintf(vml, sizeof(vml), "%s", k.vmlinux);
 	snprintf(bz, sizeof(bz), "%s", k.bzimage);
-	cr_assert_eq(kernel_resolve(vml, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(vml, &k);
 	cr_expect_str_eq(k.config, p);
-	cr_assert_eq(kernel_resolve(bz, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(bz, &k);
 	cr_expect_str_eq(k.config, p);
 }
 
@@ -167,13 +166,13 @@ static void resolve_bz(const char *comp, char *vml, size_t len)
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true), blen;
 	uint8_t *img = fx_bzimage(comp, elf, n, &blen);
-	char path[512], msg[512] = "";
+	char path[512];
 	struct kernel k;
 
-	snprintf(path, sizeof(path), "%s/bzImage-%s", dir, comp);
+	snprintf(path, sizeof(path), "%s/bzImage-%s", fx_dir, comp);
 	fx_write(path, img, blen);
 	free(img);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(path, &k);
 	snprintf(vml, len, "%s", k.vmlinux);
 }
 
@@ -203,7 +202,7 @@ static void extracted_entries(char *buf, size_t len)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(root, sizeof(root), "%s/cache/ktstr-run/extracted", dir);
+	snprintf(root, sizeof(root), "%s/cache/ktstr-run/extracted", fx_dir);
 	buf[0] = '\0';
 	d = opendir(root);
 	while (d && (de = readdir(d)))
@@ -232,7 +231,7 @@ Test(resolve, payload_that_is_not_a_kernel_is_not_cached)
 	struct kernel k;
 
 	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
-	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	snprintf(path, sizeof(path), "%s/bzImage", fx_dir);
 	write_bz_of(path, elf, n);
 	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
 	cr_expect(strstr(msg, path) && strstr(msg, "not a Linux kernel"), "msg: %s", msg);
@@ -249,7 +248,7 @@ Test(resolve, failed_extraction_leaves_nothing_in_the_cache)
 	struct kernel k;
 
 	img[len - 10] ^= 0xff; /* inside the last block: corrupt, not truncated */
-	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	snprintf(path, sizeof(path), "%s/bzImage", fx_dir);
 	fx_write(path, img, len);
 	free(img);
 	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), -1);
@@ -261,18 +260,18 @@ Test(resolve, failed_extraction_leaves_nothing_in_the_cache)
  * ktstr-run, or damaged) is not trusted: it is extracted again. */
 Test(resolve, cached_entry_that_is_not_a_kernel_is_made_again)
 {
-	char path[512], msg[512] = "", vml[4096];
+	char path[512], vml[4096];
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true);
 	struct kernel k;
 
-	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	snprintf(path, sizeof(path), "%s/bzImage", fx_dir);
 	write_bzimage(path);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(path, &k);
 	snprintf(vml, sizeof(vml), "%s", k.vmlinux);
 	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
 	fx_write(vml, elf, n);
-	cr_assert_eq(kernel_resolve(path, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(path, &k);
 	cr_expect_str_eq(k.vmlinux, vml);
 	cr_expect_str_eq(k.release, FX_RELEASE);
 }
@@ -291,7 +290,7 @@ Test(resolve, bzimage_truncated_during_extraction)
 	char path[512], msg[512] = "";
 	struct kernel k;
 
-	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	snprintf(path, sizeof(path), "%s/bzImage", fx_dir);
 	write_bzimage(path);
 	cr_assert_eq(kernel_resolve(path, &k, truncate_it, path, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect_str_eq(k.release, FX_RELEASE);
@@ -305,13 +304,8 @@ Test(resolve, dead_work_directory_is_pruned)
 	char work[512], p[600], vml[4096];
 	struct timespec old[2] = { { time(NULL) - 7200, 0 }, { time(NULL) - 7200, 0 } };
 
-	snprintf(work, sizeof(work), "%s/cache/ktstr-run/extracted/tmp-dead01", dir);
-	snprintf(p, sizeof(p), "%s/cache", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/cache/ktstr-run", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/cache/ktstr-run/extracted", dir);
-	mkdir(p, 0755);
+	snprintf(work, sizeof(work), "%s/cache/ktstr-run/extracted/tmp-dead01", fx_dir);
+	mkdirs("cache/ktstr-run/extracted");
 	cr_assert_eq(mkdir(work, 0755), 0);
 	snprintf(p, sizeof(p), "%s/OK", work);
 	fx_write(p, "x", 1);
@@ -324,15 +318,13 @@ Test(resolve, dead_work_directory_is_pruned)
 /* A .config that is not a regular file is not the build's .config. */
 Test(resolve, config_that_is_a_device_is_not_used)
 {
-	char p[600], msg[512] = "";
-	uint8_t elf[4096];
-	size_t n = fx_elf(elf, true, true);
+	char p[600];
 	struct kernel k;
 
-	snprintf(p, sizeof(p), "%s/vmlinux", dir);
-	fx_write(p, elf, n);
-	snprintf(p, sizeof(p), "%s/.config", dir);
+	snprintf(p, sizeof(p), "%s/vmlinux", fx_dir);
+	fx_write_elf(p, true, true);
+	snprintf(p, sizeof(p), "%s/.config", fx_dir);
 	cr_assert_eq(symlink("/dev/zero", p), 0);
-	cr_assert_eq(kernel_resolve(dir, &k, NULL, NULL, msg, sizeof(msg)), 0, "%s", msg);
+	resolve_ok(fx_dir, &k);
 	cr_expect_str_eq(k.config, "");
 }

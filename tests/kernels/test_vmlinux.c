@@ -10,36 +10,48 @@
 #include "fixtures.h"
 #include "kernels/kernels.h"
 
-static char dir[256];
+TestSuite(vmlinux, .init = fx_suite_init, .fini = fx_suite_fini, .timeout = 60);
 
-static void setup(void)
+/* Writes p as fx_dir/name; its path in path. */
+static void write_file(const char *name, const void *p, size_t n, char *path, size_t len)
 {
-	fx_tmpdir(dir, sizeof(dir));
+	snprintf(path, len, "%s/%s", fx_dir, name);
+	fx_write(path, p, n);
 }
 
-static void teardown(void)
+static struct vmlinux_info inspect(const char *path)
 {
-	fx_rm_rf(dir);
+	struct vmlinux_info vi;
+	char msg[256] = "";
+
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s: %s", path, msg);
+	return vi;
 }
 
-TestSuite(vmlinux, .init = setup, .fini = teardown, .timeout = 60);
-
-static void write_elf(const char *name, bool btf, bool pvh, char *path, size_t len)
+/* vmlinux_inspect refuses path, saying words. */
+static void refused(const char *path, const char *words)
 {
-	uint8_t elf[4096];
-	size_t n = fx_elf(elf, btf, pvh);
+	struct vmlinux_info vi;
+	char msg[256] = "";
 
-	snprintf(path, len, "%s/%s", dir, name);
-	fx_write(path, elf, n);
+	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1, "%s was inspected", path);
+	cr_expect(strstr(msg, words), "msg: %s", msg);
+}
+
+/* What vmlinux_inspect finds in fx_elf's ELF. */
+static struct vmlinux_info inspect_elf(bool btf, bool pvh)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/vmlinux", fx_dir);
+	fx_write_elf(path, btf, pvh);
+	return inspect(path);
 }
 
 Test(vmlinux, kernel_with_btf_and_pvh)
 {
-	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	struct vmlinux_info vi = inspect_elf(true, true);
 
-	write_elf("vmlinux", true, true, path, sizeof(path));
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect(vi.has_btf);
 	cr_expect(vi.has_pvh);
 	cr_expect_eq(vi.pvh_entry, FX_PVH_ENTRY);
@@ -48,11 +60,8 @@ Test(vmlinux, kernel_with_btf_and_pvh)
 
 Test(vmlinux, kernel_without_btf_or_pvh)
 {
-	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	struct vmlinux_info vi = inspect_elf(false, false);
 
-	write_elf("vmlinux", false, false, path, sizeof(path));
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect_not(vi.has_btf);
 	cr_expect_not(vi.has_pvh);
 	cr_expect_str_eq(vi.release, FX_RELEASE);
@@ -60,50 +69,38 @@ Test(vmlinux, kernel_without_btf_or_pvh)
 
 Test(vmlinux, elf_but_not_a_kernel)
 {
-	struct vmlinux_info vi;
-	char msg[256] = "";
-
-	cr_assert_eq(vmlinux_inspect("/proc/self/exe", &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "/proc/self/exe"), "msg: %s", msg);
+	refused("/proc/self/exe", "/proc/self/exe");
 }
 
 Test(vmlinux, no_release_string)
 {
-	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	char path[512];
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true);
 
 	memcpy(memmem(elf, n, "Linux version", 13), "Linux Version", 13);
-	snprintf(path, sizeof(path), "%s/exec", dir);
-	fx_write(path, elf, n);
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "not a Linux kernel"), "msg: %s", msg);
+	write_file("exec", elf, n, path, sizeof(path));
+	refused(path, "not a Linux kernel");
 }
 
 Test(vmlinux, wrong_machine_and_truncated)
 {
-	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	char path[512];
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true);
 
 	((Elf64_Ehdr *)elf)->e_machine = EM_AARCH64;
-	snprintf(path, sizeof(path), "%s/arm", dir);
-	fx_write(path, elf, n);
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "not x86-64"), "msg: %s", msg);
+	write_file("arm", elf, n, path, sizeof(path));
+	refused(path, "not x86-64");
 
-	snprintf(path, sizeof(path), "%s/short", dir);
-	fx_write(path, elf, 40);
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "truncated"), "msg: %s", msg);
+	write_file("short", elf, 40, path, sizeof(path));
+	refused(path, "truncated");
 }
 
 Test(vmlinux, lying_offsets_do_not_crash)
 {
 	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	char path[512];
 	uint8_t elf[4096];
 	size_t n = fx_elf(elf, true, true);
 	Elf64_Ehdr *eh = (void *)elf;
@@ -111,20 +108,15 @@ Test(vmlinux, lying_offsets_do_not_crash)
 	eh->e_shoff = 0xfffffffffffff000ull;
 	eh->e_phnum = 0xffff;
 	((Elf64_Phdr *)(elf + 64))->p_filesz = 1u << 30;
-	snprintf(path, sizeof(path), "%s/liar", dir);
-	fx_write(path, elf, n);
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	write_file("liar", elf, n, path, sizeof(path));
+	vi = inspect(path);
 	cr_expect_not(vi.has_btf);
 	cr_expect_not(vi.has_pvh);
 }
 
 Test(vmlinux, missing_file)
 {
-	struct vmlinux_info vi;
-	char msg[256] = "";
-
-	cr_assert_eq(vmlinux_inspect("/nonexistent/vmlinux", &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "/nonexistent/vmlinux"), "msg: %s", msg);
+	refused("/nonexistent/vmlinux", "/nonexistent/vmlinux");
 }
 
 /* Offsets from the file need not be aligned: headers at odd offsets are
@@ -132,7 +124,7 @@ Test(vmlinux, missing_file)
 Test(vmlinux, odd_offsets)
 {
 	struct vmlinux_info vi;
-	char path[512], msg[256] = "";
+	char path[512];
 	uint8_t elf[4096], odd[4096] = { 0 };
 	size_t n = fx_elf(elf, true, true);
 	Elf64_Ehdr eh;
@@ -155,9 +147,8 @@ Test(vmlinux, odd_offsets)
 		sh.sh_offset += sh.sh_offset ? 1 : 0;
 		memcpy(odd + eh.e_shoff + i * sizeof(sh), &sh, sizeof(sh));
 	}
-	snprintf(path, sizeof(path), "%s/odd", dir);
-	fx_write(path, odd, n + 1);
-	cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "%s", msg);
+	write_file("odd", odd, n + 1, path, sizeof(path));
+	vi = inspect(path);
 	cr_expect(vi.has_btf);
 	cr_expect(vi.has_pvh);
 	cr_expect_eq(vi.pvh_entry, FX_PVH_ENTRY);
@@ -181,7 +172,7 @@ Test(vmlinux, release_anywhere_in_a_large_file)
 	for (size_t i = 0; i < 3; i++) {
 		memset(big + n, 0, len - n);
 		memcpy(big + offs[i], banner, sizeof(banner) - 1);
-		snprintf(path, sizeof(path), "%s/late", dir);
+		snprintf(path, sizeof(path), "%s/late", fx_dir);
 		fx_write(path, big, len);
 		cr_assert_eq(vmlinux_inspect(path, &vi, msg, sizeof(msg)), 0, "at %zu: %s", offs[i], msg);
 		cr_expect_str_eq(vi.release, "6.1.2-late", "at %zu", offs[i]);
@@ -191,9 +182,5 @@ Test(vmlinux, release_anywhere_in_a_large_file)
 
 Test(vmlinux, not_a_regular_file)
 {
-	struct vmlinux_info vi;
-	char msg[256] = "";
-
-	cr_assert_eq(vmlinux_inspect("/dev/zero", &vi, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "not a regular file"), "msg: %s", msg);
+	refused("/dev/zero", "not a regular file");
 }

@@ -44,6 +44,23 @@ static void pull(struct wire_decoder *d, struct got *g)
 	}
 }
 
+/* Feeds buf[0..n) to a new decoder in one go and pulls what it decoded. */
+static void decode(struct wire_decoder *d, const void *buf, size_t n, struct got *g)
+{
+	wire_decoder_init(d);
+	wire_decoder_feed(d, buf, n);
+	pull(d, g);
+}
+
+/* An event frame, seq 0, then a done frame, seq 1: the corruption tests'
+ * stream, where the done frame must survive damage to the event. */
+static size_t event_then_done(uint8_t *buf)
+{
+	size_t n = frame(buf, WIRE_EVENT, 0, "{\"kind\":\"x\"}");
+
+	return n + frame(buf + n, WIRE_DONE, 1, "{}");
+}
+
 Test(wire, crc32_known_value)
 {
 	cr_assert_eq(wire_crc32(0, "123456789", 9), 0xcbf43926u);
@@ -73,15 +90,12 @@ Test(wire, round_trip_byte_by_byte)
 Test(wire, corrupted_payload_is_reported_and_next_frame_survives)
 {
 	uint8_t buf[512];
-	size_t n = frame(buf, WIRE_EVENT, 0, "{\"kind\":\"x\"}");
+	size_t n = event_then_done(buf);
 	struct wire_decoder d;
 	struct got g = { 0 };
 
-	n += frame(buf + n, WIRE_DONE, 1, "{}");
 	buf[sizeof(struct wire_hdr) + 3] ^= 0x40; /* flip a payload bit */
-	wire_decoder_init(&d);
-	wire_decoder_feed(&d, buf, n);
-	pull(&d, &g);
+	decode(&d, buf, n, &g);
 	cr_assert_eq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "payload CRC mismatch"), "%s", g.msgs[0]);
 	cr_assert(strstr(g.msgs[0], "event frame seq 0"), "%s", g.msgs[0]);
@@ -93,15 +107,12 @@ Test(wire, corrupted_payload_is_reported_and_next_frame_survives)
 Test(wire, corrupted_header_length_resyncs)
 {
 	uint8_t buf[512];
-	size_t n = frame(buf, WIRE_EVENT, 0, "{\"kind\":\"x\"}");
+	size_t n = event_then_done(buf);
 	struct wire_decoder d;
 	struct got g = { 0 };
 
-	n += frame(buf + n, WIRE_DONE, 1, "{}");
 	buf[12] = 0xff; /* len field: huge; header CRC must catch it */
-	wire_decoder_init(&d);
-	wire_decoder_feed(&d, buf, n);
-	pull(&d, &g);
+	decode(&d, buf, n, &g);
 	cr_assert_geq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "header CRC"), "%s", g.msgs[0]);
 	cr_assert_eq(g.frames, 1);
@@ -117,9 +128,7 @@ Test(wire, stray_bytes_before_frame)
 	struct got g = { 0 };
 
 	n += frame(buf + n, WIRE_HELLO, 0, "{}");
-	wire_decoder_init(&d);
-	wire_decoder_feed(&d, buf, n);
-	pull(&d, &g);
+	decode(&d, buf, n, &g);
 	cr_assert_eq(g.frames, 1);
 	cr_assert_eq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "stray bytes"), "%s", g.msgs[0]);
@@ -152,9 +161,7 @@ Test(wire, lost_frames_counted_by_sequence)
 	struct got g = { 0 };
 
 	n += frame(buf + n, WIRE_EVENT, 3, "{}");
-	wire_decoder_init(&d);
-	wire_decoder_feed(&d, buf, n);
-	pull(&d, &g);
+	decode(&d, buf, n, &g);
 	cr_assert_eq(g.frames, 2);
 	cr_assert_eq(d.lost_frames, 2);
 	wire_decoder_free(&d);
@@ -172,9 +179,7 @@ Test(wire, wrong_version_rejected)
 	h.hdr_crc = wire_crc32(0, &h, offsetof(struct wire_hdr, hdr_crc));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), "{}", 2);
-	wire_decoder_init(&d);
-	wire_decoder_feed(&d, buf, sizeof(h) + 2);
-	pull(&d, &g);
+	decode(&d, buf, sizeof(h) + 2, &g);
 	cr_assert_eq(g.frames, 0);
 	cr_assert(strstr(g.msgs[0], "version 9"), "%s", g.msgs[0]);
 	wire_decoder_free(&d);

@@ -52,23 +52,30 @@ Test(cpus, numbering)
 
 Test(cpus, resolve_every_kind)
 {
-	cr_expect_str_eq(resolve("0-3,6"), "0-3,6");
-	cr_expect_str_eq(resolve("15"), "15");
-	cr_expect_str_eq(resolve("llc:0"), "0-3");
-	cr_expect_str_eq(resolve("llc:3"), "12-15");
-	cr_expect_str_eq(resolve("node:0"), "0-7");
-	cr_expect_str_eq(resolve("node:1"), "8-15");
-	cr_expect_str_eq(resolve("frac:0.5"), "0-7");
-	cr_expect_str_eq(resolve("frac:0.1"), "0-1");   /* ceil(1.6) */
-	cr_expect_str_eq(resolve("frac:1"), "0-15");
-	cr_expect_str_eq(resolve("share:0/4"), "0-3");
-	cr_expect_str_eq(resolve("share:3/4"), "12-15");
-	cr_expect_str_eq(resolve("share:1/3"), "5-9");
-	cr_expect_str_eq(resolve("share:0/16"), "0");
-	cr_expect_str_eq(resolve("overlap:0/4"), "0-4");
-	cr_expect_str_eq(resolve("overlap:1/4"), "3-8");
-	cr_expect_str_eq(resolve("overlap:3/4"), "11-15");
-	cr_expect_str_eq(resolve("all"), "0-15");
+	static const struct {
+		const char *spec, *cpus;
+	} t[] = {
+		{ "0-3,6", "0-3,6" },
+		{ "15", "15" },
+		{ "llc:0", "0-3" },
+		{ "llc:3", "12-15" },
+		{ "node:0", "0-7" },
+		{ "node:1", "8-15" },
+		{ "frac:0.5", "0-7" },
+		{ "frac:0.1", "0-1" },   /* ceil(1.6) */
+		{ "frac:1", "0-15" },
+		{ "share:0/4", "0-3" },
+		{ "share:3/4", "12-15" },
+		{ "share:1/3", "5-9" },
+		{ "share:0/16", "0" },
+		{ "overlap:0/4", "0-4" },
+		{ "overlap:1/4", "3-8" },
+		{ "overlap:3/4", "11-15" },
+		{ "all", "0-15" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		cr_expect_str_eq(resolve(t[i].spec), t[i].cpus, "%s", t[i].spec);
 }
 
 Test(cpus, resolve_errors)

@@ -10,25 +10,10 @@
 #include <unistd.h>
 
 #include "scenario/model.h"
+#include "tests/tmpdir.h"
 
 static const char text[] = "scenario f\nstep s 1s\n  cgroup a\n";
-static char dir[64];
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/ktstr-scnfile-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(file, .init = setup, .fini = teardown);
+TestSuite(file, .init = test_dir_init, .fini = test_dir_fini);
 
 static void refused(const char *path, const char *words)
 {
@@ -63,7 +48,7 @@ Test(file, regular_file_source_is_kept)
 	struct scn_error err;
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/a.scn", dir);
+	snprintf(path, sizeof(path), "%s/a.scn", test_dir);
 	make(path, strlen(text));
 	cr_assert_eq(scn_parse_file(path, &s, &err), 0, "%s", err.msg);
 	cr_expect_eq(s.source_len, strlen(text));
@@ -97,7 +82,7 @@ Test(file, fifo_is_read_once)
 	char path[128];
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/f.scn", dir);
+	snprintf(path, sizeof(path), "%s/f.scn", test_dir);
 	cr_assert_eq(mkfifo(path, 0600), 0);
 	pid = fork();
 	if (pid == 0) {
@@ -114,7 +99,7 @@ Test(file, fifo_is_read_once)
 
 Test(file, refused_kinds)
 {
-	refused(dir, "is a directory; expected a regular file or a pipe");
+	refused(test_dir, "is a directory; expected a regular file or a pipe");
 	refused("/dev/null", "is a character device");
 	refused("/nonexistent/x.scn", "cannot open");
 }
@@ -125,12 +110,12 @@ Test(file, size_limit_is_inclusive)
 	struct scn_error err;
 	char path[128];
 
-	snprintf(path, sizeof(path), "%s/max.scn", dir);
+	snprintf(path, sizeof(path), "%s/max.scn", test_dir);
 	make(path, SCN_MAX_FILE_BYTES);
 	cr_assert_eq(scn_parse_file(path, &s, &err), 0, "%s", err.msg);
 	cr_expect_eq(s.source_len, (size_t)SCN_MAX_FILE_BYTES);
 	scn_free(&s);
-	snprintf(path, sizeof(path), "%s/over.scn", dir);
+	snprintf(path, sizeof(path), "%s/over.scn", test_dir);
 	make(path, SCN_MAX_FILE_BYTES + 1);
 	refused(path, "is 4194305 bytes; expected at most 4194304");
 }

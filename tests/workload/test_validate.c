@@ -20,6 +20,24 @@ static void add_opt(struct scn_workers *w, const char *k, const char *v)
 	w->n_opts++;
 }
 
+/* wl_validate's message for w, which it must refuse; the index of the bad
+ * option (-1: none) in *bad. */
+static const char *refused(const struct scn_workers *w, int *bad)
+{
+	static char msg[1024];
+
+	cr_assert_eq(wl_validate(w, bad, msg, sizeof(msg)), -1, "%s accepted", w->type);
+	return msg;
+}
+
+static void accepted(const struct scn_workers *w)
+{
+	char msg[1024];
+	int bad;
+
+	cr_assert_eq(wl_validate(w, &bad, msg, sizeof(msg)), 0, "%s: %s", w->type, msg);
+}
+
 Test(validate, good)
 {
 	struct scn_workers w = spec("bursty", 4);
@@ -35,10 +53,9 @@ Test(validate, good)
 Test(validate, unknown_type)
 {
 	struct scn_workers w = spec("spinn", 1);
-	char msg[1024];
 	int bad;
+	const char *msg = refused(&w, &bad);
 
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
 	cr_assert_eq(bad, -1);
 	cr_assert(strstr(msg, "unknown work type 'spinn'"), "%s", msg);
 	cr_assert(strstr(msg, "futex-pingpong"), "should list the known types: %s", msg);
@@ -47,12 +64,12 @@ Test(validate, unknown_type)
 Test(validate, unknown_option)
 {
 	struct scn_workers w = spec("bursty", 1);
-	char msg[1024];
+	const char *msg;
 	int bad;
 
 	add_opt(&w, "run", "5ms");
 	add_opt(&w, "slep", "5ms");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_assert_eq(bad, 1);
 	cr_assert(strstr(msg, "'slep'"), "%s", msg);
 	cr_assert(strstr(msg, "run, sleep, work"), "should list valid options: %s", msg);
@@ -61,61 +78,59 @@ Test(validate, unknown_option)
 Test(validate, bad_option_value)
 {
 	struct scn_workers w = spec("priority-inversion", 3);
-	char msg[1024];
+	const char *msg;
 	int bad;
 
 	add_opt(&w, "pi", "maybe");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_assert_eq(bad, 0);
 	cr_assert(strstr(msg, "yes or no"), "%s", msg);
 
 	w = spec("bursty", 1);
 	add_opt(&w, "run", "10 parsecs");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_assert(strstr(msg, "duration"), "%s", msg);
 
 	w = spec("sequence", 1);
 	add_opt(&w, "phases", "spin:1ms,nap:2ms");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_assert(strstr(msg, "'nap:2ms'"), "%s", msg);
 }
 
 Test(validate, pair_needs_even_count)
 {
 	struct scn_workers w = spec("futex-pingpong", 3);
-	char msg[1024];
 	int bad;
+	const char *msg = refused(&w, &bad);
 
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
 	cr_assert_eq(bad, -1);
 	cr_assert(strstr(msg, "multiple of 2"), "%s", msg);
 	w.count = 4;
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s", msg);
+	accepted(&w);
 }
 
 Test(validate, messenger_needs_receivers)
 {
 	struct scn_workers w = spec("schbench", 1);
-	char msg[1024];
 	int bad;
+	const char *msg = refused(&w, &bad);
 
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
 	cr_assert(strstr(msg, "messenger"), "%s", msg);
 }
 
 Test(validate, mempolicy)
 {
 	struct scn_workers w = spec("spin", 1);
-	char msg[1024];
+	const char *msg;
 	int bad;
 
 	strcpy(w.mempolicy, "bind:0-1");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s", msg);
+	accepted(&w);
 	strcpy(w.mempolicy, "scatter:0");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_assert(strstr(msg, "scatter"), "%s", msg);
 	strcpy(w.mempolicy, "preferred:0,1");
-	cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	refused(&w, &bad);
 }
 
 /* Names are unique and each finds its own type (the documentation of
@@ -126,12 +141,10 @@ Test(validate, type_names)
 
 	for (int i = 0; n[i]; i++) {
 		struct scn_workers w = spec(n[i], 6);
-		char msg[1024];
-		int bad;
 
 		for (int k = 0; k < i; k++)
 			cr_assert_str_neq(n[i], n[k], "type '%s' twice", n[i]);
-		cr_assert_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s: %s", n[i], msg);
+		accepted(&w);
 	}
 }
 
@@ -185,11 +198,11 @@ Test(validate, option_values_use_the_scenario_grammar)
 Test(validate, count_limit_is_the_scenario_limit)
 {
 	struct scn_workers w = spec("spin", SCN_MAX_WORKERS);
-	char msg[1024];
+	const char *msg;
 	int bad;
 
-	cr_expect_eq(wl_validate(&w, &bad, msg, sizeof(msg)), 0, "%s", msg);
+	accepted(&w);
 	w.count = SCN_MAX_WORKERS + 1;
-	cr_expect_eq(wl_validate(&w, &bad, msg, sizeof(msg)), -1);
+	msg = refused(&w, &bad);
 	cr_expect(strstr(msg, "needs 1 to 1024 workers"), "%s", msg);
 }

@@ -171,39 +171,43 @@ size_t aml_res_irq(uint8_t *p, unsigned irq)
 	return 3;
 }
 
+/* The head of an address space descriptor (ACPI 6.5, 6.4.3.5): tag,
+ * length of the rest, resource type, fixed range, type-specific flags. */
+static void addr_head(uint8_t *p, uint8_t tag, uint8_t len, uint8_t type, uint8_t flags)
+{
+	p[0] = tag;
+	p[1] = len;
+	p[2] = 0;
+	p[3] = type;
+	p[4] = RES_PRODUCER_FIXED;
+	p[5] = flags;
+}
+
+/* A word address space descriptor for [base, base + size). */
+static size_t word_range(uint8_t *p, uint8_t type, uint8_t flags, uint16_t base, uint16_t size)
+{
+	uint16_t v[5] = { 0, base, base + size - 1, 0, size };
+
+	addr_head(p, RES_WORD_ADDRESS, 13, type, flags);
+	memcpy(p + 6, v, 10);
+	return 16;
+}
+
 size_t aml_res_bus0(uint8_t *p)
 {
-	uint8_t d[16] = { RES_WORD_ADDRESS, 13, 0, RES_TYPE_BUS, RES_PRODUCER_FIXED,
-			  0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
-
-	memcpy(p, d, 16);
-	return 16;
+	return word_range(p, RES_TYPE_BUS, 0, 0, 1);
 }
 
 size_t aml_res_io_window(uint8_t *p, uint16_t base, uint16_t size)
 {
-	uint16_t v[5] = { 0, base, base + size - 1, 0, size };
-
-	p[0] = RES_WORD_ADDRESS;
-	p[1] = 13;
-	p[2] = 0;
-	p[3] = RES_TYPE_IO;
-	p[4] = RES_PRODUCER_FIXED;
-	p[5] = 0x03;	/* ISA and non-ISA ranges */
-	memcpy(p + 6, v, 10);
-	return 16;
+	return word_range(p, RES_TYPE_IO, 0x03 /* ISA and non-ISA ranges */, base, size);
 }
 
 size_t aml_res_mem32(uint8_t *p, uint32_t base, uint32_t size)
 {
 	uint32_t v[5] = { 0, base, base + size - 1, 0, size };
 
-	p[0] = RES_DWORD_MEMORY;
-	p[1] = 23;
-	p[2] = 0;
-	p[3] = RES_TYPE_MEMORY;
-	p[4] = RES_PRODUCER_FIXED;
-	p[5] = 0x01;	/* read-write, non-cacheable */
+	addr_head(p, RES_DWORD_MEMORY, 23, RES_TYPE_MEMORY, 0x01 /* read-write, non-cacheable */);
 	memcpy(p + 6, v, 20);
 	return 26;
 }
