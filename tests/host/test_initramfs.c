@@ -162,9 +162,9 @@ Test(initramfs, plan_larger_than_a_quarter_of_memory_is_refused)
 	struct initramfs ird;
 	char cmd[256], scn[512], msg[1024];
 
-	snprintf(cmd, sizeof(cmd), "head -c 33M /dev/urandom >%s/big", dir);
+	snprintf(cmd, sizeof(cmd), "head -c 33M /dev/urandom >%s/big", test_dir);
 	cr_assert_eq(system(cmd), 0);
-	snprintf(scn, sizeof(scn), "scenario big\nmemory 128M\nfile %s/big to=/opt/big\n", dir);
+	snprintf(scn, sizeof(scn), "scenario big\nmemory 128M\nfile %s/big to=/opt/big\n", test_dir);
 	cr_assert_eq(scn_parse_string("t.scn", scn, strlen(scn), &s, &err), 0, "%s", err.msg);
 	s.source = strdup(scn);
 	s.source_len = strlen(scn);
