@@ -106,14 +106,18 @@ static void cfg_written(struct pci_dev *d, int off, int len)
 		msix_deliver_pending(vp);
 }
 
-/* A queue the device never serves gets a small ring: drivers fill a receive
- * queue to its size at probe (virtio-console: a page per entry). */
+/* A queue the device never serves, or a receive queue, gets a small ring:
+ * drivers fill a receive queue to its size at probe (virtio-console: a page
+ * per entry, and a kick for each). */
 static uint16_t queue_max(const struct virtio_pci *vp, int q)
 {
 	uint16_t max = vp->ops->queue_max;
 
-	return vp->ops->quiet_queues >> q & 1 && max > VP_QUIET_QUEUE_MAX ?
-	       VP_QUIET_QUEUE_MAX : max;
+	if (vp->ops->quiet_queues >> q & 1 && max > VP_QUIET_QUEUE_MAX)
+		return VP_QUIET_QUEUE_MAX;
+	if (vp->ops->small_queues >> q & 1 && max > VP_SMALL_QUEUE_MAX)
+		return VP_SMALL_QUEUE_MAX;
+	return max;
 }
 
 static void device_reset(struct virtio_pci *vp)

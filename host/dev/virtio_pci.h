@@ -26,6 +26,7 @@
 #define VP_NOTIFY	0x80	/* queue q's notify port at VP_NOTIFY + q * VP_NOTIFY_MULT */
 #define VP_NOTIFY_MULT	4
 #define VP_QUIET_QUEUE_MAX 8	/* ring size of a quiet queue (ops.quiet_queues) */
+#define VP_SMALL_QUEUE_MAX 32	/* ring size of a small queue (ops.small_queues) */
 
 struct virtio_pci;
 
@@ -38,6 +39,9 @@ struct virtio_dev_ops {
 	uint32_t cfg_len;
 	uint32_t quiet_queues;	/* bit q: the device never serves queue q (it gets
 				 * VP_QUIET_QUEUE_MAX entries and NO_NOTIFY) */
+	uint32_t small_queues;	/* bit q: queue q gets VP_SMALL_QUEUE_MAX entries (a
+				 * receive queue the driver fills at probe, with a
+				 * kick per buffer) */
 	void (*cfg_read)(void *ctx, uint32_t off, uint8_t *data, uint32_t len);
 	void (*notify)(void *ctx, struct virtio_pci *vp, int q);
 };

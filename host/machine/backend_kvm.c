@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kvm backend (struct backend, host/backend.h) over the x86 machine:
- * the console log and the report pipe, how the VM ended in enum vm_end,
- * kill, and after the run the profile file and the -v statistics. */
+ * the console log and the report socket (both ways: the run plan goes in),
+ * how the VM ended in enum vm_end, kill, and after the run the profile file
+ * and the -v statistics. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/backend.h"
@@ -14,24 +16,30 @@
 
 struct kvm_backend {
 	struct x86_machine m;
-	int log_fd, pipe_w;
+	int log_fd, chan;	/* chan: the device's end of the report socket */
 	bool killed, joined;
 	int verbose;
 	const char *profile;
 };
 
-static int open_pipe(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
+/* The report channel: a socket, so that the host can send frames back (the
+ * run plan, acks) on the fd it reads the reports from. */
+static int open_channel(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
 {
-	int p[2];
+	int sv[2], size = 1 << 20;
 
-	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(msg, len, "pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(msg, len, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	b->report_fd = p[0];
-	k->pipe_w = p[1];
+	/* Room for a burst of reports (best effort: capped by wmem_max). */
+	for (int i = 0; i < 2; i++) {
+		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	b->report_fd = sv[0];
+	k->chan = sv[1];
 	return 0;
 }
 
@@ -60,10 +68,10 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
 	 * write through vmm_write_all); for a file this changes nothing. */
 	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
-	if (open_pipe(k, b, msg, len))
+	if (open_channel(k, b, msg, len))
 		return -1;
 	cfg.console_fd = k->log_fd;
-	cfg.report_fd = k->pipe_w;
+	cfg.chan_fd = k->chan;
 	err = x86_machine_start(&k->m, &cfg, msg, len);
 	if (k->m.vm_created)
 		b->exit_fd = k->m.vm.exit_efd;
@@ -96,9 +104,9 @@ static void join(struct kvm_backend *k)
 				(unsigned long long)(vm->ram[0].size >> 20),
 				(long long)(thp >> 20));
 	}
-	if (k->pipe_w >= 0) {
-		close(k->pipe_w);
-		k->pipe_w = -1;
+	if (k->chan >= 0) {
+		close(k->chan);
+		k->chan = -1;
 	}
 }
 
@@ -155,8 +163,8 @@ static void kvm_destroy(struct backend *b)
 		free(b);
 		return;
 	}
-	if (k->pipe_w >= 0)
-		close(k->pipe_w);
+	if (k->chan >= 0)
+		close(k->chan);
 	if (b->report_fd >= 0)
 		close(b->report_fd);
 	if (k->log_fd >= 0)
@@ -176,7 +184,7 @@ struct backend *backend_kvm_new(void)
 		return NULL;
 	}
 	k->log_fd = -1;
-	k->pipe_w = -1;
+	k->chan = -1;
 	b->name = "kvm";
 	b->priv = k;
 	b->report_fd = -1;
@@ -185,5 +193,6 @@ struct backend *backend_kvm_new(void)
 	b->reap = kvm_reap;
 	b->kill = kvm_kill;
 	b->destroy = kvm_destroy;
+	b->plan_channel = true;
 	return b;
 }

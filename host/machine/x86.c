@@ -25,7 +25,8 @@ static int setup_devices(struct x86_machine *m, const struct x86_machine_config 
 	      i8042_init(vm) ?:
 	      pci_init(&m->pci, vm, NULL, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
-	      virtio_console_init(&m->con, vm, c->report_fd, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
+	      virtio_console_init(&m->con, vm, c->chan_fd, c->chan_fd, X86_PCI_MMIO_BASE,
+				  X86_PCI_IO_BASE) ?:
 	      pci_add(&m->pci, 1, &m->con.vp.pci);
 	if (err) {
 		snprintf(msg, len, "device setup: %s", strerror(-err));
@@ -188,6 +189,7 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 	};
 	uint64_t lo = c->mem_bytes < X86_MMIO_HOLE ? c->mem_bytes : X86_MMIO_HOLE;
 	uint64_t t[3];
+	int err;
 
 	if (x86_topo_init(&m->topo, c->nodes, c->llcs, c->cores, c->threads, msg, len))
 		return -1;
@@ -227,6 +229,11 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 			(t[1] - t[0]) / 1e6, m->load.ns / 1e6, (t[2] - t[1]) / 1e6,
 			m->load.e.mode == X86_ENTRY_PVH32 ? "PVH" : "64-bit",
 			(unsigned long long)m->load.e.rip);
+	err = virtio_console_start(&m->con);
+	if (err) {
+		snprintf(msg, len, "virtio-console receive thread: %s", strerror(-err));
+		return -1;
+	}
 	if (vmm_start(&m->vm, msg, len))
 		return -1;
 	if (m->vm.is_pvm)
@@ -243,13 +250,19 @@ int x86_machine_join(struct x86_machine *m)
 		m->watchdog_on = false;
 	}
 	m->left_behind = vmm_join(&m->vm, VMM_JOIN_TIMEOUT_MS);
-	if (!m->left_behind)
+	/* The receive thread takes the bus lock, which a vCPU left behind may
+	 * hold: then it stays too. */
+	if (!m->left_behind) {
+		virtio_console_stop(&m->con);
 		serial8250_flush(&m->com1);
+	}
 	return m->left_behind;
 }
 
 void x86_machine_destroy(struct x86_machine *m)
 {
+	if (!m->left_behind)
+		virtio_console_stop(&m->con);	/* before the bus lock goes */
 	if (m->vm_created)
 		vmm_destroy(&m->vm);	/* frees nothing while a vCPU still runs */
 	if (m->left_behind)

@@ -31,7 +31,8 @@ struct x86_machine_config {
 	int initrd_fd;			/* a file holding the initramfs, or -1 */
 	size_t initrd_len;
 	int console_fd;			/* COM1's output: the console log */
-	int report_fd;			/* virtio-console's output: the report stream */
+	int chan_fd;			/* virtio-console, a socket: the report stream
+					 * out, the host's frames (run plan, acks) in */
 	bool prefault, hugepages;	/* guest RAM (vmm.h) */
 	unsigned profile_us;		/* RIP samples this often (0: none) */
 	bool verbose;			/* the set-up times on stderr */
