@@ -10,6 +10,8 @@
 #include <linux/virtio_ids.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -275,4 +277,45 @@ void virtio_console_stop(struct virtio_console *c)
 	c->rx_on = false;
 	close(c->rx_wake);
 	c->rx_wake = -1;
+}
+
+void virtio_console_save(struct virtio_console *c, struct vsnap_writer *w, uint32_t id)
+{
+	uint32_t n = c->rx_len - c->rx_off;
+	uint8_t *buf = malloc(sizeof(n) + n);
+
+	virtio_pci_save(&c->vp, w, id);
+	if (!buf) {
+		w->oom = true;
+		return;
+	}
+	memcpy(buf, &n, sizeof(n));
+	memcpy(buf + sizeof(n), c->rx_buf + c->rx_off, n);
+	vsnap_put(w, "VCON", id, buf, sizeof(n) + n);
+	free(buf);
+}
+
+int virtio_console_load(struct virtio_console *c, const struct vsnap_reader *r, uint32_t id,
+			char *msg, size_t len)
+{
+	uint64_t size;
+	const uint8_t *p = vsnap_find(r, "VCON", id, &size);
+	uint32_t n;
+
+	if (virtio_pci_load(&c->vp, r, id, msg, len))
+		return -1;
+	if (!p || size < sizeof(n)) {
+		snprintf(msg, len, "snapshot section VCON %u is missing or short", id);
+		return -1;
+	}
+	memcpy(&n, p, sizeof(n));
+	if (n > sizeof(c->rx_buf) || size != sizeof(n) + n) {
+		snprintf(msg, len, "snapshot section VCON %u: %llu bytes holding %u pending (at "
+			 "most %zu)", id, (unsigned long long)size, n, sizeof(c->rx_buf));
+		return -1;
+	}
+	memcpy(c->rx_buf, p + sizeof(n), n);
+	c->rx_off = 0;
+	c->rx_len = n;
+	return 0;
 }

@@ -57,4 +57,13 @@ void virtio_console_stop(struct virtio_console *c);
  * lock (a vCPU's kick does). Returns why it stopped (also in rx_state). */
 enum vcon_rx virtio_console_rx(struct virtio_console *c);
 
+struct vsnap_writer;
+struct vsnap_reader;
+/* Snapshots: the transport (VPCI id) and the host bytes not yet in a guest
+ * buffer (VCON id). With the bus lock held (or no thread running). 0 or -1
+ * with msg. */
+void virtio_console_save(struct virtio_console *c, struct vsnap_writer *w, uint32_t id);
+int virtio_console_load(struct virtio_console *c, const struct vsnap_reader *r, uint32_t id,
+			char *msg, size_t len);
+
 #endif

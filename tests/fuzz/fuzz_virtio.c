@@ -30,12 +30,13 @@
  *  12 host sends   n:1 then n bytes    into the console's receive channel
  *  13 rx queue     desc:2 avail:2 used:2  the receive queue at those RAM
  *                                      offsets, enabled (no reset)
- *  14 rx offer     id:1 off:2 len:2 flags:1 next:1  as 11, on the receive
- *                                      queue (flags 2: device-writable)
+ *  14 rx offer     id:1 off:2 len:2 flags:1 next:1  as 11, on the
+ *                  receive queue (flags 2: device-writable)
  * After each operation the target checks what a guest must never break:
  * every enabled queue's rings aligned, inside RAM and disjoint, the ECAM
- * copy equal to config space, and the receive buffer's bounds. Guest RAM and the ECAM copy are globals, not
- * mappings, so that ASan sees an access past their ends. */
+ * copy equal to config space, and the receive buffer's bounds. Guest RAM and
+ * the ECAM copy are globals, not mappings, so that ASan sees an access past
+ * their ends. */
 #include <fcntl.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
