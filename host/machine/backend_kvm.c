@@ -5,6 +5,7 @@
  * and the -v statistics. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,9 @@ static int open_channel(struct kvm_backend *k, struct backend *b, char *msg, siz
 	return 0;
 }
 
+static int restore(struct kvm_backend *k, const struct vm_spec *s,
+		   const struct x86_machine_config *cfg, char *msg, size_t len);
+
 static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
 {
 	struct kvm_backend *k = b->priv;
@@ -60,22 +64,65 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
 	if (x86_machine_check(&cfg, msg, len))
 		return -1;
-	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A restored guest's log already holds the boot that made its snapshot
+	 * (host/boot.c): what it prints now goes after. */
+	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_CLOEXEC |
+			 (s->restore_state ? O_APPEND : O_TRUNC), 0644);
 	if (k->log_fd < 0) {
 		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
 		return -1;
 	}
 	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
-	 * write through vmm_write_all); for a file this changes nothing. */
-	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
+	 * write through vmm_write_all); for a file this changes nothing. The
+	 * flags the log has (O_APPEND) stay. */
+	fcntl(k->log_fd, F_SETFL, fcntl(k->log_fd, F_GETFL) | O_NONBLOCK);
 	if (open_channel(k, b, msg, len))
 		return -1;
 	cfg.console_fd = k->log_fd;
 	cfg.chan_fd = k->chan;
-	err = x86_machine_start(&k->m, &cfg, msg, len);
+	err = s->restore_state ? restore(k, s, &cfg, msg, len) :
+	      x86_machine_start(&k->m, &cfg, msg, len);
 	if (k->m.vm_created)
 		b->exit_fd = k->m.vm.exit_efd;
 	return err;
+}
+
+/* The snapshot's digest (vm_spec.restore_check), read while the VM is
+ * built from it. */
+struct check {
+	const struct vm_spec *s;
+	int rc;
+	char msg[1024];
+};
+
+static void *check_thread(void *arg)
+{
+	struct check *c = arg;
+
+	c->rc = c->s->restore_check(c->s->restore_ctx, c->msg, sizeof(c->msg));
+	return NULL;
+}
+
+/* Build the VM from s->restore_state; it runs once the check passed. */
+static int restore(struct kvm_backend *k, const struct vm_spec *s,
+		   const struct x86_machine_config *cfg, char *msg, size_t len)
+{
+	struct check c = { .s = s };
+	pthread_t t;
+	bool checking = s->restore_check &&
+			!pthread_create(&t, NULL, check_thread, &c);
+	int err;
+
+	if (s->restore_check && !checking)
+		c.rc = s->restore_check(s->restore_ctx, c.msg, sizeof(c.msg));
+	err = x86_machine_restore(&k->m, cfg, s->restore_state, msg, len);
+	if (checking)
+		pthread_join(t, NULL);
+	if (!err && c.rc) {
+		snprintf(msg, len, "%s", c.msg);
+		err = -1;
+	}
+	return err ?: x86_machine_go(&k->m, msg, len);
 }
 
 static void join(struct kvm_backend *k)
@@ -97,7 +144,9 @@ static void join(struct kvm_backend *k)
 
 		vmm_exit_summary(vm, sum, sizeof(sum));
 		fputs(sum, stderr);
-		if (!vm->cfg.hugepages && !gm_resident(vm->ram[0].hva, &rss, &thp))
+		/* (After a restore RAM is many mappings, this counts the first.) */
+		if (!vm->cfg.hugepages && !k->m.restored &&
+		    !gm_resident(vm->ram[0].hva, &rss, &thp))
 			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
 				"%lld MiB of it in transparent huge pages\n",
 				(long long)(rss >> 20),
@@ -148,6 +197,26 @@ static void kvm_kill(struct backend *b)
 	vmm_end(&k->m.vm, VMM_END_STOPPED, "killed by ktstr-run");
 }
 
+/* At READY (host/boot.c): the guest paused, written, and run on. */
+static int kvm_save(struct backend *b, const char *path, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (!k->m.vm_created || k->joined) {
+		snprintf(msg, len, "the VM is not running");
+		return -1;
+	}
+	return x86_machine_save(&k->m, path, msg, len);
+}
+
+/* The snapshot key's program: this binary, by content. Its state format is
+ * this build's (host/vmm/snapfile.h, VSNAP_VERSION), so a snapshot made by
+ * another build of ktstr-run is never offered to this one. */
+static const char *kvm_program(void)
+{
+	return "/proc/self/exe";
+}
+
 static void kvm_destroy(struct backend *b)
 {
 	struct kvm_backend *k = b->priv;
@@ -194,5 +263,7 @@ struct backend *backend_kvm_new(void)
 	b->kill = kvm_kill;
 	b->destroy = kvm_destroy;
 	b->plan_channel = true;
+	b->save = kvm_save;
+	b->program = kvm_program;
 	return b;
 }
