@@ -15,4 +15,8 @@ int x86_setup_devices(struct x86_machine *m, const struct x86_machine_config *c,
 /* The vCPUs with their x86 set-up (CPUID, MSRs, LAPIC). 0 or -1 with msg. */
 int x86_setup_vcpus(struct x86_machine *m, char *msg, size_t len);
 
+/* x86_snap.c: KVM_GET_SUPPORTED_CPUID's hash for a snapshot's MACH, less
+ * the fields that name the host CPU the ioctl ran on (its APIC ID). */
+uint64_t x86_snap_cpuid_hash(const struct kvm_cpuid2 *c);
+
 #endif

@@ -37,13 +37,29 @@ static int fail(char *msg, size_t len, const char *fmt, ...)
 	return -1;
 }
 
-static uint64_t cpuid_hash(const struct kvm_cpuid2 *c)
+/* KVM_GET_SUPPORTED_CPUID without what tells one host CPU from another:
+ * KVM fills in the APIC ID of the CPU the ioctl ran on (leaf 1 EBX, leaves
+ * 0xB and 0x1F EDX, 0x8000001E) and on a hybrid host its core type (0x1A).
+ * The vCPU set-up writes the guest's own topology there anyway. */
+uint64_t x86_snap_cpuid_hash(const struct kvm_cpuid2 *c)
 {
-	const uint8_t *p = (const uint8_t *)c->entries;
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (size_t i = 0; i < c->nent * sizeof(c->entries[0]); i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 e = c->entries[i];
+		const uint8_t *p = (const uint8_t *)&e;
+
+		if (e.function == 1)
+			e.ebx &= 0x00ffffff;
+		else if (e.function == 0xb || e.function == 0x1f)
+			e.edx = 0;
+		else if (e.function == 0x8000001e)
+			e.eax = e.ebx = e.ecx = 0;
+		else if (e.function == 0x1a)
+			e.eax = e.ebx = e.ecx = e.edx = 0;
+		for (size_t k = 0; k < sizeof(e); k++)
+			h = (h ^ p[k]) * 0x100000001b3ull;
+	}
 	return h;
 }
 
@@ -53,7 +69,7 @@ static struct x86_snap_shape shape_of(const struct x86_machine *m, uint64_t mem_
 		.version = X86_SNAP_VERSION, .nodes = m->topo.nodes, .llcs = m->topo.llcs,
 		.cores = m->topo.cores, .threads = m->topo.threads,
 		.split_irqchip = m->vm.cfg.split_irqchip, .mem_bytes = mem_bytes,
-		.cpuid_hash = cpuid_hash(m->vm.cpuid),
+		.cpuid_hash = x86_snap_cpuid_hash(m->vm.cpuid),
 	};
 }
 
