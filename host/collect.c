@@ -196,10 +196,9 @@ static void out_frame(struct collector *c, enum wire_type type, const void *payl
 	c->out_len += need;
 }
 
-/* Write what the socket takes now. The own VMM's report fd is a pipe with
- * no host -> guest path (its guest takes the plan from the initramfs and
- * needs no ack: its console writes complete synchronously): the write
- * fails there and nothing more is queued. */
+/* Write what the socket takes now (both backends' report fds are sockets).
+ * A channel that takes no host -> guest bytes fails the write, and nothing
+ * more is queued. */
 static void out_flush(struct collector *c)
 {
 	while (!c->out_dead && c->out_off < c->out_len) {

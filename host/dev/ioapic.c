@@ -3,6 +3,7 @@
  * the entry's extended destination: Linux's struct IO_APIC_route_entry
  * (virt_destid_8_14). */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "host/dev/ioapic.h"
@@ -149,5 +150,46 @@ int ioapic_init(struct ioapic *io, struct vmm *vm, uint64_t base)
 	if (err)
 		return err;
 	vmm_set_irq_lines(vm, ioapic_set_line, io);
+	return 0;
+}
+
+struct ioapic_state {
+	uint32_t id;
+	uint32_t lines;
+	uint8_t sel, pad[7];
+	uint64_t rte[IOAPIC_PINS];
+};
+_Static_assert(sizeof(struct ioapic_state) == 16 + 8 * IOAPIC_PINS, "ioapic_state");
+
+void ioapic_save(struct ioapic *io, struct vsnap_writer *w, uint32_t id)
+{
+	struct ioapic_state st = { .id = io->id, .lines = io->lines, .sel = io->sel };
+
+	memcpy(st.rte, io->rte, sizeof(st.rte));
+	vsnap_put(w, "IOAP", id, &st, sizeof(st));
+}
+
+int ioapic_load(struct ioapic *io, const struct vsnap_reader *r, uint32_t id,
+		char *msg, size_t len)
+{
+	struct ioapic_state st;
+
+	if (vsnap_get(r, "IOAP", id, &st, sizeof(st), msg, len))
+		return -1;
+	if (st.id > 0xf || st.lines >> IOAPIC_PINS) {
+		snprintf(msg, len, "snapshot section IOAP %u: ID %u, lines 0x%x: not a state of "
+			 "this IOAPIC", id, st.id, st.lines);
+		return -1;
+	}
+	for (int i = 0; i < IOAPIC_PINS; i++)
+		if (st.rte[i] & RTE_READ_ONLY) {
+			snprintf(msg, len, "snapshot section IOAP %u: entry %d sets read-only bits "
+				 "(0x%llx)", id, i, (unsigned long long)st.rte[i]);
+			return -1;
+		}
+	io->id = st.id;
+	io->lines = st.lines;
+	io->sel = st.sel;
+	memcpy(io->rte, st.rte, sizeof(io->rte));
 	return 0;
 }

@@ -10,6 +10,7 @@
 #ifndef KTSTR__DEV_IOAPIC_H
 #define KTSTR__DEV_IOAPIC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vmm;
@@ -36,5 +37,13 @@ void ioapic_set_line(void *ctx, uint32_t pin, int level);
 /* The MSI entry `pin` sends: 0, or -1 when it is masked or sends nothing
  * an MSI can carry (delivery mode SMI, INIT or ExtINT). */
 int ioapic_msi(const struct ioapic *io, unsigned pin, uint64_t *addr, uint32_t *data);
+
+struct vsnap_writer;
+struct vsnap_reader;
+/* Snapshots (section IOAP id): ID, IOREGSEL, the entries and the lines'
+ * levels. 0 or -1 with msg (a value no guest write makes). */
+void ioapic_save(struct ioapic *io, struct vsnap_writer *w, uint32_t id);
+int ioapic_load(struct ioapic *io, const struct vsnap_reader *r, uint32_t id,
+		char *msg, size_t len);
 
 #endif

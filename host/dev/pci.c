@@ -2,6 +2,7 @@
 /* PCI ECAM + host bridge + BAR dispatch (see pci.h). BAR sizing works
  * through the write mask: writing all-ones reads back ~(size-1). */
 #include <errno.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 #include "host/dev/pci.h"
@@ -191,4 +192,42 @@ void pci_destroy(struct pci_bus *bus)
 	if (bus->ecam && bus->ecam_mapped)
 		munmap(bus->ecam, PCI_ECAM_SIZE);
 	bus->ecam = NULL;
+}
+
+void pci_save(struct pci_bus *bus, struct vsnap_writer *w)
+{
+	for (uint32_t slot = 0; slot < PCI_SLOTS; slot++)
+		if (bus->dev[slot])
+			vsnap_put(w, "PCIC", slot, bus->dev[slot]->cfg, sizeof(bus->dev[slot]->cfg));
+}
+
+int pci_load(struct pci_bus *bus, const struct vsnap_reader *r, char *msg, size_t len)
+{
+	for (uint32_t slot = 0; slot < PCI_SLOTS; slot++) {
+		struct pci_dev *d = bus->dev[slot];
+		uint8_t cfg[sizeof(d->cfg)];
+		uint64_t size;
+
+		if (!d) {
+			if (vsnap_find(r, "PCIC", slot, &size)) {
+				snprintf(msg, len, "snapshot has config space for PCI slot %u, which "
+					 "is empty here", slot);
+				return -1;
+			}
+			continue;
+		}
+		if (vsnap_get(r, "PCIC", slot, cfg, sizeof(cfg), msg, len))
+			return -1;
+		for (size_t i = 0; i < sizeof(cfg); i++)
+			if ((cfg[i] ^ d->cfg[i]) & ~d->wmask[i]) {
+				snprintf(msg, len, "snapshot: PCI slot %u config byte 0x%02zx is 0x%02x, "
+					 "this device has 0x%02x there (read-only bits 0x%02x)", slot,
+					 i, cfg[i], d->cfg[i], (uint8_t)~d->wmask[i]);
+				return -1;
+			}
+		memcpy(d->cfg, cfg, sizeof(cfg));
+		if (d->shadow)
+			memcpy(d->shadow, d->cfg, sizeof(d->cfg));
+	}
+	return 0;
 }

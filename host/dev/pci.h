@@ -14,6 +14,7 @@
 #define KTSTR__DEV_PCI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -59,6 +60,15 @@ int pci_init(struct pci_bus *bus, struct vmm *vm, uint8_t *ecam, uint64_t ecam_b
 int pci_map_ecam(struct pci_bus *bus);
 int pci_add(struct pci_bus *bus, int slot, struct pci_dev *d);
 void pci_destroy(struct pci_bus *bus);
+
+struct vsnap_writer;
+struct vsnap_reader;
+/* Snapshots: each function's config space (section PCIC slot). Load takes
+ * only what the guest could have written (the write masks): a byte that
+ * differs elsewhere means another device or build, and is refused, as is a
+ * section for an empty slot. The ECAM copy follows. 0 or -1 with msg. */
+void pci_save(struct pci_bus *bus, struct vsnap_writer *w);
+int pci_load(struct pci_bus *bus, const struct vsnap_reader *r, char *msg, size_t len);
 
 /* Config space helpers (little endian). */
 static inline void pci_set16(struct pci_dev *d, int off, uint16_t v)

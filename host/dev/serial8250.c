@@ -3,6 +3,7 @@
  * hw/serial.c: IIR reports FIFOs (bits 7:6) so Linux detects a 16550A, LSR
  * idles at THRE|TEMT and THRI is raised on the UART's IRQ line. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "host/dev/serial8250.h"
@@ -151,4 +152,50 @@ int serial8250_init(struct serial8250 *s, struct vmm *vm, uint16_t port, uint32_
 	s->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	s->mcr = 0x08;	/* OUT2 */
 	return iotrap_register(&vm->bus.pio, port, 8, serial_io, s);
+}
+
+/* The snapshot's form of the registers. */
+struct uart_state {
+	uint8_t dll, dlm, iir, ier, fcr, lcr, mcr, lsr, msr, scr;
+	uint8_t irq_level;
+	uint8_t pad[5];
+};
+_Static_assert(sizeof(struct uart_state) == 16, "uart_state");
+
+void serial8250_save(struct serial8250 *s, struct vsnap_writer *w, uint32_t id)
+{
+	struct uart_state st = {
+		s->dll, s->dlm, s->iir, s->ier, s->fcr, s->lcr, s->mcr, s->lsr, s->msr, s->scr,
+		(uint8_t)s->irq_level, { 0 },
+	};
+
+	serial8250_flush(s);
+	vsnap_put(w, "UART", id, &st, sizeof(st));
+}
+
+int serial8250_load(struct serial8250 *s, const struct vsnap_reader *r, uint32_t id,
+		    char *msg, size_t len)
+{
+	struct uart_state st;
+
+	if (vsnap_get(r, "UART", id, &st, sizeof(st), msg, len))
+		return -1;
+	if ((st.iir != UART_IIR_NO_INT && st.iir != UART_IIR_THRI) || st.ier & ~0x0f ||
+	    st.irq_level > 1) {
+		snprintf(msg, len, "snapshot section UART %u: IIR 0x%x, IER 0x%x, line %u: not "
+			 "a state of this UART", id, st.iir, st.ier, st.irq_level);
+		return -1;
+	}
+	s->dll = st.dll;
+	s->dlm = st.dlm;
+	s->iir = st.iir;
+	s->ier = st.ier;
+	s->fcr = st.fcr;
+	s->lcr = st.lcr;
+	s->mcr = st.mcr;
+	s->lsr = st.lsr;
+	s->msr = st.msr;
+	s->scr = st.scr;
+	s->irq_level = st.irq_level;
+	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef KTSTR__DEV_SERIAL8250_H
 #define KTSTR__DEV_SERIAL8250_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vmm;
@@ -28,5 +29,14 @@ struct serial8250 {
 int serial8250_init(struct serial8250 *s, struct vmm *vm, uint16_t port, uint32_t irq,
 		    int out_fd);
 void serial8250_flush(struct serial8250 *s);
+
+struct vsnap_writer;
+struct vsnap_reader;
+/* Snapshots (section UART id): the registers and the line's level; what is
+ * buffered goes to the log first. Load refuses values the model never
+ * holds. 0 or -1 with msg. */
+void serial8250_save(struct serial8250 *s, struct vsnap_writer *w, uint32_t id);
+int serial8250_load(struct serial8250 *s, const struct vsnap_reader *r, uint32_t id,
+		    char *msg, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
  * while masked is kept in the PBA and delivered on unmask. */
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "host/dev/virtio_pci.h"
@@ -106,14 +107,18 @@ static void cfg_written(struct pci_dev *d, int off, int len)
 		msix_deliver_pending(vp);
 }
 
-/* A queue the device never serves gets a small ring: drivers fill a receive
- * queue to its size at probe (virtio-console: a page per entry). */
+/* A queue the device never serves, or a receive queue, gets a small ring:
+ * drivers fill a receive queue to its size at probe (virtio-console: a page
+ * per entry, and a kick for each). */
 static uint16_t queue_max(const struct virtio_pci *vp, int q)
 {
 	uint16_t max = vp->ops->queue_max;
 
-	return vp->ops->quiet_queues >> q & 1 && max > VP_QUIET_QUEUE_MAX ?
-	       VP_QUIET_QUEUE_MAX : max;
+	if (vp->ops->quiet_queues >> q & 1 && max > VP_QUIET_QUEUE_MAX)
+		return VP_QUIET_QUEUE_MAX;
+	if (vp->ops->small_queues >> q & 1 && max > VP_SMALL_QUEUE_MAX)
+		return VP_SMALL_QUEUE_MAX;
+	return max;
 }
 
 static void device_reset(struct virtio_pci *vp)
@@ -331,5 +336,118 @@ int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_d
 	vp->pci.bar1_io = io_bar;
 	vp->pci.cfg_written = cfg_written;
 	vp->pci.priv = vp;
+	return 0;
+}
+
+/* The snapshot's form of the transport. */
+struct vp_queue_state {
+	uint64_t desc, avail, used;
+	uint16_t size, last_avail, msix_vector;
+	uint8_t ready, pad;
+};
+
+struct vp_state {
+	uint32_t dfselect, gfselect;
+	uint64_t gfeatures;
+	uint16_t msix_config, qsel;
+	uint8_t status, isr, pad[2];
+	uint64_t pba;
+	struct vp_queue_state vq[VP_MAX_VQ];
+	struct msix_entry msix[VP_MSIX];
+};
+_Static_assert(sizeof(struct vp_queue_state) == 32, "vp_queue_state");
+_Static_assert(sizeof(struct vp_state) == 32 + 32 * VP_MAX_VQ + 16 * VP_MSIX, "vp_state");
+
+void virtio_pci_save(struct virtio_pci *vp, struct vsnap_writer *w, uint32_t id)
+{
+	struct vp_state st = {
+		.dfselect = vp->dfselect, .gfselect = vp->gfselect, .gfeatures = vp->gfeatures,
+		.msix_config = vp->msix_config, .qsel = vp->qsel, .status = vp->status,
+		.isr = vp->isr, .pba = vp->pba,
+	};
+
+	for (int i = 0; i < VP_MAX_VQ; i++) {
+		const struct virtq *q = &vp->vq[i];
+
+		st.vq[i] = (struct vp_queue_state){
+			.desc = q->desc, .avail = q->avail, .used = q->used, .size = q->size,
+			.last_avail = q->last_avail, .msix_vector = q->msix_vector,
+			.ready = q->ready,
+		};
+	}
+	memcpy(st.msix, vp->msix, sizeof(st.msix));
+	vsnap_put(w, "VPCI", id, &st, sizeof(st));
+}
+
+static bool vector_ok(uint16_t v)
+{
+	return v < VP_MSIX || v == 0xffff;
+}
+
+/* Queue i of the snapshot as a driver could have set it up. */
+static int queue_ok(struct virtio_pci *vp, int i, const struct vp_queue_state *s,
+		    char *msg, size_t len)
+{
+	struct virtq q = { .gm = vp->vq[i].gm, .size = s->size, .desc = s->desc,
+			   .avail = s->avail, .used = s->used };
+	char why[256];
+
+	if (!s->size || s->size & (s->size - 1) || s->size > queue_max(vp, i) || s->ready > 1 ||
+	    !vector_ok(s->msix_vector) || (s->ready && i >= vp->ops->num_queues)) {
+		snprintf(msg, len, "%s queue %d: size %u (at most %u), vector %u, ready %u: not "
+			 "a state a driver can set up", vp->ops->name, i, s->size,
+			 queue_max(vp, i), s->msix_vector, s->ready);
+		return -1;
+	}
+	if (s->ready && virtq_enable(&q, why, sizeof(why))) {
+		snprintf(msg, len, "%s queue %d: %s", vp->ops->name, i, why);
+		return -1;
+	}
+	return 0;
+}
+
+int virtio_pci_load(struct virtio_pci *vp, const struct vsnap_reader *r, uint32_t id,
+		    char *msg, size_t len)
+{
+	struct vp_state st;
+	char why[512];
+
+	if (vsnap_get(r, "VPCI", id, &st, sizeof(st), msg, len))
+		return -1;
+	if (st.gfeatures & ~offered(vp) || !vector_ok(st.msix_config) ||
+	    st.pba >> VP_MSIX) {
+		snprintf(msg, len, "snapshot section VPCI %u (%s): features 0x%llx (offered "
+			 "0x%llx), config vector %u, pending 0x%llx: not a state of this device",
+			 id, vp->ops->name, (unsigned long long)st.gfeatures,
+			 (unsigned long long)offered(vp), st.msix_config,
+			 (unsigned long long)st.pba);
+		return -1;
+	}
+	for (int i = 0; i < VP_MAX_VQ; i++)
+		if (queue_ok(vp, i, &st.vq[i], why, sizeof(why))) {
+			snprintf(msg, len, "snapshot section VPCI %u: %s", id, why);
+			return -1;
+		}
+	vp->dfselect = st.dfselect;
+	vp->gfselect = st.gfselect;
+	vp->gfeatures = st.gfeatures;
+	vp->msix_config = st.msix_config;
+	vp->qsel = st.qsel;
+	vp->status = st.status;
+	vp->isr = st.isr;
+	vp->pba = st.pba;
+	for (int i = 0; i < VP_MAX_VQ; i++) {
+		struct virtq *q = &vp->vq[i];
+		const struct vp_queue_state *s = &st.vq[i];
+
+		q->desc = s->desc;
+		q->avail = s->avail;
+		q->used = s->used;
+		q->size = s->size;
+		q->last_avail = s->last_avail;
+		q->msix_vector = s->msix_vector;
+		q->ready = s->ready;
+	}
+	memcpy(vp->msix, st.msix, sizeof(vp->msix));
 	return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef KTSTR__DEV_VIRTIO_PCI_H
 #define KTSTR__DEV_VIRTIO_PCI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "host/dev/pci.h"
@@ -26,6 +27,7 @@
 #define VP_NOTIFY	0x80	/* queue q's notify port at VP_NOTIFY + q * VP_NOTIFY_MULT */
 #define VP_NOTIFY_MULT	4
 #define VP_QUIET_QUEUE_MAX 8	/* ring size of a quiet queue (ops.quiet_queues) */
+#define VP_SMALL_QUEUE_MAX 32	/* ring size of a small queue (ops.small_queues) */
 
 struct virtio_pci;
 
@@ -38,6 +40,9 @@ struct virtio_dev_ops {
 	uint32_t cfg_len;
 	uint32_t quiet_queues;	/* bit q: the device never serves queue q (it gets
 				 * VP_QUIET_QUEUE_MAX entries and NO_NOTIFY) */
+	uint32_t small_queues;	/* bit q: queue q gets VP_SMALL_QUEUE_MAX entries (a
+				 * receive queue the driver fills at probe, with a
+				 * kick per buffer) */
 	void (*cfg_read)(void *ctx, uint32_t off, uint8_t *data, uint32_t len);
 	void (*notify)(void *ctx, struct virtio_pci *vp, int q);
 };
@@ -65,5 +70,16 @@ int virtio_pci_init(struct virtio_pci *vp, struct vmm *vm, const struct virtio_d
 		    void *ctx, uint32_t bar_addr, uint16_t io_port);
 /* Tell the driver queue q has used buffers (MSI-X, or pending if masked). */
 void virtio_pci_signal_vq(struct virtio_pci *vp, int q);
+
+struct vsnap_writer;
+struct vsnap_reader;
+/* Snapshots (section VPCI id): the transport's registers, each queue and
+ * the MSI-X table. Load holds the state to the rules a driver's writes
+ * meet: features offered, vectors in range, queue sizes allowed, a ready
+ * queue's rings aligned, inside RAM and disjoint (virtq_enable). 0 or -1
+ * with msg. */
+void virtio_pci_save(struct virtio_pci *vp, struct vsnap_writer *w, uint32_t id);
+int virtio_pci_load(struct virtio_pci *vp, const struct vsnap_reader *r, uint32_t id,
+		    char *msg, size_t len);
 
 #endif

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kvm backend (struct backend, host/backend.h) over the x86 machine:
- * the console log and the report pipe, how the VM ended in enum vm_end,
- * kill, and after the run the profile file and the -v statistics. */
+ * the console log and the report socket (both ways: the run plan goes in),
+ * how the VM ended in enum vm_end, kill, and after the run the profile file
+ * and the -v statistics. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/backend.h"
@@ -14,26 +17,35 @@
 
 struct kvm_backend {
 	struct x86_machine m;
-	int log_fd, pipe_w;
+	int log_fd, chan;	/* chan: the device's end of the report socket */
 	bool killed, joined;
 	int verbose;
 	const char *profile;
 };
 
-static int open_pipe(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
+/* The report channel: a socket, so that the host can send frames back (the
+ * run plan, acks) on the fd it reads the reports from. */
+static int open_channel(struct kvm_backend *k, struct backend *b, char *msg, size_t len)
 {
-	int p[2];
+	int sv[2], size = 1 << 20;
 
-	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(msg, len, "pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(msg, len, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	b->report_fd = p[0];
-	k->pipe_w = p[1];
+	/* Room for a burst of reports (best effort: capped by wmem_max). */
+	for (int i = 0; i < 2; i++) {
+		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	b->report_fd = sv[0];
+	k->chan = sv[1];
 	return 0;
 }
+
+static int restore(struct kvm_backend *k, const struct vm_spec *s,
+		   const struct x86_machine_config *cfg, char *msg, size_t len);
 
 static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
 {
@@ -52,22 +64,65 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
 	if (x86_machine_check(&cfg, msg, len))
 		return -1;
-	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A restored guest's log already holds the boot that made its snapshot
+	 * (host/boot.c): what it prints now goes after. */
+	k->log_fd = open(s->console_log, O_WRONLY | O_CREAT | O_CLOEXEC |
+			 (s->restore_state ? O_APPEND : O_TRUNC), 0644);
 	if (k->log_fd < 0) {
 		snprintf(msg, len, "console log %s: %s", s->console_log, strerror(errno));
 		return -1;
 	}
 	/* A FIFO nobody reads must not hold a vCPU past the end (the devices
-	 * write through vmm_write_all); for a file this changes nothing. */
-	fcntl(k->log_fd, F_SETFL, O_NONBLOCK);
-	if (open_pipe(k, b, msg, len))
+	 * write through vmm_write_all); for a file this changes nothing. The
+	 * flags the log has (O_APPEND) stay. */
+	fcntl(k->log_fd, F_SETFL, fcntl(k->log_fd, F_GETFL) | O_NONBLOCK);
+	if (open_channel(k, b, msg, len))
 		return -1;
 	cfg.console_fd = k->log_fd;
-	cfg.report_fd = k->pipe_w;
-	err = x86_machine_start(&k->m, &cfg, msg, len);
+	cfg.chan_fd = k->chan;
+	err = s->restore_state ? restore(k, s, &cfg, msg, len) :
+	      x86_machine_start(&k->m, &cfg, msg, len);
 	if (k->m.vm_created)
 		b->exit_fd = k->m.vm.exit_efd;
 	return err;
+}
+
+/* The snapshot's digest (vm_spec.restore_check), read while the VM is
+ * built from it. */
+struct check {
+	const struct vm_spec *s;
+	int rc;
+	char msg[1024];
+};
+
+static void *check_thread(void *arg)
+{
+	struct check *c = arg;
+
+	c->rc = c->s->restore_check(c->s->restore_ctx, c->msg, sizeof(c->msg));
+	return NULL;
+}
+
+/* Build the VM from s->restore_state; it runs once the check passed. */
+static int restore(struct kvm_backend *k, const struct vm_spec *s,
+		   const struct x86_machine_config *cfg, char *msg, size_t len)
+{
+	struct check c = { .s = s };
+	pthread_t t;
+	bool checking = s->restore_check &&
+			!pthread_create(&t, NULL, check_thread, &c);
+	int err;
+
+	if (s->restore_check && !checking)
+		c.rc = s->restore_check(s->restore_ctx, c.msg, sizeof(c.msg));
+	err = x86_machine_restore(&k->m, cfg, s->restore_state, msg, len);
+	if (checking)
+		pthread_join(t, NULL);
+	if (!err && c.rc) {
+		snprintf(msg, len, "%s", c.msg);
+		err = -1;
+	}
+	return err ?: x86_machine_go(&k->m, msg, len);
 }
 
 static void join(struct kvm_backend *k)
@@ -89,16 +144,18 @@ static void join(struct kvm_backend *k)
 
 		vmm_exit_summary(vm, sum, sizeof(sum));
 		fputs(sum, stderr);
-		if (!vm->cfg.hugepages && !gm_resident(vm->ram[0].hva, &rss, &thp))
+		/* (After a restore RAM is many mappings, this counts the first.) */
+		if (!vm->cfg.hugepages && !k->m.restored &&
+		    !gm_resident(vm->ram[0].hva, &rss, &thp))
 			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
 				"%lld MiB of it in transparent huge pages\n",
 				(long long)(rss >> 20),
 				(unsigned long long)(vm->ram[0].size >> 20),
 				(long long)(thp >> 20));
 	}
-	if (k->pipe_w >= 0) {
-		close(k->pipe_w);
-		k->pipe_w = -1;
+	if (k->chan >= 0) {
+		close(k->chan);
+		k->chan = -1;
 	}
 }
 
@@ -140,6 +197,26 @@ static void kvm_kill(struct backend *b)
 	vmm_end(&k->m.vm, VMM_END_STOPPED, "killed by ktstr-run");
 }
 
+/* At READY (host/boot.c): the guest paused, written, and run on. */
+static int kvm_save(struct backend *b, const char *path, char *msg, size_t len)
+{
+	struct kvm_backend *k = b->priv;
+
+	if (!k->m.vm_created || k->joined) {
+		snprintf(msg, len, "the VM is not running");
+		return -1;
+	}
+	return x86_machine_save(&k->m, path, msg, len);
+}
+
+/* The snapshot key's program: this binary, by content. Its state format is
+ * this build's (host/vmm/snapfile.h, VSNAP_VERSION), so a snapshot made by
+ * another build of ktstr-run is never offered to this one. */
+static const char *kvm_program(void)
+{
+	return "/proc/self/exe";
+}
+
 static void kvm_destroy(struct backend *b)
 {
 	struct kvm_backend *k = b->priv;
@@ -155,8 +232,8 @@ static void kvm_destroy(struct backend *b)
 		free(b);
 		return;
 	}
-	if (k->pipe_w >= 0)
-		close(k->pipe_w);
+	if (k->chan >= 0)
+		close(k->chan);
 	if (b->report_fd >= 0)
 		close(b->report_fd);
 	if (k->log_fd >= 0)
@@ -176,7 +253,7 @@ struct backend *backend_kvm_new(void)
 		return NULL;
 	}
 	k->log_fd = -1;
-	k->pipe_w = -1;
+	k->chan = -1;
 	b->name = "kvm";
 	b->priv = k;
 	b->report_fd = -1;
@@ -185,5 +262,8 @@ struct backend *backend_kvm_new(void)
 	b->reap = kvm_reap;
 	b->kill = kvm_kill;
 	b->destroy = kvm_destroy;
+	b->plan_channel = true;
+	b->save = kvm_save;
+	b->program = kvm_program;
 	return b;
 }

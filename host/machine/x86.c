@@ -13,8 +13,9 @@
 #include "host/arch/x86/vcpu.h"
 #include "host/dev/i8042.h"
 #include "host/machine/x86.h"
+#include "host/machine/x86_internal.h"
 
-static int setup_devices(struct x86_machine *m, const struct x86_machine_config *c,
+int x86_setup_devices(struct x86_machine *m, const struct x86_machine_config *c,
 			 char *msg, size_t len)
 {
 	struct vmm *vm = &m->vm;
@@ -25,7 +26,8 @@ static int setup_devices(struct x86_machine *m, const struct x86_machine_config 
 	      i8042_init(vm) ?:
 	      pci_init(&m->pci, vm, NULL, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		       X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ?:
-	      virtio_console_init(&m->con, vm, c->report_fd, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ?:
+	      virtio_console_init(&m->con, vm, c->chan_fd, c->chan_fd, X86_PCI_MMIO_BASE,
+				  X86_PCI_IO_BASE) ?:
 	      pci_add(&m->pci, 1, &m->con.vp.pci);
 	if (err) {
 		snprintf(msg, len, "device setup: %s", strerror(-err));
@@ -74,7 +76,7 @@ static int setup_acpi(struct x86_machine *m, const struct x86_machine_config *c,
 }
 
 /* vCPU i is Linux CPU i, its vcpu_id the topology's APIC ID. */
-static int setup_vcpus(struct x86_machine *m, char *msg, size_t len)
+int x86_setup_vcpus(struct x86_machine *m, char *msg, size_t len)
 {
 	uint32_t *ids = calloc(m->topo.ncpus, sizeof(*ids));
 	int err;
@@ -178,27 +180,37 @@ int x86_machine_check(const struct x86_machine_config *c, char *msg, size_t len)
 	return x86_topo_init(&t, c->nodes, c->llcs, c->cores, c->threads, msg, len);
 }
 
-int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
-		      char *msg, size_t len)
+int x86_vm_config(struct x86_machine *m, const struct x86_machine_config *c,
+		  struct vmm_config *cfg, char *msg, size_t len)
 {
-	struct vmm_config cfg = {
+	uint64_t lo = c->mem_bytes < X86_MMIO_HOLE ? c->mem_bytes : X86_MMIO_HOLE;
+
+	*cfg = (struct vmm_config){
 		.tss_addr = X86_TSS_ADDR, .idmap_addr = X86_IDMAP_ADDR, .irqchip = true,
 		.log_fd = c->console_fd, .prefault = c->prefault, .hugepages = c->hugepages,
 		.profile_us = c->profile_us,
 	};
-	uint64_t lo = c->mem_bytes < X86_MMIO_HOLE ? c->mem_bytes : X86_MMIO_HOLE;
-	uint64_t t[3];
-
 	if (x86_topo_init(&m->topo, c->nodes, c->llcs, c->cores, c->threads, msg, len))
 		return -1;
 	if (x86_topo_x2apic(&m->topo))
-		cfg.split_irqchip = IOAPIC_PINS;
+		cfg->split_irqchip = IOAPIC_PINS;
 	/* More vCPUs than host CPUs: an idle vCPU's halt poll only delays
 	 * the one that has work. */
-	cfg.no_halt_poll = m->topo.ncpus > sysconf(_SC_NPROCESSORS_ONLN);
-	cfg.ram[cfg.n_ram++] = (struct vmm_ram){ 0, lo };
+	cfg->no_halt_poll = m->topo.ncpus > sysconf(_SC_NPROCESSORS_ONLN);
+	cfg->ram[cfg->n_ram++] = (struct vmm_ram){ 0, lo };
 	if (c->mem_bytes > lo)
-		cfg.ram[cfg.n_ram++] = (struct vmm_ram){ X86_4G, c->mem_bytes - lo };
+		cfg->ram[cfg->n_ram++] = (struct vmm_ram){ X86_4G, c->mem_bytes - lo };
+	return 0;
+}
+
+int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
+		      char *msg, size_t len)
+{
+	struct vmm_config cfg;
+	uint64_t t[3];
+
+	if (x86_vm_config(m, c, &cfg, msg, len))
+		return -1;
 	/* Guest RAM first; the kernel goes in while ACPI, the VM, the devices
 	 * and the vCPUs are set up. */
 	if (vmm_open(&m->vm, &cfg, msg, len)) {
@@ -210,7 +222,7 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 		return -1;
 	t[0] = vmm_now_ns();
 	if (setup_acpi(m, c, msg, len) || vmm_create_vm(&m->vm, msg, len) ||
-	    setup_devices(m, c, msg, len) || setup_vcpus(m, msg, len)) {
+	    x86_setup_devices(m, c, msg, len) || x86_setup_vcpus(m, msg, len)) {
 		load_join(m, NULL, 0);
 		return -1;
 	}
@@ -227,9 +239,21 @@ int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *c,
 			(t[1] - t[0]) / 1e6, m->load.ns / 1e6, (t[2] - t[1]) / 1e6,
 			m->load.e.mode == X86_ENTRY_PVH32 ? "PVH" : "64-bit",
 			(unsigned long long)m->load.e.rip);
+	return x86_machine_go(m, msg, len);
+}
+
+int x86_machine_go(struct x86_machine *m, char *msg, size_t len)
+{
+	int err = virtio_console_start(&m->con);
+
+	if (err) {
+		snprintf(msg, len, "virtio-console receive thread: %s", strerror(-err));
+		return -1;
+	}
 	if (vmm_start(&m->vm, msg, len))
 		return -1;
-	if (m->vm.is_pvm)
+	/* A restored guest printed its boot long ago: nothing to wait for. */
+	if (m->vm.is_pvm && !m->restored)
 		m->watchdog_on = !pthread_create(&m->watchdog, NULL, pvm_watchdog, m);
 	return 0;
 }
@@ -243,13 +267,19 @@ int x86_machine_join(struct x86_machine *m)
 		m->watchdog_on = false;
 	}
 	m->left_behind = vmm_join(&m->vm, VMM_JOIN_TIMEOUT_MS);
-	if (!m->left_behind)
+	/* The receive thread takes the bus lock, which a vCPU left behind may
+	 * hold: then it stays too. */
+	if (!m->left_behind) {
+		virtio_console_stop(&m->con);
 		serial8250_flush(&m->com1);
+	}
 	return m->left_behind;
 }
 
 void x86_machine_destroy(struct x86_machine *m)
 {
+	if (!m->left_behind)
+		virtio_console_stop(&m->con);	/* before the bus lock goes */
 	if (m->vm_created)
 		vmm_destroy(&m->vm);	/* frees nothing while a vCPU still runs */
 	if (m->left_behind)

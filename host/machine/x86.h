@@ -31,7 +31,8 @@ struct x86_machine_config {
 	int initrd_fd;			/* a file holding the initramfs, or -1 */
 	size_t initrd_len;
 	int console_fd;			/* COM1's output: the console log */
-	int report_fd;			/* virtio-console's output: the report stream */
+	int chan_fd;			/* virtio-console, a socket: the report stream
+					 * out, the host's frames (run plan, acks) in */
 	bool prefault, hugepages;	/* guest RAM (vmm.h) */
 	unsigned profile_us;		/* RIP samples this often (0: none) */
 	bool verbose;			/* the set-up times on stderr */
@@ -46,6 +47,7 @@ struct x86_machine {
 	struct virtio_console con;
 	struct ioapic ioapic;		/* split irqchip only */
 	int left_behind;		/* vCPU threads that did not stop (vmm_join) */
+	bool restored;			/* from a snapshot (x86_machine_restore) */
 	pthread_t watchdog;
 	bool watchdog_on;
 	/* The kernel loader thread, running while the VM and vCPUs are
@@ -69,6 +71,23 @@ int x86_machine_check(const struct x86_machine_config *cfg, char *msg, size_t le
  * x86_machine_destroy after either (m zeroed by the caller first). */
 int x86_machine_start(struct x86_machine *m, const struct x86_machine_config *cfg,
 		      char *msg, size_t len);
+/* A snapshot of the running machine at path (created, must not exist): the
+ * vCPUs are paused (parked outside KVM_RUN) and the devices held still
+ * while its state and RAM are written, then it runs on. The format is
+ * host/vmm/snapfile.h's; this board adds MACH (its shape and the host's
+ * CPUID as KVM offers it), UART, PCIC, VPCI, VCON and IOAP. 0 or -1 with
+ * msg. */
+int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t len);
+/* Build the machine cfg describes from the snapshot at path instead of
+ * booting: RAM mapped from the file copy-on-write, devices and vCPUs as
+ * saved; x86_machine_go runs it. A snapshot of another shape, another
+ * host CPU or that does not check out is refused. 0 or -1 with msg; call
+ * x86_machine_destroy after either. */
+int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *cfg,
+			const char *path, char *msg, size_t len);
+/* Start what x86_machine_restore built: the console's receive thread and
+ * the vCPUs. 0 or -1 with msg. */
+int x86_machine_go(struct x86_machine *m, char *msg, size_t len);
 /* End the VM if it has not ended, join the vCPU threads (bounded:
  * VMM_JOIN_TIMEOUT_MS) and flush COM1. Returns m->left_behind: vCPU
  * threads that did not stop, which may still be inside a device. */

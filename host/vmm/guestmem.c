@@ -67,12 +67,19 @@ void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t l
 		return NULL;
 	}
 	madvise(p, size, MADV_HUGEPAGE);
-	if (prefault && madvise(p, size, MADV_POPULATE_WRITE)) {
-		/* Before Linux 5.14: touch each page. */
-		for (uint64_t off = 0; off < size; off += 4096)
-			((volatile char *)p)[off] = 0;
-	}
+	if (prefault)
+		gm_prefault(p, size);
 	return p;
+}
+
+void gm_prefault(void *p, uint64_t size)
+{
+	if (madvise(p, size, MADV_POPULATE_WRITE)) {
+		/* Before Linux 5.14: write each page (as it is: a page mapped
+		 * from a file keeps its bytes). */
+		for (uint64_t off = 0; off < size; off += 4096)
+			__atomic_fetch_or((char *)p + off, 0, __ATOMIC_RELAXED);
+	}
 }
 
 int gm_resident(const void *addr, int64_t *rss, int64_t *thp)

@@ -27,6 +27,9 @@ struct guestmem {
  * return. NULL with msg on failure (size not a multiple of 2 MiB for
  * hugetlb, or the pool too small, said with the numbers). */
 void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t len);
+/* Every page of [p, p+size) resident and writable (copied, for pages mapped
+ * private from a file). */
+void gm_prefault(void *p, uint64_t size);
 /* Of the mapping that starts at addr: the bytes resident (Rss) and those in
  * transparent huge pages (AnonHugePages), from /proc/self/smaps. 0, or -1
  * if it cannot tell. */

@@ -137,9 +137,52 @@ int vmm_add_readonly_slot(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
 }
 
+/* Region i's pages from the snapshot file: mapped over the fresh memory
+ * copy-on-write (MAP_PRIVATE: the guest's writes never reach the file, and
+ * pages it does not touch cost nothing), or read into hugetlb pages. The
+ * extents were checked against the regions (vmm_ram_check). */
+static int load_region(struct vmm *vm, int i, uint8_t *p, char *msg, size_t len)
+{
+	const struct vmm_ram_src *src = vm->cfg.ram_src;
+
+	for (uint32_t k = 0; k < src->n; k++) {
+		const struct vmm_ram_extent *e = &src->ext[k];
+		uint8_t *at = p + e->page * VSNAP_PAGE;
+		uint64_t n = e->npages * VSNAP_PAGE, off = src->data_off + e->off;
+
+		if (e->region != (uint32_t)i)
+			continue;
+		if (!vm->cfg.hugepages) {
+			void *m = mmap(at, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+				       src->fd, (off_t)off);
+
+			if (m != at) {	/* MAP_FIXED: there, or MAP_FAILED */
+				snprintf(msg, len, "mapping %llu pages of the snapshot's RAM: %s",
+					 (unsigned long long)e->npages, strerror(errno));
+				return -1;
+			}
+			continue;
+		}
+		for (uint64_t done = 0; done < n;) {
+			ssize_t r = pread(src->fd, at + done, n - done, (off_t)(off + done));
+
+			if (r <= 0 && !(r < 0 && errno == EINTR)) {
+				snprintf(msg, len, "reading the snapshot's RAM: %s",
+					 r ? strerror(errno) : "end of file");
+				return -1;
+			}
+			done += r > 0 ? r : 0;
+		}
+	}
+	return 0;
+}
+
 static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *msg, size_t len)
 {
-	uint8_t *p = gm_map_ram(size, vm->cfg.hugepages, vm->cfg.prefault, msg, len);
+	/* Prefaulting memory that the snapshot's pages then replace is waste:
+	 * map_ram does it after. */
+	bool prefault = vm->cfg.prefault && !vm->cfg.ram_src;
+	uint8_t *p = gm_map_ram(size, vm->cfg.hugepages, prefault, msg, len);
 
 	if (p && gm_add(&vm->gm, gpa, size, p)) {
 		snprintf(msg, len, "guest memory map full");
@@ -153,11 +196,20 @@ static uint8_t *map_region(struct vmm *vm, uint64_t gpa, uint64_t size, char *ms
  * being created. */
 static int map_ram(struct vmm *vm, char *msg, size_t len)
 {
+	const struct vmm_ram_src *src = vm->cfg.ram_src;
+	uint64_t sizes[VMM_MAX_RAM];
+
 	if (vm->cfg.n_ram < 1 || vm->cfg.n_ram > VMM_MAX_RAM) {
 		snprintf(msg, len, "guest RAM in %d regions; 1 to %d are possible",
 			 vm->cfg.n_ram, VMM_MAX_RAM);
 		return -1;
 	}
+	for (int i = 0; i < vm->cfg.n_ram; i++)
+		sizes[i] = vm->cfg.ram[i].size;
+	/* MAP_FIXED must stay inside the regions: checked here, where it is
+	 * used, whoever checked before. */
+	if (src && vmm_ram_check(src->ext, src->n, sizes, vm->cfg.n_ram, msg, len))
+		return -1;
 	for (int i = 0; i < vm->cfg.n_ram; i++) {
 		const struct vmm_ram *r = &vm->cfg.ram[i];
 		uint8_t *p = map_region(vm, r->gpa, r->size, msg, len);
@@ -165,6 +217,12 @@ static int map_ram(struct vmm *vm, char *msg, size_t len)
 		if (!p)
 			return -1;
 		vm->ram[vm->n_ram++] = (struct gm_region){ r->gpa, r->size, p };
+		vm->ram_file = src != NULL;
+		if (src && load_region(vm, i, p, msg, len))
+			return -1;
+		/* prefault after a restore: the snapshot's pages copied in too. */
+		if (src && vm->cfg.prefault && !vm->cfg.hugepages)
+			gm_prefault(p, r->size);
 	}
 	return 0;
 }
@@ -236,6 +294,17 @@ static int create_vm(struct vmm *vm, char *msg, size_t len)
 	return 0;
 }
 
+static void init_pause(struct vmm *vm)
+{
+	pthread_condattr_t a;
+
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->pause_cond, &a);
+	pthread_condattr_destroy(&a);
+}
+
 int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -243,6 +312,7 @@ int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len
 	vm->exit_efd = -1;
 	vm->cfg = *cfg;
 	vm->t_start_ns = vmm_now_ns();
+	init_pause(vm);
 	iotrap_bus_init(&vm->bus, cfg->log_fd);
 	vm->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -334,6 +404,8 @@ void vmm_destroy(struct vmm *vm)
 	if (vm->exit_efd >= 0)
 		close(vm->exit_efd);
 	pthread_mutex_destroy(&vm->bus.lock);
+	pthread_mutex_destroy(&vm->pause_lock);
+	pthread_cond_destroy(&vm->pause_cond);
 	vm->vcpus = NULL;
 	vm->nvcpus = 0;
 	vm->kvm_fd = vm->vm_fd = vm->exit_efd = -1;

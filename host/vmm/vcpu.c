@@ -216,6 +216,23 @@ int vmm_exit_summary(struct vmm *vm, char *buf, size_t len)
 	return n;
 }
 
+/* vmm_pause asked, and this KVM_RUN ended with its exit complete: wait
+ * here until vmm_resume (or the VM's end). */
+static void park(struct vcpu *v)
+{
+	struct vmm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	vm->parked++;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (atomic_load(&vm->pause_req) && !atomic_load(&vm->end))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	vm->parked--;
+	if (!atomic_load(&vm->end))
+		v->run->immediate_exit = 0;
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -244,6 +261,8 @@ static void *vcpu_thread(void *arg)
 		if (ret < 0) {
 			if (errno == EINTR && profiling)
 				vcpu_profile_sample(v, t_start);
+			if (errno == EINTR && atomic_load(&vm->pause_req))
+				park(v);
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			vmm_end(vm, VMM_END_ERROR, "KVM_RUN on vCPU %d: %s", v->index,
@@ -304,8 +323,78 @@ void vmm_end(struct vmm *vm, enum vmm_end why, const char *fmt, ...)
 		if (v->started && !pthread_equal(v->thread, pthread_self()))
 			pthread_kill(v->thread, VMM_KICK_SIGNAL);
 	}
+	/* Parked vCPUs (vmm_pause) leave for the end. */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 	if (write(vm->exit_efd, &one, sizeof(one)) < 0)
 		return;
+}
+
+static int started(const struct vmm *vm)
+{
+	int n = 0;
+
+	for (int i = 0; i < vm->nvcpus; i++)
+		n += vm->vcpus[i].started;
+	return n;
+}
+
+static void kick_all(struct vmm *vm)
+{
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			v->run->immediate_exit = 1;
+		if (v->started)
+			pthread_kill(v->thread, VMM_KICK_SIGNAL);
+	}
+}
+
+int vmm_pause(struct vmm *vm, unsigned timeout_ms, char *msg, size_t len)
+{
+	uint64_t deadline = vmm_now_ns() + timeout_ms * 1000000ull, kicked = 0;
+	int want = started(vm), parked;
+
+	atomic_store(&vm->pause_req, true);
+	pthread_mutex_lock(&vm->pause_lock);
+	while ((parked = vm->parked) < want && !atomic_load(&vm->end) &&
+	       vmm_now_ns() < deadline) {
+		struct timespec ts;
+
+		/* Kick again every 100 ms: a vCPU in a device between two waits
+		 * may have missed the first. */
+		if (vmm_now_ns() - kicked > 100000000ull) {
+			kick_all(vm);
+			kicked = vmm_now_ns();
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 10 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vm->pause_cond, &vm->pause_lock, &ts);
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+	if (parked == want && !atomic_load(&vm->end))
+		return 0;
+	vmm_resume(vm);
+	if (atomic_load(&vm->end))
+		snprintf(msg, len, "the VM ended while it was being paused (%s)", vm->end_msg);
+	else
+		snprintf(msg, len, "%d of %d vCPUs did not stop within %u ms (in a device?)",
+			 want - parked, want, timeout_ms);
+	return -1;
+}
+
+void vmm_resume(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	atomic_store(&vm->pause_req, false);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
 /* pthread_clockjoin_np for at most ms from now; 0 once joined. */

@@ -17,6 +17,7 @@
 #include "host/vmm/exitstats.h"
 #include "host/vmm/guestmem.h"
 #include "host/vmm/iotrap.h"
+#include "host/vmm/snapfile.h"
 
 enum vmm_end {
 	VMM_END_NONE = 0,
@@ -59,6 +60,16 @@ struct vmm_ram {
 	uint64_t gpa, size;
 };
 
+/* Guest RAM's content from a snapshot file (snapfile.h): the extents' pages
+ * are mapped from fd copy-on-write (or, with hugepages, read in); the rest
+ * is fresh zeroed memory. */
+struct vmm_ram_src {
+	int fd;
+	uint64_t data_off;
+	const struct vmm_ram_extent *ext;
+	uint32_t n;
+};
+
 struct vmm_config {
 	struct vmm_ram ram[VMM_MAX_RAM];
 	int n_ram;
@@ -78,6 +89,8 @@ struct vmm_config {
 	 * polling for a wake-up first (KVM's default, up to 200 us), which on
 	 * an overcommitted host takes the CPU another vCPU needs. */
 	bool no_halt_poll;
+	const struct vmm_ram_src *ram_src;	/* RAM from a snapshot, or NULL (used
+						 * by vmm_open only) */
 };
 
 struct vmm {
@@ -87,6 +100,7 @@ struct vmm {
 	struct guestmem gm;
 	struct gm_region ram[VMM_MAX_RAM];	/* the mappings of cfg.ram (vmm_open) */
 	int n_ram;
+	bool ram_file;			/* some of it mapped from a file (cfg.ram_src) */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, unpatched */
 	int nvcpus;
 	struct vcpu *vcpus;
@@ -96,6 +110,14 @@ struct vmm {
 	vmm_irq_line_fn *irq_line;	/* split irqchip: the userspace IOAPIC */
 	void *irq_ctx;
 	int coalesced_page;		/* KVM_CAP_COALESCED_MMIO: ring page in kvm_run */
+
+	/* vmm_pause: every vCPU thread parks outside KVM_RUN. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	atomic_bool pause_req;
+	int parked;			/* under pause_lock */
+	struct kvm_clock_data saved_clock;	/* kvmclock when vmm_save ran */
+	bool clock_saved;
 
 	atomic_int end;			/* enum vmm_end; first writer wins */
 	char end_msg[4096];
@@ -166,6 +188,29 @@ int vmm_join(struct vmm *vm, unsigned timeout_ms);
 #define VMM_JOIN_TIMEOUT_MS 2000	/* the backend's: threads leave in ~1 ms */
 /* Exit statistics of all vCPUs (after vmm_join), as text lines. */
 int vmm_exit_summary(struct vmm *vm, char *buf, size_t len);
+/* Take every vCPU thread out of KVM_RUN and park it, its last exit complete
+ * (KVM finishes a pending I/O exit on the KVM_RUN that immediate_exit ends),
+ * so that its state can be read. 0, or -1 with msg (the VM ended, or a vCPU
+ * did not stop within timeout_ms: then nothing stays paused). */
+int vmm_pause(struct vmm *vm, unsigned timeout_ms, char *msg, size_t len);
+void vmm_resume(struct vmm *vm);
+
+/* state.c: a paused VM's state into a snapshot, and back. */
+/* The vCPUs (registers, FPU/XSAVE, XCRs, every MSR KVM lists, LAPIC,
+ * events, MP state, debug registers) and the VM (kvmclock, KVM's PIC,
+ * IOAPIC and PIT) as sections. 0 or -1 with msg. */
+int vmm_save(struct vmm *vm, struct vsnap_writer *w, char *msg, size_t len);
+/* kvmclock back to where vmm_save read it, before vmm_resume: the guest
+ * does not see the time the save took (as QEMU's stop and cont). 0, or -1
+ * with msg. */
+int vmm_clock_rewind(struct vmm *vm, char *msg, size_t len);
+/* Write the file: the sections and the RAM pages that hold data (pages
+ * never touched or all zero are left out). 0 or -1 with msg. */
+int vmm_write_snapshot(struct vmm *vm, struct vsnap_writer *w, const char *path,
+		       char *msg, size_t len);
+/* Into a VM whose vCPUs exist (same ids, set up as for a boot) and have not
+ * run: the irqchip and PIT, each vCPU, then kvmclock. 0 or -1 with msg. */
+int vmm_load(struct vmm *vm, const struct vsnap_reader *r, char *msg, size_t len);
 
 /* vcpu_dump.c */
 /* Human-readable register and instruction dump of a vCPU into buf. */

@@ -27,15 +27,22 @@
  *  11 offer        id:1 off:2 len:2 flags:1 next:1  descriptor id -> RAM
  *                  [off, +len), offered on the transmit queue's avail ring
  *                  where the driver put it
+ *  12 host sends   n:1 then n bytes    into the console's receive channel
+ *  13 rx queue     desc:2 avail:2 used:2  the receive queue at those RAM
+ *                                      offsets, enabled (no reset)
+ *  14 rx offer     id:1 off:2 len:2 flags:1 next:1  as 11, on the
+ *                  receive queue (flags 2: device-writable)
  * After each operation the target checks what a guest must never break:
- * every enabled queue's rings aligned, inside RAM and disjoint, and the ECAM
- * copy equal to config space. Guest RAM and the ECAM copy are globals, not
- * mappings, so that ASan sees an access past their ends. */
+ * every enabled queue's rings aligned, inside RAM and disjoint, the ECAM
+ * copy equal to config space, and the receive buffer's bounds. Guest RAM and
+ * the ECAM copy are globals, not mappings, so that ASan sees an access past
+ * their ends. */
 #include <fcntl.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/arch/x86/layout.h"
@@ -49,6 +56,7 @@
 #define RAM_LO		(64u << 10)
 #define RAM_HI		(4u << 10)
 #define CON_SLOT	1
+#define RXQ		0
 #define TXQ		1
 
 static uint8_t ram_lo[RAM_LO] __attribute__((aligned(4096)));
@@ -59,6 +67,7 @@ static struct serial8250 com1;
 static struct pci_bus bus;
 static struct virtio_console con;
 static int devnull = -1;
+static int chan[2];	/* the host's end, the console's receive end */
 
 static const uint16_t pio_base[] = {
 	X86_COM1_PORT, I8042_DATA_PORT, I8042_CMD_PORT, I8042_POST_PORT, 0xcf8, X86_PCI_IO_BASE, 0,
@@ -141,11 +150,11 @@ static void driver_probe(uint16_t desc, uint16_t avail, uint16_t used)
 	common_write(20, s | VIRTIO_CONFIG_S_DRIVER_OK, 1);
 }
 
-/* A descriptor and its avail entry where the driver put the transmit ring
+/* A descriptor and its avail entry where the driver put queue qi's ring
  * (clipped to RAM: the driver's own writes, not the device's). */
-static void offer(uint8_t id, uint16_t off, uint16_t len, uint8_t flags, uint8_t next)
+static void offer(int qi, uint8_t id, uint16_t off, uint16_t len, uint8_t flags, uint8_t next)
 {
-	const struct virtq *q = &con.vp.vq[TXQ];
+	const struct virtq *q = &con.vp.vq[qi];
 	struct vring_desc d = { off, len, flags, next };
 	uint16_t idx, slot;
 
@@ -228,7 +237,34 @@ static void op(struct input *in)
 		uint16_t at = take(in, 2), len = take(in, 2);
 		uint8_t flags = take(in, 1);
 
-		offer(id, at, len, flags, take(in, 1));
+		offer(TXQ, id, at, len, flags, take(in, 1));
+		break;
+	}
+	case 12:
+		n = take(in, 1);
+		n = n < in->n ? n : in->n;
+		if (n && write(chan[0], in->p, n) < 0) {
+			/* the socket is full: the bytes are dropped */
+		}
+		in->p += n;
+		in->n -= n;
+		break;
+	case 13: {
+		uint16_t desc = take(in, 2), avail = take(in, 2), used = take(in, 2);
+
+		common_write(22, RXQ, 2);
+		common_write(32, desc, 4);
+		common_write(40, avail, 4);
+		common_write(48, used, 4);
+		common_write(28, 1, 2);
+		break;
+	}
+	case 14: {
+		uint8_t id = take(in, 1);
+		uint16_t at = take(in, 2), len = take(in, 2);
+		uint8_t flags = take(in, 1);
+
+		offer(RXQ, id, at, len, flags, take(in, 1));
 		break;
 	}
 	}
@@ -237,6 +273,8 @@ static void op(struct input *in)
 /* What no guest may bring about. */
 static void check(void)
 {
+	if (con.rx_off > con.rx_len || con.rx_len > sizeof(con.rx_buf))
+		abort();
 	for (int i = 0; i < PCI_SLOTS; i++) {
 		struct pci_dev *d = bus.dev[i];
 
@@ -281,7 +319,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, devnull) || i8042_init(&vm) ||
 	    pci_init(&bus, &vm, ecam, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
 		     X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ||
-	    virtio_console_init(&con, &vm, devnull, X86_PCI_MMIO_BASE, X86_PCI_IO_BASE) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, chan) ||
+	    virtio_console_init(&con, &vm, devnull, chan[1], X86_PCI_MMIO_BASE,
+				X86_PCI_IO_BASE) ||
 	    pci_add(&bus, CON_SLOT, &con.vp.pci))
 		abort();
 	while (in.n) {
@@ -290,6 +330,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	serial8250_flush(&com1);
 	pci_destroy(&bus);
+	close(chan[0]);
+	close(chan[1]);
 	pthread_mutex_destroy(&vm.bus.lock);
 	return 0;
 }

@@ -11,7 +11,11 @@
 #          guest's sysfs (CPUs, nodes, SMT, package and LLC siblings); a
 #          boot with guest RAM from the hugetlbfs pool; a guest panic and a
 #          guest hang (both must exit 3); and `ktstr-run run --backend kvm` when
-#          BUILD_DIR has ktstr-run and guest-init. One level-1 boot.
+#          BUILD_DIR has ktstr-run and guest-init: hello (which saves a
+#          snapshot at READY), numa-split, and hello twice again, which must
+#          restore that snapshot and pass, the second with --prefault (their
+#          times to HELLO against the cold run's are printed). One level-1
+#          boot.
 #   x2apic: one own-VMM boot of a topology with APIC IDs above 254 (LAB_TOPO,
 #          default 5,1,5,5: 125 CPUs, node 4's IDs 256-292, the fewest
 #          CPUs that reach past 254), checked against the guest's sysfs and
@@ -151,12 +155,21 @@ test)
 		add_libs "$build/ktstr-run"
 		mkdir -p "$r/guest-init"
 		cp "$build/guest-init/guest-init" "$r/guest-init/"
-		for scn in hello numa-split; do
-			cp "$src/scenario/stock/$scn.scn" "$r/"
-			cmd "ktstr-$scn" /ktstr-run run --backend kvm --kernel /vmlinux --quiet \
-				--json "/tmp/$scn.json" --log "/tmp/$scn.console" --timeout 400 "/$scn.scn"
-			cmd "json-$scn" @cat "/tmp/$scn.json"
-			cmd "console-$scn" @cat "/tmp/$scn.console"
+		# hello boots and saves a snapshot at READY (not --quiet: the save's
+		# size and time); hello-restored is the same run again, from it (-v:
+		# the restore's time and the exits); hello-prefault once more with
+		# all RAM faulted in before it runs.
+		cp "$src/scenario/stock/hello.scn" "$src/scenario/stock/numa-split.scn" "$r/"
+		for run in hello: numa-split:--quiet hello-restored:-v hello-prefault:--prefault; do
+			name=${run%%:*} flag=${run#*:}
+			scn=${name%%-*}
+			[ "$name" = numa-split ] && scn=numa-split
+			# shellcheck disable=SC2086 # flag: one word or none
+			cmd "ktstr-$name" /ktstr-run run --backend kvm --kernel /vmlinux $flag \
+				--json "/tmp/$name.json" --log "/tmp/$name.console" --timeout 400 \
+				"/$scn.scn"
+			cmd "json-$name" @cat "/tmp/$name.json"
+			cmd "console-$name" @cat "/tmp/$name.console"
 		done
 	fi
 	;;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
  * and HLT, a read-only memory slot, RIP sampling, x2APIC with an APIC ID
- * above 255 on the split irqchip), and the real kernel, which must either
- * boot or end with a clear report (on kvm_pvm: an internal error with a
- * register dump). The lab runs these under level-1 KVM. */
+ * above 255 on the split irqchip, a snapshot taken and restored), and the
+ * real kernel, which must either boot or end with a clear report (on
+ * kvm_pvm: an internal error with a register dump). The lab runs these
+ * under level-1 KVM. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +350,105 @@ Test(vmm_run, x2apic_id_300_on_the_split_irqchip, .timeout = 60)
 	vmm_end(&vm, VMM_END_STOPPED, "test over");
 	cr_expect_eq(vmm_join(&vm, 5000), 0);
 	vmm_destroy(&vm);
+}
+
+/* A counter the guest writes to port 0x11: the first and the last value
+ * seen (bit 8 set: seen). */
+struct counter {
+	uint32_t first, last;
+};
+
+static void count_out(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct counter *c = ctx;
+	uint32_t zero = 0;
+
+	if (!is_write)
+		return;
+	__atomic_compare_exchange_n(&c->first, &zero, data[0] | 0x100u, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+	__atomic_store_n(&c->last, data[0] | 0x100u, __ATOMIC_RELEASE);
+}
+
+/* The first value, waiting up to 20 s for one. */
+static uint32_t count_first(struct counter *c)
+{
+	for (int t = 0; t < 2000; t++) {
+		uint32_t v = __atomic_load_n(&c->first, __ATOMIC_ACQUIRE);
+
+		if (v)
+			return v & 0xff;
+		usleep(10 * 1000);
+	}
+	cr_assert_fail("the guest wrote nothing in 20 s");
+	return 0;
+}
+
+/* Snapshots on the floor: a guest counting in AL (inc al; out 0x11,al; jmp)
+ * is paused, written (its vCPU and its RAM: the code page and a data page in
+ * the second region), and a new VM built from the file (RAM mapped from it)
+ * goes on counting from where the first was paused. */
+Test(vmm_run, pause_save_restore_goes_on, .timeout = 60)
+{
+	static const uint8_t code[] = { 0xfe, 0xc0, 0xe6, 0x11, 0xeb, 0xfa };
+	static const uint32_t id0 = 0;
+	struct x86_topo topo;
+	struct vmm_config cfg = { 0 };
+	struct port_log log = { 0 };
+	struct vsnap_writer w = { 0 };
+	struct counter c1 = { 0 }, c2 = { 0 };
+	struct vsnap_reader r;
+	struct vmm_ram_src src;
+	char path[] = "/tmp/ktstr-vmm-snap-XXXXXX", msg[1024];
+	uint32_t at_pause, after;
+	struct kvm_regs regs;
+	struct vmm vm, vm2;
+	int fd;
+
+	x86_ram(&cfg, 2 << 20);
+	cfg.ram[1] = (struct vmm_ram){ 1ull << 32, 2 << 20 };
+	cfg.n_ram = 2;
+	start_real_mode(&vm, &cfg, code, sizeof(code), &log, NULL);
+	cr_assert_eq(x86_topo_init(&topo, 1, 1, 1, 1, msg, sizeof(msg)), 0);
+	cr_assert_eq(gm_write(&vm.gm, (1ull << 32) + 0x3000, "high", 4), 0);
+	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x11, 1, count_out, &c1), 0);
+	count_first(&c1);
+	cr_assert_eq(vmm_pause(&vm, 2000, msg, sizeof(msg)), 0, "%s", msg);
+	at_pause = __atomic_load_n(&c1.last, __ATOMIC_ACQUIRE) & 0xff;
+	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_GET_REGS, &regs), 0);
+	cr_expect_eq(regs.rax & 0xff, at_pause, "the last out completed before the pause");
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_eq(vmm_save(&vm, &w, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_write_snapshot(&vm, &w, path, msg, sizeof(msg)), 0, "%s", msg);
+	vsnap_writer_free(&w);
+	vmm_resume(&vm);
+	vmm_end(&vm, VMM_END_STOPPED, "saved");
+	cr_assert_eq(vmm_join(&vm, 5000), 0);
+	vmm_destroy(&vm);
+
+	cr_assert_eq(vsnap_open(&r, path, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(r.n_ext, 2, "a code page and a data page: %u extents", r.n_ext);
+	src = (struct vmm_ram_src){ r.fd, r.data_off, r.ext, r.n_ext };
+	cfg.ram_src = &src;
+	cr_assert_eq(vmm_create(&vm2, &cfg, msg, sizeof(msg)), 0, "%s", msg);
+	cr_expect_eq(memcmp(gm_ptr(&vm2.gm, 0x1000, sizeof(code)), code, sizeof(code)), 0);
+	cr_expect_eq(memcmp(gm_ptr(&vm2.gm, (1ull << 32) + 0x3000, 4), "high", 4), 0);
+	cr_assert_eq(iotrap_register(&vm2.bus.pio, 0x11, 1, count_out, &c2), 0);
+	cr_assert_eq(vmm_create_vcpus(&vm2, 1, &id0, x86_vcpu_setup, &topo, msg, sizeof(msg)), 0,
+		     "%s", msg);
+	cr_assert_eq(vmm_load(&vm2, &r, msg, sizeof(msg)), 0, "%s", msg);
+	vsnap_close(&r);
+	unlink(path);
+	cr_assert_eq(vmm_start(&vm2, msg, sizeof(msg)), 0, "%s", msg);
+	after = count_first(&c2);
+	vmm_end(&vm2, VMM_END_STOPPED, "test over");
+	cr_expect_eq(vmm_join(&vm2, 5000), 0);
+	cr_expect_eq(after, (at_pause + 1) & 0xff, "the restored guest wrote %u first, after %u",
+		     after, at_pause);
+	vmm_destroy(&vm2);
 }
 
 /* The default kernel from the ktstr-run cache (scripts/test.sh fetches it). */
