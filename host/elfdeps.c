@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "host/elfdeps.h"
+#include "lib/err.h"
 
 #define MAX_OBJS 1024	/* libraries in one closure */
 #define MAX_NEEDED 1024	/* DT_NEEDED entries of one object */
@@ -88,17 +88,6 @@ struct elf_file {
 };
 
 enum { HDR_OK = 0, HDR_OTHER = 1 };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* [off, off + n) inside a file of size bytes (no overflow). */
 static bool in_file(uint64_t off, uint64_t n, uint64_t size)
@@ -233,30 +222,30 @@ static int elf_open(const struct elfdeps_opts *o, const char *label, const char 
 	f->e = NULL;
 	f->fd = -1;
 	if (host_path(o, path, hp, sizeof(hp))) {
-		fail(msg, len, "%s: path too long", label);
+		errf(msg, len, "%s: path too long", label);
 		return -ENAMETOOLONG;
 	}
 	f->fd = open(hp, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0) {
 		err = errno;
-		fail(msg, len, "%s: %s", label, strerror(err));
+		errf(msg, len, "%s: %s", label, strerror(err));
 		return -err;
 	}
 	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
-		fail(msg, len, "%s: not a regular file", label);
+		errf(msg, len, "%s: not a regular file", label);
 		elf_close(f);
 		return -EINVAL;
 	}
 	f->size = st.st_size;
 	if (pread(f->fd, id, sizeof(id), 0) < SELFMAG || memcmp(id, ELFMAG, SELFMAG)) {
-		fail(msg, len, "%s: not an ELF file%s", label,
+		errf(msg, len, "%s: not an ELF file%s", label,
 		     !memcmp(id, "#!", 2) ? " (a #! script)" : "");
 		elf_close(f);
 		return -ENOEXEC;
 	}
 	need = id[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
 	if (f->size < need) {
-		fail(msg, len, "%s: ELF header truncated (%llu of %zu bytes)", label,
+		errf(msg, len, "%s: ELF header truncated (%llu of %zu bytes)", label,
 		     (unsigned long long)f->size, need);
 		elf_close(f);
 		return -ENOEXEC;
@@ -265,7 +254,7 @@ static int elf_open(const struct elfdeps_opts *o, const char *label, const char 
 	if (!f->e || elf_kind(f->e) != ELF_K_ELF) {
 		const char *why = elf_errmsg(0);
 
-		fail(msg, len, "%s: libelf cannot read it (%llu bytes)%s%s", label,
+		errf(msg, len, "%s: libelf cannot read it (%llu bytes)%s%s", label,
 		     (unsigned long long)f->size, why ? ": " : "", why ? why : "");
 		elf_close(f);
 		return -ENOEXEC;
@@ -281,34 +270,34 @@ static int check_header(struct elf_file *f, const char *label, char *msg, size_t
 	const char *id = elf_getident(f->e, &n);
 
 	if (!id || n < EI_NIDENT)
-		return fail(msg, len, "%s: ELF identification unreadable: %s", label,
+		return errf(msg, len, "%s: ELF identification unreadable: %s", label,
 			    elf_errmsg(-1));
 	if (id[EI_CLASS] != ELFCLASS64) {
 		if (id[EI_CLASS] == ELFCLASS32)
-			fail(msg, len, "%s: a 32-bit ELF file (ELFCLASS32); the guest runs "
+			errf(msg, len, "%s: a 32-bit ELF file (ELFCLASS32); the guest runs "
 			     "x86-64 ones (ELFCLASS64)", label);
 		else
-			fail(msg, len, "%s: ELF class %u, not ELFCLASS64", label,
+			errf(msg, len, "%s: ELF class %u, not ELFCLASS64", label,
 			     (unsigned)(uint8_t)id[EI_CLASS]);
 		return HDR_OTHER;
 	}
 	if (id[EI_DATA] != ELFDATA2LSB) {
-		fail(msg, len, "%s: ELF byte order %u, not little-endian (ELFDATA2LSB)", label,
+		errf(msg, len, "%s: ELF byte order %u, not little-endian (ELFDATA2LSB)", label,
 		     (unsigned)(uint8_t)id[EI_DATA]);
 		return HDR_OTHER;
 	}
 	if (!gelf_getehdr(f->e, &f->eh))
-		return fail(msg, len, "%s: ELF header unreadable: %s", label, elf_errmsg(-1));
+		return errf(msg, len, "%s: ELF header unreadable: %s", label, elf_errmsg(-1));
 	if (f->eh.e_machine != EM_X86_64) {
-		fail(msg, len, "%s: an ELF file for machine %u, not x86-64 (EM_X86_64, 62)",
+		errf(msg, len, "%s: an ELF file for machine %u, not x86-64 (EM_X86_64, 62)",
 		     label, f->eh.e_machine);
 		return HDR_OTHER;
 	}
 	if (id[EI_VERSION] != EV_CURRENT || f->eh.e_version != EV_CURRENT)
-		return fail(msg, len, "%s: ELF version %u, not EV_CURRENT (1)", label,
+		return errf(msg, len, "%s: ELF version %u, not EV_CURRENT (1)", label,
 			    (unsigned)f->eh.e_version);
 	if (f->eh.e_type != ET_EXEC && f->eh.e_type != ET_DYN)
-		return fail(msg, len, "%s: ELF type %u is neither an executable (ET_EXEC) "
+		return errf(msg, len, "%s: ELF type %u is neither an executable (ET_EXEC) "
 			    "nor a shared object (ET_DYN)", label, f->eh.e_type);
 	return HDR_OK;
 }
@@ -322,28 +311,28 @@ static int check_tables(struct elf_file *f, const char *label, char *msg, size_t
 	/* PN_XNUM: the count is in section 0 (libelf reads it). */
 	f->phnum = eh->e_phnum;
 	if (eh->e_phnum == PN_XNUM && elf_getphdrnum(f->e, &f->phnum))
-		return fail(msg, len, "%s: program header count unreadable: %s", label,
+		return errf(msg, len, "%s: program header count unreadable: %s", label,
 			    elf_errmsg(-1));
 	if (!f->phnum)
-		return fail(msg, len, "%s: no program headers", label);
+		return errf(msg, len, "%s: no program headers", label);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(msg, len, "%s: program header size %u, not %zu", label,
+		return errf(msg, len, "%s: program header size %u, not %zu", label,
 			    eh->e_phentsize, sizeof(Elf64_Phdr));
 	if (!table_in_file(eh->e_phoff, f->phnum, sizeof(Elf64_Phdr), f->size))
-		return fail(msg, len, "%s: program header table (offset %#llx, %zu entries) "
+		return errf(msg, len, "%s: program header table (offset %#llx, %zu entries) "
 			    "lies outside the file (%llu bytes)", label,
 			    (unsigned long long)eh->e_phoff, f->phnum,
 			    (unsigned long long)f->size);
 	if (!eh->e_shoff)
 		return 0;
 	if (!shnum && elf_getshdrnum(f->e, &shnum))
-		return fail(msg, len, "%s: section count unreadable: %s", label, elf_errmsg(-1));
+		return errf(msg, len, "%s: section count unreadable: %s", label, elf_errmsg(-1));
 	if (eh->e_shentsize != sizeof(Elf64_Shdr))
-		return fail(msg, len, "%s: section header size %u, not %zu", label,
+		return errf(msg, len, "%s: section header size %u, not %zu", label,
 			    eh->e_shentsize, sizeof(Elf64_Shdr));
 	/* e_shnum 0 with an e_shoff: the count is in section 0, which must be there. */
 	if (!table_in_file(eh->e_shoff, shnum ? shnum : 1, sizeof(Elf64_Shdr), f->size))
-		return fail(msg, len, "%s: section header table (offset %#llx, %zu entries) "
+		return errf(msg, len, "%s: section header table (offset %#llx, %zu entries) "
 			    "lies outside the file (%llu bytes): truncated?", label,
 			    (unsigned long long)eh->e_shoff, shnum,
 			    (unsigned long long)f->size);
@@ -357,21 +346,21 @@ static int read_interp(struct elf_file *f, const GElf_Phdr *ph, const char *labe
 	const char *s;
 
 	if (!in_file(ph->p_offset, ph->p_filesz, f->size))
-		return fail(msg, len, "%s: PT_INTERP (offset %#llx, %#llx bytes) lies outside "
+		return errf(msg, len, "%s: PT_INTERP (offset %#llx, %#llx bytes) lies outside "
 			    "the file (%llu bytes)", label, (unsigned long long)ph->p_offset,
 			    (unsigned long long)ph->p_filesz, (unsigned long long)f->size);
 	/* The kernel's limits (binfmt_elf). */
 	if (ph->p_filesz < 2 || ph->p_filesz > PATH_MAX)
-		return fail(msg, len, "%s: PT_INTERP of %llu bytes (2 to %d)", label,
+		return errf(msg, len, "%s: PT_INTERP of %llu bytes (2 to %d)", label,
 			    (unsigned long long)ph->p_filesz, PATH_MAX);
 	d = elf_getdata_rawchunk(f->e, ph->p_offset, ph->p_filesz, ELF_T_BYTE);
 	if (!d || d->d_size != ph->p_filesz)
-		return fail(msg, len, "%s: PT_INTERP unreadable: %s", label, elf_errmsg(-1));
+		return errf(msg, len, "%s: PT_INTERP unreadable: %s", label, elf_errmsg(-1));
 	s = d->d_buf;
 	if (s[ph->p_filesz - 1])
-		return fail(msg, len, "%s: PT_INTERP is not NUL-terminated", label);
+		return errf(msg, len, "%s: PT_INTERP is not NUL-terminated", label);
 	if (normalize(s, out, outlen) || !strcmp(out, "/"))
-		return fail(msg, len, "%s: PT_INTERP \"%.64s\" is not the absolute path of a file",
+		return errf(msg, len, "%s: PT_INTERP \"%.64s\" is not the absolute path of a file",
 			    label, s);
 	return 0;
 }
@@ -383,7 +372,7 @@ static Elf_Data *strtab_data(struct elf_file *f, uint64_t vaddr, uint64_t sz, co
 	Elf_Data *d;
 
 	if (!sz) {
-		fail(msg, len, "%s: DT_STRSZ is 0", label);
+		errf(msg, len, "%s: DT_STRSZ is 0", label);
 		return NULL;
 	}
 	for (size_t i = 0; i < f->phnum; i++) {
@@ -395,7 +384,7 @@ static Elf_Data *strtab_data(struct elf_file *f, uint64_t vaddr, uint64_t sz, co
 			continue;
 		rel = vaddr - ph.p_vaddr;
 		if (sz > ph.p_filesz - rel) {
-			fail(msg, len, "%s: DT_STRTAB %#llx with DT_STRSZ %#llx runs past the end "
+			errf(msg, len, "%s: DT_STRTAB %#llx with DT_STRSZ %#llx runs past the end "
 			     "of its segment's file content", label, (unsigned long long)vaddr,
 			     (unsigned long long)sz);
 			return NULL;
@@ -403,11 +392,11 @@ static Elf_Data *strtab_data(struct elf_file *f, uint64_t vaddr, uint64_t sz, co
 		/* The segment lies inside the file (read_elf checked it). */
 		d = elf_getdata_rawchunk(f->e, ph.p_offset + rel, sz, ELF_T_BYTE);
 		if (!d || d->d_size != sz)
-			fail(msg, len, "%s: dynamic string table unreadable: %s", label,
+			errf(msg, len, "%s: dynamic string table unreadable: %s", label,
 			     elf_errmsg(-1));
 		return d;
 	}
-	fail(msg, len, "%s: DT_STRTAB %#llx lies in no PT_LOAD segment's file content", label,
+	errf(msg, len, "%s: DT_STRTAB %#llx lies in no PT_LOAD segment's file content", label,
 	     (unsigned long long)vaddr);
 	return NULL;
 }
@@ -419,19 +408,19 @@ static int dyn_str(Elf_Data *st, uint64_t off, const char *label, const char *ta
 	const char *s = st->d_buf, *end;
 
 	if (off >= st->d_size)
-		return fail(msg, len, "%s: %s string offset %#llx is past the end of the string "
+		return errf(msg, len, "%s: %s string offset %#llx is past the end of the string "
 			    "table (DT_STRSZ %#zx)", label, tag, (unsigned long long)off,
 			    st->d_size);
 	end = memchr(s + off, 0, st->d_size - off);
 	if (!end)
-		return fail(msg, len, "%s: %s string at %#llx runs past the end of the string "
+		return errf(msg, len, "%s: %s string at %#llx runs past the end of the string "
 			    "table (DT_STRSZ %#zx)", label, tag, (unsigned long long)off,
 			    st->d_size);
 	if (end - (s + off) >= PATH_MAX)
-		return fail(msg, len, "%s: %s string at %#llx is longer than %d bytes", label, tag,
+		return errf(msg, len, "%s: %s string at %#llx is longer than %d bytes", label, tag,
 			    (unsigned long long)off, PATH_MAX - 1);
 	*out = strdup(s + off);
-	return *out ? 0 : fail(msg, len, "%s: out of memory", label);
+	return *out ? 0 : errf(msg, len, "%s: out of memory", label);
 }
 
 /* What ld.so takes from PT_DYNAMIC: DT_NEEDED, DT_SONAME, DT_RPATH,
@@ -447,7 +436,7 @@ static int read_dynamic(struct elf_file *f, const GElf_Phdr *ph, const char *lab
 	GElf_Dyn dyn;
 
 	if (!in_file(ph->p_offset, ph->p_filesz, f->size))
-		return fail(msg, len, "%s: PT_DYNAMIC (offset %#llx, %#llx bytes) lies outside "
+		return errf(msg, len, "%s: PT_DYNAMIC (offset %#llx, %#llx bytes) lies outside "
 			    "the file (%llu bytes)", label, (unsigned long long)ph->p_offset,
 			    (unsigned long long)ph->p_filesz, (unsigned long long)f->size);
 	n = ph->p_filesz / ent;
@@ -455,7 +444,7 @@ static int read_dynamic(struct elf_file *f, const GElf_Phdr *ph, const char *lab
 		return 0;
 	dd = elf_getdata_rawchunk(f->e, ph->p_offset, n * ent, ELF_T_DYN);
 	if (!dd)
-		return fail(msg, len, "%s: PT_DYNAMIC unreadable: %s", label, elf_errmsg(-1));
+		return errf(msg, len, "%s: PT_DYNAMIC unreadable: %s", label, elf_errmsg(-1));
 	for (size_t i = 0; i < n && gelf_getdyn(dd, i, &dyn) && dyn.d_tag != DT_NULL; i++) {
 		switch (dyn.d_tag) {
 		case DT_NEEDED: n_needed++; break;
@@ -470,10 +459,10 @@ static int read_dynamic(struct elf_file *f, const GElf_Phdr *ph, const char *lab
 	if (!n_needed && !(has & (SONAME | RPATH | RUNPATH)))
 		return 0;
 	if (n_needed > MAX_NEEDED)
-		return fail(msg, len, "%s: %zu DT_NEEDED entries (at most %d)", label, n_needed,
+		return errf(msg, len, "%s: %zu DT_NEEDED entries (at most %d)", label, n_needed,
 			    MAX_NEEDED);
 	if ((has & (STRTAB | STRSZ)) != (STRTAB | STRSZ))
-		return fail(msg, len, "%s: dynamic section without DT_STRTAB or DT_STRSZ", label);
+		return errf(msg, len, "%s: dynamic section without DT_STRTAB or DT_STRSZ", label);
 	st = strtab_data(f, strtab, strsz, label, msg, len);
 	if (!st)
 		return -1;
@@ -483,7 +472,7 @@ static int read_dynamic(struct elf_file *f, const GElf_Phdr *ph, const char *lab
 		return -1;
 	ob->needed = calloc(n_needed ? n_needed : 1, sizeof(*ob->needed));
 	if (!ob->needed)
-		return fail(msg, len, "%s: out of memory", label);
+		return errf(msg, len, "%s: out of memory", label);
 	for (size_t i = 0; ob->n_needed < n_needed && gelf_getdyn(dd, i, &dyn); i++) {
 		if (dyn.d_tag != DT_NEEDED)
 			continue;
@@ -491,7 +480,7 @@ static int read_dynamic(struct elf_file *f, const GElf_Phdr *ph, const char *lab
 			    msg, len))
 			return -1;
 		if (!ob->needed[ob->n_needed++][0])
-			return fail(msg, len, "%s: empty DT_NEEDED name", label);
+			return errf(msg, len, "%s: empty DT_NEEDED name", label);
 	}
 	return 0;
 }
@@ -514,12 +503,12 @@ static int read_elf(const struct elfdeps_opts *o, const char *label, const char 
 		goto out;
 	for (size_t i = 0; i < f.phnum; i++) {
 		if (!gelf_getphdr(f.e, i, &ph)) {
-			fail(msg, len, "%s: program header %zu unreadable: %s", label, i,
+			errf(msg, len, "%s: program header %zu unreadable: %s", label, i,
 			     elf_errmsg(-1));
 			goto out;
 		}
 		if (ph.p_type == PT_LOAD && !in_file(ph.p_offset, ph.p_filesz, f.size)) {
-			fail(msg, len, "%s: segment %zu (PT_LOAD, offset %#llx, %#llx bytes) lies "
+			errf(msg, len, "%s: segment %zu (PT_LOAD, offset %#llx, %#llx bytes) lies "
 			     "outside the file (%llu bytes): truncated?", label, i,
 			     (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
 			     (unsigned long long)f.size);
@@ -527,7 +516,7 @@ static int read_elf(const struct elfdeps_opts *o, const char *label, const char 
 		}
 		if ((ph.p_type == PT_DYNAMIC && has_dyn) ||
 		    (ph.p_type == PT_INTERP && has_interp)) {
-			fail(msg, len, "%s: two %s segments", label,
+			errf(msg, len, "%s: two %s segments", label,
 			     ph.p_type == PT_DYNAMIC ? "PT_DYNAMIC" : "PT_INTERP");
 			goto out;
 		}
@@ -590,12 +579,12 @@ static int cache_load(const struct elfdeps_opts *o, struct cache *c, char *msg, 
 
 	memset(c, 0, sizeof(*c));
 	if (!o->cache)
-		return fail(msg, len, "no ld.so cache");
+		return errf(msg, len, "no ld.so cache");
 	if (host_path(o, o->cache, hp, sizeof(hp)))
-		return fail(msg, len, "%s: path too long", o->cache);
+		return errf(msg, len, "%s: path too long", o->cache);
 	fd = open(hp, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_CACHE) {
-		fail(msg, len, "%s: %s", o->cache, fd < 0 ? strerror(errno) :
+		errf(msg, len, "%s: %s", o->cache, fd < 0 ? strerror(errno) :
 		     !S_ISREG(st.st_mode) ? "not a regular file" : "larger than 64 MiB");
 		if (fd >= 0)
 			close(fd);
@@ -612,13 +601,13 @@ static int cache_load(const struct elfdeps_opts *o, struct cache *c, char *msg, 
 	}
 	close(fd);
 	if (!c->buf || got != c->size) {
-		fail(msg, len, "%s: %s", o->cache, c->buf ? "short read" : "out of memory");
+		errf(msg, len, "%s: %s", o->cache, c->buf ? "short read" : "out of memory");
 		goto err;
 	}
 	if (c->size >= CACHE_OLD_HDR && !memcmp(c->buf, CACHE_OLD_MAGIC, strlen(CACHE_OLD_MAGIC))) {
 		nold = rd32(c->buf + 12);
 		if (nold > (c->size - CACHE_OLD_HDR) / CACHE_OLD_ENTRY) {
-			fail(msg, len, "%s: %u old-format entries run past the end of the file "
+			errf(msg, len, "%s: %u old-format entries run past the end of the file "
 			     "(%zu bytes)", o->cache, nold, c->size);
 			goto err;
 		}
@@ -626,19 +615,19 @@ static int cache_load(const struct elfdeps_opts *o, struct cache *c, char *msg, 
 	}
 	if (c->base > c->size || c->size - c->base < CACHE_HDR ||
 	    memcmp(c->buf + c->base, CACHE_MAGIC, strlen(CACHE_MAGIC))) {
-		fail(msg, len, "%s: no \"%s\" header at offset %zu", o->cache, CACHE_MAGIC,
+		errf(msg, len, "%s: no \"%s\" header at offset %zu", o->cache, CACHE_MAGIC,
 		     c->base);
 		goto err;
 	}
 	/* Byte order: 0 unknown (older ldconfig), 2 little-endian. */
 	if (c->buf[c->base + 28] != 0 && c->buf[c->base + 28] != 2) {
-		fail(msg, len, "%s: byte order %u, not little-endian", o->cache,
+		errf(msg, len, "%s: byte order %u, not little-endian", o->cache,
 		     c->buf[c->base + 28]);
 		goto err;
 	}
 	c->nlibs = rd32(c->buf + c->base + 20);
 	if (c->nlibs > (c->size - c->base - CACHE_HDR) / CACHE_ENTRY) {
-		fail(msg, len, "%s: %u entries run past the end of the file (%zu bytes)",
+		errf(msg, len, "%s: %u entries run past the end of the file (%zu bytes)",
 		     o->cache, c->nlibs, c->size);
 		goto err;
 	}
@@ -729,7 +718,7 @@ static int try_file(struct resolver *r, const char *path, char *out, size_t outl
 		return 0;
 	}
 	if (ret)
-		return fail(r->msg, r->len, "%s", why);
+		return errf(r->msg, r->len, "%s", why);
 	snprintf(out, outlen, "%s", path);
 	return 1;
 }
@@ -755,7 +744,7 @@ static int search_list(struct resolver *r, const char *list, const struct obj *o
 	int ret = 0;
 
 	if (!copy)
-		return fail(r->msg, r->len, "out of memory");
+		return errf(r->msg, r->len, "out of memory");
 	dir_of(owner->path, origin, sizeof(origin));
 	while (!ret && (el = strsep(&p, ":")))
 		if (*el && !expand(el, origin, dir, sizeof(dir)) && dir[0] == '/')
@@ -835,7 +824,7 @@ static int not_found(struct resolver *r, size_t li, const char *name)
 	if (r->skipped[0] || hint[0])
 		snprintf(tail, sizeof(tail), " (%s%s%s)", r->skipped[0] ? "skipped " : "",
 			 r->skipped, r->skipped[0] || !hint[0] ? hint : hint + 2);
-	return fail(r->msg, r->len, "%s needs %s, not found in %s%s", label_of(r, li), name, all,
+	return errf(r->msg, r->len, "%s needs %s, not found in %s%s", label_of(r, li), name, all,
 		    tail);
 }
 
@@ -851,12 +840,12 @@ static int find_lib(struct resolver *r, size_t li, const char *name, char *out, 
 
 		dir_of(l->path, origin, sizeof(origin));
 		if (expand(name, origin, exp, sizeof(exp)) || normalize(exp, path, sizeof(path)))
-			return fail(r->msg, r->len, "%s needs %s: not an absolute path (the guest's "
+			return errf(r->msg, r->len, "%s needs %s: not an absolute path (the guest's "
 				    "loader would look for it from its working directory)",
 				    label_of(r, li), name);
 		ret = try_file(r, path, out, outlen);
 		if (!ret)
-			fail(r->msg, r->len, "%s needs %s: %s", label_of(r, li), name,
+			errf(r->msg, r->len, "%s needs %s: %s", label_of(r, li), name,
 			     r->skipped[0] ? r->skipped : "no such file");
 		return ret > 0 ? 0 : -1;
 	}
@@ -899,7 +888,7 @@ static int add_name(struct resolver *r, struct obj *ob, const char *name)
 	if (!nn || !(nn[ob->n_names] = strdup(name))) {
 		if (nn)
 			ob->names = nn;
-		return fail(r->msg, r->len, "out of memory");
+		return errf(r->msg, r->len, "out of memory");
 	}
 	ob->names = nn;
 	ob->n_names++;
@@ -914,21 +903,21 @@ static int add_obj(struct resolver *r, const char *path, long loader, bool is_in
 	struct obj ob = { .loader = loader, .is_interp = is_interp };
 
 	if (r->n == MAX_OBJS)
-		return fail(r->msg, r->len, "%s: more than %d shared libraries", r->binary,
+		return errf(r->msg, r->len, "%s: more than %d shared libraries", r->binary,
 			    MAX_OBJS);
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct obj *no = realloc(r->objs, cap * sizeof(*no));
 
 		if (!no)
-			return fail(r->msg, r->len, "out of memory");
+			return errf(r->msg, r->len, "out of memory");
 		r->objs = no;
 		r->cap = cap;
 	}
 	ob.path = strdup(path);
 	if (!ob.path || read_elf(r->o, label, path, &ob, interp, interplen, r->msg, r->len)) {
 		if (!ob.path)
-			fail(r->msg, r->len, "out of memory");
+			errf(r->msg, r->len, "out of memory");
 		obj_free(&ob);
 		return -1;
 	}
@@ -945,23 +934,23 @@ static int real_path(const struct elfdeps_opts *o, const char *binary, char *out
 	int ret = -1;
 
 	if (o->root && *o->root && binary[0] != '/')
-		return fail(msg, len, "%s: not an absolute path (under root %s)", binary, o->root);
+		return errf(msg, len, "%s: not an absolute path (under root %s)", binary, o->root);
 	if (host_path(o, binary, hp, sizeof(hp)))
-		return fail(msg, len, "%s: path too long", binary);
+		return errf(msg, len, "%s: path too long", binary);
 	res = realpath(hp, NULL);
 	if (!res)
-		return fail(msg, len, "%s: %s", binary, strerror(errno));
+		return errf(msg, len, "%s: %s", binary, strerror(errno));
 	if (o->root && *o->root) {
 		root = realpath(o->root, NULL);
 		l = root ? strlen(root) : 0;
 		if (!root || strncmp(res, root, l) || res[l] != '/') {
-			fail(msg, len, "%s: its real path %s is outside the root %s", binary, res,
+			errf(msg, len, "%s: its real path %s is outside the root %s", binary, res,
 			     o->root);
 			goto out;
 		}
 	}
 	if (strlen(res + l) >= outlen) {
-		fail(msg, len, "%s: path too long", binary);
+		errf(msg, len, "%s: path too long", binary);
 		goto out;
 	}
 	memcpy(out, res + l, strlen(res + l) + 1);
@@ -977,13 +966,13 @@ static int collect(struct resolver *r, struct elfdeps *d, const char *interp)
 	d->libs = calloc(r->n, sizeof(*d->libs));
 	if (!d->libs || !(d->path = strdup(r->objs[0].path)) ||
 	    (interp[0] && !(d->interp = strdup(interp))))
-		return fail(r->msg, r->len, "out of memory");
+		return errf(r->msg, r->len, "out of memory");
 	for (size_t i = 1; i < r->n; i++) {
 		if (r->objs[i].is_interp)
 			continue;
 		d->libs[d->n_libs] = strdup(r->objs[i].path);
 		if (!d->libs[d->n_libs++])
-			return fail(r->msg, r->len, "out of memory");
+			return errf(r->msg, r->len, "out of memory");
 	}
 	return 0;
 }
@@ -994,7 +983,7 @@ static int wrap(struct resolver *r, const char *a, const char *sep, const char *
 	char why[PATH_MAX + 256];
 
 	snprintf(why, sizeof(why), "%s", r->msg);
-	return fail(r->msg, r->len, "%s%s%s: %s", a, sep, b, why);
+	return errf(r->msg, r->len, "%s%s%s: %s", a, sep, b, why);
 }
 
 /* Breadth-first, as ld.so maps them: each object's DT_NEEDED in order. */
@@ -1038,7 +1027,7 @@ int elfdeps_resolve(const char *binary, const struct elfdeps_opts *o, struct elf
 
 	memset(d, 0, sizeof(*d));
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(msg, len, "libelf: %s", elf_errmsg(-1));
+		return errf(msg, len, "libelf: %s", elf_errmsg(-1));
 	if (real_path(r.o, binary, real, sizeof(real), msg, len))
 		return -1;
 	if (add_obj(&r, real, -1, false, binary, interp, sizeof(interp)))

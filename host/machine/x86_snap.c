@@ -5,12 +5,12 @@
  * from the file and loads each part in turn: devices, then the floor
  * (irqchip, vCPUs, clock). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "host/machine/x86.h"
 #include "host/machine/x86_internal.h"
+#include "lib/err.h"
 
 #define X86_SNAP_VERSION	1
 #define PAUSE_TIMEOUT_MS	2000
@@ -25,17 +25,6 @@ struct x86_snap_shape {
 	uint64_t cpuid_hash;	/* KVM_GET_SUPPORTED_CPUID: the host CPU as KVM offers it */
 };
 _Static_assert(sizeof(struct x86_snap_shape) == 40, "x86_snap_shape");
-
-static int fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* KVM_GET_SUPPORTED_CPUID without what tells one host CPU from another:
  * KVM fills in the APIC ID of the CPU the ioctl ran on (leaf 1 EBX, leaves
@@ -91,7 +80,7 @@ int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t 
 	int err;
 
 	if (!m->vm_created || !vm->nvcpus)
-		return fail(msg, len, "no VM to save");
+		return errf(msg, len, "no VM to save");
 	if (vmm_pause(vm, PAUSE_TIMEOUT_MS, msg, len))
 		return -1;
 	/* Writes KVM queued (coalesced) reach their devices first. */
@@ -122,12 +111,12 @@ static int check_shape(const struct x86_snap_shape *s, const struct x86_snap_sha
 		       char *msg, size_t len)
 {
 	if (s->version != want->version)
-		return fail(msg, len, "snapshot of board version %u; this ktstr-run builds %u",
+		return errf(msg, len, "snapshot of board version %u; this ktstr-run builds %u",
 			    s->version, want->version);
 	if (s->nodes != want->nodes || s->llcs != want->llcs || s->cores != want->cores ||
 	    s->threads != want->threads || s->mem_bytes != want->mem_bytes ||
 	    s->split_irqchip != want->split_irqchip)
-		return fail(msg, len, "snapshot of a %d,%d,%d,%d VM with %llu MiB; this one is "
+		return errf(msg, len, "snapshot of a %d,%d,%d,%d VM with %llu MiB; this one is "
 			    "%d,%d,%d,%d with %llu MiB", s->nodes, s->llcs, s->cores, s->threads,
 			    (unsigned long long)(s->mem_bytes >> 20), want->nodes, want->llcs,
 			    want->cores, want->threads,
@@ -149,7 +138,7 @@ static int load_all(struct x86_machine *m, const struct x86_machine_config *c,
 	if (check_shape(&sh, &want, msg, len))
 		return -1;
 	if (sh.cpuid_hash != want.cpuid_hash)
-		return fail(msg, len, "snapshot made on a host whose CPU KVM offers otherwise "
+		return errf(msg, len, "snapshot made on a host whose CPU KVM offers otherwise "
 			    "(KVM_GET_SUPPORTED_CPUID differs)");
 	if (x86_setup_devices(m, c, msg, len) || x86_setup_vcpus(m, msg, len) ||
 	    serial8250_load(&m->com1, r, 0, msg, len) || pci_load(&m->pci, r, msg, len) ||

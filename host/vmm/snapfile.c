@@ -3,7 +3,6 @@
  * pages, and reading them back with every bound checked. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +10,7 @@
 #include <unistd.h>
 
 #include "host/vmm/snapfile.h"
-
-static int fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "lib/err.h"
 
 static uint64_t fnv1a(const uint8_t *p, uint64_t n)
 {
@@ -106,7 +95,7 @@ int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *r
 	}
 	vsnap_put(w, "RAMX", 0, ext, (uint64_t)n_ext * sizeof(*ext));
 	if (w->oom)
-		return fail(msg, len, "snapshot: out of memory (or over %llu MiB of state)",
+		return errf(msg, len, "snapshot: out of memory (or over %llu MiB of state)",
 			    (unsigned long long)(VSNAP_MAX_META >> 20));
 	memcpy(h.magic, VSNAP_MAGIC, 8);
 	h.meta_size = w->len;
@@ -116,7 +105,7 @@ int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *r
 	h.file_size = h.data_off + data;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return fail(msg, len, "%s: %s", path, strerror(errno));
+		return errf(msg, len, "%s: %s", path, strerror(errno));
 	err = pwrite_all(fd, (const uint8_t *)&h, sizeof(h), 0) ?:
 	      pwrite_all(fd, w->meta, w->len, sizeof(h));
 	for (uint32_t i = 0; i < n_ext && !err; i++)
@@ -128,7 +117,7 @@ int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *r
 		err = -errno;
 	if (err) {
 		unlink(path);
-		return fail(msg, len, "%s: %s", path, strerror(-err));
+		return errf(msg, len, "%s: %s", path, strerror(-err));
 	}
 	return 0;
 }
@@ -154,24 +143,24 @@ static int pread_all(int fd, void *buf, uint64_t n, uint64_t off)
 static int check_hdr(const struct vsnap_hdr *h, uint64_t size, char *msg, size_t len)
 {
 	if (memcmp(h->magic, VSNAP_MAGIC, 8))
-		return fail(msg, len, "not an own-VMM snapshot (no %s magic)", VSNAP_MAGIC);
+		return errf(msg, len, "not an own-VMM snapshot (no %s magic)", VSNAP_MAGIC);
 	if (h->version != VSNAP_VERSION)
-		return fail(msg, len, "snapshot format version %u; this ktstr-run reads %u",
+		return errf(msg, len, "snapshot format version %u; this ktstr-run reads %u",
 			    h->version, VSNAP_VERSION);
 	if (h->hdr_size != sizeof(*h))
-		return fail(msg, len, "snapshot header of %u bytes, expected %zu", h->hdr_size,
+		return errf(msg, len, "snapshot header of %u bytes, expected %zu", h->hdr_size,
 			    sizeof(*h));
 	if (h->meta_size > VSNAP_MAX_META || h->meta_size % 8)
-		return fail(msg, len, "snapshot sections of %llu bytes: a multiple of 8 up to "
+		return errf(msg, len, "snapshot sections of %llu bytes: a multiple of 8 up to "
 			    "%llu expected", (unsigned long long)h->meta_size,
 			    (unsigned long long)VSNAP_MAX_META);
 	if (h->data_off % VSNAP_PAGE || h->data_off < sizeof(*h) + h->meta_size)
-		return fail(msg, len, "snapshot RAM at offset %llu: page-aligned and after the "
+		return errf(msg, len, "snapshot RAM at offset %llu: page-aligned and after the "
 			    "%llu bytes of sections expected", (unsigned long long)h->data_off,
 			    (unsigned long long)h->meta_size);
 	if (h->file_size != size || h->data_off > size || h->data_size != size - h->data_off ||
 	    h->data_size % VSNAP_PAGE)
-		return fail(msg, len, "snapshot of %llu bytes says it has %llu (RAM %llu at %llu): "
+		return errf(msg, len, "snapshot of %llu bytes says it has %llu (RAM %llu at %llu): "
 			    "truncated or damaged", (unsigned long long)size,
 			    (unsigned long long)h->file_size, (unsigned long long)h->data_size,
 			    (unsigned long long)h->data_off);
@@ -197,22 +186,22 @@ static int index_sections(struct vsnap_reader *r, char *msg, size_t len)
 		struct vsnap_ent *e;
 
 		if (r->meta_size - off < sizeof(s))
-			return fail(msg, len, "snapshot section header at %llu runs past the "
+			return errf(msg, len, "snapshot section header at %llu runs past the "
 				    "sections' end", (unsigned long long)off);
 		memcpy(&s, r->meta + off, sizeof(s));
 		if (s.size > r->meta_size - off - sizeof(s))
-			return fail(msg, len, "snapshot section %.4s %u: %llu bytes, only %llu left",
+			return errf(msg, len, "snapshot section %.4s %u: %llu bytes, only %llu left",
 				    s.tag, s.id, (unsigned long long)s.size,
 				    (unsigned long long)(r->meta_size - off - sizeof(s)));
 		if (r->n >= VSNAP_MAX_SECTIONS)
-			return fail(msg, len, "snapshot has over %d sections", VSNAP_MAX_SECTIONS);
+			return errf(msg, len, "snapshot has over %d sections", VSNAP_MAX_SECTIONS);
 		if (r->n == cap) {
 			struct vsnap_ent *ne;
 
 			cap = cap ? cap * 2 : 64;
 			ne = realloc(r->ents, cap * sizeof(*ne));
 			if (!ne)
-				return fail(msg, len, "snapshot: out of memory");
+				return errf(msg, len, "snapshot: out of memory");
 			r->ents = ne;
 		}
 		e = &r->ents[r->n++];
@@ -226,7 +215,7 @@ static int index_sections(struct vsnap_reader *r, char *msg, size_t len)
 		qsort(r->ents, r->n, sizeof(*r->ents), ent_cmp);
 	for (uint32_t i = 1; i < r->n; i++)
 		if (!ent_cmp(&r->ents[i - 1], &r->ents[i]))
-			return fail(msg, len, "snapshot section %.4s %u appears twice",
+			return errf(msg, len, "snapshot section %.4s %u appears twice",
 				    r->ents[i].tag, r->ents[i].id);
 	return 0;
 }
@@ -238,9 +227,9 @@ static int check_extents(struct vsnap_reader *r, char *msg, size_t len)
 	const struct vmm_ram_extent *e = vsnap_find(r, "RAMX", 0, &size);
 
 	if (!e)
-		return fail(msg, len, "snapshot has no RAM section (RAMX)");
+		return errf(msg, len, "snapshot has no RAM section (RAMX)");
 	if (size % sizeof(*e) || size / sizeof(*e) > VSNAP_MAX_EXTENTS)
-		return fail(msg, len, "snapshot RAM section of %llu bytes: a multiple of %zu, at "
+		return errf(msg, len, "snapshot RAM section of %llu bytes: a multiple of %zu, at "
 			    "most %d extents expected", (unsigned long long)size, sizeof(*e),
 			    VSNAP_MAX_EXTENTS);
 	r->ext = e;
@@ -249,7 +238,7 @@ static int check_extents(struct vsnap_reader *r, char *msg, size_t len)
 		if (e[i].flags || !e[i].npages || e[i].off % VSNAP_PAGE ||
 		    e[i].npages > data_pages || e[i].off / VSNAP_PAGE > data_pages - e[i].npages ||
 		    e[i].page > UINT64_MAX / VSNAP_PAGE - e[i].npages)
-			return fail(msg, len, "snapshot RAM extent %u (region %u, page %llu, %llu "
+			return errf(msg, len, "snapshot RAM extent %u (region %u, page %llu, %llu "
 				    "pages at %llu) lies outside the file's %llu pages of RAM", i,
 				    e[i].region, (unsigned long long)e[i].page,
 				    (unsigned long long)e[i].npages, (unsigned long long)e[i].off,
@@ -257,7 +246,7 @@ static int check_extents(struct vsnap_reader *r, char *msg, size_t len)
 		if (i && (e[i].region < e[i - 1].region ||
 			  (e[i].region == e[i - 1].region &&
 			   e[i].page < e[i - 1].page + e[i - 1].npages)))
-			return fail(msg, len, "snapshot RAM extent %u (region %u, page %llu) is not "
+			return errf(msg, len, "snapshot RAM extent %u (region %u, page %llu) is not "
 				    "after extent %u", i, e[i].region, (unsigned long long)e[i].page,
 				    i - 1);
 	}
@@ -273,13 +262,13 @@ int vsnap_read_fd(struct vsnap_reader *r, int fd, char *msg, size_t len)
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		return fail(msg, len, "snapshot: not a regular file");
+		return errf(msg, len, "snapshot: not a regular file");
 	if ((uint64_t)st.st_size < sizeof(h))
-		return fail(msg, len, "snapshot of %lld bytes: shorter than its header",
+		return errf(msg, len, "snapshot of %lld bytes: shorter than its header",
 			    (long long)st.st_size);
 	err = pread_all(fd, &h, sizeof(h), 0);
 	if (err)
-		return fail(msg, len, "snapshot header: %s", strerror(-err));
+		return errf(msg, len, "snapshot header: %s", strerror(-err));
 	if (check_hdr(&h, (uint64_t)st.st_size, msg, len))
 		return -1;
 	r->file_size = h.file_size;
@@ -288,13 +277,13 @@ int vsnap_read_fd(struct vsnap_reader *r, int fd, char *msg, size_t len)
 	r->meta_size = h.meta_size;
 	r->meta = malloc(h.meta_size ? h.meta_size : 1);
 	if (!r->meta)
-		return fail(msg, len, "snapshot: out of memory for %llu bytes of sections",
+		return errf(msg, len, "snapshot: out of memory for %llu bytes of sections",
 			    (unsigned long long)h.meta_size);
 	err = pread_all(fd, r->meta, h.meta_size, sizeof(h));
 	if (err)
-		return fail(msg, len, "snapshot sections: %s", strerror(-err));
+		return errf(msg, len, "snapshot sections: %s", strerror(-err));
 	if (fnv1a(r->meta, h.meta_size) != h.meta_hash)
-		return fail(msg, len, "snapshot sections do not match their hash (damaged)");
+		return errf(msg, len, "snapshot sections do not match their hash (damaged)");
 	return index_sections(r, msg, len) ?: check_extents(r, msg, len);
 }
 
@@ -306,10 +295,10 @@ int vsnap_open(struct vsnap_reader *r, const char *path, char *msg, size_t len)
 	if (fd < 0) {
 		memset(r, 0, sizeof(*r));
 		r->fd = -1;
-		return fail(msg, len, "%s: %s", path, strerror(errno));
+		return errf(msg, len, "%s: %s", path, strerror(errno));
 	}
 	if (vsnap_read_fd(r, fd, why, sizeof(why)))
-		return fail(msg, len, "%s: %s", path, why);
+		return errf(msg, len, "%s: %s", path, why);
 	return 0;
 }
 
@@ -344,9 +333,9 @@ int vsnap_get(const struct vsnap_reader *r, const char tag[4], uint32_t id, void
 	const void *p = vsnap_find(r, tag, id, &got);
 
 	if (!p)
-		return fail(msg, len, "snapshot has no section %.4s %u", tag, id);
+		return errf(msg, len, "snapshot has no section %.4s %u", tag, id);
 	if (got != size)
-		return fail(msg, len, "snapshot section %.4s %u: %llu bytes, expected %llu", tag,
+		return errf(msg, len, "snapshot section %.4s %u: %llu bytes, expected %llu", tag,
 			    id, (unsigned long long)got, (unsigned long long)size);
 	memcpy(buf, p, size);
 	return 0;
@@ -362,7 +351,7 @@ int vmm_ram_check(const struct vmm_ram_extent *ext, uint32_t n, const uint64_t *
 
 		if (e->region >= (uint32_t)n_regions || e->npages > pages ||
 		    e->page > pages - e->npages)
-			return fail(msg, len, "snapshot RAM extent %u (region %u, pages %llu+%llu) "
+			return errf(msg, len, "snapshot RAM extent %u (region %u, pages %llu+%llu) "
 				    "lies outside this VM's RAM (%d regions%s)", i, e->region,
 				    (unsigned long long)e->page, (unsigned long long)e->npages,
 				    n_regions, e->region < (uint32_t)n_regions ? ", that one smaller" : "");

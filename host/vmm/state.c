@@ -5,7 +5,6 @@
  * PICs and IOAPIC) and PIT2; and the RAM pages that hold data. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "host/vmm/vmm.h"
+#include "lib/err.h"
 
 _Static_assert(sizeof(struct kvm_regs) == 144, "kvm_regs");
 _Static_assert(sizeof(struct kvm_sregs) == 312, "kvm_sregs");
@@ -40,23 +40,12 @@ struct vmm_shape {
 	uint32_t xsave_size;	/* XSAV's size; 0: FPU */
 };
 
-static int fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* ioctl on a vCPU, named in the message on failure. */
 #define VCPU_IOCTL(v, req, arg, msg, len) \
-	(ioctl((v)->fd, req, arg) ? fail(msg, len, "vCPU %d: " #req ": %s", (v)->index, \
+	(ioctl((v)->fd, req, arg) ? errf(msg, len, "vCPU %d: " #req ": %s", (v)->index, \
 					 strerror(errno)) : 0)
 #define VM_IOCTL(vm, req, arg, msg, len) \
-	(ioctl((vm)->vm_fd, req, arg) ? fail(msg, len, #req ": %s", strerror(errno)) : 0)
+	(ioctl((vm)->vm_fd, req, arg) ? errf(msg, len, #req ": %s", strerror(errno)) : 0)
 
 /* The XSAVE area KVM hands out: KVM_CAP_XSAVE2's size (above 4096 with
  * AMX), 4096, or 0 without XSAVE (then KVM_GET_FPU). */
@@ -84,21 +73,21 @@ static struct kvm_msr_list *msr_list(struct vmm *vm, char *msg, size_t len)
 	struct kvm_msr_list probe = { .nmsrs = 0 }, *l;
 
 	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe) && errno != E2BIG) {
-		fail(msg, len, "KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
+		errf(msg, len, "KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
 		return NULL;
 	}
 	if (probe.nmsrs > MAX_MSRS) {
-		fail(msg, len, "KVM lists %u MSRs, more than %d", probe.nmsrs, MAX_MSRS);
+		errf(msg, len, "KVM lists %u MSRs, more than %d", probe.nmsrs, MAX_MSRS);
 		return NULL;
 	}
 	l = calloc(1, sizeof(*l) + probe.nmsrs * sizeof(l->indices[0]));
 	if (!l) {
-		fail(msg, len, "out of memory");
+		errf(msg, len, "out of memory");
 		return NULL;
 	}
 	l->nmsrs = probe.nmsrs;
 	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, l)) {
-		fail(msg, len, "KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
+		errf(msg, len, "KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
 		free(l);
 		return NULL;
 	}
@@ -116,7 +105,7 @@ static int save_msrs(struct vcpu *v, const struct kvm_msr_list *l, struct vsnap_
 	int ret = -1;
 
 	if (!m || !out) {
-		fail(msg, len, "out of memory");
+		errf(msg, len, "out of memory");
 		goto done;
 	}
 	while (at < l->nmsrs) {
@@ -127,7 +116,7 @@ static int save_msrs(struct vcpu *v, const struct kvm_msr_list *l, struct vsnap_
 			m->entries[i] = (struct kvm_msr_entry){ .index = l->indices[at + i] };
 		r = ioctl(v->fd, KVM_GET_MSRS, m);
 		if (r < 0) {
-			fail(msg, len, "vCPU %d: KVM_GET_MSRS: %s", v->index, strerror(errno));
+			errf(msg, len, "vCPU %d: KVM_GET_MSRS: %s", v->index, strerror(errno));
 			goto done;
 		}
 		memcpy(out + n, m->entries, r * sizeof(*out));
@@ -164,7 +153,7 @@ static int save_vcpu(struct vmm *vm, struct vcpu *v, const struct kvm_msr_list *
 		void *x = calloc(1, xs);
 
 		if (!x)
-			return fail(msg, len, "out of memory");
+			return errf(msg, len, "out of memory");
 		if (VCPU_IOCTL(v, xs > sizeof(struct kvm_xsave) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE,
 			       x, msg, len)) {
 			free(x);
@@ -208,7 +197,7 @@ int vmm_save(struct vmm *vm, struct vsnap_writer *w, char *msg, size_t len)
 	int ret = -1;
 
 	if (!ids)
-		return fail(msg, len, "out of memory");
+		return errf(msg, len, "out of memory");
 	if (VM_IOCTL(vm, KVM_GET_CLOCK, &clock, msg, len))
 		goto out;
 	vsnap_put(w, "VMSH", 0, &sh, sizeof(sh));
@@ -253,7 +242,7 @@ static int set_msrs(struct vcpu *v, const struct kvm_msr_entry *e, uint32_t n,
 	uint32_t at = 0;
 
 	if (!m)
-		return fail(msg, len, "out of memory");
+		return errf(msg, len, "out of memory");
 	while (at < n) {
 		int r;
 
@@ -262,7 +251,7 @@ static int set_msrs(struct vcpu *v, const struct kvm_msr_entry *e, uint32_t n,
 		r = ioctl(v->fd, KVM_SET_MSRS, m);
 		if (r < 0) {
 			free(m);
-			return fail(msg, len, "vCPU %d: KVM_SET_MSRS: %s", v->index,
+			return errf(msg, len, "vCPU %d: KVM_SET_MSRS: %s", v->index,
 				    strerror(errno));
 		}
 		if ((uint32_t)r < m->nmsrs)
@@ -284,13 +273,13 @@ static int load_msrs(struct vcpu *v, const struct vsnap_reader *r, bool deadline
 	int ret;
 
 	if (!src)
-		return fail(msg, len, "snapshot has no section MSRS %d", v->index);
+		return errf(msg, len, "snapshot has no section MSRS %d", v->index);
 	if (size % sizeof(*src) || size / sizeof(*src) > MAX_MSRS)
-		return fail(msg, len, "snapshot section MSRS %d: %llu bytes, not a whole number "
+		return errf(msg, len, "snapshot section MSRS %d: %llu bytes, not a whole number "
 			    "of at most %d MSRs", v->index, (unsigned long long)size, MAX_MSRS);
 	e = calloc(size / sizeof(*src) + 1, sizeof(*e));
 	if (!e)
-		return fail(msg, len, "out of memory");
+		return errf(msg, len, "out of memory");
 	/* The TSC deadline goes after the LAPIC, whose restore clears it. */
 	for (uint64_t i = 0; i < size / sizeof(*src); i++)
 		if ((src[i].index == MSR_IA32_TSC_DEADLINE) == deadline)
@@ -321,7 +310,7 @@ static int load_vcpu(struct vmm *vm, struct vcpu *v, const struct vsnap_reader *
 		return -1;
 	if (xs) {
 		void *x = calloc(1, xs);
-		int err = !x ? fail(msg, len, "out of memory") :
+		int err = !x ? errf(msg, len, "out of memory") :
 			  vsnap_get(r, "XSAV", id, x, xs, msg, len) ?:
 			  VCPU_IOCTL(v, KVM_SET_XSAVE, x, msg, len);
 
@@ -336,7 +325,7 @@ static int load_vcpu(struct vmm *vm, struct vcpu *v, const struct vsnap_reader *
 		if (vsnap_get(r, "XCRS", id, &xcrs, sizeof(xcrs), msg, len))
 			return -1;
 		if (xcrs.nr_xcrs > KVM_MAX_XCRS)
-			return fail(msg, len, "snapshot section XCRS %u: %u XCRs, at most %d", id,
+			return errf(msg, len, "snapshot section XCRS %u: %u XCRs, at most %d", id,
 				    xcrs.nr_xcrs, KVM_MAX_XCRS);
 		if (VCPU_IOCTL(v, KVM_SET_XCRS, &xcrs, msg, len))
 			return -1;
@@ -368,18 +357,18 @@ static int check_shape(struct vmm *vm, const struct vsnap_reader *r, char *msg, 
 		return -1;
 	if (sh.nvcpus != want.nvcpus || sh.irqchip != want.irqchip ||
 	    sh.split_irqchip != want.split_irqchip)
-		return fail(msg, len, "snapshot of a VM with %u vCPUs, irqchip %u, split %u; this "
+		return errf(msg, len, "snapshot of a VM with %u vCPUs, irqchip %u, split %u; this "
 			    "one has %u, %u, %u", sh.nvcpus, sh.irqchip, sh.split_irqchip,
 			    want.nvcpus, want.irqchip, want.split_irqchip);
 	if (sh.xsave_size != want.xsave_size)
-		return fail(msg, len, "snapshot's XSAVE areas are %u bytes, this host's KVM "
+		return errf(msg, len, "snapshot's XSAVE areas are %u bytes, this host's KVM "
 			    "uses %u (another CPU?)", sh.xsave_size, want.xsave_size);
 	ids = vsnap_find(r, "VCID", 0, &size);
 	if (!ids || size != (uint64_t)vm->nvcpus * sizeof(*ids))
-		return fail(msg, len, "snapshot's vCPU id list is missing or of another length");
+		return errf(msg, len, "snapshot's vCPU id list is missing or of another length");
 	for (int i = 0; i < vm->nvcpus; i++)
 		if (ids[i] != vm->vcpus[i].apic_id)
-			return fail(msg, len, "snapshot's vCPU %d has APIC ID %u, this one %u", i,
+			return errf(msg, len, "snapshot's vCPU %d has APIC ID %u, this one %u", i,
 				    ids[i], vm->vcpus[i].apic_id);
 	return 0;
 }
@@ -399,7 +388,7 @@ int vmm_load(struct vmm *vm, const struct vsnap_reader *r, char *msg, size_t len
 			if (vsnap_get(r, "IRQC", chip, &c, sizeof(c), msg, len))
 				return -1;
 			if (c.chip_id != chip)
-				return fail(msg, len, "snapshot section IRQC %u holds chip %u", chip,
+				return errf(msg, len, "snapshot section IRQC %u holds chip %u", chip,
 					    c.chip_id);
 			if (VM_IOCTL(vm, KVM_SET_IRQCHIP, &c, msg, len))
 				return -1;
@@ -496,11 +485,11 @@ int vmm_write_snapshot(struct vmm *vm, struct vsnap_writer *w, const char *path,
 	int ret = -1;
 
 	if (!ext)
-		return fail(msg, len, "out of memory");
+		return errf(msg, len, "out of memory");
 	for (int i = 0; i < vm->n_ram; i++) {
 		map[i] = calloc(vm->ram[i].size / VSNAP_PAGE / 64 + 1, sizeof(uint64_t));
 		if (!map[i]) {
-			fail(msg, len, "out of memory");
+			errf(msg, len, "out of memory");
 			goto out;
 		}
 		data_pages(&vm->ram[i], !vm->ram_file, map[i]);
