@@ -189,12 +189,8 @@ static int selftests_main(int argc, char **argv)
 		case 'J': o.junit = optarg; break;
 		case 'l': o.log = optarg; break;
 		case 'b':
-			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
-			    strcmp(optarg, "auto")) {
-				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
-					optarg);
+			if (run_check_backend(optarg))
 				return 2;
-			}
 			o.backend = optarg;
 			break;
 		case 'C': o.cold = 1; break;
@@ -255,12 +251,8 @@ static int run_main(int argc, char **argv)
 		switch (c) {
 		case 'k': o.kernel = optarg; break;
 		case 'b':
-			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
-			    strcmp(optarg, "auto")) {
-				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
-					optarg);
+			if (run_check_backend(optarg))
 				return 2;
-			}
 			o.backend = optarg;
 			break;
 		case 'a':
@@ -329,12 +321,8 @@ static int validate_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") &&
-			    strcmp(optarg, "auto")) {
-				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
-					optarg);
+			if (run_check_backend(optarg))
 				return 2;
-			}
 			backend = optarg;
 			break;
 		case 'h': fputs(usage_validate, stdout); return 0;

@@ -132,6 +132,14 @@ int cmd_validate(int n, char **files, const char *backend)
 	return bad ? 2 : 0;
 }
 
+int run_check_backend(const char *arg)
+{
+	if (!strcmp(arg, "qemu") || !strcmp(arg, "kvm") || !strcmp(arg, "auto"))
+		return 0;
+	fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n", arg);
+	return -1;
+}
+
 int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len)
 {
 	char *end;

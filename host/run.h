@@ -44,6 +44,8 @@ struct run_opts {
 /* --timeout SECONDS: a finite number > 0 and <= RUN_TIMEOUT_MAX_S, in ms
  * (rounded up). 0, or -1 with msg naming the option and the value. */
 int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
+/* --backend NAME: qemu, kvm or auto. 0, or -1 after saying so on stderr. */
+int run_check_backend(const char *arg);
 /* An option's whole unsigned 64-bit number (decimal, 0x hex or 0 octal):
  * no sign, no blanks, no overflow. 0, or -1 with msg. */
 int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,

@@ -539,11 +539,8 @@ static int parse_args(struct suite_args *a, int argc, char **argv)
 		switch (c) {
 		case 'k': su->o.kernel = optarg; break;
 		case 'b':
-			if (strcmp(optarg, "qemu") && strcmp(optarg, "kvm") && strcmp(optarg, "auto")) {
-				fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n",
-					optarg);
+			if (run_check_backend(optarg))
 				return 2;
-			}
 			su->o.backend = optarg;
 			break;
 		case 'a':
