@@ -29,23 +29,16 @@ static const char *amount(double x, char *buf, size_t len)
 	return buf;
 }
 
-void compare_judge(struct compare_row *row, const struct metric_gate *g, double alpha,
-		   bool new_starved_only)
+void compare_measure(struct compare_row *row)
 {
-	const struct metric_def *m = row->m;
-	bool worse, beyond;
-	char d[32];
-
-	row->gate = *g;
 	stats_describe(row->base, row->n_base, &row->sb);
 	stats_describe(row->new_, row->n_new, &row->sn);
 	row->tested = false;
+	row->p_holm = NAN;
+	row->family = 0;
 	row->delta = row->delta_pct = NAN;
-	if (!row->n_base || !row->n_new) {
-		row->verdict = row->n_base ? ROW_ONLY_BASE : ROW_ONLY_NEW;
-		snprintf(row->why, sizeof(row->why), "no value in %s", row->n_base ? "NEW" : "BASE");
+	if (!row->n_base || !row->n_new)
 		return;
-	}
 	row->delta = row->sn.mean - row->sb.mean;
 	if (row->sb.mean != 0)
 		row->delta_pct = row->delta / fabs(row->sb.mean) * 100;
@@ -53,16 +46,60 @@ void compare_judge(struct compare_row *row, const struct metric_gate *g, double 
 		row->delta_pct = row->delta == 0 ? 0 : copysign(INFINITY, row->delta);
 	if (row->n_base >= COMPARE_MIN_REPEATS && row->n_new >= COMPARE_MIN_REPEATS)
 		row->tested = !stats_welch(row->new_, row->n_new, row->base, row->n_base, &row->w);
+	if (row->tested) {
+		row->p_holm = row->w.p;
+		row->family = 1;
+	}
+}
+
+int compare_holm(struct compare_row *rows, int n)
+{
+	double *p = calloc(n > 0 ? n : 1, sizeof(*p));
+	int m = 0;
+
+	if (!p)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (rows[i].tested)
+			p[m++] = rows[i].w.p;
+	if (stats_holm(p, m, p)) {
+		free(p);
+		return -1;
+	}
+	for (int i = 0, k = 0; i < n; i++)
+		if (rows[i].tested) {
+			rows[i].p_holm = p[k++];
+			rows[i].family = m;
+		}
+	free(p);
+	return 0;
+}
+
+void compare_judge(struct compare_row *row, const struct metric_gate *g, double alpha,
+		   bool new_starved_only)
+{
+	const struct metric_def *m = row->m;
+	bool worse, beyond;
+	char d[32], ps[48] = "";
+
+	row->gate = *g;
+	if (!row->n_base || !row->n_new) {
+		row->verdict = row->n_base ? ROW_ONLY_BASE : ROW_ONLY_NEW;
+		snprintf(row->why, sizeof(row->why), "no value in %s", row->n_base ? "NEW" : "BASE");
+		return;
+	}
+	if (row->tested && row->family > 1)
+		snprintf(ps, sizeof(ps), " (p %.3g before Holm over %d)", row->w.p, row->family);
 	worse = m->better == METRIC_LOWER ? row->delta > 0 : row->delta < 0;
 	beyond = fabs(row->delta) > g->abs && fabs(row->delta_pct) > g->rel_pct;
 	if (!beyond) {
 		row->verdict = ROW_SAME;
 		snprintf(row->why, sizeof(row->why), "within the gates (%g %s, %g%%)", g->abs,
 			 m->unit, g->rel_pct);
-	} else if (row->tested && !(row->w.p < alpha)) {
+	} else if (row->tested && !(row->p_holm < alpha)) {
 		row->verdict = ROW_NOISE;
-		snprintf(row->why, sizeof(row->why), "%s past the gates, but p %.3g >= %g",
-			 worse ? "worse" : "better", row->w.p, alpha);
+		snprintf(row->why, sizeof(row->why), "%s past the gates, but p %.3g >= %g%s",
+			 worse ? "worse" : "better", row->p_holm, alpha, ps);
 	} else if (!worse) {
 		row->verdict = ROW_IMPROVEMENT;
 		snprintf(row->why, sizeof(row->why), "better by %s %s and %.1f%%",
@@ -161,6 +198,7 @@ static bool row_exists(const struct comparison *c, int group, const struct metri
 static int group_rows(struct comparison *c, int g, const struct compare_policy *p)
 {
 	const struct compare_set *sides[2] = { c->base, c->new_ };
+	int first = c->n_rows;
 
 	for (int side = 0; side < 2; side++) {
 		const struct compare_set *s = sides[side];
@@ -190,11 +228,15 @@ static int group_rows(struct comparison *c, int g, const struct compare_policy *
 				    values_of(c->new_, &c->keys[g], c->match, row->m, row->instance,
 					      &row->new_, &row->n_new))
 					return -1;
-				compare_judge(row, &p->gate[row->m - metric_defs], p->alpha,
-					      c->new_starved_only[g]);
+				compare_measure(row);
 			}
 		}
 	}
+	if (compare_holm(c->rows + first, c->n_rows - first))
+		return -1;
+	for (int i = first; i < c->n_rows; i++)
+		compare_judge(&c->rows[i], &p->gate[c->rows[i].m - metric_defs], p->alpha,
+			      c->new_starved_only[g]);
 	return 0;
 }
 
@@ -380,7 +422,7 @@ void compare_print(FILE *f, const struct comparison *c)
 			w = (int)strlen(label) < 60 ? (int)strlen(label) : 60;
 	}
 	fprintf(f, "\n%-*s %-28s %11s %11s %8s %8s  %s\n", w, head,
-		"metric[cgroup]", "base", "new", "delta", "p", "verdict");
+		"metric[cgroup]", "base", "new", "delta", "p(holm)", "verdict");
 	for (int i = 0; i < c->n_rows; i++) {
 		const struct compare_row *r = &c->rows[i];
 		char label[640], name[128], b[32], n[32], d[16], p[16];
@@ -397,7 +439,7 @@ void compare_print(FILE *f, const struct comparison *c)
 		else
 			snprintf(d, sizeof(d), "%+.1f%%", r->delta_pct);
 		if (r->tested)
-			snprintf(p, sizeof(p), "%.2g", r->w.p);
+			snprintf(p, sizeof(p), "%.2g", r->p_holm);
 		else
 			snprintf(p, sizeof(p), "-");
 		fprintf(f, "%-*s %-28s %11s %11s %8s %8s  %s", w, label, name, b, n, d, p,
@@ -425,8 +467,9 @@ void compare_print(FILE *f, const struct comparison *c)
 		fprintf(f, "note: %s has runs only in %s\n", label,
 			c->unpaired_base[i] ? "BASE" : "NEW");
 	}
-	fprintf(f, "\n%d key%s paired, %d metric%s compared (alpha %g):", c->n_keys,
-		c->n_keys == 1 ? "" : "s", c->n_rows, c->n_rows == 1 ? "" : "s", c->alpha);
+	fprintf(f, "\n%d key%s paired, %d metric%s compared (alpha %g, Holm over each key's "
+		"tested metrics):", c->n_keys, c->n_keys == 1 ? "" : "s", c->n_rows,
+		c->n_rows == 1 ? "" : "s", c->alpha);
 	for (int v = 0, first = 1; v <= ROW_ONLY_NEW; v++) {
 		if (!c->count[v] && v != ROW_REGRESSION)
 			continue;
@@ -491,6 +534,9 @@ json_t *compare_to_json(const struct comparison *c)
 			"df", r->tested ? num_or_null(r->w.df) : json_null(),
 			"p", r->tested ? num_or_null(r->w.p) : json_null(),
 			"verdict", compare_verdict_name(r->verdict), "why", r->why));
+		json_object_set_new(json_array_get(rows, i), "p_holm",
+				    r->tested ? num_or_null(r->p_holm) : json_null());
+		json_object_set_new(json_array_get(rows, i), "family", json_integer(r->family));
 		json_object_set_new(json_array_get(rows, i), "delta_pct",
 				    isnan(r->delta_pct) ? json_null() :
 				    isinf(r->delta_pct) ? json_string(r->delta_pct > 0 ? "+inf" : "-inf") :
@@ -602,6 +648,7 @@ void compare_print_metrics(FILE *f)
 	for (int i = 0; i < metric_count; i++)
 		fprintf(f, "%-20s %s\n", metric_defs[i].name, metric_defs[i].what);
 	fprintf(f, "\nA change is a regression when it is worse by more than both gates and,\n"
-		"with %d or more repeats on each side, Welch's t-test gives p < %g.\n",
+		"with %d or more repeats on each side, Welch's t-test gives p < %g after\n"
+		"Holm's correction over the metrics tested for the same key.\n",
 		COMPARE_MIN_REPEATS, COMPARE_ALPHA);
 }

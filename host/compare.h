@@ -2,7 +2,8 @@
 /* `ktstr-run compare BASE NEW`: pairs the runs of two result sets by key
  * (docs/results.md `key`), compares every metric of the registry
  * (host/metrics.h) with its gates and, where both sides have 3 or more
- * repeats, Welch's t-test, and says which changes are regressions. */
+ * repeats, Welch's t-test corrected by Holm over the key's metrics, and
+ * says which changes are regressions. */
 #ifndef KTSTR__HOST_COMPARE_H
 #define KTSTR__HOST_COMPARE_H
 
@@ -98,15 +99,24 @@ struct compare_row {
 	struct metric_gate gate;     /* the one it was judged by */
 	bool tested;                 /* Welch's t-test ran */
 	struct welch w;
+	double p_holm;               /* w.p adjusted over the key's tested rows */
+	int family;                  /* how many tested rows the key has */
 	enum row_verdict verdict;
 	char why[256];
 };
 
-/* Judge one row whose values are filled: the gates (both exceeded, in
- * the worse direction), then the t-test where both sides have at least
- * COMPARE_MIN_REPEATS values (p >= alpha: noise). new_starved_only: the
- * new runs' host starved their VMs and the base runs' did not, so a
- * worse change is inconclusive. */
+/* Describe one row whose values are filled: both sides' statistics, the
+ * difference and, where both sides have at least COMPARE_MIN_REPEATS
+ * values, Welch's t-test (p_holm = p, family 1 until compare_holm). */
+void compare_measure(struct compare_row *row);
+/* Holm's correction over the tested rows among rows[0..n) (one key's
+ * metrics are one family: 16 tests at alpha 0.05 each are 16 chances for
+ * an unchanged rerun to flag a metric). 0, or -1 (out of memory). */
+int compare_holm(struct compare_row *rows, int n);
+/* Judge a measured row: the gates (both exceeded, in the worse
+ * direction), then the test where it ran (p_holm >= alpha: noise).
+ * new_starved_only: the new runs' host starved their VMs and the base
+ * runs' did not, so a worse change is inconclusive. */
 void compare_judge(struct compare_row *row, const struct metric_gate *g, double alpha,
 		   bool new_starved_only);
 

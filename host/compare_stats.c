@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Welch's t-test and what it needs (see compare_stats.h). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "host/compare_stats.h"
 
@@ -103,5 +104,45 @@ int stats_welch(const double *a, int na, const double *b, int nb, struct welch *
 	w->t = (sa.mean - sb.mean) / sqrt(se2);
 	w->df = se2 * se2 / (va * va / (na - 1) + vb * vb / (nb - 1));
 	w->p = stats_t_two_sided(w->t, w->df);
+	return 0;
+}
+
+/* A p-value for ordering: NaN (no answer) as 1. */
+static double pv(const double *p, int i)
+{
+	return isnan(p[i]) ? 1 : p[i];
+}
+
+int stats_holm(const double *p, int n, double *adj)
+{
+	int *order = n > 0 ? malloc(n * sizeof(*order)) : NULL;
+	double *sorted = n > 0 ? malloc(n * sizeof(*sorted)) : NULL, run = 0;
+
+	if (n > 0 && (!order || !sorted)) {
+		free(order);
+		free(sorted);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int k = i;
+
+		/* Insertion sort by p: a family is a key's metrics, a few dozen. */
+		for (; k > 0 && pv(p, order[k - 1]) > pv(p, i); k--)
+			order[k] = order[k - 1];
+		order[k] = i;
+	}
+	for (int k = 0; k < n; k++) {
+		double a = (n - k) * pv(p, order[k]);
+
+		if (a > 1)
+			a = 1;
+		if (a > run)
+			run = a;
+		sorted[k] = run;
+	}
+	for (int k = 0; k < n; k++)
+		adj[order[k]] = sorted[k];
+	free(order);
+	free(sorted);
 	return 0;
 }

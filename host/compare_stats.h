@@ -32,4 +32,10 @@ struct welch {
  * else 0. */
 int stats_welch(const double *a, int na, const double *b, int nb, struct welch *w);
 
+/* Holm's step-down adjustment of n p-values that are one family: adj[i]
+ * is the smallest level at which p[i] is rejected while the chance of any
+ * false rejection in the family stays at that level (R's
+ * p.adjust(p, "holm")). adj may be p. 0, or -1 when out of memory. */
+int stats_holm(const double *p, int n, double *adj);
+
 #endif

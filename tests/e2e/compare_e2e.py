@@ -109,6 +109,8 @@ def case_compare():
               "3 repeats a side were compared")
         check(share and share[0]["test"] == "welch" and share[0]["p"] is not None,
               "with a p-value")
+        check(share and share[0]["family"] > 1 and share[0]["p_holm"] >= share[0]["p"],
+              f"Holm's correction over the key's metrics: {share and share[0]['family']}")
     js = os.path.join(outdir(), "variant.json")
     p = compare("--json", js, base, variant)
     check(p.returncode == 1, f"a lower cpu.weight is a regression: exit {p.returncode}")

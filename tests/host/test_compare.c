@@ -124,6 +124,28 @@ Test(stats, welch_edges)
 	cr_assert_float_eq(w.p, 0.42264973081037424, 1e-13);
 }
 
+Test(stats, holm_as_r_gives_it)
+{
+	/* R: p.adjust(c(0.01, 0.02, 0.03, 0.04, 0.05), "holm") and
+	 * p.adjust(c(0.04, 0.001, 0.03), "holm"). */
+	double p[] = { 0.01, 0.02, 0.03, 0.04, 0.05 }, want[] = { 0.05, 0.08, 0.09, 0.09, 0.09 };
+	double q[] = { 0.04, 0.001, 0.03 }, wantq[] = { 0.06, 0.003, 0.06 }, adj[3];
+	double r[] = { 0.6, NAN, 0.001 };
+
+	cr_assert_eq(stats_holm(p, N(p), p), 0, "in place");
+	for (size_t i = 0; i < N(p); i++)
+		cr_assert_float_eq(p[i], want[i], 1e-15, "[%zu] %g", i, p[i]);
+	cr_assert_eq(stats_holm(q, N(q), adj), 0);
+	for (size_t i = 0; i < N(q); i++)
+		cr_assert_float_eq(adj[i], wantq[i], 1e-15, "[%zu] %g", i, adj[i]);
+	/* No answer counts as p 1; adjusted values never pass 1. */
+	cr_assert_eq(stats_holm(r, N(r), adj), 0);
+	cr_assert_float_eq(adj[2], 0.003, 1e-15);
+	cr_assert_eq(adj[0], 1);
+	cr_assert_eq(adj[1], 1);
+	cr_assert_eq(stats_holm(r, 0, adj), 0, "an empty family");
+}
+
 Test(stats, describe)
 {
 	static const double v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
@@ -147,6 +169,7 @@ static struct compare_row judge(const char *name, double *b, int nb, double *n, 
 				 .n_new = nn };
 
 	cr_assert_not_null(r.m);
+	compare_measure(&r);
 	compare_judge(&r, &r.m->gate, COMPARE_ALPHA, starved);
 	return r;
 }
@@ -189,6 +212,42 @@ Test(judge, a_difference_inside_the_noise_is_not_a_regression)
 	cr_assert_geq(r.w.p, 0.05);
 	cr_assert_eq(r.verdict, ROW_NOISE, "%s", r.why);
 	cr_assert(strstr(r.why, "p 0."), "the p-value is named: %s", r.why);
+}
+
+/* What broke an unchanged rerun in CI: one of a key's 16 tested metrics
+ * past its gates with p 0.01 by chance. Alone it is a regression; as one
+ * of 16 it is noise, while a real regression in the same family stays. */
+Test(judge, one_chance_hit_among_many_metrics_is_noise)
+{
+	double hb[] = { 2.6, 3.4, 1.9 }, hn[] = { 10.9, 12.1, 8.8 };
+	double sb[] = { 50.1, 49.8, 50.3 }, sn[] = { 16.9, 17.2, 16.5 };
+	double qb[] = { 10, 11, 12 }, qn[] = { 10.5, 11, 11.5 };
+	struct compare_row rows[16], *hit = &rows[0], *real = &rows[1];
+	const struct metric_def *spread = metric_find("fairness_spread_pct");
+
+	cr_assert_not_null(spread);
+	*hit = (struct compare_row){ .m = spread, .base = hb, .n_base = 3, .new_ = hn, .n_new = 3 };
+	*real = (struct compare_row){ .m = metric_find("cpu_share"), .base = sb, .n_base = 3,
+				      .new_ = sn, .n_new = 3 };
+	for (int i = 2; i < 16; i++)
+		rows[i] = (struct compare_row){ .m = spread, .base = qb, .n_base = 3, .new_ = qn,
+						.n_new = 3 };
+	for (int i = 0; i < 16; i++)
+		compare_measure(&rows[i]);
+	cr_assert(hit->tested && hit->w.p < 0.05 && hit->w.p > 0.05 / 16, "raw p %g", hit->w.p);
+	compare_judge(hit, &spread->gate, COMPARE_ALPHA, false);
+	cr_assert_eq(hit->verdict, ROW_REGRESSION, "alone it is flagged: %s", hit->why);
+
+	cr_assert_eq(compare_holm(rows, 16), 0);
+	for (int i = 0; i < 16; i++) {
+		cr_assert_eq(rows[i].family, 16);
+		compare_judge(&rows[i], &rows[i].m->gate, COMPARE_ALPHA, false);
+	}
+	cr_assert_float_eq(real->p_holm, 16 * real->w.p, 1e-18, "the smallest p times 16");
+	cr_assert_float_eq(hit->p_holm, 15 * hit->w.p, 1e-12, "the second smallest times 15");
+	cr_assert_eq(hit->verdict, ROW_NOISE, "%s", hit->why);
+	cr_assert(strstr(hit->why, "before Holm over 16"), "%s", hit->why);
+	cr_assert_eq(real->verdict, ROW_REGRESSION, "%s", real->why);
 }
 
 Test(judge, fewer_than_three_repeats_use_the_gates_alone)
