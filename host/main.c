@@ -72,7 +72,8 @@ static const char usage_run[] =
 	"  --timeout SECONDS  wall-clock limit for the whole VM run, > 0 and at most\n"
 	"                     604800 (7 days) (default: 120 s plus three times the\n"
 	"                     scenario's run time, which is at most 2 days)\n"
-	"  --append ARGS      extra kernel command line\n"
+	"  --append ARGS      extra kernel command line (not console=hvc*: hvc0 is the\n"
+	"                     report channel; not init= or rdinit=)\n"
 	"  --prefault         kvm backend: fault all guest RAM in before boot (huge\n"
 	"                     pages are used where the host's THP allows)\n"
 	"  --hugepages        kvm backend: guest RAM from the host's 2 MiB hugetlbfs\n"
@@ -178,7 +179,13 @@ static int selftests_main(int argc, char **argv)
 		case 'T': o.topology = optarg; break;
 		case 'm': o.memory = optarg; break;
 		case 't': o.filter = optarg; break;
-		case 'A': o.append = optarg; break;
+		case 'A':
+			if (run_check_append(optarg, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
+				return 2;
+			}
+			o.append = optarg;
+			break;
 		case 'o':
 			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
 				fprintf(stderr, "ktstr-run: %s\n", msg);
@@ -267,7 +274,13 @@ static int run_main(int argc, char **argv)
 		case 'j': o.json = optarg; break;
 		case 'J': o.junit = optarg; break;
 		case 'l': o.log = optarg; break;
-		case 'A': o.append = optarg; break;
+		case 'A':
+			if (run_check_append(optarg, msg, sizeof(msg))) {
+				fprintf(stderr, "ktstr-run: %s\n", msg);
+				return 2;
+			}
+			o.append = optarg;
+			break;
 		case 't':
 			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
 				fprintf(stderr, "ktstr-run: %s\n", msg);

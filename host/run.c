@@ -20,6 +20,7 @@
 #include "host/output.h"
 #include "host/results.h"
 #include "host/run.h"
+#include "lib/err.h"
 #include "host/checks.h"
 #include "host/verdict.h"
 #include "proto/guest_config.h"
@@ -138,6 +139,25 @@ int run_check_backend(const char *arg)
 		return 0;
 	fprintf(stderr, "ktstr-run: --backend %s: expected qemu, kvm or auto\n", arg);
 	return -1;
+}
+
+int run_check_append(const char *arg, char *msg, size_t len)
+{
+	static const char *const sep = " \t\n";
+
+	for (const char *w = arg + strspn(arg, sep); *w; w += strspn(w, sep)) {
+		size_t n = strcspn(w, sep);
+
+		if (!strncmp(w, "console=hvc", 11))
+			return errf(msg, len, "--append: '%.*s': hvc0 is the report channel "
+				    "(frames both ways), not a console; the kernel's console is "
+				    "ttyS0 (the console log)", (int)n, w);
+		if (!strncmp(w, "rdinit=", 7) || !strncmp(w, "init=", 5))
+			return errf(msg, len, "--append: '%.*s': guest-init must be the guest's "
+				    "PID 1 (the initramfs' /init)", (int)n, w);
+		w += n;
+	}
+	return 0;
 }
 
 int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len)

@@ -46,6 +46,11 @@ struct run_opts {
 int run_parse_timeout(const char *arg, uint64_t *ms, char *msg, size_t len);
 /* --backend NAME: qemu, kvm or auto. 0, or -1 after saying so on stderr. */
 int run_check_backend(const char *arg);
+/* --append ARGS: more kernel command line, without what would break the
+ * run: a console on hvc (the report channel: the kernel's messages would
+ * run into the frames, and hvc's SysRq key would act on the run plan's
+ * bytes) or another init (guest-init must be PID 1). 0, or -1 with msg. */
+int run_check_append(const char *arg, char *msg, size_t len);
 /* An option's whole unsigned 64-bit number (decimal, 0x hex or 0 octal):
  * no sign, no blanks, no overflow. 0, or -1 with msg. */
 int run_parse_u64(const char *opt, const char *arg, uint64_t *v, char *msg,

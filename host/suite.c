@@ -559,7 +559,11 @@ static int parse_args(struct suite_args *a, int argc, char **argv)
 			if (run_parse_u64("--seed", optarg, &su->o.seed, msg, sizeof(msg)))
 				goto bad;
 			break;
-		case 'A': su->o.append = optarg; break;
+		case 'A':
+			if (run_check_append(optarg, msg, sizeof(msg)))
+				goto bad;
+			su->o.append = optarg;
+			break;
 		case 'C': su->o.cold = 1; break;
 		case 'T':
 			if (suite_topo_parse(optarg, &su->topos, &su->n_topo, msg, sizeof(msg)))

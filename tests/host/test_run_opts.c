@@ -120,3 +120,23 @@ Test(run_opts, default_timeout_holds_the_scheduler_waits)
 	cr_expect_eq(default_for("scenario t\nscheduler a exec=/bin/true\nstep s 1s\n"),
 		     120000 + 3000, "a scheduler never attached costs no wait");
 }
+
+Test(run_opts, append_refuses_what_breaks_the_run)
+{
+	static const char *const ok[] = { "", "nohz_full=1-3", "  quiet  loglevel=8 ",
+		"console=ttyS0", "sched_ext.slice_bypass_us=1000 foo.init=1" };
+	static const struct { const char *arg, *says; } bad[] = {
+		{ "console=hvc0", "'console=hvc0': hvc0 is the report channel" },
+		{ "quiet console=hvc1,115200 x", "'console=hvc1,115200'" },
+		{ "rdinit=/bin/sh", "'rdinit=/bin/sh': guest-init must be the guest's PID 1" },
+		{ "\tinit=/sbin/init", "'init=/sbin/init'" },
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		cr_expect_eq(run_check_append(ok[i], msg, sizeof(msg)), 0, "'%s': %s", ok[i], msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(run_check_append(bad[i].arg, msg, sizeof(msg)), -1, "'%s'", bad[i].arg);
+		cr_expect(strstr(msg, bad[i].says), "'%s': %s", bad[i].arg, msg);
+	}
+}
