@@ -446,20 +446,18 @@ static int check_filter(const char *filter, char **names, size_t n, char *msg, s
 	return -1;
 }
 
+static int put_text(FILE *f, const void *text)
+{
+	return fputs(text, f) == EOF;
+}
+
 /* The script the guest runs, at <cache>/selftests/run.sh. */
 static int write_script(const char *cache, char *path, size_t len, char *msg, size_t msglen)
 {
-	struct atomic_file a;
 	int ret;
 
 	snprintf(path, len, "%.3800s/selftests/run.sh", cache);
-	ret = atomic_file_open(&a, path);
-	if (!ret && fputs(selftests_run_sh, a.f) == EOF) {
-		atomic_file_abort(&a);
-		ret = -EIO;
-	} else if (!ret) {
-		ret = atomic_file_commit(&a);
-	}
+	ret = atomic_file_write(path, put_text, selftests_run_sh);
 	if (ret)
 		snprintf(msg, msglen, "%.1000s: %.1000s", path, strerror(-ret));
 	return ret ? -1 : 0;
@@ -573,6 +571,18 @@ static int prepare(struct st *x, char *msg, size_t len)
 	return 0;
 }
 
+struct st_junit {
+	const struct selftests_results *r;
+	const struct selftests_meta *m;
+};
+
+static int dump_junit(FILE *f, const void *arg)
+{
+	const struct st_junit *j = arg;
+
+	return selftests_junit(f, j->r, j->m);
+}
+
 /* The results, written; the command's exit code. run: the run's results
  * object (NULL: the run ended before it had one). */
 static int report(struct st *x, json_t *run, int run_code, double wall_s)
@@ -611,19 +621,10 @@ static int report(struct st *x, json_t *run, int run_code, double wall_s)
 		json_decref(j);
 	}
 	if (o->junit) {
-		struct atomic_file a;
-		int ret = atomic_file_open(&a, o->junit);
+		struct st_junit jx = { &r, &m };
 
-		if (!ret && selftests_junit(a.f, &r, &m)) {
-			atomic_file_abort(&a);
-			ret = -EIO;
-		} else if (!ret) {
-			ret = atomic_file_commit(&a);
-		}
-		if (ret) {
-			fprintf(stderr, "ktstr-run: writing %s: %s\n", o->junit, strerror(-ret));
+		if (run_write_file(o->junit, dump_junit, &jx))
 			code = code ? code : 2;
-		}
 	}
 	selftests_results_free(&r);
 	return code;
