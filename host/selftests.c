@@ -225,9 +225,7 @@ static int spawn(char *const argv[], char **out, char *msg, size_t len)
  * guest-init (host/install_paths.h). */
 static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 {
-	static const char *const dirs[] = { "host", KTSTR_INSTALL_LIBEXEC };
 	const char *env = getenv("KTSTR_SELFTESTS_BUILD");
-	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
@@ -236,19 +234,8 @@ static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(msg, msglen, "KTSTR_SELFTESTS_BUILD=%s: %s", env, strerror(errno));
 		return -1;
 	}
-	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
-		return -1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "selftests-build.sh"))
-			tried[i][0] = 0;
-		else if (access(tried[i], R_OK) == 0) {
-			snprintf(buf, len, "%s", tried[i]);
-			return 0;
-		}
-	}
-	snprintf(msg, msglen, "selftests-build.sh not found (looked for %.1000s and %.1000s); "
-		 "set KTSTR_SELFTESTS_BUILD", tried[0], tried[1]);
-	return -1;
+	return install_find(buf, len, "host", KTSTR_INSTALL_LIBEXEC, "selftests-build.sh",
+			    "set KTSTR_SELFTESTS_BUILD", msg, msglen);
 }
 
 static bool has_selftests(const char *tree)
