@@ -391,14 +391,27 @@ Test(guest_files, file_directive_bounds)
 
 /* The kernel's config ------------------------------------------------------- */
 
-Test(guest_files, kernel_config_at_boot_config_release)
+/* A kernel of release rel whose config, dir/config, holds the one line. */
+static struct guest_kernel kernel_with_config(const char *rel, const char *line)
 {
-	char cfg[PATH_MAX], msg[2048];
-	struct guest_kernel k = { "7.3.4+deb13-cloud-amd64", cfg };
-	struct cpio c;
+	static char cfg[PATH_MAX];
+	FILE *f;
 
 	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_SCHED_CLASS_EXT=y >$D/config");
+	f = fopen(cfg, "w");
+	cr_assert_not_null(f, "%s", cfg);
+	fprintf(f, "%s\n", line);
+	fclose(f);
+	return (struct guest_kernel){ rel, cfg };
+}
+
+Test(guest_files, kernel_config_at_boot_config_release)
+{
+	struct guest_kernel k = kernel_with_config("7.3.4+deb13-cloud-amd64",
+						   "CONFIG_SCHED_CLASS_EXT=y");
+	char msg[2048];
+	struct cpio c;
+
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	extract(&c);
 	want_content("/boot/config-7.3.4+deb13-cloud-amd64", "CONFIG_SCHED_CLASS_EXT=y\n");
@@ -408,12 +421,11 @@ Test(guest_files, kernel_config_at_boot_config_release)
 
 Test(guest_files, kernel_config_a_file_directive_wins)
 {
-	char cfg[PATH_MAX], msg[2048], text[1024];
-	struct guest_kernel k = { "6.1.0", cfg };
+	struct guest_kernel k = kernel_with_config("6.1.0", "CONFIG_A=y");
+	char msg[2048], text[1024];
 	struct cpio c;
 
-	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_A=y >$D/config && echo CONFIG_MINE=y >$D/mine");
+	sh("echo CONFIG_MINE=y >$D/mine");
 	snprintf(text, sizeof(text), "scenario t\nfile %s/mine to=/boot/config-6.1.0\n", dir);
 	cr_assert_eq(stage_k(text, &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	extract(&c);
@@ -423,12 +435,10 @@ Test(guest_files, kernel_config_a_file_directive_wins)
 
 Test(guest_files, kernel_config_needs_a_release_that_names_a_file)
 {
-	char cfg[PATH_MAX], msg[2048];
-	struct guest_kernel k = { "", cfg };
+	struct guest_kernel k = kernel_with_config("", "CONFIG_A=y");
+	char msg[2048];
 	struct cpio c;
 
-	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_A=y >$D/config");
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect(!c.buf || !memmem(c.buf, c.len, "boot/config", 11), "no release: nothing shipped");
 	cpio_free(&c);
