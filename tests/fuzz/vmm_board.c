@@ -9,6 +9,7 @@
 #include "host/arch/x86/layout.h"
 #include "host/dev/i8042.h"
 #include "tests/fuzz/vmm_board.h"
+#include "tests/vmm/no_kvm.h"
 
 uint8_t ram_lo[RAM_LO] __attribute__((aligned(4096)));
 uint8_t ram_hi[RAM_HI] __attribute__((aligned(4096)));
@@ -24,12 +25,10 @@ void board_setup(void)
 {
 	if (devnull < 0)
 		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
+	vm.cfg.log_fd = vm.bus.log_fd = devnull;
 	memset(ram_lo, 0, sizeof(ram_lo));
 	memset(ram_hi, 0, sizeof(ram_hi));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = devnull;
-	iotrap_bus_init(&vm.bus, devnull);
 	if (gm_add(&vm.gm, 0, RAM_LO, ram_lo) || gm_add(&vm.gm, X86_4G, RAM_HI, ram_hi) ||
 	    serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, devnull) || i8042_init(&vm) ||
 	    pci_init(&bus, &vm, ecam, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,

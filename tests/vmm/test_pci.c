@@ -17,6 +17,7 @@
 #include "host/dev/pci.h"
 #include "host/dev/virtio_pci.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/no_kvm.h"
 
 #define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
@@ -41,10 +42,9 @@ static const struct virtio_dev_ops ops = {
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	memset(notified, 0, sizeof(notified));
 	memset(ram, 0, sizeof(ram));
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(pci_init(&bus, &vm, NULL, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
 	cr_assert_eq(virtio_pci_init(&vp, &vm, &ops, NULL, MMIO, IO), 0);

@@ -15,6 +15,7 @@
 #include "host/dev/serial8250.h"
 #include "host/vmm/vmm.h"
 #include "tests/vmm/blocked.h"
+#include "tests/vmm/no_kvm.h"
 
 static struct vmm vm;
 static struct serial8250 com1;
@@ -22,10 +23,7 @@ static int log_pipe[2];
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = -1;
-	iotrap_bus_init(&vm.bus, -1);
+	vm_without_kvm(&vm);
 	cr_assert_eq(pipe2(log_pipe, O_CLOEXEC), 0);
 	fcntl(log_pipe[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens the log */
 	cr_assert_eq(serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, log_pipe[1]), 0);

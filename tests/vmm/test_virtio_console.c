@@ -22,6 +22,7 @@
 #include "host/dev/virtio_console.h"
 #include "host/vmm/vmm.h"
 #include "tests/vmm/blocked.h"
+#include "tests/vmm/no_kvm.h"
 
 #define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
@@ -47,11 +48,8 @@ static int sv[2];	/* the host's end, the device's end */
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	memset(ram, 0, sizeof(ram));
-	vm.vm_fd = vm.kvm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = -1;
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	fcntl(sv[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens it */
