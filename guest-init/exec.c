@@ -19,6 +19,7 @@
 #include "guest-init/scx.h"
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "lib/file.h"
 #include "workload/workload.h"
 
 /* The limits the host's validate checks (scenario/model.h); one cgroup

@@ -20,6 +20,7 @@
 #include "guest-init/scx_monitor.h"
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "lib/file.h"
 
 #define SCX_SYSFS "/sys/kernel/sched_ext"
 #define POLL_NS (10 * 1000000ull)

@@ -8,26 +8,9 @@
 #include <unistd.h>
 
 #include "guest-init/sysinfo.h"
+#include "lib/file.h"
 #include "proto/events.h"
 #include "scenario/model.h"
-
-int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	buf[0] = 0;
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = 0;
-	return 0;
-}
 
 int write_text(const char *path, const char *s)
 {

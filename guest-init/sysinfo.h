@@ -8,8 +8,6 @@
 #include <stddef.h>
 
 json_t *sysinfo_collect(void);
-/* Read a small sysfs/proc file, trailing newline stripped. 0 or -errno. */
-int read_text(const char *path, char *buf, size_t len);
 /* Write a string to a sysfs/cgroup file. 0 or -errno. */
 int write_text(const char *path, const char *s);
 /* The current sched_ext state ("enabled", "disabled", ...) or "absent". */

@@ -18,6 +18,7 @@
 
 #include "guest-init/sysinfo.h"
 #include "guest-init/transport.h"
+#include "lib/file.h"
 #include "proto/plan.h"
 
 static int tx_fd = -1;

@@ -85,3 +85,18 @@ void atomic_file_abort(struct atomic_file *a)
 		unlink(a->tmp);
 	a->tmp[0] = 0;
 }
+
+int atomic_file_write(const char *dest, int (*write)(FILE *f, const void *arg),
+		      const void *arg)
+{
+	struct atomic_file a;
+	int ret = atomic_file_open(&a, dest);
+
+	if (ret)
+		return ret;
+	if (write(a.f, arg)) {
+		atomic_file_abort(&a);
+		return -EIO;
+	}
+	return atomic_file_commit(&a);
+}

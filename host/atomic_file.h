@@ -22,5 +22,9 @@ int atomic_file_open(struct atomic_file *a, const char *dest);
 int atomic_file_commit(struct atomic_file *a);
 /* Give up: the temporary file goes, dest stays as it was. */
 void atomic_file_abort(struct atomic_file *a);
+/* Open, write(f, arg), commit: dest written whole, or left as it was if
+ * write returns nonzero (-EIO) or a step fails. 0, or a negative errno. */
+int atomic_file_write(const char *dest, int (*write)(FILE *f, const void *arg),
+		      const void *arg);
 
 #endif

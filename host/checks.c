@@ -865,6 +865,17 @@ static void check_tap(struct ctx *x, struct check_list *out)
 			  sum.more, TAP_CHECKS_MAX, sum.more_failed);
 }
 
+/* The scenario's own checks by kind; the scheduler's are checks_sched's. */
+static void (*const check_of_kind[])(struct ctx *, const struct scn_check *,
+				     struct check_list *) = {
+	[SCN_CHECK_STARVATION] = check_starvation,
+	[SCN_CHECK_ISOLATION] = check_isolation,
+	[SCN_CHECK_FAIRNESS] = check_fairness,
+	[SCN_CHECK_WEIGHT] = check_weight,
+	[SCN_CHECK_WAKE_LATENCY] = check_wake_latency,
+	[SCN_CHECK_THROUGHPUT] = check_throughput,
+};
+
 void checks_run(const struct scenario *s, const struct run_result *r,
 		struct check_list *out)
 {
@@ -879,30 +890,12 @@ void checks_run(const struct scenario *s, const struct run_result *r,
 	first = out->n;
 	for (int i = 0; i < s->n_checks; i++) {
 		const struct scn_check *c = &s->checks[i];
-		switch (c->kind) {
-		case SCN_CHECK_STARVATION:
-			check_starvation(&x, c, out);
-			break;
-		case SCN_CHECK_ISOLATION:
-			check_isolation(&x, c, out);
-			break;
-		case SCN_CHECK_FAIRNESS:
-			check_fairness(&x, c, out);
-			break;
-		case SCN_CHECK_WEIGHT:
-			check_weight(&x, c, out);
-			break;
-		case SCN_CHECK_WAKE_LATENCY:
-			check_wake_latency(&x, c, out);
-			break;
-		case SCN_CHECK_THROUGHPUT:
-			check_throughput(&x, c, out);
-			break;
-		case SCN_CHECK_SCHED_ALIVE:
-		case SCN_CHECK_SCHED_DIES:
+
+		if (c->kind == SCN_CHECK_SCHED_ALIVE || c->kind == SCN_CHECK_SCHED_DIES)
 			checks_sched(s, r, c, out);
-			break;
-		}
+		else if ((unsigned)c->kind < sizeof(check_of_kind) / sizeof(check_of_kind[0]) &&
+			 check_of_kind[c->kind])
+			check_of_kind[c->kind](&x, c, out);
 	}
 	checks_sched_not_judged(r, out, first);
 	timeline_free(&x.tl);

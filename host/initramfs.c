@@ -20,9 +20,6 @@
 int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 {
 	const char *env = getenv("KTSTR_GUEST_INIT");
-	/* the build tree, then the installed tree */
-	const char *const dirs[] = { "guest-init", KTSTR_INSTALL_LIBEXEC };
-	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		if (access(env, R_OK)) {
@@ -32,20 +29,9 @@ int initramfs_find_guest_init(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(buf, len, "%s", env);
 		return 0;
 	}
-	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
-		return -1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "guest-init"))
-			tried[i][0] = 0;
-		else if (access(tried[i], R_OK) == 0) {
-			snprintf(buf, len, "%s", tried[i]);
-			return 0;
-		}
-	}
-	snprintf(msg, msglen, "guest-init not found (looked for %s and %s); build it with "
-		 "ninja, install it with meson install, or set KTSTR_GUEST_INIT",
-		 tried[0], tried[1]);
-	return -1;
+	return install_find(buf, len, "guest-init", KTSTR_INSTALL_LIBEXEC, "guest-init",
+			    "build it with ninja, install it with meson install, or set "
+			    "KTSTR_GUEST_INIT", msg, msglen);
 }
 
 static int to_memfd(const struct cpio *c, int *fd, char *msg, size_t msglen)

@@ -3,6 +3,7 @@
  * (install_paths.h). */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,4 +55,25 @@ int install_path(char *out, size_t len, const char *exe_dir, const char *dir,
 	out[base] = 0;
 	n = snprintf(out + base, len - base, "%s%s/%s", base > 1 ? "/" : "", dir, name);
 	return n < 0 || (size_t)n >= len - base ? -1 : 0;
+}
+
+int install_find(char *buf, size_t len, const char *build_dir, const char *install_dir,
+		 const char *name, const char *hint, char *msg, size_t msglen)
+{
+	const char *const dirs[] = { build_dir, install_dir };
+	char exe[PATH_MAX], tried[2][PATH_MAX];
+
+	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], name))
+			tried[i][0] = 0;
+		else if (access(tried[i], R_OK) == 0) {
+			snprintf(buf, len, "%s", tried[i]);
+			return 0;
+		}
+	}
+	snprintf(msg, msglen, "%s not found (looked for %s and %s); %s", name, tried[0],
+		 tried[1], hint);
+	return -1;
 }

@@ -14,5 +14,10 @@ int install_exe_dir(char *buf, size_t len, char *msg, size_t msglen);
  * if it does not fit. */
 int install_path(char *out, size_t len, const char *exe_dir, const char *dir,
 		 const char *name);
+/* name into buf where the build tree (build_dir) or else the installed
+ * tree (install_dir) has it readable, each as install_path places it.
+ * Returns 0, or -1 with msg ("NAME not found (looked for A and B); HINT"). */
+int install_find(char *buf, size_t len, const char *build_dir, const char *install_dir,
+		 const char *name, const char *hint, char *msg, size_t msglen);
 
 #endif

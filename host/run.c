@@ -530,38 +530,45 @@ out:
 	return ret;
 }
 
-int run_write_json(const char *path, json_t *j)
+int run_write_file(const char *path, int (*write)(FILE *f, const void *arg), const void *arg)
 {
-	struct atomic_file a;
-	int ret = atomic_file_open(&a, path);
+	int ret = atomic_file_write(path, write, arg);
 
-	if (!ret && json_dumpf(j, a.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10))) {
-		atomic_file_abort(&a);
-		ret = -EIO;
-	} else if (!ret) {
-		ret = atomic_file_commit(&a);
-	}
 	if (ret)
 		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-ret));
 	return ret ? -1 : 0;
+}
+
+static int dump_json(FILE *f, const void *j)
+{
+	return json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+}
+
+int run_write_json(const char *path, json_t *j)
+{
+	return run_write_file(path, dump_json, j);
+}
+
+struct judged {
+	const struct scenario *s;
+	const struct run_result *r;
+	const struct verdict *v;
+};
+
+static int dump_junit(FILE *f, const void *arg)
+{
+	const struct judged *j = arg;
+
+	return output_junit(f, j->s, j->r, j->v);
 }
 
 /* JUnit through an atomic file, like the JSON. */
 static int write_junit(const char *path, const struct scenario *s,
 		       const struct run_result *r, const struct verdict *v)
 {
-	struct atomic_file a;
-	int ret = atomic_file_open(&a, path);
+	struct judged j = { s, r, v };
 
-	if (!ret && output_junit(a.f, s, r, v)) {
-		atomic_file_abort(&a);
-		ret = -EIO;
-	} else if (!ret) {
-		ret = atomic_file_commit(&a);
-	}
-	if (ret)
-		fprintf(stderr, "ktstr-run: writing %s: %s\n", path, strerror(-ret));
-	return ret ? -1 : 0;
+	return run_write_file(path, dump_junit, &j);
 }
 
 /* The backend `name` (resolved by backend_resolve) as an object. */

@@ -109,5 +109,7 @@ int scenario_load(const char *path, const char *backend, struct scenario *s);
  * planted at a predictable temporary name. 0, or -1 with a message on
  * stderr. */
 int run_write_json(const char *path, json_t *j);
+/* The same for what write(f, arg) writes (atomic_file_write). */
+int run_write_file(const char *path, int (*write)(FILE *f, const void *arg), const void *arg);
 
 #endif

@@ -225,9 +225,7 @@ static int spawn(char *const argv[], char **out, char *msg, size_t len)
  * guest-init (host/install_paths.h). */
 static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 {
-	static const char *const dirs[] = { "host", KTSTR_INSTALL_LIBEXEC };
 	const char *env = getenv("KTSTR_SELFTESTS_BUILD");
-	char exe[PATH_MAX], tried[2][PATH_MAX];
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
@@ -236,19 +234,8 @@ static int find_script(char *buf, size_t len, char *msg, size_t msglen)
 		snprintf(msg, msglen, "KTSTR_SELFTESTS_BUILD=%s: %s", env, strerror(errno));
 		return -1;
 	}
-	if (install_exe_dir(exe, sizeof(exe), msg, msglen))
-		return -1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (install_path(tried[i], sizeof(tried[i]), exe, dirs[i], "selftests-build.sh"))
-			tried[i][0] = 0;
-		else if (access(tried[i], R_OK) == 0) {
-			snprintf(buf, len, "%s", tried[i]);
-			return 0;
-		}
-	}
-	snprintf(msg, msglen, "selftests-build.sh not found (looked for %.1000s and %.1000s); "
-		 "set KTSTR_SELFTESTS_BUILD", tried[0], tried[1]);
-	return -1;
+	return install_find(buf, len, "host", KTSTR_INSTALL_LIBEXEC, "selftests-build.sh",
+			    "set KTSTR_SELFTESTS_BUILD", msg, msglen);
 }
 
 static bool has_selftests(const char *tree)
@@ -446,20 +433,18 @@ static int check_filter(const char *filter, char **names, size_t n, char *msg, s
 	return -1;
 }
 
+static int put_text(FILE *f, const void *text)
+{
+	return fputs(text, f) == EOF;
+}
+
 /* The script the guest runs, at <cache>/selftests/run.sh. */
 static int write_script(const char *cache, char *path, size_t len, char *msg, size_t msglen)
 {
-	struct atomic_file a;
 	int ret;
 
 	snprintf(path, len, "%.3800s/selftests/run.sh", cache);
-	ret = atomic_file_open(&a, path);
-	if (!ret && fputs(selftests_run_sh, a.f) == EOF) {
-		atomic_file_abort(&a);
-		ret = -EIO;
-	} else if (!ret) {
-		ret = atomic_file_commit(&a);
-	}
+	ret = atomic_file_write(path, put_text, selftests_run_sh);
 	if (ret)
 		snprintf(msg, msglen, "%.1000s: %.1000s", path, strerror(-ret));
 	return ret ? -1 : 0;
@@ -573,6 +558,18 @@ static int prepare(struct st *x, char *msg, size_t len)
 	return 0;
 }
 
+struct st_junit {
+	const struct selftests_results *r;
+	const struct selftests_meta *m;
+};
+
+static int dump_junit(FILE *f, const void *arg)
+{
+	const struct st_junit *j = arg;
+
+	return selftests_junit(f, j->r, j->m);
+}
+
 /* The results, written; the command's exit code. run: the run's results
  * object (NULL: the run ended before it had one). */
 static int report(struct st *x, json_t *run, int run_code, double wall_s)
@@ -611,19 +608,10 @@ static int report(struct st *x, json_t *run, int run_code, double wall_s)
 		json_decref(j);
 	}
 	if (o->junit) {
-		struct atomic_file a;
-		int ret = atomic_file_open(&a, o->junit);
+		struct st_junit jx = { &r, &m };
 
-		if (!ret && selftests_junit(a.f, &r, &m)) {
-			atomic_file_abort(&a);
-			ret = -EIO;
-		} else if (!ret) {
-			ret = atomic_file_commit(&a);
-		}
-		if (ret) {
-			fprintf(stderr, "ktstr-run: writing %s: %s\n", o->junit, strerror(-ret));
+		if (run_write_file(o->junit, dump_junit, &jx))
 			code = code ? code : 2;
-		}
 	}
 	selftests_results_free(&r);
 	return code;

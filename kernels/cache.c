@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kernels/internal.h"
+#include "lib/file.h"
 
 int kernel_cache_dir(char *buf, size_t len, char *msg, size_t msglen)
 {
@@ -75,7 +76,7 @@ int kcache_load(const char *reldir, struct kernel *out)
 	if (!kfile_exists(p))
 		return -ENOENT;
 	sub(p, sizeof(p), reldir, "release");
-	if (kread_str(p, out->release, sizeof(out->release)) || !out->release[0])
+	if (read_text(p, out->release, sizeof(out->release)) || !out->release[0])
 		return -ENOENT;
 	sub(out->bzimage, sizeof(out->bzimage), reldir, "vmlinuz");
 	sub(out->vmlinux, sizeof(out->vmlinux), reldir, "vmlinux");
@@ -139,7 +140,7 @@ static void list_one(const char *kdir, const char *name)
 	snprintf(p, sizeof(p), "%s/OK", dir);
 	ok = kfile_exists(p);
 	snprintf(p, sizeof(p), "%s/release", dir);
-	if (kread_str(p, rel, sizeof(rel)) || !rel[0])
+	if (read_text(p, rel, sizeof(rel)) || !rel[0])
 		snprintf(rel, sizeof(rel), "%s", name);
 	snprintf(p, sizeof(p), "%s/vmlinuz", dir);
 	if (stat(p, &st) == 0)

@@ -14,6 +14,7 @@
 
 #include "kernels/apt.h"
 #include "kernels/internal.h"
+#include "lib/file.h"
 
 #define META_PKG "linux-image-cloud-amd64"
 
@@ -340,7 +341,7 @@ int kernel_default_config(struct kernel *k, bool ask_archive, kernel_progress_fn
 	if (kfile_exists(p))
 		goto found;
 	sub(p, sizeof(p), reldir, CONFIG_MISSING);
-	if (!ask_archive && kread_str(p, why, sizeof(why)) == 0)
+	if (!ask_archive && read_text(p, why, sizeof(why)) == 0)
 		return errf(msg, msglen,
 			    "%s (from an earlier try; 'ktstr-run kernel fetch' tries again)", why);
 	if ((fd = lock_kernels(cache, progress, ctx, msg, msglen)) < 0)

@@ -38,8 +38,6 @@ bool kfile_exists(const char *path);
 int kcopy_file(const char *src, const char *dst, char *msg, size_t msglen);
 /* Write a string to path through path.tmp + rename. */
 int kwrite_str(const char *path, const char *s, char *msg, size_t msglen);
-/* Read a small text file, trailing newline stripped. 0 or -errno. */
-int kread_str(const char *path, char *buf, size_t len);
 /* The next line of f into buf (newline kept); false at the end. A line
  * longer than buf is consumed whole and reported by *too_long, never
  * split into pieces that would read as lines of their own. */

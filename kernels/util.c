@@ -186,23 +186,6 @@ int kwrite_str(const char *path, const char *s, char *msg, size_t msglen)
 	return 0;
 }
 
-int kread_str(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
 bool kgetline(FILE *f, char *buf, size_t len, bool *too_long)
 {
 	size_t n;

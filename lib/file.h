@@ -16,6 +16,10 @@
  * device or socket. mode may be NULL. */
 int read_file(const char *path, size_t max, uint8_t **buf, size_t *len, mode_t *mode);
 
+/* Read a small text file (sysfs, proc, a cache's note) into buf, trailing
+ * newlines and blanks stripped. 0, or -errno with buf "". */
+int read_text(const char *path, char *buf, size_t len);
+
 /* "a directory", "a character device", ... for a refusal message. */
 const char *file_kind(mode_t m);
 

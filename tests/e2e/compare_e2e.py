@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ktstr_e2e import check, finish, scenario_file  # noqa: E402
+from ktstr_e2e import check, finish, kernel_args, load_json, scenario_file  # noqa: E402
 import ktstr_e2e  # noqa: E402
 
 KTSTR, CASE = sys.argv[1], sys.argv[2]
@@ -49,18 +49,11 @@ def outdir():
     return d
 
 
-def kernel_args():
-    return ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
-
-
 def run_to(scn, js, timeout=600):
     """run --json js; returns (exit code, results or None)."""
     p = subprocess.run([KTSTR, "run", "--backend", "qemu", "-q", "--json", js,
                         *kernel_args(), scn], capture_output=True, text=True, timeout=timeout)
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
+    res = load_json(js)
     d = (res or {}).get("dilation", {})
     print(f"{os.path.basename(os.path.dirname(js))}/{os.path.basename(js)}: exit "
           f"{p.returncode}, {res and res['verdict']}, host starved "
@@ -197,10 +190,7 @@ def pinned_run(cpu, scn, js, hogs=0, hog_s=1.8):
             p.kill()
         t.join(5)
         stop_hogs()
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
+    res = load_json(js)
     d = (res or {}).get("dilation", {})
     print(f"{len(spawned)} hogs: exit {p.returncode}, {res and res['verdict']}: "
           f"{res and res['reason']}\n  dilation {d}")

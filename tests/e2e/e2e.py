@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ktstr_e2e import check, finish  # noqa: E402
+from ktstr_e2e import check, finish, load_json as load  # noqa: E402
 import ktstr_e2e  # noqa: E402
 
 KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -528,9 +528,8 @@ def case_worktypes():
 
 def ktstr(*args, stdin=None, timeout=120, stdout=subprocess.PIPE):
     """ktstr-run with exactly these arguments (no --json added)."""
-    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
     if args[0] == "run":
-        args = ("run", "--backend", "qemu", *kernel, *args[1:])
+        args = ("run", "--backend", "qemu", *ktstr_e2e.kernel_args(), *args[1:])
     t0 = time.monotonic()
     try:
         p = subprocess.run([KTSTR, *args], stdin=stdin, stdout=stdout,
@@ -549,13 +548,6 @@ def outdir():
     d = tempfile.mkdtemp(prefix="ktstr-e2e-")
     ktstr_e2e.temps.append(d)
     return d
-
-
-def load(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
 
 
 def hello_text():

@@ -42,6 +42,37 @@ def scenario_file(text, prefix="ktstr-e2e-"):
     return path
 
 
+def kernel_args():
+    """--kernel $KTSTR_KERNEL, if that is set."""
+    return ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
+
+
+def invoke(cmd, timeout, stderr_tail=None):
+    """Run cmd, echo its output (the last stderr_tail characters of its
+    stderr, if given) and how long it took. Returns (process, seconds)."""
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    dt = time.monotonic() - t0
+    sys.stdout.write(p.stdout)
+    sys.stdout.write(p.stderr if stderr_tail is None else p.stderr[-stderr_tail:])
+    print(f"exit {p.returncode} after {dt:.1f} s")
+    return p, dt
+
+
+def load_json(path):
+    """The JSON document in path, or None if there is no such file."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def written(res):
+    """Check that a run wrote its JSON results; returns whether it did."""
+    check(res is not None, "JSON written")
+    return res is not None
+
+
 def run(ktstr, scn, *args, timeout=600):
     """ktstr-run run --backend qemu on scn with --json into a fresh
     directory ($KTSTR_KERNEL, if set, as --kernel). Returns (process,
@@ -49,24 +80,25 @@ def run(ktstr, scn, *args, timeout=600):
     out = tempfile.mkdtemp(prefix="ktstr-e2e-")
     temps.append(out)
     js = os.path.join(out, "r.json")
-    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
-    cmd = [ktstr, "run", "--backend", "qemu", "--json", js, *kernel, *args, scn]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr)
-    print(f"exit {p.returncode} after {dt:.1f} s")
-    res = None
-    if os.path.exists(js):
-        with open(js) as f:
-            res = json.load(f)
-    return p, res, out, dt
+    p, dt = invoke([ktstr, "run", "--backend", "qemu", "--json", js, *kernel_args(), *args, scn],
+                   timeout)
+    return p, load_json(js), out, dt
 
 
 def events(res, kind=None):
     evs = res.get("scheduler_events", []) if res else []
     return [e for e in evs if kind is None or e["kind"] == kind]
+
+
+def sched_changes(res):
+    """(kind, name) of each attach, replace and detach event, in order."""
+    return [(e["kind"], e["name"]) for e in events(res)
+            if e["kind"] in ("sched_attach", "sched_replace", "sched_detach")]
+
+
+def checks_named(res, name):
+    """The checks in res whose name starts with name."""
+    return [c for c in res["checks"] if c["name"].startswith(name)] if res else []
 
 
 def starved(r):

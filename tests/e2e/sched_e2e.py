@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ktstr_e2e import check, events, finish, scenario_file  # noqa: E402,F401
+from ktstr_e2e import check, checks_named, events, finish, scenario_file, written  # noqa: E402,F401
 import ktstr_e2e  # noqa: E402
 
 KTSTR, SCN_DIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -24,18 +24,12 @@ def run(scn, timeout=600):
     return p, res, dt
 
 
-def check_named(res, name):
-    return [c for c in res["checks"] if c["name"].startswith(name)] if res else []
-
-
 def case_replace():
     p, r, _ = run("sched-replace.scn")
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     check(r["verdict"] == "pass" and p.returncode == 0, "verdict pass, exit 0")
-    ops = [(e["kind"], e["name"]) for e in events(r)
-           if e["kind"] in ("sched_attach", "sched_replace", "sched_detach")]
+    ops = ktstr_e2e.sched_changes(r)
     check(ops == [("sched_attach", "fifo"), ("sched_replace", "vtime"),
                   ("sched_detach", "vtime")], f"attach, replace, detach in order: {ops}")
     rep = events(r, "sched_replace")
@@ -47,29 +41,27 @@ def case_replace():
     for e in events(r):
         check(all(k in e for k in ("t_ms", "kind", "name", "state", "reason")),
               f"event fields in {e['kind']}")
-    alive = check_named(r, "scheduler alive")
+    alive = checks_named(r, "scheduler alive")
     check(alive and alive[0]["pass"], "scheduler alive passes")
     check(not events(r, "sched_died"), "no death")
 
 
 def case_stall():
     p, r, _ = run("sched-stall.scn")
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     died = events(r, "sched_died")
     check(died and died[0]["name"] == "stall", "stall scheduler reported dead")
     check(died and died[0]["exit_kind"] == "stall", "exit kind stall")
     check(died and "failed to run" in died[0]["reason"], "kernel's stall reason kept")
-    dies = check_named(r, "scheduler dies")
+    dies = checks_named(r, "scheduler dies")
     check(dies and dies[0]["pass"], "expected death passes the dies check")
     check(r["verdict"] == "pass" and p.returncode == 0, "verdict pass, exit 0")
 
 
 def case_error():
     p, r, _ = run("sched-error.scn")
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     died = events(r, "sched_died")
     check(died and died[0]["exit_kind"] == "error", "exit kind error")
@@ -89,20 +81,18 @@ step attach 5s
 check scheduler alive
 """)
     p, r, _ = run(scn)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     check(r["verdict"] == "fail" and p.returncode == 1, "verdict fail, exit 1")
     bad = [c for c in r["checks"] if not c["pass"]]
     check(any("stall" in c["detail"] for c in bad), "failure names the stall")
-    deaths = check_named(r, "scheduler deaths")
+    deaths = checks_named(r, "scheduler deaths")
     check(deaths and not deaths[0]["pass"], "unexpected death fails on its own")
 
 
 def case_partial():
     p, r, _ = run("sched-partial.scn")
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     att = events(r, "sched_attach")
     check(att and att[0]["partial"] is True, "partial requested")
@@ -131,7 +121,7 @@ def case_notsched():
 
 
 def attach_check(r):
-    c = check_named(r, "scheduler attach")
+    c = checks_named(r, "scheduler attach")
     return c[0] if c else {}
 
 
@@ -148,8 +138,7 @@ step a 1s
 check starvation
 """)
     p, r, dt = run(scn, timeout=300)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     check(r["verdict"] == "fail" and p.returncode == 1,
           f"verdict fail, exit 1 (got {r['verdict']}, {p.returncode})")
@@ -158,7 +147,7 @@ check starvation
     check(not a.get("pass", True) and "'bad'" in a.get("detail", "") and
           "exited with status 1" in a.get("detail", "") and "(exited)" in a.get("detail", ""),
           f"scheduler attach fails, naming the scheduler and its exit: {a}")
-    st = check_named(r, "starvation")
+    st = checks_named(r, "starvation")
     check(st and st[0]["skipped"] and st[0]["detail"].startswith("not judged: scheduler 'bad'"),
           f"the scenario's check is not judged: {st}")
     failed = events(r, "sched_attach_failed")
@@ -177,8 +166,7 @@ step a 1s
 check scheduler alive
 """)
     p, r, dt = run(scn, timeout=300)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     check(r["verdict"] == "fail" and p.returncode == 1,
           f"verdict fail, exit 1 (got {r['verdict']}, {p.returncode})")
@@ -203,8 +191,7 @@ step a 1s
   attach slow
 """)
     p, r, dt = run(scn, timeout=300)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     check(p.returncode == 1, f"exit 1, got {p.returncode}")
     failed = events(r, "sched_attach_failed")
@@ -223,8 +210,7 @@ step a 1s
   cgroup x
 """)
     p, r, dt = run(scn, timeout=300)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written(r):
         return
     errs = [e["msg"] for e in r["errors"]]
     check(any("cgroup 'x': creating /sys/fs/cgroup/ktstr/x: Operation not supported "

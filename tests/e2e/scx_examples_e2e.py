@@ -15,7 +15,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
-from ktstr_e2e import check, events, failures, finish, scenario_file  # noqa: E402
+from ktstr_e2e import (check, checks_named, events, failures, finish,  # noqa: E402
+                       scenario_file, written)
 import ktstr_e2e  # noqa: E402
 
 KTSTR, SCX_DIR, CASE = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
@@ -26,8 +27,24 @@ def run(text, timeout=540):
     return p, res
 
 
-def check_named(res, name):
-    return [c for c in res["checks"] if c["name"].startswith(name)] if res else []
+def show(r):
+    """Print the checks, and the attach, replace and detach events with their
+    timings."""
+    for c in r["checks"]:
+        print(f"  {'PASS' if c['pass'] else 'FAIL'} {c['name']}: {c['detail']}")
+    for e in events(r):
+        if e["kind"] in ("sched_attach", "sched_replace", "sched_detach"):
+            ms = {k: round(e[k]) for k in ("load_ms", "gap_ms", "unload_ms") if k in e}
+            print(f"  {e['kind']} {e['name']} ops={e['ops']!r} {ms}")
+
+
+def written_and_passed(p, r):
+    """Check that the run wrote its results and passed (ktstr_e2e.passed);
+    returns whether there are results to look at."""
+    if not written(r):
+        return False
+    check(ktstr_e2e.passed(p, r), f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
+    return True
 
 
 # Step durations include the ops: a loader that takes long to load (scx_qmap's
@@ -66,13 +83,9 @@ def case_simple_qmap():
     if failures:
         return
     p, r = run(SCENARIO.format(dir=SCX_DIR))
-    check(r is not None, "JSON written")
-    if not r:
+    if not written_and_passed(p, r):
         return
-    check(ktstr_e2e.passed(p, r),
-          f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
-    ops = [(e["kind"], e["name"]) for e in events(r)
-           if e["kind"] in ("sched_attach", "sched_replace", "sched_detach")]
+    ops = ktstr_e2e.sched_changes(r)
     check(ops == [("sched_attach", "simple"), ("sched_replace", "qmap"),
                   ("sched_detach", "qmap")], f"attach, replace, detach in order: {ops}")
     att = events(r, "sched_attach")
@@ -105,16 +118,11 @@ def case_simple_qmap():
           f"scx_qmap's stats lines kept: {qmap.get('output', '')[-300:]}")
     for o in (simple, qmap):
         check(o.get("log") and os.path.exists(o["log"]), f"its log written: {o.get('log')}")
-    alive = check_named(r, "scheduler alive")
+    alive = checks_named(r, "scheduler alive")
     check(alive and alive[0]["pass"], "scheduler alive passes")
-    starv = check_named(r, "starvation")
+    starv = checks_named(r, "starvation")
     check(starv and starv[0]["pass"], "starvation passes")
-    for c in r["checks"]:
-        print(f"  {'PASS' if c['pass'] else 'FAIL'} {c['name']}: {c['detail']}")
-    for e in events(r):
-        if e["kind"] in ("sched_attach", "sched_replace", "sched_detach"):
-            ms = {k: round(e[k]) for k in ("load_ms", "gap_ms", "unload_ms") if k in e}
-            print(f"  {e['kind']} {e['name']} ops={e['ops']!r} {ms}")
+    show(r)
 
 
 def check_ran(r, names, min_ms=1000):
@@ -133,14 +141,9 @@ def check_ran(r, names, min_ms=1000):
     for i, n in enumerate(names):
         if i + 1 < len(ts):
             check(ts[i + 1] - ts[i] >= min_ms, f"{n} ran >= {min_ms} ms: {ts[i + 1] - ts[i]:.0f}")
-    alive = check_named(r, "scheduler alive")
+    alive = checks_named(r, "scheduler alive")
     check(alive and alive[0]["pass"], "scheduler alive passes")
-    for c in r["checks"]:
-        print(f"  {'PASS' if c['pass'] else 'FAIL'} {c['name']}: {c['detail']}")
-    for e in events(r):
-        if e["kind"] in ("sched_attach", "sched_replace", "sched_detach"):
-            ms = {k: round(e[k]) for k in ("load_ms", "gap_ms", "unload_ms") if k in e}
-            print(f"  {e['kind']} {e['name']} ops={e['ops']!r} {ms}")
+    show(r)
 
 
 def case_central():
@@ -169,11 +172,8 @@ step back 1s
 
 check scheduler alive
 """)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written_and_passed(p, r):
         return
-    check(ktstr_e2e.passed(p, r),
-          f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
     check_ran(r, ["central"], 2000)
     att = events(r, "sched_attach")
     check(att and att[0]["ops"] == "central" and att[0]["state"] == "enabled",
@@ -223,11 +223,8 @@ step back 1s
 
 check scheduler alive
 """, timeout=1500)
-    check(r is not None, "JSON written")
-    if not r:
+    if not written_and_passed(p, r):
         return
-    check(ktstr_e2e.passed(p, r),
-          f"verdict pass, exit 0 (got {r['verdict']}, {p.returncode})")
     check_ran(r, [n for n, _ in ALL], 2000)
 
 

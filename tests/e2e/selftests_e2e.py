@@ -12,12 +12,10 @@ usage: selftests_e2e.py KTSTR_RUN CASE
           under TCG, plus the build)
 'one' and 'all' run only with KTSTR_SLOW=1 (exit 77: skipped).
 """
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,14 +30,9 @@ def selftests(*args, timeout=3600):
     ktstr_e2e.temps.append(out)
     js, xml = os.path.join(out, "r.json"), os.path.join(out, "r.xml")
     cmd = [KTSTR, "selftests", "--backend", "qemu", "--json", js, "--junit", xml, *args]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr[-6000:])
-    print(f"exit {p.returncode} after {dt:.1f} s")
+    p, dt = ktstr_e2e.invoke(cmd, timeout, stderr_tail=6000)
     p.json_path = js
-    res = json.load(open(js)) if os.path.exists(js) else None
+    res = ktstr_e2e.load_json(js)
     junit = ET.parse(xml).getroot() if os.path.exists(xml) else None
     return p, res, junit, dt
 

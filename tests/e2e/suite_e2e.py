@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,16 +29,9 @@ def outdir():
 
 def suite(*args, timeout=900):
     """ktstr-run suite --backend qemu ARGS ($KTSTR_KERNEL as --kernel)."""
-    kernel = ["--kernel", os.environ["KTSTR_KERNEL"]] if os.environ.get("KTSTR_KERNEL") else []
-    cmd = [KTSTR, "suite", "--backend", "qemu", *kernel, *args]
+    cmd = [KTSTR, "suite", "--backend", "qemu", *ktstr_e2e.kernel_args(), *args]
     print("+", " ".join(cmd))
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    dt = time.monotonic() - t0
-    sys.stdout.write(p.stdout)
-    sys.stdout.write(p.stderr)
-    print(f"exit {p.returncode} after {dt:.1f} s")
-    return p, dt
+    return ktstr_e2e.invoke(cmd, timeout)
 
 
 def load(path):

@@ -3,9 +3,9 @@
  * the iotrap dispatch the vCPU loop uses (KVM_EXIT_IO / KVM_EXIT_MMIO): the
  * virtio-pci console (PCI config through ECAM, BAR0's MSI-X table, BAR1's
  * registers and notify ports, rings and buffers in guest RAM), COM1 and the
- * i8042, set up as backend_kvm does. No /dev/kvm, threads or sleeps: guest
- * RAM is plain memory, MSIs and IRQ lines go nowhere, output goes to
- * /dev/null.
+ * i8042, set up as backend_kvm does (tests/fuzz/vmm_board.h). No /dev/kvm,
+ * threads or sleeps: guest RAM is plain memory, MSIs and IRQ lines go
+ * nowhere, output goes to /dev/null.
  *
  * The input is a sequence of operations, each an op byte then its fields
  * (little endian; missing bytes read as 0). Kind = op & 0x0f; the access
@@ -32,42 +32,23 @@
  *                                      offsets, enabled (no reset)
  *  14 rx offer     id:1 off:2 len:2 flags:1 next:1  as 11, on the
  *                  receive queue (flags 2: device-writable)
- * After each operation the target checks what a guest must never break:
- * every enabled queue's rings aligned, inside RAM and disjoint, the ECAM
- * copy equal to config space, and the receive buffer's bounds. Guest RAM and
- * the ECAM copy are globals, not mappings, so that ASan sees an access past
- * their ends. */
-#include <fcntl.h>
+ * After each operation the target checks what a guest must never break
+ * (board_check, tests/fuzz/vmm_board.h): every enabled queue's rings
+ * aligned, inside RAM and disjoint, the ECAM copy equal to config space, and
+ * the receive buffer's bounds. */
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/arch/x86/layout.h"
 #include "host/dev/i8042.h"
-#include "host/dev/pci.h"
-#include "host/dev/serial8250.h"
-#include "host/dev/virtio_console.h"
-#include "host/vmm/vmm.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/vmm_board.h"
 
-#define RAM_LO		(64u << 10)
-#define RAM_HI		(4u << 10)
-#define CON_SLOT	1
 #define RXQ		0
 #define TXQ		1
-
-static uint8_t ram_lo[RAM_LO] __attribute__((aligned(4096)));
-static uint8_t ram_hi[RAM_HI] __attribute__((aligned(4096)));
-static uint8_t ecam[PCI_ECAM_SIZE] __attribute__((aligned(4096)));
-static struct vmm vm;
-static struct serial8250 com1;
-static struct pci_bus bus;
-static struct virtio_console con;
-static int devnull = -1;
-static int chan[2];	/* the host's end, the console's receive end */
 
 static const uint16_t pio_base[] = {
 	X86_COM1_PORT, I8042_DATA_PORT, I8042_CMD_PORT, I8042_POST_PORT, 0xcf8, X86_PCI_IO_BASE, 0,
@@ -150,12 +131,16 @@ static void driver_probe(uint16_t desc, uint16_t avail, uint16_t used)
 	common_write(20, s | VIRTIO_CONFIG_S_DRIVER_OK, 1);
 }
 
-/* A descriptor and its avail entry where the driver put queue qi's ring
- * (clipped to RAM: the driver's own writes, not the device's). */
-static void offer(int qi, uint8_t id, uint16_t off, uint16_t len, uint8_t flags, uint8_t next)
+/* A descriptor (id:1 off:2 len:2 flags:1 next:1, taken from the input) and
+ * its avail entry where the driver put queue qi's ring (clipped to RAM: the
+ * driver's own writes, not the device's). */
+static void offer(struct input *in, int qi)
 {
 	const struct virtq *q = &con.vp.vq[qi];
-	struct vring_desc d = { off, len, flags, next };
+	uint8_t id = take(in, 1);
+	uint16_t off = take(in, 2), len = take(in, 2);
+	uint8_t flags = take(in, 1);
+	struct vring_desc d = { off, len, flags, take(in, 1) };
 	uint16_t idx, slot;
 
 	if (!q->size || gm_write(&vm.gm, q->desc + 16ull * (id % q->size), &d, 16) ||
@@ -232,14 +217,9 @@ static void op(struct input *in)
 		driver_probe(desc, avail, used);
 		break;
 	}
-	case 11: {
-		uint8_t id = take(in, 1);
-		uint16_t at = take(in, 2), len = take(in, 2);
-		uint8_t flags = take(in, 1);
-
-		offer(TXQ, id, at, len, flags, take(in, 1));
+	case 11:
+		offer(in, TXQ);
 		break;
-	}
 	case 12:
 		n = take(in, 1);
 		n = n < in->n ? n : in->n;
@@ -259,47 +239,9 @@ static void op(struct input *in)
 		common_write(28, 1, 2);
 		break;
 	}
-	case 14: {
-		uint8_t id = take(in, 1);
-		uint16_t at = take(in, 2), len = take(in, 2);
-		uint8_t flags = take(in, 1);
-
-		offer(RXQ, id, at, len, flags, take(in, 1));
+	case 14:
+		offer(in, RXQ);
 		break;
-	}
-	}
-}
-
-/* What no guest may bring about. */
-static void check(void)
-{
-	if (con.rx_off > con.rx_len || con.rx_len > sizeof(con.rx_buf))
-		abort();
-	for (int i = 0; i < PCI_SLOTS; i++) {
-		struct pci_dev *d = bus.dev[i];
-
-		if (d && memcmp(d->shadow, d->cfg, sizeof(d->cfg)))
-			abort();	/* the guest reads stale config space */
-	}
-	for (int i = 0; i < VP_MAX_VQ; i++) {
-		const struct virtq *q = &con.vp.vq[i];
-		uint64_t at[3] = { q->desc, q->avail, q->used };
-		uint64_t len[3] = { 16ull * q->size, 6 + 2ull * q->size, 6 + 8ull * q->size };
-		uint64_t align[3] = { 16, 2, 4 };
-
-		if (q->msix_vector != 0xffff && q->msix_vector >= VP_MSIX)
-			abort();
-		if (!q->ready)
-			continue;
-		if (!q->size || q->size & (q->size - 1) || q->size > 256)
-			abort();
-		for (int r = 0; r < 3; r++) {
-			if (at[r] & (align[r] - 1) || !gm_ptr(&vm.gm, at[r], len[r]))
-				abort();	/* misaligned, or outside RAM */
-			for (int s = 0; s < r; s++)
-				if (at[r] < at[s] + len[s] && at[s] < at[r] + len[r])
-					abort();	/* two rings overlap */
-		}
 	}
 }
 
@@ -307,31 +249,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
 
-	if (devnull < 0)
-		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	memset(&vm, 0, sizeof(vm));
-	memset(ram_lo, 0, sizeof(ram_lo));
-	memset(ram_hi, 0, sizeof(ram_hi));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = devnull;
-	iotrap_bus_init(&vm.bus, devnull);
-	if (gm_add(&vm.gm, 0, RAM_LO, ram_lo) || gm_add(&vm.gm, X86_4G, RAM_HI, ram_hi) ||
-	    serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, devnull) || i8042_init(&vm) ||
-	    pci_init(&bus, &vm, ecam, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
-		     X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, chan) ||
-	    virtio_console_init(&con, &vm, devnull, chan[1], X86_PCI_MMIO_BASE,
-				X86_PCI_IO_BASE) ||
-	    pci_add(&bus, CON_SLOT, &con.vp.pci))
-		abort();
+	board_setup();
 	while (in.n) {
 		op(&in);
-		check();
+		board_check();
 	}
-	serial8250_flush(&com1);
-	pci_destroy(&bus);
-	close(chan[0]);
-	close(chan[1]);
-	pthread_mutex_destroy(&vm.bus.lock);
+	board_teardown();
 	return 0;
 }

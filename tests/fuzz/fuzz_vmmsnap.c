@@ -14,36 +14,18 @@
  * when the header's reserved word is 0, so that mutations reach the
  * sections; otherwise they are taken as they are. No threads, no sleeps:
  * the file is a memfd, guest RAM plain memory, MSIs go nowhere. */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/arch/x86/layout.h"
-#include "host/dev/i8042.h"
 #include "host/dev/ioapic.h"
-#include "host/dev/pci.h"
-#include "host/dev/serial8250.h"
-#include "host/dev/virtio_console.h"
 #include "host/vmm/snapfile.h"
-#include "host/vmm/vmm.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/vmm_board.h"
 
-#define RAM_LO		(64u << 10)
-#define RAM_HI		(4u << 10)
-#define CON_SLOT	1
-
-static uint8_t ram_lo[RAM_LO] __attribute__((aligned(4096)));
-static uint8_t ram_hi[RAM_HI] __attribute__((aligned(4096)));
-static uint8_t ecam[PCI_ECAM_SIZE] __attribute__((aligned(4096)));
-static struct vmm vm;
-static struct serial8250 com1;
-static struct pci_bus bus;
-static struct virtio_console con;
 static struct ioapic ioapic;
-static int devnull = -1;
 
 static int no_msi(struct vmm *v, uint64_t addr, uint32_t data)
 {
@@ -90,38 +72,6 @@ static void pio(uint16_t port, uint32_t val, uint32_t len)
 	iotrap_dispatch(&vm.bus, &vm.bus.pio, port, d, len, true);
 }
 
-static void check(void)
-{
-	for (int i = 0; i < PCI_SLOTS; i++) {
-		struct pci_dev *d = bus.dev[i];
-
-		if (d && memcmp(d->shadow, d->cfg, sizeof(d->cfg)))
-			abort();	/* the guest would read stale config space */
-	}
-	if (con.rx_off > con.rx_len || con.rx_len > sizeof(con.rx_buf))
-		abort();
-	for (int i = 0; i < VP_MAX_VQ; i++) {
-		const struct virtq *q = &con.vp.vq[i];
-		uint64_t at[3] = { q->desc, q->avail, q->used };
-		uint64_t len[3] = { 16ull * q->size, 6 + 2ull * q->size, 6 + 8ull * q->size };
-		uint64_t align[3] = { 16, 2, 4 };
-
-		if (q->msix_vector != 0xffff && q->msix_vector >= VP_MSIX)
-			abort();
-		if (!q->ready)
-			continue;
-		if (!q->size || q->size & (q->size - 1) || q->size > 256)
-			abort();
-		for (int r = 0; r < 3; r++) {
-			if (at[r] & (align[r] - 1) || !gm_ptr(&vm.gm, at[r], len[r]))
-				abort();
-			for (int s = 0; s < r; s++)
-				if (at[r] < at[s] + len[s] && at[s] < at[r] + len[r])
-					abort();
-		}
-	}
-}
-
 /* Load what the file holds, as a restore does (each part may refuse). */
 static void load(const struct vsnap_reader *r)
 {
@@ -144,7 +94,7 @@ static void load(const struct vsnap_reader *r)
 	pci_load(&bus, r, msg, sizeof(msg));
 	virtio_console_load(&con, r, CON_SLOT, msg, sizeof(msg));
 	ioapic_load(&ioapic, r, 0, msg, sizeof(msg));
-	check();
+	board_check();
 	/* The restored guest runs: both queues kicked, host bytes delivered. */
 	pio(X86_PCI_IO_BASE + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1, 2);
 	pio(X86_PCI_IO_BASE + VP_NOTIFY, 0, 2);
@@ -152,7 +102,7 @@ static void load(const struct vsnap_reader *r)
 	pio(X86_COM1_PORT, 'x', 1);
 	ioapic_set_line(&ioapic, X86_COM1_IRQ, 1);
 	ioapic_set_line(&ioapic, X86_COM1_IRQ, 0);
-	check();
+	board_check();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -160,25 +110,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vsnap_reader r;
 	uint8_t *file = fixed_up(data, size);
 	char msg[512];
-	int chan[2], fd;
+	int fd;
 
-	if (devnull < 0)
-		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	memset(&vm, 0, sizeof(vm));
-	memset(ram_lo, 0, sizeof(ram_lo));
-	memset(ram_hi, 0, sizeof(ram_hi));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = devnull;
-	iotrap_bus_init(&vm.bus, devnull);
-	if (gm_add(&vm.gm, 0, RAM_LO, ram_lo) || gm_add(&vm.gm, X86_4G, RAM_HI, ram_hi) ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, chan) ||
-	    ioapic_init(&ioapic, &vm, X86_IOAPIC) ||
-	    serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, devnull) || i8042_init(&vm) ||
-	    pci_init(&bus, &vm, ecam, X86_PCI_ECAM, X86_PCI_MMIO_BASE, X86_PCI_MMIO_SIZE,
-		     X86_PCI_IO_BASE, X86_PCI_IO_SIZE) ||
-	    virtio_console_init(&con, &vm, devnull, chan[1], X86_PCI_MMIO_BASE,
-				X86_PCI_IO_BASE) ||
-	    pci_add(&bus, CON_SLOT, &con.vp.pci))
+	board_setup();
+	if (ioapic_init(&ioapic, &vm, X86_IOAPIC))
 		abort();
 	ioapic.send = no_msi;
 	fd = memfd_create("vmmsnap", MFD_CLOEXEC);
@@ -187,11 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!vsnap_read_fd(&r, fd, msg, sizeof(msg)))
 		load(&r);
 	vsnap_close(&r);
-	serial8250_flush(&com1);
-	pci_destroy(&bus);
-	close(chan[0]);
-	close(chan[1]);
-	pthread_mutex_destroy(&vm.bus.lock);
+	board_teardown();
 	free(file);
 	return 0;
 }

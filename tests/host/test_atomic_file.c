@@ -122,3 +122,32 @@ Test(atomic, a_device_is_written_in_place)
 	cr_expect_eq(atomic_file_commit(&a), 0);
 	cr_expect_eq(access("/dev/null", W_OK), 0);
 }
+
+static int write_text(FILE *f, const void *text)
+{
+	return fputs(text, f) == EOF;
+}
+
+static int write_half_then_fail(FILE *f, const void *text)
+{
+	fputs(text, f);
+	return 1;
+}
+
+Test(atomic, write_commits_what_the_writer_wrote_or_keeps_the_old_file)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), "%s/j.xml", test_dir);
+	put(path, "old\n");
+	cr_expect_eq(atomic_file_write(path, write_half_then_fail, "half a fi"), -EIO);
+	get(path, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "old\n");
+	cr_expect_eq(entries(), 1);
+	cr_expect_eq(atomic_file_write(path, write_text, "new\n"), 0);
+	get(path, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "new\n");
+	cr_expect_eq(entries(), 1);
+	snprintf(path, sizeof(path), "%s/no/such/dir", test_dir);
+	cr_expect_eq(atomic_file_write(path, write_text, "x"), -ENOENT);
+}

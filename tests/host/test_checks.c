@@ -88,6 +88,21 @@ static const char *detail(const char *name)
 	return find(name)->detail;
 }
 
+/* Judged as the reports stand, the check named name passes. */
+static void expect_pass(const char *name)
+{
+	run();
+	cr_assert(passed(name), "%s", detail(name));
+}
+
+/* Judged as the reports stand, the check named name fails, saying words. */
+static void expect_fail(const char *name, const char *words)
+{
+	run();
+	cr_assert_not(passed(name));
+	cr_assert(strstr(detail(name), words), "%s", detail(name));
+}
+
 static void fini(void)
 {
 	check_list_free(&c);
@@ -156,20 +171,15 @@ Test(checks, isolation_follows_cpuset_history)
 	scn_cpumask_set(&w->cpus_used, 0);
 	scn_cpumask_set(&w->cpus_used, 1);
 	scn_cpumask_set(&w->cpus_used, 2);
-	run();
-	cr_assert(passed("isolation"), "%s", detail("isolation"));
+	expect_pass("isolation");
 
 	/* On cpu 3 while the cpuset was still 0-1: a violation. */
 	w->migrations[0] = (struct wr_migration){ 500000000, 0, 3 };
-	run();
-	cr_assert_not(passed("isolation"));
-	cr_assert(strstr(detail("isolation"), "ran on cpu 3 at 500 ms, outside the cpuset of 'a'"),
-		  "%s", detail("isolation"));
+	expect_fail("isolation", "ran on cpu 3 at 500 ms, outside the cpuset of 'a'");
 
 	/* 500 ms before the change to 2-3: inside a 600 ms grace period. */
 	s.checks[0].grace_ns = 600000000ull;
-	run();
-	cr_assert(passed("isolation"), "%s", detail("isolation"));
+	expect_pass("isolation");
 }
 
 Test(checks, fairness_spread)
@@ -178,13 +188,9 @@ Test(checks, fairness_spread)
 	load(HDR "step run 1s\n  cgroup a\n  workers a 2 spin\ncheck fairness max-spread=20\n");
 	rep("a", 0, "spin")->cpu_time_ns = 500000000;
 	rep("a", 1, "spin")->cpu_time_ns = 450000000;
-	run();
-	cr_assert(passed("fairness"), "%s", detail("fairness"));
+	expect_pass("fairness");
 	r.reps[1]->cpu_time_ns = 200000000;
-	run();
-	cr_assert_not(passed("fairness"));
-	cr_assert(strstr(detail("fairness"), "cgroup a (2 spin workers): cpu time spread 85.7% > 20.0%"),
-		  "%s", detail("fairness"));
+	expect_fail("fairness", "cgroup a (2 spin workers): cpu time spread 85.7% > 20.0%");
 }
 
 Test(checks, weight_proportionality)
@@ -194,13 +200,9 @@ Test(checks, weight_proportionality)
 		 "  workers hi 1 spin\n  workers lo 1 spin\ncheck weight tolerance=10\n");
 	rep("hi", 0, "spin")->cpu_time_ns = 660000000;
 	rep("lo", 0, "spin")->cpu_time_ns = 340000000;
-	run();
-	cr_assert(passed("weight"), "%s", detail("weight"));
+	expect_pass("weight");
 	r.reps[1]->cpu_time_ns = 660000000;
-	run();
-	cr_assert_not(passed("weight"));
-	cr_assert(strstr(detail("weight"), "cgroup hi (weight 200): 50.0% of cpu time, expected 66.7%"),
-		  "%s", detail("weight"));
+	expect_fail("weight", "cgroup hi (weight 200): 50.0% of cpu time, expected 66.7%");
 }
 
 Test(checks, wake_latency_percentiles)
@@ -212,14 +214,10 @@ Test(checks, wake_latency_percentiles)
 	for (int i = 0; i < 1000; i++)
 		w->resume_latencies_ns[i] = 40000 + i * 100;
 	w->n_resume = 1000;
-	run();
-	cr_assert(passed("wake-latency"), "%s", detail("wake-latency"));
+	expect_pass("wake-latency");
 	for (int i = 980; i < 1000; i++)
 		w->resume_latencies_ns[i] = 5000000;
-	run();
-	cr_assert_not(passed("wake-latency"));
-	cr_assert(strstr(detail("wake-latency"), "p99 5000.0 us > 1000.0 us"),
-		  "%s", detail("wake-latency"));
+	expect_fail("wake-latency", "p99 5000.0 us > 1000.0 us");
 }
 
 Test(checks, throughput_floor)
@@ -228,10 +226,7 @@ Test(checks, throughput_floor)
 	load(HDR "step run 1s\n  cgroup a\n  workers a 2 spin\ncheck throughput min=500\n");
 	rep("a", 0, "spin");
 	rep("a", 1, "spin")->work_units = 100;
-	run();
-	cr_assert_not(passed("throughput"));
-	cr_assert(strstr(detail("throughput"), "worker a/1 (tid 101, spin): 100.0 units/s < 500.0"),
-		  "%s", detail("throughput"));
+	expect_fail("throughput", "worker a/1 (tid 101, spin): 100.0 units/s < 500.0");
 }
 
 /* The count of reports a scenario should produce once overflowed an int

@@ -15,27 +15,22 @@
 #include <unistd.h>
 
 #include "host/elfdeps.h"
+#include "tests/tmpdir.h"
 
 static char dir[256];
 static char msg[4096];
 
 static void setup(void)
 {
-	char tmpl[] = "/tmp/ktstr-elfdeps-XXXXXX", real[PATH_MAX];
+	char tmpl[] = "/tmp/ktstr-elfdeps-XXXXXX";
 
-	cr_assert_not_null(mkdtemp(tmpl));
 	/* The real path: what the resolver reports ($ORIGIN). */
-	cr_assert_not_null(realpath(tmpl, real));
-	cr_assert_lt(strlen(real), sizeof(dir));
-	strcpy(dir, real);
+	make_real_dir(tmpl, dir, sizeof(dir));
 }
 
 static void teardown(void)
 {
-	char cmd[sizeof(dir) + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	remove_tree(dir);
 }
 
 TestSuite(elfdeps, .init = setup, .fini = teardown);

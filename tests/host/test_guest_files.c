@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/guest_files.h"
+#include "tests/tmpdir.h"
 
 static char dir[256];
 
@@ -18,12 +19,9 @@ static char dir[256];
  * directory, the build tree. */
 static void setup(void)
 {
-	char tmpl[] = "ktstr-guest-files-XXXXXX", real[PATH_MAX];
+	char tmpl[] = "ktstr-guest-files-XXXXXX";
 
-	cr_assert_not_null(mkdtemp(tmpl));
-	cr_assert_not_null(realpath(tmpl, real));
-	cr_assert_lt(strlen(real), sizeof(dir));
-	strcpy(dir, real);
+	make_real_dir(tmpl, dir, sizeof(dir));
 	if (!strncmp(dir, "/tmp/", 5))
 		cr_skip_test("the build tree is under /tmp");
 }
@@ -34,14 +32,9 @@ static bool tmp_made;
 
 static void teardown(void)
 {
-	char cmd[sizeof(dir) + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	if (tmp_made) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-		cr_assert_eq(system(cmd), 0);
-	}
+	remove_tree(dir);
+	if (tmp_made)
+		remove_tree(tmp);
 }
 
 TestSuite(guest_files, .init = setup, .fini = teardown);
@@ -62,7 +55,10 @@ static void build(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
-static int stage(const char *text, struct cpio *c, char *msg, size_t len)
+/* The files of scenario text (and the kernel k's config, if k) staged
+ * into c. */
+static int stage_k(const char *text, const struct guest_kernel *k, struct cpio *c, char *msg,
+		   size_t len)
 {
 	struct scenario s;
 	struct scn_error err;
@@ -70,9 +66,14 @@ static int stage(const char *text, struct cpio *c, char *msg, size_t len)
 
 	cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), 0, "%s", err.msg);
 	cpio_init(c);
-	ret = guest_files_add_all(c, &s, NULL, msg, len);
+	ret = guest_files_add_all(c, &s, k, msg, len);
 	scn_free(&s);
 	return ret;
+}
+
+static int stage(const char *text, struct cpio *c, char *msg, size_t len)
+{
+	return stage_k(text, NULL, c, msg, len);
 }
 
 /* Extract the archive into dir/out. */
@@ -390,28 +391,27 @@ Test(guest_files, file_directive_bounds)
 
 /* The kernel's config ------------------------------------------------------- */
 
-static int stage_k(const char *text, const struct guest_kernel *k, struct cpio *c, char *msg,
-		   size_t len)
+/* A kernel of release rel whose config, dir/config, holds the one line. */
+static struct guest_kernel kernel_with_config(const char *rel, const char *line)
 {
-	struct scenario s;
-	struct scn_error err;
-	int ret;
+	static char cfg[PATH_MAX];
+	FILE *f;
 
-	cr_assert_eq(scn_parse_string("t.scn", text, strlen(text), &s, &err), 0, "%s", err.msg);
-	cpio_init(c);
-	ret = guest_files_add_all(c, &s, k, msg, len);
-	scn_free(&s);
-	return ret;
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	f = fopen(cfg, "w");
+	cr_assert_not_null(f, "%s", cfg);
+	fprintf(f, "%s\n", line);
+	fclose(f);
+	return (struct guest_kernel){ rel, cfg };
 }
 
 Test(guest_files, kernel_config_at_boot_config_release)
 {
-	char cfg[PATH_MAX], msg[2048];
-	struct guest_kernel k = { "7.3.4+deb13-cloud-amd64", cfg };
+	struct guest_kernel k = kernel_with_config("7.3.4+deb13-cloud-amd64",
+						   "CONFIG_SCHED_CLASS_EXT=y");
+	char msg[2048];
 	struct cpio c;
 
-	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_SCHED_CLASS_EXT=y >$D/config");
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	extract(&c);
 	want_content("/boot/config-7.3.4+deb13-cloud-amd64", "CONFIG_SCHED_CLASS_EXT=y\n");
@@ -421,12 +421,11 @@ Test(guest_files, kernel_config_at_boot_config_release)
 
 Test(guest_files, kernel_config_a_file_directive_wins)
 {
-	char cfg[PATH_MAX], msg[2048], text[1024];
-	struct guest_kernel k = { "6.1.0", cfg };
+	struct guest_kernel k = kernel_with_config("6.1.0", "CONFIG_A=y");
+	char msg[2048], text[1024];
 	struct cpio c;
 
-	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_A=y >$D/config && echo CONFIG_MINE=y >$D/mine");
+	sh("echo CONFIG_MINE=y >$D/mine");
 	snprintf(text, sizeof(text), "scenario t\nfile %s/mine to=/boot/config-6.1.0\n", dir);
 	cr_assert_eq(stage_k(text, &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	extract(&c);
@@ -436,12 +435,10 @@ Test(guest_files, kernel_config_a_file_directive_wins)
 
 Test(guest_files, kernel_config_needs_a_release_that_names_a_file)
 {
-	char cfg[PATH_MAX], msg[2048];
-	struct guest_kernel k = { "", cfg };
+	struct guest_kernel k = kernel_with_config("", "CONFIG_A=y");
+	char msg[2048];
 	struct cpio c;
 
-	snprintf(cfg, sizeof(cfg), "%s/config", dir);
-	sh("echo CONFIG_A=y >$D/config");
 	cr_assert_eq(stage_k("scenario t\n", &k, &c, msg, sizeof(msg)), 0, "%s", msg);
 	cr_expect(!c.buf || !memmem(c.buf, c.len, "boot/config", 11), "no release: nothing shipped");
 	cpio_free(&c);

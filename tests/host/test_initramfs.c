@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "host/initramfs.h"
+#include "tests/scenario/parse_pipe.h"
 #include "tests/tmpdir.h"
 
 static const char text[] = "scenario once \"read once\"\nstep s 1s\n  cgroup a\n";
@@ -112,17 +113,10 @@ static char *shipped(const struct scenario *s, size_t *n)
 Test(initramfs, ships_what_was_parsed_from_a_pipe)
 {
 	struct scenario s;
-	struct scn_error err;
-	char path[64], *got;
-	int p[2];
+	char *got;
 	size_t n;
 
-	cr_assert_eq(pipe(p), 0);
-	cr_assert_eq(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
-	close(p[1]);
-	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
-	cr_assert_eq(scn_parse_file(path, &s, &err), 0, "%s", err.msg);
-	close(p[0]);
+	parse_from_pipe(text, &s);
 	got = shipped(&s, &n);
 	cr_expect_eq(n, strlen(text));
 	cr_expect_str_eq(got, text);

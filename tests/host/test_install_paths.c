@@ -59,3 +59,19 @@ Test(install_paths, exe_dir_is_this_test_s_directory)
 	cr_assert_eq(install_exe_dir(dir, sizeof(dir), msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert(dir[0] == '/' && strstr(dir, "tests/host"), "%s", dir);
 }
+
+Test(install_paths, find_takes_the_build_tree_first_then_the_installed_one)
+{
+	char buf[4096], msg[8192];
+
+	cr_assert_eq(install_find(buf, sizeof(buf), ".", "/nonexistent", "test-host-install-paths",
+				  "build it", msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(buf[0] == '/' && strstr(buf, "tests/host/./test-host-install-paths"), "%s", buf);
+	cr_assert_eq(install_find(buf, sizeof(buf), "/nonexistent", "/bin", "sh", "build it", msg,
+				  sizeof(msg)), 0, "%s", msg);
+	cr_assert_str_eq(buf, "/bin/sh");
+	cr_assert_eq(install_find(buf, sizeof(buf), ".", "/nonexistent", "no-such", "build it",
+				  msg, sizeof(msg)), -1);
+	cr_assert(strstr(msg, "no-such not found (looked for /") &&
+		  strstr(msg, "tests/host/./no-such and /nonexistent/no-such); build it"), "%s", msg);
+}

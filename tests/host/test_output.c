@@ -4,13 +4,13 @@
  * the JUnit parses as XML (expat is the oracle), the summary names things
  * as they are. */
 #include <criterion/criterion.h>
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host/output.h"
 #include "proto/wire.h"
+#include "tests/host/junit_count.h"
 
 static struct scenario s;
 static struct run_result r;
@@ -103,41 +103,6 @@ Test(output, a_crashed_run_keeps_its_console_tail_and_reason)
 	json_decref(j);
 }
 
-struct xml_state {
-	int testcases, failures, errors, skipped;
-	char suite_skipped[16];
-};
-
-static void XMLCALL start(void *data, const XML_Char *name, const XML_Char **attrs)
-{
-	struct xml_state *x = data;
-
-	x->testcases += !strcmp(name, "testcase");
-	x->failures += !strcmp(name, "failure");
-	x->errors += !strcmp(name, "error");
-	x->skipped += !strcmp(name, "skipped");
-	for (int i = 0; !strcmp(name, "testsuite") && attrs[i]; i += 2)
-		if (!strcmp(attrs[i], "skipped"))
-			snprintf(x->suite_skipped, sizeof(x->suite_skipped), "%s", attrs[i + 1]);
-}
-
-static int parse_xml(const char *buf, size_t len, struct xml_state *x)
-{
-	XML_Parser p = XML_ParserCreate("UTF-8");
-	int ok;
-
-	memset(x, 0, sizeof(*x));
-	XML_SetUserData(p, x);
-	XML_SetStartElementHandler(p, start);
-	ok = XML_Parse(p, buf, (int)len, 1) == XML_STATUS_OK;
-	if (!ok)
-		fprintf(stderr, "XML error at line %lu: %s\n%s\n",
-			(unsigned long)XML_GetCurrentLineNumber(p),
-			XML_ErrorString(XML_GetErrorCode(p)), buf);
-	XML_ParserFree(p);
-	return ok;
-}
-
 static char *summary(void)
 {
 	char *buf = NULL;
@@ -161,7 +126,7 @@ static char *junit(size_t *len)
 
 Test(output, junit_is_well_formed_with_any_guest_text)
 {
-	struct xml_state x;
+	struct junit_count x;
 	size_t len;
 	char *buf;
 
@@ -176,8 +141,8 @@ Test(output, junit_is_well_formed_with_any_guest_text)
 		}
 	}
 	buf = junit(&len);
-	cr_assert(parse_xml(buf, len, &x), "JUnit is not well-formed XML");
-	cr_assert_eq(x.testcases, 3);
+	cr_assert(junit_count(buf, len, &x), "JUnit is not well-formed XML");
+	cr_assert_eq(x.cases, 3);
 	cr_assert_eq(x.failures, 1);
 	cr_assert_eq(x.errors, 0);
 	free(buf);
@@ -186,7 +151,7 @@ Test(output, junit_is_well_formed_with_any_guest_text)
 Test(output, junit_of_a_crash_has_an_error_testcase)
 {
 	char console[] = "x\x01\x02\x1b[31m\xef\xbf\xbe\n[ 2.0] Kernel panic - not syncing: oops\n";
-	struct xml_state x;
+	struct junit_count x;
 	size_t len;
 	char *buf;
 
@@ -195,7 +160,7 @@ Test(output, junit_of_a_crash_has_an_error_testcase)
 	r.end = VM_END_PANIC;
 	verdict_decide(&s, &r, &v);
 	buf = junit(&len);
-	cr_assert(parse_xml(buf, len, &x), "JUnit is not well-formed XML");
+	cr_assert(junit_count(buf, len, &x), "JUnit is not well-formed XML");
 	cr_assert_eq(x.errors, 1);
 	cr_assert(strstr(buf, "name=\"run\""));
 	free(buf);
@@ -242,16 +207,16 @@ static void judged_run_with_a_tap_payload(void)
 
 Test(output, junit_has_a_testcase_per_tap_test_and_skips)
 {
-	struct xml_state x;
+	struct junit_count x;
 	size_t len;
 	char *buf;
 
 	judged_run_with_a_tap_payload();
 	cr_assert_eq(v.exit_code, 1, "%s", v.reason);
 	buf = junit(&len);
-	cr_assert(parse_xml(buf, len, &x), "JUnit is not well-formed XML");
+	cr_assert(junit_count(buf, len, &x), "JUnit is not well-formed XML");
 	/* reports, workers exited, payloads, 3 TAP tests */
-	cr_assert_eq(x.testcases, 6, "%s", buf);
+	cr_assert_eq(x.cases, 6, "%s", buf);
 	cr_assert_eq(x.failures, 2, "%s", buf);
 	cr_assert_eq(x.skipped, 1, "%s", buf);
 	cr_assert_str_eq(x.suite_skipped, "1");

@@ -10,41 +10,17 @@
 #include <unistd.h>
 
 #include "host/snapshot.h"
+#include "tests/host/snap_fixture.h"
 
-static char root[] = "/tmp/ktstr-snap-test-XXXXXX";
-static char kpath[1024], gpath[1024];
-static struct kernel kern;
-static struct vm_spec vs;
-
-static void write_file(const char *path, const char *text)
+static void write_text(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	fclose(f);
+	write_file(path, text, strlen(text));
 }
 
 static void setup(void)
 {
-	char cache[4300];
-
-	cr_assert_not_null(mkdtemp(root));
-	snprintf(cache, sizeof(cache), "%s/cache", root);
-	mkdir(cache, 0755);
-	setenv("XDG_CACHE_HOME", cache, 1);
+	snap_fixture_init();
 	unsetenv("KTSTR_KEEP_SNAPSHOTS");
-	snprintf(kpath, sizeof(kpath), "%s/vmlinux", root);
-	snprintf(gpath, sizeof(gpath), "%s/guest-init", root);
-	write_file(kpath, "a kernel image");
-	write_file(gpath, "a guest-init");
-	memset(&kern, 0, sizeof(kern));
-	snprintf(kern.vmlinux, sizeof(kern.vmlinux), "%s", kpath);
-	memset(&vs, 0, sizeof(vs));
-	vs.kernel = &kern;
-	vs.topo = (struct scn_topology){ .numa = 1, .llcs = 1, .cores = 2, .threads = 1 };
-	vs.mem_bytes = 512ull << 20;
-	vs.cmdline = "console=ttyS0";
 }
 
 static void teardown(void)
@@ -73,7 +49,7 @@ static void store(const struct snap_key *k, const char *text)
 	char msg[512];
 
 	cr_assert_eq(snap_begin(k, &s, msg, sizeof(msg)), 0, "%s", msg);
-	write_file(s.state, text);
+	write_text(s.state, text);
 	cr_assert_eq(snap_commit(k, &s, msg, sizeof(msg)), 0, "%s", msg);
 }
 
@@ -87,11 +63,11 @@ Test(snapshot, the_key_follows_content_topology_and_command_line)
 	cr_assert_str_eq(a.id, b.id);
 	/* The same kernel at another path: the same key. */
 	snprintf(other, sizeof(other), "%s/copy-of-vmlinux", root);
-	write_file(other, "a kernel image");
+	write_text(other, "a kernel image");
 	snprintf(kern.vmlinux, sizeof(kern.vmlinux), "%s", other);
 	key(&b);
 	cr_assert_str_eq(a.id, b.id);
-	write_file(other, "another kernel image");
+	write_text(other, "another kernel image");
 	key(&b);
 	cr_assert_str_neq(a.id, b.id, "a kernel's content is in the key");
 	snprintf(kern.vmlinux, sizeof(kern.vmlinux), "%s", kpath);
@@ -145,7 +121,7 @@ static void truncate_state(const struct snap *s)
 
 static void flip_a_byte(const struct snap *s)
 {
-	write_file(s->state, "machine state, all of iT");
+	write_text(s->state, "machine state, all of iT");
 }
 
 static void other_key(const struct snap *s)

@@ -14,40 +14,15 @@
 #include <unistd.h>
 
 #include "host/snapshot.h"
+#include "tests/host/snap_fixture.h"
 
-static char root[] = "/tmp/ktstr-suite-snap-XXXXXX";
-static char gpath[1024], kpath[1024], store[1200];
-static struct kernel kern;
-static struct vm_spec vs;
-
-static void write_file(const char *path, const char *text, size_t n)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s", path);
-	cr_assert_eq(fwrite(text, 1, n, f), n);
-	fclose(f);
-}
+static char store[1200];
 
 static void setup(void)
 {
-	char cache[1100];
-
-	cr_assert_not_null(mkdtemp(root));
-	snprintf(cache, sizeof(cache), "%s/cache", root);
-	mkdir(cache, 0755);
-	setenv("XDG_CACHE_HOME", cache, 1);
+	snap_fixture_init();
 	setenv("KTSTR_KEEP_SNAPSHOTS", "2", 1);
-	snprintf(store, sizeof(store), "%s/ktstr-run/snapshots", cache);
-	snprintf(kpath, sizeof(kpath), "%s/vmlinux", root);
-	snprintf(gpath, sizeof(gpath), "%s/guest-init", root);
-	write_file(kpath, "a kernel", 8);
-	write_file(gpath, "a guest-init", 12);
-	snprintf(kern.vmlinux, sizeof(kern.vmlinux), "%s", kpath);
-	vs.kernel = &kern;
-	vs.topo = (struct scn_topology){ .numa = 1, .llcs = 1, .cores = 2, .threads = 1 };
-	vs.mem_bytes = 512ull << 20;
-	vs.cmdline = "console=ttyS0";
+	snprintf(store, sizeof(store), "%s/cache/ktstr-run/snapshots", root);
 }
 
 static void teardown(void)

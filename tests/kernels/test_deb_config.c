@@ -58,44 +58,55 @@ static void want_config(const char *path)
 	cr_expect_str_eq(buf, "CONFIG_X=y\n");
 }
 
+/* The package's path, the config's and kdeb_config's message. */
+struct deb_try {
+	char deb[512], out[512], msg[512];
+};
+
+/* kdeb_config of package NAME (made by make_deb with path) for release
+ * rel, into dir/config. */
+static int deb_config(struct deb_try *t, const char *name, const char *path, const char *rel)
+{
+	make_deb(name, path);
+	snprintf(t->deb, sizeof(t->deb), "%s/%s.deb", dir, name);
+	snprintf(t->out, sizeof(t->out), "%s/config", dir);
+	t->msg[0] = 0;
+	return kdeb_config(t->deb, rel, dir, t->out, t->msg, sizeof(t->msg));
+}
+
 Test(deb_config, linux_base_usr_lib_modules)
 {
-	char deb[512], out[512], msg[512] = "";
+	struct deb_try t;
 
-	make_deb("linux-base-7.0-t", "usr/lib/modules/7.0-t/config");
-	snprintf(deb, sizeof(deb), "%s/linux-base-7.0-t.deb", dir);
-	snprintf(out, sizeof(out), "%s/config", dir);
-	cr_assert_eq(kdeb_config(deb, "7.0-t", dir, out, msg, sizeof(msg)), 0, "%s", msg);
-	want_config(out);
+	cr_assert_eq(deb_config(&t, "linux-base-7.0-t", "usr/lib/modules/7.0-t/config", "7.0-t"),
+		     0, "%s", t.msg);
+	want_config(t.out);
 }
 
 Test(deb_config, older_linux_image_boot_config)
 {
-	char deb[512], out[512], msg[512] = "";
+	struct deb_try t;
 
-	make_deb("linux-image-6.1-t", "boot/config-6.1-t");
-	snprintf(deb, sizeof(deb), "%s/linux-image-6.1-t.deb", dir);
-	snprintf(out, sizeof(out), "%s/config", dir);
-	cr_assert_eq(kdeb_config(deb, "6.1-t", dir, out, msg, sizeof(msg)), 0, "%s", msg);
-	want_config(out);
+	cr_assert_eq(deb_config(&t, "linux-image-6.1-t", "boot/config-6.1-t", "6.1-t"), 0, "%s",
+		     t.msg);
+	want_config(t.out);
 }
 
 Test(deb_config, package_without_it_or_not_a_package)
 {
-	char deb[512], out[512], msg[512] = "", want[700];
+	char want[700];
+	struct deb_try t;
 
-	make_deb("linux-modules-7.0-t", "usr/lib/modules/7.0-t/kernel/x.ko");
-	snprintf(deb, sizeof(deb), "%s/linux-modules-7.0-t.deb", dir);
-	snprintf(out, sizeof(out), "%s/config", dir);
-	cr_assert_eq(kdeb_config(deb, "7.0-t", dir, out, msg, sizeof(msg)), -ENOENT);
+	cr_assert_eq(deb_config(&t, "linux-modules-7.0-t", "usr/lib/modules/7.0-t/kernel/x.ko",
+				"7.0-t"), -ENOENT);
 	snprintf(want, sizeof(want), "%s has neither usr/lib/modules/7.0-t/config nor "
-		 "boot/config-7.0-t", deb);
-	cr_expect_str_eq(msg, want);
-	cr_expect_neq(access(out, F_OK), 0, "nothing written");
+		 "boot/config-7.0-t", t.deb);
+	cr_expect_str_eq(t.msg, want);
+	cr_expect_neq(access(t.out, F_OK), 0, "nothing written");
 	sh("echo junk >$D/junk.deb");
-	snprintf(deb, sizeof(deb), "%s/junk.deb", dir);
-	cr_assert_eq(kdeb_config(deb, "7.0-t", dir, out, msg, sizeof(msg)), -1);
-	cr_expect(strstr(msg, "dpkg-deb -x"), "%s", msg);
+	snprintf(t.deb, sizeof(t.deb), "%s/junk.deb", dir);
+	cr_assert_eq(kdeb_config(t.deb, "7.0-t", dir, t.out, t.msg, sizeof(t.msg)), -1);
+	cr_expect(strstr(t.msg, "dpkg-deb -x"), "%s", t.msg);
 	sh("test -z \"$(ls $D | grep '^config-')\"");  /* the unpacked trees are gone */
 }
 

@@ -33,6 +33,25 @@ Test(file, a_regular_file_whole_and_bounded)
 	cr_assert_eq(read_file(path, 4, &buf, &len, NULL), -ENOENT);
 }
 
+Test(file, read_text_strips_the_trailing_newline_and_blanks)
+{
+	char path[] = "/tmp/ktstr-lib-text-XXXXXX";
+	int fd = mkstemp(path);
+	char buf[8];
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "7.3 x \n\n", 8), 8);
+	close(fd);
+	cr_assert_eq(read_text(path, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "7.3 x");
+	cr_assert_eq(read_text(path, buf, 4), 0, "cut to the buffer");
+	cr_assert_str_eq(buf, "7.3");
+	unlink(path);
+	cr_assert_eq(read_text(path, buf, sizeof(buf)), -ENOENT);
+	cr_assert_str_eq(buf, "");
+	cr_assert_eq(read_text("/", buf, sizeof(buf)), -EISDIR);
+}
+
 Test(file, devices_and_directories_are_refused_unopened)
 {
 	uint8_t *buf;

@@ -20,6 +20,7 @@ static size_t frame(uint8_t *out, enum wire_type t, uint32_t seq, const char *p)
 
 struct got {
 	int frames, corrupt;
+	uint64_t skipped_bytes, lost_frames;	/* the decoder's counts */
 	uint16_t types[16];
 	char payloads[16][128];
 	char msgs[16][256];
@@ -44,12 +45,19 @@ static void pull(struct wire_decoder *d, struct got *g)
 	}
 }
 
-/* Feeds buf[0..n) to a new decoder in one go and pulls what it decoded. */
-static void decode(struct wire_decoder *d, const void *buf, size_t n, struct got *g)
+/* Feeds buf[0..n) to a new decoder in one go: what it decoded, and its
+ * counts, in g. */
+static void decode(const void *buf, size_t n, struct got *g)
 {
-	wire_decoder_init(d);
-	wire_decoder_feed(d, buf, n);
-	pull(d, g);
+	struct wire_decoder d;
+
+	memset(g, 0, sizeof(*g));
+	wire_decoder_init(&d);
+	wire_decoder_feed(&d, buf, n);
+	pull(&d, g);
+	g->skipped_bytes = d.skipped_bytes;
+	g->lost_frames = d.lost_frames;
+	wire_decoder_free(&d);
 }
 
 /* An event frame, seq 0, then a done frame, seq 1: the corruption tests'
@@ -91,49 +99,43 @@ Test(wire, corrupted_payload_is_reported_and_next_frame_survives)
 {
 	uint8_t buf[512];
 	size_t n = event_then_done(buf);
-	struct wire_decoder d;
-	struct got g = { 0 };
+	struct got g;
 
 	buf[sizeof(struct wire_hdr) + 3] ^= 0x40; /* flip a payload bit */
-	decode(&d, buf, n, &g);
+	decode(buf, n, &g);
 	cr_assert_eq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "payload CRC mismatch"), "%s", g.msgs[0]);
 	cr_assert(strstr(g.msgs[0], "event frame seq 0"), "%s", g.msgs[0]);
 	cr_assert_eq(g.frames, 1);
 	cr_assert_eq(g.types[0], WIRE_DONE);
-	wire_decoder_free(&d);
 }
 
 Test(wire, corrupted_header_length_resyncs)
 {
 	uint8_t buf[512];
 	size_t n = event_then_done(buf);
-	struct wire_decoder d;
-	struct got g = { 0 };
+	struct got g;
 
 	buf[12] = 0xff; /* len field: huge; header CRC must catch it */
-	decode(&d, buf, n, &g);
+	decode(buf, n, &g);
 	cr_assert_geq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "header CRC"), "%s", g.msgs[0]);
 	cr_assert_eq(g.frames, 1);
 	cr_assert_eq(g.types[0], WIRE_DONE);
-	wire_decoder_free(&d);
 }
 
 Test(wire, stray_bytes_before_frame)
 {
 	uint8_t buf[512] = "garbage from a console";
 	size_t n = strlen((char *)buf);
-	struct wire_decoder d;
-	struct got g = { 0 };
+	struct got g;
 
 	n += frame(buf + n, WIRE_HELLO, 0, "{}");
-	decode(&d, buf, n, &g);
+	decode(buf, n, &g);
 	cr_assert_eq(g.frames, 1);
 	cr_assert_eq(g.corrupt, 1);
 	cr_assert(strstr(g.msgs[0], "stray bytes"), "%s", g.msgs[0]);
-	cr_assert_eq(d.skipped_bytes, 22);
-	wire_decoder_free(&d);
+	cr_assert_eq(g.skipped_bytes, 22);
 }
 
 Test(wire, truncated_frame_at_end)
@@ -157,32 +159,28 @@ Test(wire, lost_frames_counted_by_sequence)
 {
 	uint8_t buf[512];
 	size_t n = frame(buf, WIRE_EVENT, 0, "{}");
-	struct wire_decoder d;
-	struct got g = { 0 };
+	struct got g;
 
 	n += frame(buf + n, WIRE_EVENT, 3, "{}");
-	decode(&d, buf, n, &g);
+	decode(buf, n, &g);
 	cr_assert_eq(g.frames, 2);
-	cr_assert_eq(d.lost_frames, 2);
-	wire_decoder_free(&d);
+	cr_assert_eq(g.lost_frames, 2);
 }
 
 Test(wire, wrong_version_rejected)
 {
 	uint8_t buf[512];
 	struct wire_hdr h;
-	struct wire_decoder d;
-	struct got g = { 0 };
+	struct got g;
 
 	wire_hdr_make(&h, WIRE_EVENT, 0, "{}", 2);
 	h.version = 9;
 	h.hdr_crc = wire_crc32(0, &h, offsetof(struct wire_hdr, hdr_crc));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), "{}", 2);
-	decode(&d, buf, sizeof(h) + 2, &g);
+	decode(buf, sizeof(h) + 2, &g);
 	cr_assert_eq(g.frames, 0);
 	cr_assert(strstr(g.msgs[0], "version 9"), "%s", g.msgs[0]);
-	wire_decoder_free(&d);
 }
 
 Test(wire, large_payload)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "scenario/model.h"
+#include "tests/scenario/parse_pipe.h"
 #include "tests/tmpdir.h"
 
 static const char text[] = "scenario f\nstep s 1s\n  cgroup a\n";
@@ -60,16 +61,8 @@ Test(file, regular_file_source_is_kept)
 Test(file, pipe_is_read_once)
 {
 	struct scenario s;
-	struct scn_error err;
-	char path[64];
-	int p[2];
 
-	cr_assert_eq(pipe(p), 0);
-	cr_assert_eq(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
-	close(p[1]);
-	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
-	cr_assert_eq(scn_parse_file(path, &s, &err), 0, "%s", err.msg);
-	close(p[0]);
+	parse_from_pipe(text, &s);
 	cr_expect_str_eq(s.name, "f");
 	cr_expect_eq(s.source_len, strlen(text));
 	scn_free(&s);

@@ -9,6 +9,7 @@
 #include "host/arch/x86/layout.h"
 #include "host/dev/ioapic.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/no_kvm.h"
 
 static struct vmm vm;
 static struct ioapic io;
@@ -24,11 +25,8 @@ static int catch_msi(struct vmm *v, uint64_t addr, uint32_t data)
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	memset(&got, 0, sizeof(got));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = -1;
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(ioapic_init(&io, &vm, X86_IOAPIC), 0);
 	io.send = catch_msi;
 }

@@ -17,6 +17,7 @@
 #include "host/dev/pci.h"
 #include "host/dev/virtio_pci.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/no_kvm.h"
 
 #define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
@@ -41,10 +42,9 @@ static const struct virtio_dev_ops ops = {
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	memset(notified, 0, sizeof(notified));
 	memset(ram, 0, sizeof(ram));
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(pci_init(&bus, &vm, NULL, ECAM, MMIO, 0x10000000, IO, 0x1000), 0);
 	cr_assert_eq(virtio_pci_init(&vp, &vm, &ops, NULL, MMIO, IO), 0);
@@ -154,15 +154,21 @@ Test(pci, virtio_caps_name_the_io_bar)
 	cr_expect_eq(vendor, 4, "common, notify, ISR, device");
 }
 
+/* The driver places queue q's rings and enables it (queue_select,
+ * queue_desc, queue_driver, queue_device, queue_enable). */
+static void queue_setup(uint16_t q, uint32_t desc, uint32_t avail, uint32_t used)
+{
+	common_write(22, q, 2);
+	common_write(32, desc, 4);
+	common_write(40, avail, 4);
+	common_write(48, used, 4);
+	common_write(28, 1, 2);
+}
+
 Test(pci, notify_port_reaches_the_device)
 {
-	/* Queue 1 at 0x1000 (desc), 0x2000 (avail), 0x3000 (used). */
 	cfg_write(0x04, 0x1, 2);	/* I/O decode */
-	common_write(22, 1, 2);
-	common_write(32, 0x1000, 4);
-	common_write(40, 0x2000, 4);
-	common_write(48, 0x3000, 4);
-	common_write(28, 1, 2);
+	queue_setup(1, 0x1000, 0x2000, 0x3000);
 	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
 	cr_expect_eq(notified[1], 0, "before DRIVER_OK");
 	common_write(20, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
@@ -203,13 +209,8 @@ Test(pci, quiet_queue_asks_for_no_notifications)
 	struct vring_used *u1 = (struct vring_used *)(ram + 0x6000);
 
 	cfg_write(0x04, 0x3, 2);
-	for (int q = 0; q < 2; q++) {
-		common_write(22, q, 2);
-		common_write(32, 0x1000 + q * 0x3000, 4);
-		common_write(40, 0x2000 + q * 0x3000, 4);
-		common_write(48, 0x3000 + q * 0x3000, 4);
-		common_write(28, 1, 2);
-	}
+	for (int q = 0; q < 2; q++)
+		queue_setup(q, 0x1000 + q * 0x3000, 0x2000 + q * 0x3000, 0x3000 + q * 0x3000);
 	cr_expect_eq(u0->flags, VRING_USED_F_NO_NOTIFY, "receive queue: quiet");
 	cr_expect_eq(u1->flags, 0, "transmit queue: notifications wanted");
 }
@@ -231,11 +232,7 @@ Test(pci, overlapping_rings_need_reset)
 		     VIRTIO_CONFIG_S_DRIVER_OK;
 
 	cfg_write(0x04, 0x1, 2);
-	common_write(22, 1, 2);
-	common_write(32, 0x1000, 4);
-	common_write(40, 0x2000, 4);
-	common_write(48, 0x2000, 4);
-	common_write(28, 1, 2);
+	queue_setup(1, 0x1000, 0x2000, 0x2000);
 	cr_expect_eq(common_read16(28), 0, "queue not enabled");
 	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	common_write(20, ok, 1);
@@ -244,11 +241,7 @@ Test(pci, overlapping_rings_need_reset)
 	cr_expect_eq(notified[1], 0);
 	common_write(20, 0, 1);		/* reset */
 	cr_expect_eq(common_read8(20), 0);
-	common_write(22, 1, 2);
-	common_write(32, 0x1000, 4);
-	common_write(40, 0x2000, 4);
-	common_write(48, 0x3000, 4);
-	common_write(28, 1, 2);
+	queue_setup(1, 0x1000, 0x2000, 0x3000);
 	cr_expect_eq(common_read16(28), 1, "disjoint rings after the reset");
 	common_write(20, ok, 1);
 	port_write16(IO + VP_NOTIFY + 1 * VP_NOTIFY_MULT, 1);
@@ -258,11 +251,7 @@ Test(pci, overlapping_rings_need_reset)
 Test(pci, misaligned_ring_needs_reset)
 {
 	cfg_write(0x04, 0x1, 2);
-	common_write(22, 1, 2);
-	common_write(32, 0x1008, 4);	/* descriptor table: 16-byte aligned */
-	common_write(40, 0x2000, 4);
-	common_write(48, 0x3000, 4);
-	common_write(28, 1, 2);
+	queue_setup(1, 0x1008, 0x2000, 0x3000);	/* descriptor table: 16-byte aligned */
 	cr_expect_eq(common_read16(28), 0);
 	cr_expect(common_read8(20) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }

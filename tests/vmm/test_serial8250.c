@@ -14,6 +14,8 @@
 #include "host/dev/i8042.h"
 #include "host/dev/serial8250.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/blocked.h"
+#include "tests/vmm/no_kvm.h"
 
 static struct vmm vm;
 static struct serial8250 com1;
@@ -21,10 +23,7 @@ static int log_pipe[2];
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = -1;
-	iotrap_bus_init(&vm.bus, -1);
+	vm_without_kvm(&vm);
 	cr_assert_eq(pipe2(log_pipe, O_CLOEXEC), 0);
 	fcntl(log_pipe[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens the log */
 	cr_assert_eq(serial8250_init(&com1, &vm, X86_COM1_PORT, X86_COM1_IRQ, log_pipe[1]), 0);
@@ -71,9 +70,8 @@ Test(serial, panic_then_reset_is_a_panic)
 	cr_expect_eq(atomic_load(&vm.end), VMM_END_PANIC);
 }
 
-static void *print_thread(void *arg)
+static void print_16k(void)
 {
-	bool *done = arg;
 	char line[1024];
 
 	memset(line, 'x', sizeof(line) - 1);
@@ -81,22 +79,16 @@ static void *print_thread(void *arg)
 	for (int i = 0; i < 16; i++)
 		puts_com1(line);	/* 16 KiB, more than the pipe holds */
 	puts_com1("\n");
-	__atomic_store_n(done, true, __ATOMIC_RELEASE);
-	return NULL;
 }
 
 Test(serial, full_log_waits_until_the_end)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-	pthread_t t;
-	bool done = false;
+	struct blocked b;
 	char buf[4096];
 	ssize_t n, got = 0;
 
 	fcntl(log_pipe[1], F_SETPIPE_SZ, 4096);
-	cr_assert_eq(pthread_create(&t, NULL, print_thread, &done), 0);
-	nanosleep(&ts, NULL);
-	cr_expect_not(__atomic_load_n(&done, __ATOMIC_ACQUIRE), "the log is full: it waits");
+	blocked_start(&b, print_16k, "the log is full: it waits");
 	fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
 	for (int i = 0; i < 50 && got < 8192; i++) {
 		struct pollfd p = { log_pipe[0], POLLIN, 0 };
@@ -106,8 +98,5 @@ Test(serial, full_log_waits_until_the_end)
 		got += n > 0 ? n : 0;
 	}
 	cr_expect_geq(got, 8192, "nothing dropped while the VM runs");
-	vmm_end(&vm, VMM_END_STOPPED, "killed by the test");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 5;
-	cr_assert_eq(pthread_timedjoin_np(t, NULL, &ts), 0, "COM1 did not give up");
+	blocked_end_vm(&b, &vm, "COM1");
 }

@@ -20,6 +20,7 @@
 #include "host/dev/virtio_console.h"
 #include "host/vmm/snapfile.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/no_kvm.h"
 
 #define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
@@ -202,9 +203,7 @@ static uint8_t ram[1 << 20] __attribute__((aligned(4096)));
 static void board_up(struct board *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->vm.vm_fd = b->vm.kvm_fd = b->vm.exit_efd = -1;
-	b->vm.cfg.log_fd = -1;
-	iotrap_bus_init(&b->vm.bus, -1);
+	vm_without_kvm(&b->vm);
 	cr_assert_eq(gm_add(&b->vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b->sv), 0);
 	cr_assert_eq(serial8250_init(&b->com1, &b->vm, COM1, 4, -1), 0);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "host/vmm/vmm.h"
+#include "tests/vmm/no_kvm.h"
 
 #define PORT 0x10
 
@@ -59,13 +60,11 @@ static void setup(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(VMM_KICK_SIGNAL, &sa, NULL);
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	entered = false;
 	cr_assert_eq(pipe2(release, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(log_pipe, O_CLOEXEC | O_NONBLOCK), 0);
-	vm.kvm_fd = vm.vm_fd = vm.exit_efd = -1;
 	vm.cfg.log_fd = log_pipe[1];
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(iotrap_register(&vm.bus.pio, PORT, 1, stuck_io, NULL), 0);
 	vm.nvcpus = 2;
 	vm.vcpus = calloc(2, sizeof(*vm.vcpus));

@@ -21,6 +21,8 @@
 #include "host/dev/pci.h"
 #include "host/dev/virtio_console.h"
 #include "host/vmm/vmm.h"
+#include "tests/vmm/blocked.h"
+#include "tests/vmm/no_kvm.h"
 
 #define ECAM	0xe0000000u
 #define MMIO	0xc0000000u
@@ -46,11 +48,8 @@ static int sv[2];	/* the host's end, the device's end */
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
+	vm_without_kvm(&vm);
 	memset(ram, 0, sizeof(ram));
-	vm.vm_fd = vm.kvm_fd = vm.exit_efd = -1;
-	vm.cfg.log_fd = -1;
-	iotrap_bus_init(&vm.bus, -1);
 	cr_assert_eq(gm_add(&vm.gm, 0, sizeof(ram), ram), 0);
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	fcntl(sv[1], F_SETFL, O_NONBLOCK);	/* as backend_kvm opens it */
@@ -196,36 +195,19 @@ Test(console, nothing_after_the_end)
 	cr_expect_eq(((struct vring_used *)(ram + USED))->idx, 0);
 }
 
-static void *notify_thread(void *arg)
-{
-	bool *done = arg;
-
-	notify();
-	__atomic_store_n(done, true, __ATOMIC_RELEASE);
-	return NULL;
-}
-
 /* Nobody reads the report socket: the vCPU waits in the device for room,
  * and stops waiting when the VM ends (the watchdog's kill). */
 Test(console, blocked_write_ends_with_the_vm)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-	pthread_t t;
-	bool done = false;
-
+	struct blocked b;
 	int small = 4096;
 
 	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	driver_probe();
 	offer(0, BUF, 256 << 10);
-	cr_assert_eq(pthread_create(&t, NULL, notify_thread, &done), 0);
-	nanosleep(&ts, NULL);
-	cr_expect_not(__atomic_load_n(&done, __ATOMIC_ACQUIRE), "the pipe is full: it waits");
-	vmm_end(&vm, VMM_END_STOPPED, "killed by the test");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 5;
-	cr_assert_eq(pthread_timedjoin_np(t, NULL, &ts), 0, "the device did not give up");
+	blocked_start(&b, notify, "the pipe is full: it waits");
+	blocked_end_vm(&b, &vm, "the device");
 	cr_expect_lt(con.bytes, 256 << 10);
 }
 
