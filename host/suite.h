@@ -150,6 +150,9 @@ struct suite {
 	const char *out_dir;       /* --out, or a temporary directory */
 	double wall_s;
 	int exit_code;
+	/* What a run's process does for run r (tests put a fake here); NULL:
+	 * run_one on r's scenario. Returns the run's exit code. */
+	int (*run_fn)(const struct suite *su, const struct suite_run *r);
 };
 
 /* The runs' key parts as they appear in index.json and the table. */
@@ -178,9 +181,17 @@ void suite_table(FILE *f, const struct suite *su);
 int suite_run_scenario(const struct suite *su, const struct suite_run *r, struct scenario *buf,
 		       const struct scenario **s, char *msg, size_t len);
 
+/* Whether a run's process goes on with further runs of its VM shape
+ * (kvm, unless --cold): its warm VM (backend_kvm_warm) is reset to the
+ * snapshot for each instead of built. */
+bool suite_serial_runners(const struct suite *su);
+/* For the process that ran done: its next run, the first pending one (in
+ * the order planned) of the same VM shape (topology and memory), or NULL. */
+struct suite_run *suite_next_same_vm(struct suite *su, const struct suite_run *done);
 /* Run the pending runs (suite_run.c): at most lanes.jobs at once, each
- * in a child process; their results read back into runs[]; su->exit_code
- * the worst. fail_fast: stop at the first run that does not pass. An
+ * in a child process (with suite_serial_runners, one that is handed the
+ * next run of its VM shape while there is one, over a pipe); their
+ * results read back into runs[]; su->exit_code the worst. fail_fast: stop at the first run that does not pass. An
  * interrupt (SIGINT, SIGTERM) stops them too (suite_interrupted() says
  * so after). 0, or -1 out of memory. */
 int suite_dispatch(struct suite *su, bool fail_fast);
