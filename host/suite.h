@@ -4,7 +4,8 @@
  * suite.c is the command (options, loading and checking every input, the
  * runs and their skips), suite_plan.c decides (scheduler and topology
  * arguments, rewritten scenarios, estimates, --budget, -j, CPUs),
- * suite_run.c runs (a child process per run), suite_output.c writes
+ * suite_run.c runs (a child process per run, or per VM shape with the
+ * kvm backend), suite_output.c writes
  * (progress, index.json, JUnit, the table). */
 #ifndef KTSTR__HOST_SUITE_H
 #define KTSTR__HOST_SUITE_H
@@ -191,9 +192,9 @@ struct suite_run *suite_next_same_vm(struct suite *su, const struct suite_run *d
 /* Run the pending runs (suite_run.c): at most lanes.jobs at once, each
  * in a child process (with suite_serial_runners, one that is handed the
  * next run of its VM shape while there is one, over a pipe); their
- * results read back into runs[]; su->exit_code the worst. fail_fast: stop at the first run that does not pass. An
- * interrupt (SIGINT, SIGTERM) stops them too (suite_interrupted() says
- * so after). 0, or -1 out of memory. */
+ * results read back into runs[]; su->exit_code the worst. fail_fast:
+ * stop at the first run that does not pass. An interrupt (SIGINT,
+ * SIGTERM) stops them too (suite_interrupted() says so after). 0, or -1 out of memory. */
 int suite_dispatch(struct suite *su, bool fail_fast);
 bool suite_interrupted(void);
 double suite_now(void);

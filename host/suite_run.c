@@ -10,7 +10,14 @@
  * and a run that crashes on the host side must not take the suite with
  * it. A child also gets its own CPU affinity (inherited by QEMU), its own
  * output file and its own process group (the terminal's ^C reaches only
- * the suite, which stops the runs in order). */
+ * the suite, which stops the runs in order).
+ *
+ * With the kvm backend (not --cold) a child goes on, after its run, with
+ * the next pending run of the same VM shape the suite hands it over a
+ * pipe (suite_next_same_vm), so that the VM restored for one run is reset
+ * for the next instead of built again (backend_kvm_warm): run_one runs
+ * again in the same process, each run with its own RUN.log, results and
+ * progress line; the process keeps its CPUs, the VM shape's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
