@@ -386,10 +386,15 @@ int vmm_reset(struct vmm *vm, const struct vmm_ram_src *src, int log_fd, char *m
 	int err = 0;
 
 	for (int i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i].started) {
-			snprintf(msg, len, "vCPU %d is still running", i);
+		if (vm->vcpus[i].started || vm->vcpus[i].exit_pending || !vm->vcpus[i].run) {
+			snprintf(msg, len, "vCPU %d %s", i, vm->vcpus[i].started ?
+				 "is still running" : "ended with its last exit incomplete");
 			return -1;
 		}
+	if (atomic_load(&vm->end) != VMM_END_RESET) {
+		snprintf(msg, len, "the guest did not end by rebooting (%s)", vm->end_msg);
+		return -1;
+	}
 	if (vm->cfg.hugepages || vm->n_ram != vm->cfg.n_ram || vm->vm_fd < 0) {
 		snprintf(msg, len, "%s", vm->cfg.hugepages ? "guest RAM in huge pages is not "
 			 "mapped afresh" : "the VM was not fully created");
@@ -426,7 +431,7 @@ int vmm_reset(struct vmm *vm, const struct vmm_ram_src *src, int log_fd, char *m
 	for (int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		v->run->immediate_exit = 0;	/* vmm_end set it */
+		v->run->immediate_exit = 0;	/* vmm_end and the thread's end set it */
 		memset(&v->stats, 0, sizeof(v->stats));
 		v->nsamples = 0;
 	}

@@ -182,6 +182,55 @@ expect_snapshot() {
 	fi
 }
 
+# hello_ok LABEL: exit 0, or 1 with only the timing check failed (as
+# hello-restored: first-touch faults after a restore or a reset, nested).
+hello_ok() {
+	jq_of "$1" '.verdict == "pass" or ([.checks[] | select(.pass == false) | .name] |
+		length > 0 and all(. == "starvation"))'
+}
+
+# The kvm suite: hello 4 times in one process; the first restored (or
+# cold), the second restored or warm, the third and fourth warm (the VM
+# kept and reset to the snapshot). Prints cold, restored and warm times to
+# HELLO and the reset's phases.
+expect_suite() {
+	local s kinds="" kind i want ms warm_ms=() cold restored
+	s=$(status_of ktstr-suite)
+	if [ "$s" = 0 ] || [ "$s" = 1 ]; then ok "ktstr-suite: exit $s"
+	else bad "ktstr-suite: exit '${s:-none}', want 0 (or 1: a timing check alone)"; fi
+	for i in 1 2 3 4; do
+		kind=$(jq_of "suite-r$i" .boot.kind)
+		kinds+=" r$i=$kind"
+		case $i in 1) want="cold|restored" ;; 2) want="restored|warm" ;; *) want=warm ;; esac
+		if [[ "$kind" =~ ^($want)$ ]]; then ok "ktstr-suite r$i: boot.kind $kind"
+		else bad "ktstr-suite r$i: boot.kind '$kind', want $want" \
+			"($(section "log-suite-r$i" | grep -a 'kvm: \|snapshot' | head -4 | tr '\n' ' '))"; fi
+		if [ "$(hello_ok "suite-r$i")" = true ]; then
+			ok "ktstr-suite r$i: $(jq_of "suite-r$i" .verdict)" \
+				"$(jq_of "suite-r$i" '[.checks[] | select(.pass == false) | .detail] | join("; ")')"
+		else
+			bad "ktstr-suite r$i: verdict '$(jq_of "suite-r$i" .verdict)':" \
+				"$(jq_of "suite-r$i" .reason)"
+		fi
+		ms=$(jq_of "suite-r$i" .timings.boot_ms)
+		echo "warm: suite r$i $kind: to HELLO ${ms:-?} ms, VM ready in" \
+			"$(jq_of "suite-r$i" .timings.restore_ms) ms"
+		section "log-suite-r$i" | grep -a 'kvm: VM re\|kvm: the warm VM' | sed 's/^/warm:   /'
+		[ "$kind" = warm ] && [ -n "$ms" ] && warm_ms+=("$ms")
+	done
+	cold=$(jq_of hello .timings.boot_ms)
+	restored=$(jq_of hello-restored .timings.boot_ms)
+	[ "$(jq_of suite-r1 .boot.kind)" = restored ] &&
+		restored="$restored (suite r1: $(jq_of suite-r1 .timings.boot_ms))"
+	echo "warm: to HELLO, cold ${cold:-?} ms, restored ${restored:-?} ms, warm" \
+		"${warm_ms[*]:-none} ms"
+	if [ ${#warm_ms[@]} -gt 0 ] && [ -n "${restored%% *}" ]; then
+		echo "warm: warm (median) / restored to HELLO ratio=$(printf '%s\n' "${warm_ms[@]}" |
+			sort -n | awk -v r="${restored%% *}" '{ a[NR] = $1 }
+			END { printf "%.3f", a[int((NR + 1) / 2)] / r }')"
+	fi
+}
+
 range() { if [ "$2" -eq 1 ]; then echo "$1"; else echo "$1-$(($1 + $2 - 1))"; fi; }
 
 ms_of() {
@@ -244,6 +293,7 @@ test)
 		expect_json "$name" "$n" "$l" "$c" "$t"
 	done
 	section ktstr-hello-restored | grep -q . && expect_snapshot
+	section ktstr-suite | grep -q . && expect_suite
 	;;
 x2apic)
 	IFS=, read -r n l c t <<< "${LAB_TOPO:?}"
