@@ -194,13 +194,12 @@ hello_ok() {
 # kept and reset to the snapshot). Prints cold, restored and warm times to
 # HELLO and the reset's phases.
 expect_suite() {
-	local s kinds="" kind i want ms warm_ms=() cold restored
+	local s kind i want ms warm_ms=() cold restored ref which
 	s=$(status_of ktstr-suite)
 	if [ "$s" = 0 ] || [ "$s" = 1 ]; then ok "ktstr-suite: exit $s"
 	else bad "ktstr-suite: exit '${s:-none}', want 0 (or 1: a timing check alone)"; fi
 	for i in 1 2 3 4; do
 		kind=$(jq_of "suite-r$i" .boot.kind)
-		kinds+=" r$i=$kind"
 		case $i in 1) want="cold|restored" ;; 2) want="restored|warm" ;; *) want=warm ;; esac
 		if [[ "$kind" =~ ^($want)$ ]]; then ok "ktstr-suite r$i: boot.kind $kind"
 		else bad "ktstr-suite r$i: boot.kind '$kind', want $want" \
@@ -218,15 +217,20 @@ expect_suite() {
 		section "log-suite-r$i" | grep -a 'kvm: VM re\|kvm: the warm VM' | sed 's/^/warm:   /'
 		[ "$kind" = warm ] && [ -n "$ms" ] && warm_ms+=("$ms")
 	done
+	# The ratio's restored run: the suite's first when it restored (the
+	# same process and minute as the warm ones), else hello-restored.
 	cold=$(jq_of hello .timings.boot_ms)
 	restored=$(jq_of hello-restored .timings.boot_ms)
-	[ "$(jq_of suite-r1 .boot.kind)" = restored ] &&
-		restored="$restored (suite r1: $(jq_of suite-r1 .timings.boot_ms))"
-	echo "warm: to HELLO, cold ${cold:-?} ms, restored ${restored:-?} ms, warm" \
-		"${warm_ms[*]:-none} ms"
-	if [ ${#warm_ms[@]} -gt 0 ] && [ -n "${restored%% *}" ]; then
-		echo "warm: warm (median) / restored to HELLO ratio=$(printf '%s\n' "${warm_ms[@]}" |
-			sort -n | awk -v r="${restored%% *}" '{ a[NR] = $1 }
+	ref=$restored which=hello-restored
+	if [ "$(jq_of suite-r1 .boot.kind)" = restored ]; then
+		ref=$(jq_of suite-r1 .timings.boot_ms) which="suite r1"
+	fi
+	echo "warm: to HELLO, cold ${cold:-?} ms, restored ${restored:-?} ms" \
+		"(suite r1 $(jq_of suite-r1 .boot.kind) $(jq_of suite-r1 .timings.boot_ms) ms)," \
+		"warm ${warm_ms[*]:-none} ms"
+	if [ ${#warm_ms[@]} -gt 0 ] && [ -n "$ref" ] && [ "$ref" -gt 0 ]; then
+		echo "warm: warm (median) / restored ($which) to HELLO ratio=$(printf '%s\n' \
+			"${warm_ms[@]}" | sort -n | awk -v r="$ref" '{ a[NR] = $1 }
 			END { printf "%.3f", a[int((NR + 1) / 2)] / r }')"
 	fi
 }
