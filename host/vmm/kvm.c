@@ -363,19 +363,20 @@ int vmm_create_vm(struct vmm *vm, char *msg, size_t len)
 static int remap_region(struct vmm *vm, int i, char *msg, size_t len)
 {
 	struct gm_region *r = &vm->ram[i];
-	void *p = mmap(r->hva, r->size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	uint8_t *p = mmap(r->hva, r->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 
-	if (p != r->hva) {
+	if (p == MAP_FAILED) {
 		snprintf(msg, len, "mapping %llu MiB of guest RAM afresh: %s",
 			 (unsigned long long)(r->size >> 20), strerror(errno));
 		return -1;
 	}
-	madvise(p, r->size, MADV_HUGEPAGE);
-	if (load_region(vm, i, p, msg, len))
+	r->hva = p;	/* the same address (MAP_FIXED) */
+	madvise(r->hva, r->size, MADV_HUGEPAGE);
+	if (load_region(vm, i, r->hva, msg, len))
 		return -1;
 	if (vm->cfg.prefault)
-		gm_prefault(p, r->size);
+		gm_prefault(r->hva, r->size);
 	return 0;
 }
 

@@ -140,12 +140,13 @@ int vmm_create_vm(struct vmm *vm, char *msg, size_t len);
 /* A VM whose guest ended by rebooting (VMM_END_RESET) and whose vCPU
  * threads all stopped with their last exit complete (vmm_join left none
  * behind; none has exit_pending), back to where vmm_open and
- * vmm_create_vm left it, for vmm_load into the same vCPUs: guest RAM mapped afresh over the same addresses, the snapshot's
- * pages from src as vmm_open maps them (the memory slots stay; KVM drops
- * its mappings of the old pages, the MMU notifier), diagnostics to log_fd,
- * and the end, the pause state, KVM's queued writes, the exit counts and
- * the profile samples cleared. Not for RAM in huge pages. 0 or -1 with
- * msg; after -1 the VM is only fit for vmm_destroy. */
+ * vmm_create_vm left it, for vmm_load into the same vCPUs: guest RAM
+ * mapped afresh over the same addresses, the snapshot's pages from src as
+ * vmm_open maps them (the memory slots stay; KVM drops its mappings of the
+ * old pages, the MMU notifier), diagnostics to log_fd, and the end, the
+ * pause state, KVM's queued writes, the exit counts and the profile
+ * samples cleared. Not for RAM in huge pages. 0 or -1 with msg; after -1
+ * the VM is only fit for vmm_destroy. */
 int vmm_reset(struct vmm *vm, const struct vmm_ram_src *src, int log_fd, char *msg,
 	      size_t len);
 void vmm_destroy(struct vmm *vm);
