@@ -2,8 +2,9 @@
 /* The kvm backend (struct backend, host/backend.h) over the x86 machine:
  * the console log and the report socket (both ways: the run plan goes in),
  * how the VM ended in enum vm_end, kill, and after the run the profile file
- * and the -v statistics; and the warm VM (backend_kvm_warm): a restored VM
- * kept after a clean end and reset to its snapshot for the next run. */
+ * and the -v statistics; and the warm VM (backend_kvm_warm): a VM restored
+ * from a snapshot, or that saved one, kept after a clean end and reset to
+ * that snapshot for the next run. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -275,12 +276,12 @@ static void free_machine(struct kvm_backend *k)
 	free(k);
 }
 
-/* A VM fit to be reset for another run: restored from a snapshot (its file
- * known), joined with no vCPU thread left behind, ended by the guest's
- * reboot or power-off (not killed, no panic, no error). */
+/* A VM fit to be reset for another run: restored from a snapshot or saved
+ * one (its file known), joined with no vCPU thread left behind, ended by
+ * the guest's reboot or power-off (not killed, no panic, no error). */
 static bool reusable(struct kvm_backend *k)
 {
-	return keep_warm && k->m.vm_created && k->m.restored && k->joined && !k->killed &&
+	return keep_warm && k->m.vm_created && k->m.snap_known && k->joined && !k->killed &&
 	       !k->m.left_behind && !k->m.vm.cfg.hugepages &&
 	       atomic_load(&k->m.vm.end) == VMM_END_RESET;
 }

@@ -49,8 +49,9 @@ struct x86_machine {
 	struct ioapic ioapic;		/* split irqchip only */
 	int left_behind;		/* vCPU threads that did not stop (vmm_join) */
 	bool restored;			/* from a snapshot (x86_machine_restore) */
-	/* The snapshot file it was built from (or last reset to), as fstat
-	 * saw it: x86_machine_reset takes only the same file. */
+	/* The snapshot file it was built from, reset to or saved (snap_known),
+	 * as fstat saw it: x86_machine_reset takes only the same file. */
+	bool snap_known;
 	struct x86_snap_id {
 		dev_t dev;
 		ino_t ino;
@@ -94,10 +95,12 @@ int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t 
  * x86_machine_destroy after either. */
 int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *cfg,
 			const char *path, char *msg, size_t len);
-/* A machine x86_machine_restore built from path, whose vCPU threads were
- * joined with none left behind (x86_machine_join), back to the snapshot
+/* A machine x86_machine_restore built from path (or that x86_machine_save
+ * wrote path from), whose vCPU threads were joined with none left behind
+ * (x86_machine_join), back to the snapshot
  * for another run, reusing its KVM VM, vCPU fds, memory slots and devices:
- * the same file (device, inode, size, mtime and ctime as at the build),
+ * the same file (device, inode, size, mtime and ctime as at the build or
+ * the save),
  * cfg of the same shape (topology, RAM, no huge pages), the file read and
  * checked as for a restore, guest RAM mapped afresh from it over the same
  * addresses (vmm_reset), COM1 and virtio-console switched to cfg's

@@ -71,11 +71,25 @@ static uint64_t mem_bytes(const struct vmm *vm)
 	return n;
 }
 
+static struct x86_snap_id snap_id(const struct stat *st)
+{
+	return (struct x86_snap_id){ .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
+				     .mtime = st->st_mtim, .ctime = st->st_ctim };
+}
+
+static bool same_id(const struct x86_snap_id *a, const struct x86_snap_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
 int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t len)
 {
 	struct vmm *vm = &m->vm;
 	struct vsnap_writer w = { 0 };
 	struct x86_snap_shape sh;
+	struct stat st;
 	char why[256];
 	int err;
 
@@ -97,6 +111,10 @@ int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t 
 			ioapic_save(&m->ioapic, &w, 0);
 		err = vmm_write_snapshot(vm, &w, path, msg, len);
 	}
+	/* The file this machine can be reset to (x86_machine_reset). */
+	m->snap_known = !err && !stat(path, &st);
+	if (m->snap_known)
+		m->snap_id = snap_id(&st);
 	/* As if the save took no time: the guest's clock goes on from the
 	 * pause (best effort: a guest that sees the time pass still runs). */
 	if (vmm_clock_rewind(vm, why, sizeof(why)))
@@ -169,19 +187,6 @@ static int load_all(struct x86_machine *m, const struct x86_machine_config *c,
 	return 0;
 }
 
-static struct x86_snap_id snap_id(const struct stat *st)
-{
-	return (struct x86_snap_id){ .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
-				     .mtime = st->st_mtim, .ctime = st->st_ctim };
-}
-
-static bool same_id(const struct x86_snap_id *a, const struct x86_snap_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
-
 static double ms(uint64_t from, uint64_t to)
 {
 	return (to - from) / 1e6;
@@ -219,6 +224,7 @@ int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *
 		goto out;
 	}
 	m->snap_id = snap_id(&st);
+	m->snap_known = true;
 	if (x86_vm_config(m, c, &cfg, msg, len))
 		goto out;
 	t[1] = vmm_now_ns();
@@ -253,9 +259,9 @@ int x86_machine_reset(struct x86_machine *m, const struct x86_machine_config *c,
 	uint64_t t[6] = { vmm_now_ns() };
 	int err = -1;
 
-	if (!m->vm_created || !m->restored || m->left_behind || m->watchdog_on ||
+	if (!m->vm_created || !m->snap_known || m->left_behind || m->watchdog_on ||
 	    m->con.rx_on)
-		return errf(msg, len, "the VM is not one restored and stopped cleanly");
+		return errf(msg, len, "the VM is not one restored or saved and stopped cleanly");
 	/* The same shape (x86_vm_config's): the vCPUs and RAM stay. */
 	if (x86_topo_init(&topo, c->nodes, c->llcs, c->cores, c->threads, msg, len))
 		return -1;
@@ -292,6 +298,7 @@ int x86_machine_reset(struct x86_machine *m, const struct x86_machine_config *c,
 	m->con.rx_eof = false;
 	m->con.rx_state = VCON_RX_IDLE;
 	err = load_state(m, &r, msg, len, &t[4]);
+	m->restored = true;
 	t[5] = vmm_now_ns();
 	if (!err && c->verbose)
 		say_phases("reset to", path, &r, c, t);
