@@ -96,12 +96,13 @@ struct backend *backend_qemu_new(void);
 struct backend *backend_kvm_new(void);
 /* The kvm backend's warm VM, one per process, for a process that serves
  * several runs (a kvm suite's runner). On: destroy keeps a VM that was
- * restored from a snapshot (or saved one) and ended cleanly (the guest rebooted or powered
- * off; not killed, no vCPU thread left behind) instead of freeing it, and
- * the next start that restores the same snapshot file into the same shape
- * resets it (vm_spec's restore_check is not called: the file is the one
- * checked when the VM was built from it, or the one it wrote, unchanged by
- * device, inode, size, mtime and ctime); any other start frees it. Off: frees the warm VM, if any. */
+ * restored from a snapshot (or saved one) and ended cleanly (the guest
+ * rebooted or powered off; not killed, no vCPU thread left behind) instead
+ * of freeing it, and the next start that restores the same snapshot file
+ * into the same shape resets it (vm_spec's restore_check is not called:
+ * the file is the one checked when the VM was built from it, or the one it
+ * wrote, unchanged by device, inode, size, mtime and ctime); any other
+ * start frees it. Off: frees the warm VM, if any. */
 void backend_kvm_warm(bool on);
 /* The QEMU command line the qemu backend runs for spec (accel "kvm" or
  * "tcg", the report socket at sock, QMP at qmp, the snapshot state to
