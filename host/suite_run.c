@@ -143,7 +143,6 @@ static void child(const struct suite *su, int first, pid_t parent, int rd, int w
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		on_term(SIGTERM);
@@ -382,6 +381,7 @@ struct dispatch {
 	int *load;
 	struct runner *rs;	/* n of them, up to su->n_runs */
 	int n;
+	struct sigaction old_pipe;	/* SIGPIPE's before a serial dispatch ignored it */
 };
 
 /* r's results of an earlier suite in --out gone, and its clock started. */
@@ -432,6 +432,8 @@ static int launch(struct dispatch *d, struct suite_run *r)
 		}
 		close_fd(&up[0]);
 		close_fd(&down[1]);
+		if (d->serial)
+			sigaction(SIGPIPE, &d->old_pipe, NULL);
 		child(d->su, (int)(r - d->su->runs), d->parent, down[0], up[1]);
 	}
 	close_fd(&up[1]);
@@ -527,7 +529,7 @@ static bool hand(struct runner *w, int32_t run)
 
 int suite_dispatch(struct suite *su, bool fail_fast)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term, old_pipe;
+	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct dispatch d = { .su = su, .serial = suite_serial_runners(su), .parent = getpid() };
 	int running = 0, done = 0, total = 0, seen_int = 0, from = 0;
@@ -545,8 +547,9 @@ int suite_dispatch(struct suite *su, bool fail_fast)
 		total += su->runs[i].state == SUITE_PENDING;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	/* A runner gone is seen on its pipe, not as a SIGPIPE. */
-	sigaction(SIGPIPE, &ign, &old_pipe);
+	/* A serial runner gone is seen on its pipe, not as a SIGPIPE. */
+	if (d.serial)
+		sigaction(SIGPIPE, &ign, &d.old_pipe);
 	for (;;) {
 		struct suite_run *r, *next;
 		struct runner *w;
@@ -634,7 +637,8 @@ int suite_dispatch(struct suite *su, bool fail_fast)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (d.serial)
+		sigaction(SIGPIPE, &d.old_pipe, NULL);
 	free(d.load);
 	free(d.rs);
 	return 0;
