@@ -303,6 +303,7 @@ static void kvm_destroy(struct backend *b)
 		if (k->log_fd >= 0)
 			close(k->log_fd);
 		k->log_fd = -1;
+		x86_machine_forget_fds(&k->m);
 		if (warm_vm)
 			free_machine(warm_vm);
 		warm_vm = k;

@@ -109,6 +109,11 @@ int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *
  * -1 with msg: then only x86_machine_destroy (build a new one). */
 int x86_machine_reset(struct x86_machine *m, const struct x86_machine_config *cfg,
 		      const char *path, char *msg, size_t len);
+/* A stopped machine (x86_machine_join, none left behind) kept for
+ * x86_machine_reset while the fds its config gave (console_fd, chan_fd)
+ * are closed: the devices and the floor forget them (-1), so that nothing
+ * writes to a number reused meanwhile. */
+void x86_machine_forget_fds(struct x86_machine *m);
 /* Start what x86_machine_restore built: the console's receive thread and
  * the vCPUs. 0 or -1 with msg. */
 int x86_machine_go(struct x86_machine *m, char *msg, size_t len);
