@@ -62,6 +62,9 @@ struct backend {
 	void (*kill)(struct backend *b);
 	void (*destroy)(struct backend *b);
 	char accel_used[16];
+	/* start took a warm VM (backend_kvm_warm) and reset it to the
+	 * snapshot instead of building one: boot kind "warm". */
+	bool warm;
 	/* The VM's process when it is a child (QEMU), 0 when the VM runs in
 	 * this process (the own VMM): whose threads' CPU time is the VM's. */
 	pid_t vm_pid;
@@ -91,6 +94,16 @@ int backend_qemu_topo_check(const struct scn_topology *t, char *msg, size_t len)
 
 struct backend *backend_qemu_new(void);
 struct backend *backend_kvm_new(void);
+/* The kvm backend's warm VM, one per process, for a process that serves
+ * several runs (a kvm suite's runner). On: destroy keeps a VM that was
+ * restored from a snapshot (or saved one) and ended cleanly (the guest
+ * rebooted or powered off; not killed, no vCPU thread left behind) instead
+ * of freeing it, and the next start that restores the same snapshot file
+ * into the same shape resets it (vm_spec's restore_check is not called:
+ * the file is the one checked when the VM was built from it, or the one it
+ * wrote, unchanged by device, inode, size, mtime and ctime); any other
+ * start frees it. Off: frees the warm VM, if any. */
+void backend_kvm_warm(bool on);
 /* The QEMU command line the qemu backend runs for spec (accel "kvm" or
  * "tcg", the report socket at sock, QMP at qmp, the snapshot state to
  * restore on fd incoming_fd or -1) into argv[BACKEND_QEMU_MAX_ARGS],

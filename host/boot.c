@@ -106,7 +106,7 @@ int boot_start(struct boot *bt, struct backend **b, struct backend *(*new_backen
 				fclose(f);
 		}
 		if ((*b)->start(*b, vs, why, sizeof(why)) == 0) {
-			bt->kind = "restored";
+			bt->kind = (*b)->warm ? "warm" : "restored";
 			snprintf(bt->snapshot, sizeof(bt->snapshot), "%s", bt->key.id);
 			bt->restore_ms = mono_ms() - bt->t0_ms;
 			return 0;

@@ -20,7 +20,7 @@ struct boot {
 				     * its boot, a restored run starts with it */
 	bool verbose, quiet;
 	/* out */
-	const char *kind;           /* "cold" or "restored" */
+	const char *kind;           /* "cold", "restored" or "warm" (a kept VM reset) */
 	char snapshot[33];          /* the snapshot's id, "" if none */
 	bool saved;                 /* this run saved it */
 	uint64_t t0_ms;             /* when the backend was started */

@@ -148,7 +148,7 @@ const struct metric_def metric_defs[] = {
 	  "the longest scheduler replace: old scheduler stopping to new one running "
 	  "(sched_replace gap_ms)", NULL, replace_gap },
 	{ "boot_ms", "ms", METRIC_LOWER, METRIC_PER_BOOT, { 500, 25, false },
-	  "VM launch to the run starting (HELLO), per boot kind (cold, restored)",
+	  "VM launch to the run starting (HELLO), per boot kind (cold, restored, warm)",
 	  NULL, boot_ms },
 	{ "total_ms", "ms", METRIC_LOWER, METRIC_PER_BOOT, { 1000, 20, false },
 	  "VM launch to VM end, per boot kind", NULL, total_ms },

@@ -68,7 +68,7 @@ struct run_result {
 	enum vm_end end;
 	char end_msg[256];
 	bool timed_out;
-	const char *boot_kind; /* "cold" or "restored" (host/boot.h) */
+	const char *boot_kind; /* "cold", "restored" or "warm" (host/boot.h) */
 	char snapshot[33];    /* the snapshot restored or saved, "" if none */
 	bool snapshot_saved;
 	uint64_t restore_ms;  /* launch -> the restored guest running */

@@ -721,15 +721,16 @@ static int stage_boot_and_collect(struct run *x)
 	run_current = x->b;
 	if (run_cancelled)
 		x->b->kill(x->b);
-	if (!strcmp(x->boot.kind, "restored") && !o->quiet)
-		fprintf(stderr, "[ktstr-run] restored snapshot %s in %llu ms\n", x->boot.snapshot,
-			(unsigned long long)x->boot.restore_ms);
+	if (strcmp(x->boot.kind, "cold") && !o->quiet)
+		fprintf(stderr, "[ktstr-run] restored snapshot %s in %llu ms%s\n", x->boot.snapshot,
+			(unsigned long long)x->boot.restore_ms,
+			!strcmp(x->boot.kind, "warm") ? " (a warm VM reset to it)" : "");
 	co.t0_ms = x->boot.t0_ms;
 	co.timeout_ms = o->timeout_ms ? o->timeout_ms : run_default_timeout_ms(x->s);
 	if (x->b->plan_channel) {
 		co.plan = x->ird.plan;
 		co.plan_len = x->ird.plan_len;
-		co.plan_now = !strcmp(x->boot.kind, "restored");
+		co.plan_now = strcmp(x->boot.kind, "cold") != 0;
 	}
 	collect_run(x->b, &x->r, &co);
 	run_current = NULL;

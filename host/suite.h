@@ -4,7 +4,8 @@
  * suite.c is the command (options, loading and checking every input, the
  * runs and their skips), suite_plan.c decides (scheduler and topology
  * arguments, rewritten scenarios, estimates, --budget, -j, CPUs),
- * suite_run.c runs (a child process per run), suite_output.c writes
+ * suite_run.c runs (a child process per run, or per VM shape with the
+ * kvm backend), suite_output.c writes
  * (progress, index.json, JUnit, the table). */
 #ifndef KTSTR__HOST_SUITE_H
 #define KTSTR__HOST_SUITE_H
@@ -150,6 +151,9 @@ struct suite {
 	const char *out_dir;       /* --out, or a temporary directory */
 	double wall_s;
 	int exit_code;
+	/* What a run's process does for run r (tests put a fake here); NULL:
+	 * run_one on r's scenario. Returns the run's exit code. */
+	int (*run_fn)(const struct suite *su, const struct suite_run *r);
 };
 
 /* The runs' key parts as they appear in index.json and the table. */
@@ -178,11 +182,19 @@ void suite_table(FILE *f, const struct suite *su);
 int suite_run_scenario(const struct suite *su, const struct suite_run *r, struct scenario *buf,
 		       const struct scenario **s, char *msg, size_t len);
 
+/* Whether a run's process goes on with further runs of its VM shape
+ * (kvm, unless --cold): its warm VM (backend_kvm_warm) is reset to the
+ * snapshot for each instead of built. */
+bool suite_serial_runners(const struct suite *su);
+/* For the process that ran done: its next run, the first pending one (in
+ * the order planned) of the same VM shape (topology and memory), or NULL. */
+struct suite_run *suite_next_same_vm(struct suite *su, const struct suite_run *done);
 /* Run the pending runs (suite_run.c): at most lanes.jobs at once, each
- * in a child process; their results read back into runs[]; su->exit_code
- * the worst. fail_fast: stop at the first run that does not pass. An
- * interrupt (SIGINT, SIGTERM) stops them too (suite_interrupted() says
- * so after). 0, or -1 out of memory. */
+ * in a child process (with suite_serial_runners, one that is handed the
+ * next run of its VM shape while there is one, over a pipe); their
+ * results read back into runs[]; su->exit_code the worst. fail_fast:
+ * stop at the first run that does not pass. An interrupt (SIGINT,
+ * SIGTERM) stops them too (suite_interrupted() says so after). 0, or -1 out of memory. */
 int suite_dispatch(struct suite *su, bool fail_fast);
 bool suite_interrupted(void);
 double suite_now(void);

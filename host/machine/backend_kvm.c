@@ -2,7 +2,9 @@
 /* The kvm backend (struct backend, host/backend.h) over the x86 machine:
  * the console log and the report socket (both ways: the run plan goes in),
  * how the VM ended in enum vm_end, kill, and after the run the profile file
- * and the -v statistics. */
+ * and the -v statistics; and the warm VM (backend_kvm_warm): a VM restored
+ * from a snapshot, or that saved one, kept after a clean end and reset to
+ * that snapshot for the next run. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,6 +24,12 @@ struct kvm_backend {
 	int verbose;
 	const char *profile;
 };
+
+/* backend_kvm_warm: whether destroy keeps a VM, and the one it kept. */
+static bool keep_warm;
+static struct kvm_backend *warm_vm;
+
+static void free_machine(struct kvm_backend *k);
 
 /* The report channel: a socket, so that the host can send frames back (the
  * run plan, acks) on the fd it reads the reports from. */
@@ -44,7 +52,7 @@ static int open_channel(struct kvm_backend *k, struct backend *b, char *msg, siz
 	return 0;
 }
 
-static int restore(struct kvm_backend *k, const struct vm_spec *s,
+static int restore(struct kvm_backend *k, struct backend *b, const struct vm_spec *s,
 		   const struct x86_machine_config *cfg, char *msg, size_t len);
 
 static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size_t len)
@@ -59,6 +67,17 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 	};
 	int err;
 
+	/* The warm VM serves a restore only; any other run frees it. */
+	if (warm_vm && s->restore_state && !k->m.vm_created) {
+		free(k);
+		k = b->priv = warm_vm;
+		warm_vm = NULL;
+		k->killed = k->joined = false;
+	} else if (warm_vm) {
+		free_machine(warm_vm);
+		warm_vm = NULL;
+	}
+	b->warm = false;
 	k->verbose = s->verbose;
 	k->profile = s->profile;
 	snprintf(b->accel_used, sizeof(b->accel_used), "kvm");
@@ -80,7 +99,7 @@ static int kvm_start(struct backend *b, const struct vm_spec *s, char *msg, size
 		return -1;
 	cfg.console_fd = k->log_fd;
 	cfg.chan_fd = k->chan;
-	err = s->restore_state ? restore(k, s, &cfg, msg, len) :
+	err = s->restore_state ? restore(k, b, s, &cfg, msg, len) :
 	      x86_machine_start(&k->m, &cfg, msg, len);
 	if (k->m.vm_created)
 		b->exit_fd = k->m.vm.exit_efd;
@@ -103,16 +122,39 @@ static void *check_thread(void *arg)
 	return NULL;
 }
 
-/* Build the VM from s->restore_state; it runs once the check passed. */
-static int restore(struct kvm_backend *k, const struct vm_spec *s,
+/* The warm VM k holds reset to s->restore_state, or when that fails (the
+ * file is another, or a step of the reset failed), freed with a line
+ * saying why: then k holds no VM. 0 or -1. */
+static int reset(struct kvm_backend *k, struct backend *b, const struct vm_spec *s,
+		 const struct x86_machine_config *cfg)
+{
+	char why[1024];
+
+	if (!x86_machine_reset(&k->m, cfg, s->restore_state, why, sizeof(why))) {
+		b->warm = true;
+		return 0;
+	}
+	fprintf(stderr, "kvm: the warm VM was not reset (%s); building one from the "
+		"snapshot\n", why);
+	x86_machine_destroy(&k->m);
+	memset(&k->m, 0, sizeof(k->m));
+	return -1;
+}
+
+/* Build the VM from s->restore_state; it runs once the check passed. With
+ * the warm VM, reset it instead (the file is the one checked when it was
+ * built). */
+static int restore(struct kvm_backend *k, struct backend *b, const struct vm_spec *s,
 		   const struct x86_machine_config *cfg, char *msg, size_t len)
 {
 	struct check c = { .s = s };
+	bool checking;
 	pthread_t t;
-	bool checking = s->restore_check &&
-			!pthread_create(&t, NULL, check_thread, &c);
 	int err;
 
+	if (k->m.vm_created && !reset(k, b, s, cfg))
+		return x86_machine_go(&k->m, msg, len);
+	checking = s->restore_check && !pthread_create(&t, NULL, check_thread, &c);
 	if (s->restore_check && !checking)
 		c.rc = s->restore_check(s->restore_ctx, c.msg, sizeof(c.msg));
 	err = x86_machine_restore(&k->m, cfg, s->restore_state, msg, len);
@@ -217,6 +259,33 @@ static const char *kvm_program(void)
 	return "/proc/self/exe";
 }
 
+/* What k holds, and k. */
+static void free_machine(struct kvm_backend *k)
+{
+	if (k->m.vm_created) {
+		vmm_end(&k->m.vm, VMM_END_STOPPED, "backend destroyed");
+		join(k);
+	}
+	x86_machine_destroy(&k->m);
+	if (k->m.left_behind)
+		return;	/* a vCPU thread still runs in k's devices: leak them all */
+	if (k->chan >= 0)
+		close(k->chan);
+	if (k->log_fd >= 0)
+		close(k->log_fd);
+	free(k);
+}
+
+/* A VM fit to be reset for another run: restored from a snapshot or saved
+ * one (its file known), joined with no vCPU thread left behind, ended by
+ * the guest's reboot or power-off (not killed, no panic, no error). */
+static bool reusable(struct kvm_backend *k)
+{
+	return keep_warm && k->m.vm_created && k->m.snap_known && k->joined && !k->killed &&
+	       !k->m.left_behind && !k->m.vm.cfg.hugepages &&
+	       atomic_load(&k->m.vm.end) == VMM_END_RESET;
+}
+
 static void kvm_destroy(struct backend *b)
 {
 	struct kvm_backend *k = b->priv;
@@ -225,21 +294,32 @@ static void kvm_destroy(struct backend *b)
 		vmm_end(&k->m.vm, VMM_END_STOPPED, "backend destroyed");
 		join(k);
 	}
-	x86_machine_destroy(&k->m);
-	if (k->m.left_behind) {
-		/* A vCPU thread still runs in k's devices and writes to its
-		 * fds: leak them all. */
-		free(b);
-		return;
-	}
-	if (k->chan >= 0)
-		close(k->chan);
-	if (b->report_fd >= 0)
+	/* With a vCPU thread left behind, its socket's other end stays too. */
+	if (!k->m.left_behind && b->report_fd >= 0)
 		close(b->report_fd);
-	if (k->log_fd >= 0)
-		close(k->log_fd);
-	free(k);
+	if (reusable(k)) {
+		/* This run's fds go; the next run's replace them in the devices,
+		 * which no thread touches meanwhile. */
+		if (k->log_fd >= 0)
+			close(k->log_fd);
+		k->log_fd = -1;
+		x86_machine_forget_fds(&k->m);
+		if (warm_vm)
+			free_machine(warm_vm);
+		warm_vm = k;
+	} else {
+		free_machine(k);
+	}
 	free(b);
+}
+
+void backend_kvm_warm(bool on)
+{
+	keep_warm = on;
+	if (!on && warm_vm) {
+		free_machine(warm_vm);
+		warm_vm = NULL;
+	}
 }
 
 struct backend *backend_kvm_new(void)

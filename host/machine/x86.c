@@ -276,6 +276,18 @@ int x86_machine_join(struct x86_machine *m)
 	return m->left_behind;
 }
 
+void x86_machine_forget_fds(struct x86_machine *m)
+{
+	if (m->left_behind)
+		return;
+	m->com1.out_fd = -1;
+	m->con.out_fd = m->con.in_fd = -1;
+	m->vm.cfg.log_fd = -1;
+	pthread_mutex_lock(&m->vm.bus.lock);
+	m->vm.bus.log_fd = -1;
+	pthread_mutex_unlock(&m->vm.bus.lock);
+}
+
 void x86_machine_destroy(struct x86_machine *m)
 {
 	if (!m->left_behind)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "host/arch/x86/boot.h"
 #include "host/arch/x86/topology.h"
@@ -48,6 +49,15 @@ struct x86_machine {
 	struct ioapic ioapic;		/* split irqchip only */
 	int left_behind;		/* vCPU threads that did not stop (vmm_join) */
 	bool restored;			/* from a snapshot (x86_machine_restore) */
+	/* The snapshot file it was built from, reset to or saved (snap_known),
+	 * as fstat saw it: x86_machine_reset takes only the same file. */
+	bool snap_known;
+	struct x86_snap_id {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime, ctime;
+	} snap_id;
 	pthread_t watchdog;
 	bool watchdog_on;
 	/* The kernel loader thread, running while the VM and vCPUs are
@@ -85,6 +95,25 @@ int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t 
  * x86_machine_destroy after either. */
 int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *cfg,
 			const char *path, char *msg, size_t len);
+/* A machine x86_machine_restore built from path (or that x86_machine_save
+ * wrote path from), whose vCPU threads were joined with none left behind
+ * (x86_machine_join), back to the snapshot
+ * for another run, reusing its KVM VM, vCPU fds, memory slots and devices:
+ * the same file (device, inode, size, mtime and ctime as at the build or
+ * the save),
+ * cfg of the same shape (topology, RAM, no huge pages), the file read and
+ * checked as for a restore, guest RAM mapped afresh from it over the same
+ * addresses (vmm_reset), COM1 and virtio-console switched to cfg's
+ * console_fd and chan_fd, every device and then the vCPUs, irqchip and
+ * clock loaded again. x86_machine_go runs it, on new vCPU threads. 0, or
+ * -1 with msg: then only x86_machine_destroy (build a new one). */
+int x86_machine_reset(struct x86_machine *m, const struct x86_machine_config *cfg,
+		      const char *path, char *msg, size_t len);
+/* A stopped machine (x86_machine_join, none left behind) kept for
+ * x86_machine_reset while the fds its config gave (console_fd, chan_fd)
+ * are closed: the devices and the floor forget them (-1), so that nothing
+ * writes to a number reused meanwhile. */
+void x86_machine_forget_fds(struct x86_machine *m);
 /* Start what x86_machine_restore built: the console's receive thread and
  * the vCPUs. 0 or -1 with msg. */
 int x86_machine_go(struct x86_machine *m, char *msg, size_t len);

@@ -71,11 +71,25 @@ static uint64_t mem_bytes(const struct vmm *vm)
 	return n;
 }
 
+static struct x86_snap_id snap_id(const struct stat *st)
+{
+	return (struct x86_snap_id){ .dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
+				     .mtime = st->st_mtim, .ctime = st->st_ctim };
+}
+
+static bool same_id(const struct x86_snap_id *a, const struct x86_snap_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
 int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t len)
 {
 	struct vmm *vm = &m->vm;
 	struct vsnap_writer w = { 0 };
 	struct x86_snap_shape sh;
+	struct stat st;
 	char why[256];
 	int err;
 
@@ -97,6 +111,10 @@ int x86_machine_save(struct x86_machine *m, const char *path, char *msg, size_t 
 			ioapic_save(&m->ioapic, &w, 0);
 		err = vmm_write_snapshot(vm, &w, path, msg, len);
 	}
+	/* The file this machine can be reset to (x86_machine_reset). */
+	m->snap_known = !err && !stat(path, &st);
+	if (m->snap_known)
+		m->snap_id = snap_id(&st);
 	/* As if the save took no time: the guest's clock goes on from the
 	 * pause (best effort: a guest that sees the time pass still runs). */
 	if (vmm_clock_rewind(vm, why, sizeof(why)))
@@ -124,15 +142,13 @@ static int check_shape(const struct x86_snap_shape *s, const struct x86_snap_sha
 	return 0;
 }
 
-/* The devices and the floor from r, into a machine built as for a boot. */
-static int load_all(struct x86_machine *m, const struct x86_machine_config *c,
-		    const struct vsnap_reader *r, char *msg, size_t len)
+/* r's board section against the machine m is and cfg c. 0 or -1 with msg. */
+static int check_mach(struct x86_machine *m, const struct x86_machine_config *c,
+		      const struct vsnap_reader *r, char *msg, size_t len)
 {
-	struct vmm *vm = &m->vm;
 	struct x86_snap_shape sh, want;
 
-	if (vsnap_get(r, "MACH", 0, &sh, sizeof(sh), msg, len) ||
-	    vmm_create_vm(vm, msg, len))
+	if (vsnap_get(r, "MACH", 0, &sh, sizeof(sh), msg, len))
 		return -1;
 	want = shape_of(m, c->mem_bytes);
 	if (check_shape(&sh, &want, msg, len))
@@ -140,12 +156,55 @@ static int load_all(struct x86_machine *m, const struct x86_machine_config *c,
 	if (sh.cpuid_hash != want.cpuid_hash)
 		return errf(msg, len, "snapshot made on a host whose CPU KVM offers otherwise "
 			    "(KVM_GET_SUPPORTED_CPUID differs)");
-	if (x86_setup_devices(m, c, msg, len) || x86_setup_vcpus(m, msg, len) ||
-	    serial8250_load(&m->com1, r, 0, msg, len) || pci_load(&m->pci, r, msg, len) ||
+	return 0;
+}
+
+/* The devices' state from r, then the floor's (irqchip, vCPUs, clock). */
+static int load_state(struct x86_machine *m, const struct vsnap_reader *r, char *msg,
+		      size_t len, uint64_t *t_dev)
+{
+	struct vmm *vm = &m->vm;
+
+	if (serial8250_load(&m->com1, r, 0, msg, len) || pci_load(&m->pci, r, msg, len) ||
 	    virtio_console_load(&m->con, r, CON_SLOT, msg, len) ||
 	    (vm->cfg.split_irqchip && ioapic_load(&m->ioapic, r, 0, msg, len)))
 		return -1;
+	*t_dev = vmm_now_ns();
 	return vmm_load(vm, r, msg, len);
+}
+
+/* The devices and the floor from r, into a machine built as for a boot. */
+static int load_all(struct x86_machine *m, const struct x86_machine_config *c,
+		    const struct vsnap_reader *r, char *msg, size_t len, uint64_t t[3])
+{
+	if (vmm_create_vm(&m->vm, msg, len) || check_mach(m, c, r, msg, len) ||
+	    x86_setup_devices(m, c, msg, len) || x86_setup_vcpus(m, msg, len))
+		return -1;
+	t[0] = vmm_now_ns();
+	if (load_state(m, r, msg, len, &t[1]))
+		return -1;
+	t[2] = vmm_now_ns();
+	return 0;
+}
+
+static double ms(uint64_t from, uint64_t to)
+{
+	return (to - from) / 1e6;
+}
+
+/* -v: what a restore or a reset took, phase by phase (t: its start, the
+ * file read, RAM mapped, the VM built or reset, devices loaded, the floor
+ * loaded). */
+static void say_phases(const char *what, const char *path, const struct vsnap_reader *r,
+		       const struct x86_machine_config *c, const uint64_t t[6])
+{
+	fprintf(stderr, "kvm: VM %s %s in %.1f ms (%u RAM extents, %llu MiB of %llu mapped "
+		"from the file): file read and checked %.1f, RAM mapped %.1f, %s %.1f, "
+		"devices loaded %.1f, vCPUs, irqchip and clock loaded %.1f\n", what, path,
+		ms(t[0], t[5]), r->n_ext, (unsigned long long)(r->data_size >> 20),
+		(unsigned long long)(c->mem_bytes >> 20), ms(t[0], t[1]), ms(t[1], t[2]),
+		t[2] == t[3] ? "nothing built" : "VM, devices and vCPUs created",
+		ms(t[2], t[3]), ms(t[3], t[4]), ms(t[4], t[5]));
 }
 
 int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *c,
@@ -154,30 +213,96 @@ int x86_machine_restore(struct x86_machine *m, const struct x86_machine_config *
 	struct vsnap_reader r;
 	struct vmm_ram_src src;
 	struct vmm_config cfg;
-	uint64_t t0 = vmm_now_ns();
+	struct stat st;
+	uint64_t t[6] = { vmm_now_ns() };
 	int err = -1;
 
 	if (vsnap_open(&r, path, msg, len))
 		goto out;
+	if (fstat(r.fd, &st)) {
+		errf(msg, len, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	m->snap_id = snap_id(&st);
+	m->snap_known = true;
 	if (x86_vm_config(m, c, &cfg, msg, len))
 		goto out;
+	t[1] = vmm_now_ns();
 	src = (struct vmm_ram_src){ r.fd, r.data_off, r.ext, r.n_ext };
 	cfg.ram_src = &src;
 	if (vmm_open(&m->vm, &cfg, msg, len)) {
 		vmm_destroy(&m->vm);
 		goto out;
 	}
+	t[2] = vmm_now_ns();
 	m->vm.cfg.ram_src = NULL;	/* src lives no longer than this call */
 	m->vm_created = true;
 	m->restored = true;
-	err = load_all(m, c, &r, msg, len);
+	err = load_all(m, c, &r, msg, len, t + 3);
 	if (!err && c->verbose)
-		fprintf(stderr, "kvm: VM restored from %s in %.1f ms (%u RAM extents, %llu MiB "
-			"of %llu mapped from the file)\n", path, (vmm_now_ns() - t0) / 1e6,
-			r.n_ext, (unsigned long long)(r.data_size >> 20),
-			(unsigned long long)(c->mem_bytes >> 20));
+		say_phases("restored from", path, &r, c, t);
 out:
 	/* The mappings hold the file; the descriptor is no longer needed. */
+	vsnap_close(&r);
+	return err;
+}
+
+int x86_machine_reset(struct x86_machine *m, const struct x86_machine_config *c,
+		      const char *path, char *msg, size_t len)
+{
+	struct vmm *vm = &m->vm;
+	struct vsnap_reader r;
+	struct vmm_ram_src src;
+	struct x86_topo topo;
+	struct stat st;
+	struct x86_snap_id id;
+	uint64_t t[6] = { vmm_now_ns() };
+	int err = -1;
+
+	if (!m->vm_created || !m->snap_known || m->left_behind || m->watchdog_on ||
+	    m->con.rx_on)
+		return errf(msg, len, "the VM is not one restored or saved and stopped cleanly");
+	/* The same shape (x86_vm_config's): the vCPUs and RAM stay. */
+	if (x86_topo_init(&topo, c->nodes, c->llcs, c->cores, c->threads, msg, len))
+		return -1;
+	if (topo.nodes != m->topo.nodes || topo.llcs != m->topo.llcs ||
+	    topo.cores != m->topo.cores || topo.threads != m->topo.threads ||
+	    c->hugepages != vm->cfg.hugepages || c->hugepages)
+		return errf(msg, len, "another shape of VM (topology or huge pages)");
+	if (vsnap_open(&r, path, msg, len))
+		goto out;
+	if (fstat(r.fd, &st)) {
+		errf(msg, len, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	id = snap_id(&st);
+	if (!same_id(&id, &m->snap_id)) {
+		errf(msg, len, "%s is not the file this VM was built from", path);
+		goto out;
+	}
+	if (check_mach(m, c, &r, msg, len))
+		goto out;
+	t[1] = vmm_now_ns();
+	vm->cfg.prefault = c->prefault;
+	vm->cfg.profile_us = c->profile_us;
+	src = (struct vmm_ram_src){ r.fd, r.data_off, r.ext, r.n_ext };
+	if (vmm_reset(vm, &src, c->console_fd, msg, len))
+		goto out;
+	t[2] = t[3] = vmm_now_ns();
+	/* The devices' fds are this run's; what they counted starts over. */
+	m->com1.out_fd = c->console_fd;
+	m->com1.line_len = m->com1.olen = 0;
+	m->com1.bytes = 0;
+	m->con.out_fd = m->con.in_fd = c->chan_fd;
+	m->con.bytes = m->con.rx_bytes = 0;
+	m->con.rx_eof = false;
+	m->con.rx_state = VCON_RX_IDLE;
+	err = load_state(m, &r, msg, len, &t[4]);
+	m->restored = true;
+	t[5] = vmm_now_ns();
+	if (!err && c->verbose)
+		say_phases("reset to", path, &r, c, t);
+out:
 	vsnap_close(&r);
 	return err;
 }

@@ -109,6 +109,16 @@ void iotrap_drain(struct iotrap_bus *bus)
 	pthread_mutex_unlock(&bus->lock);
 }
 
+void iotrap_discard(struct iotrap_bus *bus)
+{
+	pthread_mutex_lock(&bus->lock);
+	if (bus->ring)
+		__atomic_store_n(&bus->ring->first, __atomic_load_n(&bus->ring->last,
+				 __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+	bus->replayed = 0;
+	pthread_mutex_unlock(&bus->lock);
+}
+
 bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,
 		     uint8_t *data, uint32_t len, bool is_write)
 {

@@ -53,6 +53,9 @@ void iotrap_set_ring(struct iotrap_bus *bus, struct kvm_coalesced_mmio_ring *rin
 		     uint32_t max);
 /* Replay what the ring holds (at the end of the VM, for instance). */
 void iotrap_drain(struct iotrap_bus *bus);
+/* Drop what the ring holds unreplayed (a VM reset to a snapshot: the
+ * writes were the old guest's) and the count of replayed ones. */
+void iotrap_discard(struct iotrap_bus *bus);
 /* Replays the ring, then dispatches. Returns true if a handler took it;
  * unhandled reads return all-ones. */
 bool iotrap_dispatch(struct iotrap_bus *bus, struct iotrap_space *s, uint64_t addr,

@@ -359,6 +359,87 @@ int vmm_create_vm(struct vmm *vm, char *msg, size_t len)
 	return 0;
 }
 
+/* Region i mapped afresh from cfg.ram_src over its old pages. */
+static int remap_region(struct vmm *vm, int i, char *msg, size_t len)
+{
+	struct gm_region *r = &vm->ram[i];
+	uint8_t *p = mmap(r->hva, r->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+
+	if (p == MAP_FAILED) {
+		snprintf(msg, len, "mapping %llu MiB of guest RAM afresh: %s",
+			 (unsigned long long)(r->size >> 20), strerror(errno));
+		return -1;
+	}
+	r->hva = p;	/* the same address (MAP_FIXED) */
+	madvise(r->hva, r->size, MADV_HUGEPAGE);
+	if (load_region(vm, i, r->hva, msg, len))
+		return -1;
+	if (vm->cfg.prefault)
+		gm_prefault(r->hva, r->size);
+	return 0;
+}
+
+int vmm_reset(struct vmm *vm, const struct vmm_ram_src *src, int log_fd, char *msg,
+	      size_t len)
+{
+	uint64_t sizes[VMM_MAX_RAM], n;
+	int err = 0;
+
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].started || vm->vcpus[i].exit_pending || !vm->vcpus[i].run) {
+			snprintf(msg, len, "vCPU %d %s", i, vm->vcpus[i].started ?
+				 "is still running" : "ended with its last exit incomplete");
+			return -1;
+		}
+	if (atomic_load(&vm->end) != VMM_END_RESET) {
+		snprintf(msg, len, "the guest did not end by rebooting (%s)", vm->end_msg);
+		return -1;
+	}
+	if (vm->cfg.hugepages || vm->n_ram != vm->cfg.n_ram || vm->vm_fd < 0) {
+		snprintf(msg, len, "%s", vm->cfg.hugepages ? "guest RAM in huge pages is not "
+			 "mapped afresh" : "the VM was not fully created");
+		return -1;
+	}
+	for (int i = 0; i < vm->n_ram; i++)
+		sizes[i] = vm->ram[i].size;
+	/* As map_ram: MAP_FIXED stays inside the regions. */
+	if (vmm_ram_check(src->ext, src->n, sizes, vm->n_ram, msg, len))
+		return -1;
+	vm->t_start_ns = vmm_now_ns();
+	vm->cfg.ram_src = src;
+	for (int i = 0; i < vm->n_ram && !err; i++)
+		err = remap_region(vm, i, msg, len);
+	vm->cfg.ram_src = NULL;
+	vm->ram_file = true;
+	if (err)
+		return -1;
+	vm->cfg.log_fd = log_fd;
+	iotrap_discard(&vm->bus);
+	pthread_mutex_lock(&vm->bus.lock);
+	vm->bus.log_fd = log_fd;
+	pthread_mutex_unlock(&vm->bus.lock);
+	atomic_store(&vm->pause_req, false);
+	vm->parked = 0;
+	vm->clock_saved = false;
+	atomic_store(&vm->panic_seen, false);
+	vm->end_msg[0] = 0;
+	vm->t_first_run_ns = 0;
+	if (read(vm->exit_efd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+		snprintf(msg, len, "the VM's exit eventfd: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->run->immediate_exit = 0;	/* vmm_end and the thread's end set it */
+		memset(&v->stats, 0, sizeof(v->stats));
+		v->nsamples = 0;
+	}
+	atomic_store(&vm->end, VMM_END_NONE);
+	return 0;
+}
+
 int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len)
 {
 	return vmm_open(vm, cfg, msg, len) ?: vmm_create_vm(vm, msg, len);

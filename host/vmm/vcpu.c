@@ -275,6 +275,19 @@ static void *vcpu_thread(void *arg)
 	}
 	if (profiling)
 		timer_delete(timer);
+	/* After the guest's reboot, its last exit completed as vmm_pause's are
+	 * (immediate_exit: KVM finishes a pending I/O or MMIO and returns
+	 * EINTR), so that vmm_reset can load a state that KVM then leaves
+	 * alone. A return of 0 is another exit (a split MMIO access). */
+	v->exit_pending = false;
+	if (atomic_load(&vm->end) == VMM_END_RESET) {
+		int ret = 0;
+
+		v->run->immediate_exit = 1;
+		for (int i = 0; i < 4 && !ret; i++)
+			ret = ioctl(v->fd, KVM_RUN, 0);
+		v->exit_pending = !(ret < 0 && errno == EINTR);
+	}
 	return NULL;
 }
 

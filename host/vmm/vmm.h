@@ -40,6 +40,9 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	/* Its thread ended without KVM completing its last exit (vmm_reset
+	 * then refuses: KVM would complete that exit over the state loaded). */
+	bool exit_pending;
 	struct exitstats stats;	/* written by this vCPU's thread only */
 	struct vcpu_sample *samples;	/* --profile: where the guest was, */
 	size_t nsamples, cap_samples;	/* every cfg.profile_us */
@@ -134,6 +137,18 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t l
  * VM, irqchip and memory slots. vmm_destroy after either. */
 int vmm_open(struct vmm *vm, const struct vmm_config *cfg, char *msg, size_t len);
 int vmm_create_vm(struct vmm *vm, char *msg, size_t len);
+/* A VM whose guest ended by rebooting (VMM_END_RESET) and whose vCPU
+ * threads all stopped with their last exit complete (vmm_join left none
+ * behind; none has exit_pending), back to where vmm_open and
+ * vmm_create_vm left it, for vmm_load into the same vCPUs: guest RAM
+ * mapped afresh over the same addresses, the snapshot's pages from src as
+ * vmm_open maps them (the memory slots stay; KVM drops its mappings of the
+ * old pages, the MMU notifier), diagnostics to log_fd, and the end, the
+ * pause state, KVM's queued writes, the exit counts and the profile
+ * samples cleared. Not for RAM in huge pages. 0 or -1 with msg; after -1
+ * the VM is only fit for vmm_destroy. */
+int vmm_reset(struct vmm *vm, const struct vmm_ram_src *src, int log_fd, char *msg,
+	      size_t len);
 void vmm_destroy(struct vmm *vm);
 /* Deliver an MSI (KVM_SIGNAL_MSI); with the split irqchip its address goes
  * through vmm_msi_ext_dest first. */

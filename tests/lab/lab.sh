@@ -14,8 +14,11 @@
 #          BUILD_DIR has ktstr-run and guest-init: hello (which saves a
 #          snapshot at READY), numa-split, and hello twice again, which must
 #          restore that snapshot and pass, the second with --prefault (their
-#          times to HELLO against the cold run's are printed). One level-1
-#          boot.
+#          times to HELLO against the cold run's are printed); then
+#          `ktstr-run suite --backend kvm` of hello 4 times, whose later runs
+#          must reset the first one's VM (boot kind warm) and pass (cold,
+#          restored and warm times to HELLO are printed), and the same on
+#          1n1l1c2t, whose first run boots and saves. One level-1 boot.
 #   x2apic: one own-VMM boot of a topology with APIC IDs above 254 (LAB_TOPO,
 #          default 5,1,5,5: 125 CPUs, node 4's IDs 256-292, the fewest
 #          CPUs that reach past 254), checked against the guest's sysfs and
@@ -170,6 +173,24 @@ test)
 				"/$scn.scn"
 			cmd "json-$name" @cat "/tmp/$name.json"
 			cmd "console-$name" @cat "/tmp/$name.console"
+		done
+		# Kvm suites of hello 4 times on one VM shape: one process runs
+		# them in turn, the first restoring the snapshot hello saved (or
+		# booting, if its key differs), the later ones resetting that VM
+		# (boot kind warm); then on 1n1l1c2t, which has no snapshot: the
+		# first boots and saves one, the later ones reset the VM that
+		# saved it. -v: the restore's and the resets' phases in each
+		# run's log.
+		for s in suite:own suite-smt:1n1l1c2t; do
+			name=${s%%:*} shape=${s#*:}
+			args=()
+			[ "$shape" = own ] || args=(--topology "$shape")
+			cmd "ktstr-$name" /ktstr-run suite --backend kvm --kernel /vmlinux -j 1 \
+				--repeat 4 -v --out "/tmp/$name" --timeout 120 "${args[@]}" /hello.scn
+			for i in 1 2 3 4; do
+				cmd "json-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.json"
+				cmd "log-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.log"
+			done
 		done
 	fi
 	;;

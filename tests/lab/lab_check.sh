@@ -182,6 +182,67 @@ expect_snapshot() {
 	fi
 }
 
+# hello_ok LABEL: exit 0, or 1 with only the timing check failed (as
+# hello-restored: first-touch faults after a restore or a reset, nested).
+hello_ok() {
+	jq_of "$1" '.verdict == "pass" or ([.checks[] | select(.pass == false) | .name] |
+		length > 0 and all(. == "starvation"))'
+}
+
+# expect_suite NAME R1 R2: a kvm suite of hello 4 times in one process,
+# its first run of boot kind R1, its second R2 (regular expressions), the
+# third and fourth warm (the VM kept and reset to the snapshot); each
+# passes or fails the timing check alone (hello_ok). Prints the times to
+# HELLO and the restore's and resets' phases.
+expect_suite() {
+	local name=$1 s kind i want ms
+	warm_ms=()
+	s=$(status_of "ktstr-$name")
+	if [ "$s" = 0 ] || [ "$s" = 1 ]; then ok "ktstr-$name: exit $s"
+	else bad "ktstr-$name: exit '${s:-none}', want 0 (or 1: a timing check alone)"; fi
+	for i in 1 2 3 4; do
+		kind=$(jq_of "$name-r$i" .boot.kind)
+		case $i in 1) want=$2 ;; 2) want=$3 ;; *) want=warm ;; esac
+		if [[ "$kind" =~ ^($want)$ ]]; then ok "ktstr-$name r$i: boot.kind $kind"
+		else bad "ktstr-$name r$i: boot.kind '$kind', want $want" \
+			"($(section "log-$name-r$i" | grep -a 'kvm: \|snapshot' | head -4 | tr '\n' ' '))"; fi
+		if [ "$(hello_ok "$name-r$i")" = true ]; then
+			ok "ktstr-$name r$i: $(jq_of "$name-r$i" .verdict)" \
+				"$(jq_of "$name-r$i" '[.checks[] | select(.pass == false) | .detail] | join("; ")')"
+		else
+			bad "ktstr-$name r$i: verdict '$(jq_of "$name-r$i" .verdict)':" \
+				"$(jq_of "$name-r$i" .reason)"
+		fi
+		ms=$(jq_of "$name-r$i" .timings.boot_ms)
+		echo "warm: $name r$i $kind: to HELLO ${ms:-?} ms, VM ready in" \
+			"$(jq_of "$name-r$i" .timings.restore_ms) ms"
+		section "log-$name-r$i" | grep -a 'kvm: VM re\|kvm: the warm VM' | sed 's/^/warm:   /'
+		[ "$kind" = warm ] && [ -n "$ms" ] && warm_ms+=("$ms")
+	done
+}
+
+# Cold, restored and warm times to HELLO (hello, hello-restored, the
+# suite), and the warm runs' median over the restored one's: the suite's
+# first when it restored (the same process and minute as the warm ones),
+# else hello-restored.
+warm_ratio() {
+	local cold restored ref which
+	cold=$(jq_of hello .timings.boot_ms)
+	restored=$(jq_of hello-restored .timings.boot_ms)
+	ref=$restored which=hello-restored
+	if [ "$(jq_of suite-r1 .boot.kind)" = restored ]; then
+		ref=$(jq_of suite-r1 .timings.boot_ms) which="suite r1"
+	fi
+	echo "warm: to HELLO, cold ${cold:-?} ms, restored ${restored:-?} ms" \
+		"(suite r1 $(jq_of suite-r1 .boot.kind) $(jq_of suite-r1 .timings.boot_ms) ms)," \
+		"warm ${warm_ms[*]:-none} ms"
+	if [ ${#warm_ms[@]} -gt 0 ] && [ -n "$ref" ] && [ "$ref" -gt 0 ]; then
+		echo "warm: warm (median) / restored ($which) to HELLO ratio=$(printf '%s\n' \
+			"${warm_ms[@]}" | sort -n | awk -v r="$ref" '{ a[NR] = $1 }
+			END { printf "%.3f", a[int((NR + 1) / 2)] / r }')"
+	fi
+}
+
 range() { if [ "$2" -eq 1 ]; then echo "$1"; else echo "$1-$(($1 + $2 - 1))"; fi; }
 
 ms_of() {
@@ -244,6 +305,13 @@ test)
 		expect_json "$name" "$n" "$l" "$c" "$t"
 	done
 	section ktstr-hello-restored | grep -q . && expect_snapshot
+	if section ktstr-suite-smt | grep -q .; then
+		expect_suite suite-smt cold warm
+	fi
+	if section ktstr-suite | grep -q .; then
+		expect_suite suite "cold|restored" "restored|warm"
+		warm_ratio
+	fi
 	;;
 x2apic)
 	IFS=, read -r n l c t <<< "${LAB_TOPO:?}"

@@ -118,3 +118,21 @@ Test(iotrap, bad_entry_is_skipped)
 	cr_expect_eq(pio_log.val[0], 2);
 	cr_expect_eq(ring->first, ring->last);
 }
+
+Test(iotrap, discard_drops_the_queued_writes)
+{
+	uint8_t d[4];
+
+	kvm_queue(true, 0xcf8, 1, 4);
+	kvm_queue(false, 0xc0000010, 7, 2);
+	iotrap_drain(&bus);
+	kvm_queue(true, 0xcf8, 2, 4);
+	kvm_queue(true, 0xcf8, 3, 4);
+	iotrap_discard(&bus);
+	cr_expect_eq(ring->first, ring->last, "the ring is empty");
+	cr_expect_eq(bus.replayed, 0, "the count starts over");
+	iotrap_dispatch(&bus, &bus.pio, 0xcfc, d, 4, false);
+	cr_assert_eq(pio_log.n, 2, "the write replayed before the discard, then the read");
+	cr_expect_eq(pio_log.val[0], 1);
+	cr_expect(!pio_log.is_write[1]);
+}

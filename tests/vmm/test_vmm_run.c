@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The KVM core on this host: hand-assembled real-mode guests (port writes
  * and HLT, a read-only memory slot, RIP sampling, x2APIC with an APIC ID
- * above 255 on the split irqchip, a snapshot taken and restored), and the
+ * above 255 on the split irqchip, a snapshot taken and restored, a VM
+ * reset to its snapshot and run again), and the
  * real kernel, which must either boot or end with a clear report (on
  * kvm_pvm: an internal error with a register dump). The lab runs these
  * under level-1 KVM. */
@@ -449,6 +450,98 @@ Test(vmm_run, pause_save_restore_goes_on, .timeout = 60)
 	cr_expect_eq(after, (at_pause + 1) & 0xff, "the restored guest wrote %u first, after %u",
 		     after, at_pause);
 	vmm_destroy(&vm2);
+}
+
+/* Port 0x12 reads as go (0 until the host says). */
+static uint8_t go;
+
+static void go_in(void *ctx, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
+{
+	if (!is_write)
+		data[0] = __atomic_load_n(&go, __ATOMIC_ACQUIRE);
+}
+
+static void go_port(struct vmm *vm)
+{
+	cr_assert_eq(iotrap_register(&vm->bus.pio, 0x12, 1, go_in, NULL), 0);
+	cr_assert_eq(gm_write(&vm->gm, 0x2000, "\x05", 1), 0);
+}
+
+/* The warm VM's floor: a guest waits for port 0x12, then increments the
+ * byte at 0x2000, writes it to port 0x11 and halts (the VM's end: reset,
+ * without irqchip). Saved while it waits, run to its end, then reset to
+ * the file twice (vmm_reset: RAM mapped afresh, vmm_load into the same
+ * vCPU): each run writes 6 again, not 7, and ends the same way. A VM
+ * stopped by the host is not reset. */
+Test(vmm_run, reset_to_the_snapshot_runs_again, .timeout = 60)
+{
+	static const uint8_t code[] = {
+		0xe4, 0x12, 0x84, 0xc0, 0x74, 0xfa,	/* in al,0x12; test al,al; jz */
+		0xa0, 0x00, 0x20, 0xfe, 0xc0,		/* mov al,[0x2000]; inc al */
+		0xa2, 0x00, 0x20, 0xe6, 0x11, 0xf4,	/* mov [0x2000],al; out 0x11,al; hlt */
+	};
+	struct vmm_config cfg = { 0 };
+	struct port_log log = { 0 };
+	struct vsnap_writer w = { 0 };
+	struct counter c = { 0 };
+	struct vsnap_reader r;
+	struct vmm_ram_src src;
+	char path[] = "/tmp/ktstr-vmm-reset-XXXXXX", msg[1024];
+	struct vmm vm;
+	int fd;
+
+	x86_ram(&cfg, 2 << 20);
+	__atomic_store_n(&go, 0, __ATOMIC_RELEASE);
+	start_real_mode(&vm, &cfg, code, sizeof(code), &log, go_port);
+	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x11, 1, count_out, &c), 0);
+	usleep(50 * 1000);
+	cr_assert_eq(vmm_pause(&vm, 2000, msg, sizeof(msg)), 0, "%s", msg);
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_eq(vmm_save(&vm, &w, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_write_snapshot(&vm, &w, path, msg, sizeof(msg)), 0, "%s", msg);
+	vsnap_writer_free(&w);
+	cr_assert_eq(vmm_clock_rewind(&vm, msg, sizeof(msg)), 0, "%s", msg);
+	vmm_resume(&vm);
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	wait_end(&vm);
+	cr_assert_eq(count_first(&c), 6);
+	cr_assert_eq(atomic_load(&vm.end), VMM_END_RESET, "%s", vm.end_msg);
+	cr_assert_eq(*(uint8_t *)gm_ptr(&vm.gm, 0x2000, 1), 6);
+
+	for (int round = 0; round < 2; round++) {
+		c = (struct counter){ 0 };
+		cr_assert_eq(vsnap_open(&r, path, msg, sizeof(msg)), 0, "%s", msg);
+		src = (struct vmm_ram_src){ r.fd, r.data_off, r.ext, r.n_ext };
+		cr_assert_eq(vmm_reset(&vm, &src, -1, msg, sizeof(msg)), 0, "round %d: %s", round,
+			     msg);
+		cr_expect_eq(*(uint8_t *)gm_ptr(&vm.gm, 0x2000, 1), 5, "RAM is the file's");
+		cr_expect_eq(atomic_load(&vm.end), VMM_END_NONE);
+		cr_assert_eq(vmm_load(&vm, &r, msg, sizeof(msg)), 0, "%s", msg);
+		vsnap_close(&r);
+		cr_assert_eq(vmm_start(&vm, msg, sizeof(msg)), 0, "%s", msg);
+		wait_end(&vm);
+		cr_expect_eq(count_first(&c), 6, "round %d: the guest ran from the snapshot",
+			     round);
+		cr_expect_eq(atomic_load(&vm.end), VMM_END_RESET, "round %d: %s", round,
+			     vm.end_msg);
+	}
+	/* Stopped by the host: refused. */
+	cr_assert_eq(vsnap_open(&r, path, msg, sizeof(msg)), 0, "%s", msg);
+	src = (struct vmm_ram_src){ r.fd, r.data_off, r.ext, r.n_ext };
+	cr_assert_eq(vmm_reset(&vm, &src, -1, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_load(&vm, &r, msg, sizeof(msg)), 0, "%s", msg);
+	__atomic_store_n(&go, 0, __ATOMIC_RELEASE);
+	cr_assert_eq(vmm_start(&vm, msg, sizeof(msg)), 0, "%s", msg);
+	vmm_end(&vm, VMM_END_STOPPED, "stopped");
+	cr_assert_eq(vmm_join(&vm, 5000), 0);
+	cr_expect_neq(vmm_reset(&vm, &src, -1, msg, sizeof(msg)), 0, "a stopped VM was reset");
+	cr_expect(strstr(msg, "did not end by rebooting"), "%s", msg);
+	vsnap_close(&r);
+	unlink(path);
+	vmm_destroy(&vm);
 }
 
 /* The default kernel from the ktstr-run cache (scripts/test.sh fetches it). */
