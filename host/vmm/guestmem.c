@@ -14,8 +14,7 @@
 
 #define HUGE_2M (2ull << 20)
 
-/* HugePages_Free of the host's default (2 MiB) pool, -1 if unknown. */
-static long huge_free(void)
+long gm_huge_free(void)
 {
 	FILE *f = fopen("/proc/meminfo", "re");
 	char line[128];
@@ -42,7 +41,7 @@ static void *map_hugetlb(uint64_t size, char *msg, size_t len)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
-		long free = huge_free();
+		long free = gm_huge_free();
 
 		snprintf(msg, len, "hugepages: %llu MiB of guest RAM needs %llu free 2 MiB huge "
 			 "pages, the host's pool has %ld free (%s; reserve them with `echo N > "

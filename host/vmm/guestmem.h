@@ -30,6 +30,8 @@ void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t l
 /* Every page of [p, p+size) resident and writable (copied, for pages mapped
  * private from a file). */
 void gm_prefault(void *p, uint64_t size);
+/* HugePages_Free of the host's default (2 MiB) pool, -1 if unknown. */
+long gm_huge_free(void);
 /* Of the mapping that starts at addr: the bytes resident (Rss) and those in
  * transparent huge pages (AnonHugePages), from /proc/self/smaps. 0, or -1
  * if it cannot tell. */

@@ -3,6 +3,7 @@
  * pages, and reading them back with every bound checked. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,14 @@ void vsnap_writer_free(struct vsnap_writer *w)
 	memset(w, 0, sizeof(*w));
 }
 
-static int pwrite_all(int fd, const uint8_t *p, uint64_t n, uint64_t off)
+/* All of n bytes at off, in pieces of at most 1 GiB: 0 or -errno (-EIO at
+ * the end of the file). */
+static int pio_all(int fd, uint8_t *p, uint64_t n, uint64_t off, bool write)
 {
 	while (n) {
-		ssize_t k = pwrite(fd, p, n > (1u << 30) ? (1u << 30) : n, (off_t)off);
+		size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+		ssize_t k = write ? pwrite(fd, p, chunk, (off_t)off) :
+			    pread(fd, p, chunk, (off_t)off);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -80,6 +85,11 @@ static int pwrite_all(int fd, const uint8_t *p, uint64_t n, uint64_t off)
 		off += k;
 	}
 	return 0;
+}
+
+static int pwrite_all(int fd, const void *buf, uint64_t n, uint64_t off)
+{
+	return pio_all(fd, (uint8_t *)buf, n, off, true);
 }
 
 int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *ram,
@@ -106,7 +116,7 @@ int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *r
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return errf(msg, len, "%s: %s", path, strerror(errno));
-	err = pwrite_all(fd, (const uint8_t *)&h, sizeof(h), 0) ?:
+	err = pwrite_all(fd, &h, sizeof(h), 0) ?:
 	      pwrite_all(fd, w->meta, w->len, sizeof(h));
 	for (uint32_t i = 0; i < n_ext && !err; i++)
 		err = pwrite_all(fd, ram[ext[i].region] + ext[i].page * VSNAP_PAGE,
@@ -124,20 +134,7 @@ int vsnap_write_file(struct vsnap_writer *w, const char *path, uint8_t *const *r
 
 static int pread_all(int fd, void *buf, uint64_t n, uint64_t off)
 {
-	uint8_t *p = buf;
-
-	while (n) {
-		ssize_t k = pread(fd, p, n, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		p += k;
-		n -= k;
-		off += k;
-	}
-	return 0;
+	return pio_all(fd, buf, n, off, false);
 }
 
 static int check_hdr(const struct vsnap_hdr *h, uint64_t size, char *msg, size_t len)

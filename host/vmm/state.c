@@ -131,9 +131,9 @@ done:
 	return ret;
 }
 
-static int save_vcpu(struct vmm *vm, struct vcpu *v, const struct kvm_msr_list *ml,
-		     uint32_t xs, struct vsnap_writer *w, char *msg, size_t len)
-{
+/* A vCPU's state as a snapshot holds it, but for the XSAVE area (its size
+ * is the host's) and the MSRs (a list). */
+struct vcpu_state {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_fpu fpu;
@@ -142,13 +142,19 @@ static int save_vcpu(struct vmm *vm, struct vcpu *v, const struct kvm_msr_list *
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events ev;
 	struct kvm_debugregs dbg;
+};
+
+static int save_vcpu(struct vmm *vm, struct vcpu *v, const struct kvm_msr_list *ml,
+		     uint32_t xs, struct vsnap_writer *w, char *msg, size_t len)
+{
+	struct vcpu_state st;
 	uint32_t id = v->index;
 
-	if (VCPU_IOCTL(v, KVM_GET_REGS, &regs, msg, len) ||
-	    VCPU_IOCTL(v, KVM_GET_SREGS, &sregs, msg, len))
+	if (VCPU_IOCTL(v, KVM_GET_REGS, &st.regs, msg, len) ||
+	    VCPU_IOCTL(v, KVM_GET_SREGS, &st.sregs, msg, len))
 		return -1;
-	vsnap_put(w, "REGS", id, &regs, sizeof(regs));
-	vsnap_put(w, "SREG", id, &sregs, sizeof(sregs));
+	vsnap_put(w, "REGS", id, &st.regs, sizeof(st.regs));
+	vsnap_put(w, "SREG", id, &st.sregs, sizeof(st.sregs));
 	if (xs) {
 		void *x = calloc(1, xs);
 
@@ -162,29 +168,29 @@ static int save_vcpu(struct vmm *vm, struct vcpu *v, const struct kvm_msr_list *
 		vsnap_put(w, "XSAV", id, x, xs);
 		free(x);
 	} else {
-		if (VCPU_IOCTL(v, KVM_GET_FPU, &fpu, msg, len))
+		if (VCPU_IOCTL(v, KVM_GET_FPU, &st.fpu, msg, len))
 			return -1;
-		vsnap_put(w, "FPU ", id, &fpu, sizeof(fpu));
+		vsnap_put(w, "FPU ", id, &st.fpu, sizeof(st.fpu));
 	}
 	if (vm->has_xcrs) {
-		if (VCPU_IOCTL(v, KVM_GET_XCRS, &xcrs, msg, len))
+		if (VCPU_IOCTL(v, KVM_GET_XCRS, &st.xcrs, msg, len))
 			return -1;
-		vsnap_put(w, "XCRS", id, &xcrs, sizeof(xcrs));
+		vsnap_put(w, "XCRS", id, &st.xcrs, sizeof(st.xcrs));
 	}
 	if (save_msrs(v, ml, w, msg, len))
 		return -1;
 	if (vm->cfg.irqchip) {
-		if (VCPU_IOCTL(v, KVM_GET_LAPIC, &lapic, msg, len) ||
-		    VCPU_IOCTL(v, KVM_GET_MP_STATE, &mp, msg, len))
+		if (VCPU_IOCTL(v, KVM_GET_LAPIC, &st.lapic, msg, len) ||
+		    VCPU_IOCTL(v, KVM_GET_MP_STATE, &st.mp, msg, len))
 			return -1;
-		vsnap_put(w, "LAPI", id, &lapic, sizeof(lapic));
-		vsnap_put(w, "MPST", id, &mp, sizeof(mp));
+		vsnap_put(w, "LAPI", id, &st.lapic, sizeof(st.lapic));
+		vsnap_put(w, "MPST", id, &st.mp, sizeof(st.mp));
 	}
-	if (VCPU_IOCTL(v, KVM_GET_VCPU_EVENTS, &ev, msg, len) ||
-	    VCPU_IOCTL(v, KVM_GET_DEBUGREGS, &dbg, msg, len))
+	if (VCPU_IOCTL(v, KVM_GET_VCPU_EVENTS, &st.ev, msg, len) ||
+	    VCPU_IOCTL(v, KVM_GET_DEBUGREGS, &st.dbg, msg, len))
 		return -1;
-	vsnap_put(w, "EVTS", id, &ev, sizeof(ev));
-	vsnap_put(w, "DBGR", id, &dbg, sizeof(dbg));
+	vsnap_put(w, "EVTS", id, &st.ev, sizeof(st.ev));
+	vsnap_put(w, "DBGR", id, &st.dbg, sizeof(st.dbg));
 	return 0;
 }
 
@@ -292,21 +298,14 @@ static int load_msrs(struct vcpu *v, const struct vsnap_reader *r, bool deadline
 static int load_vcpu(struct vmm *vm, struct vcpu *v, const struct vsnap_reader *r,
 		     uint32_t xs, char *msg, size_t len)
 {
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	struct kvm_fpu fpu;
-	struct kvm_xcrs xcrs;
-	struct kvm_lapic_state lapic;
-	struct kvm_mp_state mp;
-	struct kvm_vcpu_events ev;
-	struct kvm_debugregs dbg;
+	struct vcpu_state st;
 	uint32_t id = v->index;
 
 	/* QEMU's order (kvm_arch_put_registers): registers, XSAVE, XCRs, SREGS
 	 * (APIC base mode before the LAPIC), MSRs, MP state, LAPIC, the TSC
 	 * deadline, events, debug registers. */
-	if (vsnap_get(r, "REGS", id, &regs, sizeof(regs), msg, len) ||
-	    VCPU_IOCTL(v, KVM_SET_REGS, &regs, msg, len))
+	if (vsnap_get(r, "REGS", id, &st.regs, sizeof(st.regs), msg, len) ||
+	    VCPU_IOCTL(v, KVM_SET_REGS, &st.regs, msg, len))
 		return -1;
 	if (xs) {
 		void *x = calloc(1, xs);
@@ -317,34 +316,34 @@ static int load_vcpu(struct vmm *vm, struct vcpu *v, const struct vsnap_reader *
 		free(x);
 		if (err)
 			return -1;
-	} else if (vsnap_get(r, "FPU ", id, &fpu, sizeof(fpu), msg, len) ||
-		   VCPU_IOCTL(v, KVM_SET_FPU, &fpu, msg, len)) {
+	} else if (vsnap_get(r, "FPU ", id, &st.fpu, sizeof(st.fpu), msg, len) ||
+		   VCPU_IOCTL(v, KVM_SET_FPU, &st.fpu, msg, len)) {
 		return -1;
 	}
 	if (vm->has_xcrs) {
-		if (vsnap_get(r, "XCRS", id, &xcrs, sizeof(xcrs), msg, len))
+		if (vsnap_get(r, "XCRS", id, &st.xcrs, sizeof(st.xcrs), msg, len))
 			return -1;
-		if (xcrs.nr_xcrs > KVM_MAX_XCRS)
+		if (st.xcrs.nr_xcrs > KVM_MAX_XCRS)
 			return errf(msg, len, "snapshot section XCRS %u: %u XCRs, at most %d", id,
-				    xcrs.nr_xcrs, KVM_MAX_XCRS);
-		if (VCPU_IOCTL(v, KVM_SET_XCRS, &xcrs, msg, len))
+				    st.xcrs.nr_xcrs, KVM_MAX_XCRS);
+		if (VCPU_IOCTL(v, KVM_SET_XCRS, &st.xcrs, msg, len))
 			return -1;
 	}
-	if (vsnap_get(r, "SREG", id, &sregs, sizeof(sregs), msg, len) ||
-	    VCPU_IOCTL(v, KVM_SET_SREGS, &sregs, msg, len) ||
+	if (vsnap_get(r, "SREG", id, &st.sregs, sizeof(st.sregs), msg, len) ||
+	    VCPU_IOCTL(v, KVM_SET_SREGS, &st.sregs, msg, len) ||
 	    load_msrs(v, r, false, msg, len))
 		return -1;
 	if (vm->cfg.irqchip &&
-	    (vsnap_get(r, "MPST", id, &mp, sizeof(mp), msg, len) ||
-	     VCPU_IOCTL(v, KVM_SET_MP_STATE, &mp, msg, len) ||
-	     vsnap_get(r, "LAPI", id, &lapic, sizeof(lapic), msg, len) ||
-	     VCPU_IOCTL(v, KVM_SET_LAPIC, &lapic, msg, len) ||
+	    (vsnap_get(r, "MPST", id, &st.mp, sizeof(st.mp), msg, len) ||
+	     VCPU_IOCTL(v, KVM_SET_MP_STATE, &st.mp, msg, len) ||
+	     vsnap_get(r, "LAPI", id, &st.lapic, sizeof(st.lapic), msg, len) ||
+	     VCPU_IOCTL(v, KVM_SET_LAPIC, &st.lapic, msg, len) ||
 	     load_msrs(v, r, true, msg, len)))
 		return -1;
-	return vsnap_get(r, "EVTS", id, &ev, sizeof(ev), msg, len) ?:
-	       VCPU_IOCTL(v, KVM_SET_VCPU_EVENTS, &ev, msg, len) ?:
-	       vsnap_get(r, "DBGR", id, &dbg, sizeof(dbg), msg, len) ?:
-	       VCPU_IOCTL(v, KVM_SET_DEBUGREGS, &dbg, msg, len);
+	return vsnap_get(r, "EVTS", id, &st.ev, sizeof(st.ev), msg, len) ?:
+	       VCPU_IOCTL(v, KVM_SET_VCPU_EVENTS, &st.ev, msg, len) ?:
+	       vsnap_get(r, "DBGR", id, &st.dbg, sizeof(st.dbg), msg, len) ?:
+	       VCPU_IOCTL(v, KVM_SET_DEBUGREGS, &st.dbg, msg, len);
 }
 
 static int check_shape(struct vmm *vm, const struct vsnap_reader *r, char *msg, size_t len)

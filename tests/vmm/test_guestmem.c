@@ -65,20 +65,6 @@ Test(guestmem, four_level_walk)
 	cr_expect_eq(gpa, 0x1234u, "paging off is identity");
 }
 
-static long meminfo_huge_free(void)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	long n = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Default backing: anonymous, and with prefault every page is resident. */
 Test(gm_map_ram, anonymous_prefaulted)
 {
@@ -123,7 +109,7 @@ Test(gm_map_ram, hugetlb_needs_2m_multiples)
 /* A pool one page too small: refused at once, with the numbers. */
 Test(gm_map_ram, hugetlb_pool_too_small)
 {
-	long free = meminfo_huge_free();
+	long free = gm_huge_free();
 	char msg[512], want[128];
 
 	cr_assert_geq(free, 0, "no HugePages_Free in /proc/meminfo");
@@ -140,7 +126,7 @@ Test(gm_map_ram, hugetlb_from_the_pool)
 	char msg[512];
 	uint8_t *p;
 
-	if (meminfo_huge_free() < 1)
+	if (gm_huge_free() < 1)
 		cr_skip_test("the host has no free 2 MiB huge page");
 	p = gm_map_ram(2u << 20, true, false, msg, sizeof(msg));
 	cr_assert(p, "%s", msg);
