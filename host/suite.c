@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/atomic_file.h"
 #include "host/backend.h"
 #include "host/cpio.h"
 #include "host/guest_files.h"
@@ -454,20 +453,9 @@ static int write_index(const struct suite *su)
 	return ret;
 }
 
-static int write_junit(const struct suite *su, const char *path)
+static int junit_of(FILE *f, const void *su)
 {
-	struct atomic_file f;
-	int ret = atomic_file_open(&f, path);
-
-	if (!ret && suite_junit(f.f, su)) {
-		atomic_file_abort(&f);
-		ret = -EIO;
-	} else if (!ret) {
-		ret = atomic_file_commit(&f);
-	}
-	if (ret)
-		fprintf(stderr, "ktstr-run suite: writing %s: %s\n", path, strerror(-ret));
-	return ret ? -1 : 0;
+	return suite_junit(f, su);
 }
 
 static int mkdirs(const char *dir)
@@ -824,7 +812,7 @@ int cmd_suite(int argc, char **argv)
 		ret = 130;
 	if (a.out_given && write_index(su))
 		ret = ret ? ret : 2;
-	if (a.junit && write_junit(su, a.junit))
+	if (a.junit && run_write_file(a.junit, junit_of, su))
 		ret = ret ? ret : 2;
 	if (!su->o.quiet) {
 		int counts[5] = { 0 };
