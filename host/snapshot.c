@@ -72,16 +72,26 @@ out:
 
 static int store_dir(char *buf, size_t len, char *msg, size_t msglen);
 
-/* file_digest, remembered in the store by the file's identity (device,
- * inode, size, modification and change times, path), so that a run does
- * not read a 60 MB kernel each time. */
-static int memo_digest(const char *path, char out[33], uint64_t *size, char *msg, size_t len)
+/* A file changed less than this many seconds ago gets no memo: file
+ * times are coarse (a clock tick), so a write in the same tick as the one
+ * the memo saw would leave the identity as it was ("racy git"). */
+#define MEMO_SETTLE_S 2
+
+/* file_digest, remembered in dir (NULL: the store) by the file's identity
+ * (device, inode, size, modification and change times, path), so that a
+ * run does not read a 60 MB kernel, or a snapshot's state checked before,
+ * each time. */
+static int memo_digest(const char *path, const char *dir, char out[33], uint64_t *size,
+		       char *msg, size_t len)
 {
 	char store[4200], memo[4300], id[33], text[4400], line[80];
+	struct timespec now;
 	struct stat st;
 	FILE *f;
 
-	if (stat(path, &st) || store_dir(store, sizeof(store), text, sizeof(text)))
+	if (dir)
+		snprintf(store, sizeof(store), "%s", dir);
+	if (stat(path, &st) || (!dir && store_dir(store, sizeof(store), text, sizeof(text))))
 		return file_digest(path, out, size, msg, len);
 	snprintf(text, sizeof(text), "%llu:%llu:%llu:%lld.%09ld:%lld.%09ld:%s",
 		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
@@ -103,6 +113,10 @@ static int memo_digest(const char *path, char out[33], uint64_t *size, char *msg
 	}
 	if (file_digest(path, out, size, msg, len))
 		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - st.st_ctim.tv_sec < MEMO_SETTLE_S ||
+	    now.tv_sec - st.st_mtim.tv_sec < MEMO_SETTLE_S)
+		return 0;
 	snprintf(text, sizeof(text), "%s.tmp%d", memo, (int)getpid());
 	f = fopen(text, "we");
 	if (f) {
@@ -137,14 +151,14 @@ int snap_key_make(struct snap_key *k, const struct vm_spec *vs, const char *back
 	addf(k, "format=%d\n", SNAP_FORMAT);
 	addf(k, "backend=%s\naccel=%s\n", backend, accel);
 	if (program) {
-		if (memo_digest(program, d, &size, msg, len))
+		if (memo_digest(program, NULL, d, &size, msg, len))
 			return -1;
 		addf(k, "program=xxh128:%s size %llu\n", d, (unsigned long long)size);
 	}
-	if (memo_digest(image, d, &size, msg, len))
+	if (memo_digest(image, NULL, d, &size, msg, len))
 		return -1;
 	addf(k, "kernel=xxh128:%s size %llu\n", d, (unsigned long long)size);
-	if (memo_digest(guest_init, d, &size, msg, len))
+	if (memo_digest(guest_init, NULL, d, &size, msg, len))
 		return -1;
 	addf(k, "guest_init=xxh128:%s size %llu\n", d, (unsigned long long)size);
 	addf(k, "topology=numa=%d llcs=%d cores=%d threads=%d\n", vs->topo.numa,
@@ -222,7 +236,7 @@ static void check(const struct snap_key *k, const struct snap *s, bool digest, c
 		snprintf(why, len, "its state is %llu bytes, %lld were written (truncated?)",
 			 (unsigned long long)st.st_size,
 			 json_integer_value(json_object_get(j, "state_size")));
-	else if (digest && file_digest(s->state, d, &size, m, sizeof(m)))
+	else if (digest && memo_digest(s->state, s->dir, d, &size, m, sizeof(m)))
 		snprintf(why, len, "%s", m);
 	else if (digest && strcmp(d, json_string_value(json_object_get(j, "state_xxh128")) ?: ""))
 		snprintf(why, len, "its state's digest does not match (corrupt)");

@@ -102,6 +102,9 @@ static void damaged(void (*damage)(const struct snap *s), const char *why)
 	key(&k);
 	store(&k, "machine state, all of it");
 	cr_assert_eq(snap_find(&k, &s, msg, sizeof(msg)), SNAP_FOUND);
+	/* Checked once whole, as a restore does, then damaged within the same
+	 * clock tick: the check's memo must not vouch for the new content. */
+	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
 	damage(&s);
 	/* The state's digest is checked while the backend loads it. */
 	if (snap_find(&k, &s, msg, sizeof(msg)) == SNAP_FOUND) {
@@ -140,6 +143,43 @@ static void other_format(const struct snap *s)
 	snprintf(meta, sizeof(meta), "%s/meta.json", s->dir);
 	snprintf(cmd, sizeof(cmd), "sed -i 's/\"format\": 1/\"format\": 7/' %s", meta);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* The memo files in a snapshot's directory. */
+static int memos(const struct snap *s)
+{
+	char cmd[4600];
+	int n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^memo-'", s->dir);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_assert_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+Test(snapshot, a_checked_state_is_not_read_again_until_it_changes)
+{
+	struct snap_key k;
+	struct snap s;
+	char msg[512] = "";
+
+	key(&k);
+	store(&k, "machine state, all of it");
+	cr_assert_eq(snap_find(&k, &s, msg, sizeof(msg)), SNAP_FOUND);
+	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(memos(&s), 0, "a state written under 2 s ago is not remembered");
+	usleep(2100 * 1000);
+	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(memos(&s), 1, "a settled state's check is remembered");
+	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "from the memo: %s", msg);
+	cr_assert_eq(memos(&s), 1);
+	/* Changed: its identity (change time) is another; read again. */
+	flip_a_byte(&s);
+	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), -1);
+	cr_assert(strstr(msg, "digest does not match (corrupt)"), "%s", msg);
 }
 
 Test(snapshot, truncated_is_discarded)
