@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/snapshot.h"
@@ -171,7 +172,7 @@ Test(snapshot, a_checked_state_is_not_read_again_until_it_changes)
 	cr_assert_eq(snap_find(&k, &s, msg, sizeof(msg)), SNAP_FOUND);
 	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(memos(&s), 0, "a state written under 2 s ago is not remembered");
-	usleep(2100 * 1000);
+	nanosleep(&(struct timespec){ .tv_sec = 2, .tv_nsec = 100000000 }, NULL);
 	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(memos(&s), 1, "a settled state's check is remembered");
 	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "from the memo: %s", msg);

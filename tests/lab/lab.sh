@@ -4,7 +4,7 @@
 # emulates SVM) as level 1, loads kvm.ko there and boots the same kernel as
 # level 2, with the static mini-init as /init, under the own VMM (vmm-boot)
 # and, for the benchmark, under QEMU -accel kvm (qemu-boot).
-# usage: tests/lab/lab.sh test|bench|x2apic BUILD_DIR
+# usage: tests/lab/lab.sh test|snapshot|bench|x2apic BUILD_DIR
 #   test:  the vmm_run unit tests (real-mode guests: port I/O, a read-only
 #          slot, RIP sampling); a 1-vCPU boot; 2 nodes x 2 cores, 2 cores
 #          x 2 threads and 2 LLCs x 2 cores, each checked against the
@@ -19,6 +19,10 @@
 #          must reset the first one's VM (boot kind warm) and pass (cold,
 #          restored and warm times to HELLO are printed), and the same on
 #          1n1l1c2t, whose first run boots and saves. One level-1 boot.
+#   snapshot: the kvm backend's runs of test alone (hello cold, restored,
+#          --prefault, the two suites with warm runs) and their checks:
+#          the lab's part of `meson test --benchmark --suite snapshot`,
+#          printing cold, restored and warm times to HELLO and ratio=.
 #   x2apic: one own-VMM boot of a topology with APIC IDs above 254 (LAB_TOPO,
 #          default 5,1,5,5: 125 CPUs, node 4's IDs 256-292, the fewest
 #          CPUs that reach past 254), checked against the guest's sysfs and
@@ -44,9 +48,9 @@
 # KTSTR_KERNEL_DIR. Exit 77 (skip) without KTSTR_LAB=1, the cached kernel or
 # its modules package, or QEMU.
 set -euo pipefail
-mode=${1:?usage: lab.sh test|bench|x2apic BUILD_DIR}
+mode=${1:?usage: lab.sh test|snapshot|bench|x2apic BUILD_DIR}
 [ "${KTSTR_LAB:-}" = 1 ] || { echo "lab: skipped (set KTSTR_LAB=1 or use --setup lab)"; exit 77; }
-build=$(cd "${2:?usage: lab.sh test|bench|x2apic BUILD_DIR}" && pwd)
+build=$(cd "${2:?usage: lab.sh test|snapshot|bench|x2apic BUILD_DIR}" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 # The default kernel, whichever release ktstr-run has cached.
 kdir=${KTSTR_KERNEL_DIR:-}
@@ -130,6 +134,52 @@ cmd() {
 base="console=ttyS0 loglevel=4 8250.nr_uarts=1 reboot=k panic=-1 rdinit=/init tsc=reliable"
 base="$base no_timer_check mitigations=off random.trust_cpu=on cryptomgr.notests"
 base="$base numa_balancing=0 i8042.noaux i8042.nomux${LAB_APPEND:+ $LAB_APPEND}"
+# ktstr_cmds [EXTRA]: ktstr-run itself on the kvm backend in level 1:
+# hello boots and saves a snapshot at READY, EXTRA (numa-split in test)
+# boots, hello runs twice more from the snapshot, then two kvm suites of
+# hello whose later runs reset a kept VM (warm).
+ktstr_cmds() {
+	cp "$build/ktstr-run" "$r/ktstr-run"
+	add_libs "$build/ktstr-run"
+	mkdir -p "$r/guest-init"
+	cp "$build/guest-init/guest-init" "$r/guest-init/"
+	# hello boots and saves a snapshot at READY (not --quiet: the save's
+	# size and time); hello-restored is the same run again, from it (-v:
+	# the restore's time and the exits); hello-prefault once more with
+	# all RAM faulted in before it runs.
+	cp "$src/scenario/stock/hello.scn" "$src/scenario/stock/numa-split.scn" "$r/"
+	# shellcheck disable=SC2086 # $1: one word or none
+	for run in hello: ${1:-} hello-restored:-v hello-prefault:--prefault; do
+		name=${run%%:*} flag=${run#*:}
+		scn=${name%%-*}
+		[ "$name" = numa-split ] && scn=numa-split
+		# shellcheck disable=SC2086 # flag: one word or none
+		cmd "ktstr-$name" /ktstr-run run --backend kvm --kernel /vmlinux $flag \
+			--json "/tmp/$name.json" --log "/tmp/$name.console" --timeout 400 \
+			"/$scn.scn"
+		cmd "json-$name" @cat "/tmp/$name.json"
+		cmd "console-$name" @cat "/tmp/$name.console"
+	done
+	# Kvm suites of hello 4 times on one VM shape: one process runs
+	# them in turn, the first restoring the snapshot hello saved (or
+	# booting, if its key differs), the later ones resetting that VM
+	# (boot kind warm); then on 1n1l1c2t, which has no snapshot: the
+	# first boots and saves one, the later ones reset the VM that
+	# saved it. -v: the restore's and the resets' phases in each
+	# run's log.
+	for s in suite:own suite-smt:1n1l1c2t; do
+		name=${s%%:*} shape=${s#*:}
+		args=()
+		[ "$shape" = own ] || args=(--topology "$shape")
+		cmd "ktstr-$name" /ktstr-run suite --backend kvm --kernel /vmlinux -j 1 \
+			--repeat 4 -v --out "/tmp/$name" --timeout 120 "${args[@]}" /hello.scn
+		for i in 1 2 3 4; do
+			cmd "json-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.json"
+			cmd "log-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.log"
+		done
+	done
+}
+
 case $mode in
 test)
 	group test
@@ -154,45 +204,16 @@ test)
 	cmd own-hang /vmm-boot /vmlinux /mini.cpio --topo 1,1,1,1 --mem 256 \
 		--timeout 40 --log /dev/null --cmdline "$base lab.hang"
 	if [ -x "$build/ktstr-run" ] && [ -x "$build/guest-init/guest-init" ]; then
-		cp "$build/ktstr-run" "$r/ktstr-run"
-		add_libs "$build/ktstr-run"
-		mkdir -p "$r/guest-init"
-		cp "$build/guest-init/guest-init" "$r/guest-init/"
-		# hello boots and saves a snapshot at READY (not --quiet: the save's
-		# size and time); hello-restored is the same run again, from it (-v:
-		# the restore's time and the exits); hello-prefault once more with
-		# all RAM faulted in before it runs.
-		cp "$src/scenario/stock/hello.scn" "$src/scenario/stock/numa-split.scn" "$r/"
-		for run in hello: numa-split:--quiet hello-restored:-v hello-prefault:--prefault; do
-			name=${run%%:*} flag=${run#*:}
-			scn=${name%%-*}
-			[ "$name" = numa-split ] && scn=numa-split
-			# shellcheck disable=SC2086 # flag: one word or none
-			cmd "ktstr-$name" /ktstr-run run --backend kvm --kernel /vmlinux $flag \
-				--json "/tmp/$name.json" --log "/tmp/$name.console" --timeout 400 \
-				"/$scn.scn"
-			cmd "json-$name" @cat "/tmp/$name.json"
-			cmd "console-$name" @cat "/tmp/$name.console"
-		done
-		# Kvm suites of hello 4 times on one VM shape: one process runs
-		# them in turn, the first restoring the snapshot hello saved (or
-		# booting, if its key differs), the later ones resetting that VM
-		# (boot kind warm); then on 1n1l1c2t, which has no snapshot: the
-		# first boots and saves one, the later ones reset the VM that
-		# saved it. -v: the restore's and the resets' phases in each
-		# run's log.
-		for s in suite:own suite-smt:1n1l1c2t; do
-			name=${s%%:*} shape=${s#*:}
-			args=()
-			[ "$shape" = own ] || args=(--topology "$shape")
-			cmd "ktstr-$name" /ktstr-run suite --backend kvm --kernel /vmlinux -j 1 \
-				--repeat 4 -v --out "/tmp/$name" --timeout 120 "${args[@]}" /hello.scn
-			for i in 1 2 3 4; do
-				cmd "json-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.json"
-				cmd "log-$name-r$i" @cat "/tmp/$name/hello.$shape.eevdf.r$i.log"
-			done
-		done
+		ktstr_cmds numa-split:--quiet
 	fi
+	;;
+snapshot)
+	if [ ! -x "$build/ktstr-run" ] || [ ! -x "$build/guest-init/guest-init" ]; then
+		echo "lab: no ktstr-run or guest-init in $build"
+		exit 77
+	fi
+	group snapshot
+	ktstr_cmds
 	;;
 x2apic)
 	group x2apic
