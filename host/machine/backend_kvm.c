@@ -182,18 +182,18 @@ static void join(struct kvm_backend *k)
 		fprintf(stderr, "kvm: profile %s: %s\n", k->profile, strerror(-err));
 	if (k->verbose) {
 		char sum[4096];
-		int64_t rss, thp;
+		struct gm_rss r;
 
 		vmm_exit_summary(vm, sum, sizeof(sum));
 		fputs(sum, stderr);
-		/* (After a restore RAM is many mappings, this counts the first.) */
-		if (!vm->cfg.hugepages && !k->m.restored &&
-		    !gm_resident(vm->ram[0].hva, &rss, &thp))
-			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident, "
-				"%lld MiB of it in transparent huge pages\n",
-				(long long)(rss >> 20),
+		if (!vm->cfg.hugepages && !gm_resident(vm->ram[0].hva, vm->ram[0].size, &r))
+			fprintf(stderr, "[vmm] guest RAM below 3 GiB: %lld of %llu MiB resident "
+				"(%lld MiB anonymous%s), %lld MiB in transparent huge pages\n",
+				(long long)(r.rss >> 20),
 				(unsigned long long)(vm->ram[0].size >> 20),
-				(long long)(thp >> 20));
+				(long long)(r.anon >> 20), k->m.restored ? ": the pages the "
+				"guest wrote, copied from the snapshot's; the rest shared with "
+				"the page cache" : "", (long long)(r.thp >> 20));
 	}
 	if (k->chan >= 0) {
 		close(k->chan);

@@ -81,34 +81,36 @@ void gm_prefault(void *p, uint64_t size)
 	}
 }
 
-int gm_resident(const void *addr, int64_t *rss, int64_t *thp)
+int gm_resident(const void *addr, uint64_t size, struct gm_rss *r)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t lo = (uintptr_t)addr, hi = lo + size;
+	bool in = false, first = false;
 	char line[256];
-	bool in = false;
 	long long kb;
-	int found = 0;
 
+	memset(r, 0, sizeof(*r));
 	if (!f)
 		return -1;
-	while (found < 2 && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		char *end;
 		unsigned long long start = strtoull(line, &end, 16);
 
 		if (end != line && *end == '-') {	/* "start-end perms ..." header */
-			if (in)
+			if (start >= hi)
 				break;
-			in = start == (uintptr_t)addr;
+			in = start >= lo;
+			first |= start == lo;
 		} else if (in && sscanf(line, "Rss: %lld kB", &kb) == 1) {
-			*rss = kb * 1024;
-			found++;
+			r->rss += kb * 1024;
+		} else if (in && sscanf(line, "Anonymous: %lld kB", &kb) == 1) {
+			r->anon += kb * 1024;
 		} else if (in && sscanf(line, "AnonHugePages: %lld kB", &kb) == 1) {
-			*thp = kb * 1024;
-			found++;
+			r->thp += kb * 1024;
 		}
 	}
 	fclose(f);
-	return found == 2 ? 0 : -1;
+	return first ? 0 : -1;
 }
 
 #define CR0_PG		(1ull << 31)

@@ -32,10 +32,16 @@ void *gm_map_ram(uint64_t size, bool hugetlb, bool prefault, char *msg, size_t l
 void gm_prefault(void *p, uint64_t size);
 /* HugePages_Free of the host's default (2 MiB) pool, -1 if unknown. */
 long gm_huge_free(void);
-/* Of the mapping that starts at addr: the bytes resident (Rss) and those in
- * transparent huge pages (AnonHugePages), from /proc/self/smaps. 0, or -1
- * if it cannot tell. */
-int gm_resident(const void *addr, int64_t *rss, int64_t *thp);
+/* Bytes of guest RAM in host memory, from /proc/self/smaps. */
+struct gm_rss {
+	int64_t rss;	/* resident (Rss) */
+	int64_t anon;	/* of it, anonymous (Anonymous): after a restore, the
+			 * pages the guest wrote (copied on write) */
+	int64_t thp;	/* of it, in transparent huge pages (AnonHugePages) */
+};
+/* Of the mappings in [addr, addr + size) (a restore maps RAM as many, one
+ * of them starting at addr): the sums. 0, or -1 if it cannot tell. */
+int gm_resident(const void *addr, uint64_t size, struct gm_rss *r);
 
 /* Add a region (regions must not overlap). Returns 0 or -EINVAL. */
 int gm_add(struct guestmem *gm, uint64_t gpa, uint64_t size, void *hva);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "host/vmm/guestmem.h"
 
@@ -88,14 +89,49 @@ Test(gm_map_ram, resident_bytes_of_the_mapping)
 	size_t size = 8u << 20;
 	char msg[256];
 	uint8_t *p = gm_map_ram(size, false, true, msg, sizeof(msg));
-	int64_t rss = -1, thp = -1;
+	struct gm_rss r;
 
 	cr_assert(p, "%s", msg);
-	cr_assert_eq(gm_resident(p, &rss, &thp), 0);
-	cr_expect_eq(rss, (int64_t)size);
-	cr_expect(thp >= 0 && thp <= rss, "AnonHugePages %lld", (long long)thp);
-	cr_expect_eq(gm_resident(p + 4096, &rss, &thp), -1);
+	cr_assert_eq(gm_resident(p, size, &r), 0);
+	cr_expect_eq(r.rss, (int64_t)size);
+	cr_expect_eq(r.anon, (int64_t)size);
+	cr_expect(r.thp >= 0 && r.thp <= r.rss, "AnonHugePages %lld", (long long)r.thp);
+	cr_expect_eq(gm_resident(p + 4096, size - 4096, &r), -1);
 	munmap(p, size);
+}
+
+/* As after a restore: the upper half mapped private from a file. Pages
+ * read from it are resident but not anonymous; a page written is copied
+ * (anonymous); the sums cover both mappings of the range. */
+Test(gm_map_ram, resident_bytes_of_ram_mapped_from_a_file)
+{
+	size_t size = 8u << 20, half = size / 2;
+	char msg[256];
+	uint8_t *p = gm_map_ram(size, false, true, msg, sizeof(msg));
+	int fd = memfd_create("ktstr-gm-test", MFD_CLOEXEC);
+	volatile uint8_t sink;
+	struct gm_rss r;
+
+	cr_assert(p, "%s", msg);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, (off_t)half), 0);
+	cr_assert_eq(pwrite(fd, "x", 1, 8192), 1);
+	cr_assert_neq(mmap(p + half, half, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0),
+		      MAP_FAILED);
+	cr_assert_eq(gm_resident(p, size, &r), 0);
+	cr_expect_eq(r.rss, (int64_t)half, "only the anonymous half: %lld", (long long)r.rss);
+	sink = p[half + 8192];
+	(void)sink;
+	cr_assert_eq(gm_resident(p, size, &r), 0);
+	cr_expect_eq(r.rss, (int64_t)half + 4096, "a page read from the file");
+	cr_expect_eq(r.anon, (int64_t)half);
+	p[half + 4096 * 5] = 1;
+	cr_assert_eq(gm_resident(p, size, &r), 0);
+	cr_expect_eq(r.anon, (int64_t)half + 4096, "a page written: copied");
+	cr_assert_eq(gm_resident(p, half, &r), 0);
+	cr_expect_eq(r.rss, (int64_t)half, "the range ends where it ends");
+	munmap(p, size);
+	close(fd);
 }
 
 Test(gm_map_ram, hugetlb_needs_2m_multiples)
