@@ -174,7 +174,7 @@ expect_snapshot() {
 	echo "snapshot: restored run to HELLO ${warm:-?} ms (the VM built from the file in" \
 		"${restore:-?} ms); with --prefault $(jq_of hello-prefault .timings.boot_ms) ms" \
 		"(built in $(jq_of hello-prefault .timings.restore_ms) ms)"
-	section ktstr-hello-restored | grep -a 'kvm: VM restored' |
+	section ktstr-hello-restored | grep -a 'kvm: VM restored\|\[vmm\] guest RAM' |
 		sed 's/^/snapshot: /'
 	if [ -n "$cold" ] && [ -n "$warm" ] && [ "$cold" -gt 0 ]; then
 		echo "snapshot: restored/cold to HELLO ratio=$(echo "$warm $cold" |
@@ -216,7 +216,8 @@ expect_suite() {
 		ms=$(jq_of "$name-r$i" .timings.boot_ms)
 		echo "warm: $name r$i $kind: to HELLO ${ms:-?} ms, VM ready in" \
 			"$(jq_of "$name-r$i" .timings.restore_ms) ms"
-		section "log-$name-r$i" | grep -a 'kvm: VM re\|kvm: the warm VM' | sed 's/^/warm:   /'
+		section "log-$name-r$i" | grep -a 'kvm: VM re\|kvm: the warm VM\|\[vmm\] guest RAM' |
+			sed 's/^/warm:   /'
 		[ "$kind" = warm ] && [ -n "$ms" ] && warm_ms+=("$ms")
 	done
 }
