@@ -94,18 +94,26 @@ Test(snapshot, stored_and_found)
 	cr_assert(strstr(s.state, k.id), "%s", s.state);
 }
 
+/* A snapshot stored, found and checked whole once, as a restore does. */
+static void stored_and_checked(struct snap_key *k, struct snap *s)
+{
+	char msg[512] = "";
+
+	key(k);
+	store(k, "machine state, all of it");
+	cr_assert_eq(snap_find(k, s, msg, sizeof(msg)), SNAP_FOUND);
+	cr_assert_eq(snap_verify(s, msg, sizeof(msg)), 0, "%s", msg);
+}
+
 static void damaged(void (*damage)(const struct snap *s), const char *why)
 {
 	struct snap_key k;
 	struct snap s;
 	char msg[512] = "";
 
-	key(&k);
-	store(&k, "machine state, all of it");
-	cr_assert_eq(snap_find(&k, &s, msg, sizeof(msg)), SNAP_FOUND);
-	/* Checked once whole, as a restore does, then damaged within the same
-	 * clock tick: the check's memo must not vouch for the new content. */
-	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
+	/* Damaged within the same clock tick as the check: the check's memo
+	 * must not vouch for the new content. */
+	stored_and_checked(&k, &s);
 	damage(&s);
 	/* The state's digest is checked while the backend loads it. */
 	if (snap_find(&k, &s, msg, sizeof(msg)) == SNAP_FOUND) {
@@ -167,10 +175,7 @@ Test(snapshot, a_checked_state_is_not_read_again_until_it_changes)
 	struct snap s;
 	char msg[512] = "";
 
-	key(&k);
-	store(&k, "machine state, all of it");
-	cr_assert_eq(snap_find(&k, &s, msg, sizeof(msg)), SNAP_FOUND);
-	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
+	stored_and_checked(&k, &s);
 	cr_assert_eq(memos(&s), 0, "a state written under 2 s ago is not remembered");
 	nanosleep(&(struct timespec){ .tv_sec = 2, .tv_nsec = 100000000 }, NULL);
 	cr_assert_eq(snap_verify(&s, msg, sizeof(msg)), 0, "%s", msg);
