@@ -385,6 +385,21 @@ static uint32_t count_first(struct counter *c)
 	return 0;
 }
 
+/* The paused vm saved to a new file made from the mkstemp template path. */
+static void save_paused(struct vmm *vm, char *path)
+{
+	struct vsnap_writer w = { 0 };
+	char msg[1024];
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	unlink(path);
+	cr_assert_eq(vmm_save(vm, &w, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(vmm_write_snapshot(vm, &w, path, msg, sizeof(msg)), 0, "%s", msg);
+	vsnap_writer_free(&w);
+}
+
 /* Snapshots on the floor: a guest counting in AL (inc al; out 0x11,al; jmp)
  * is paused, written (its vCPU and its RAM: the code page and a data page in
  * the second region), and a new VM built from the file (RAM mapped from it)
@@ -396,7 +411,6 @@ Test(vmm_run, pause_save_restore_goes_on, .timeout = 60)
 	struct x86_topo topo;
 	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
-	struct vsnap_writer w = { 0 };
 	struct counter c1 = { 0 }, c2 = { 0 };
 	struct vsnap_reader r;
 	struct vmm_ram_src src;
@@ -404,7 +418,6 @@ Test(vmm_run, pause_save_restore_goes_on, .timeout = 60)
 	uint32_t at_pause, after;
 	struct kvm_regs regs;
 	struct vmm vm, vm2;
-	int fd;
 
 	x86_ram(&cfg, 2 << 20);
 	cfg.ram[1] = (struct vmm_ram){ 1ull << 32, 2 << 20 };
@@ -418,13 +431,7 @@ Test(vmm_run, pause_save_restore_goes_on, .timeout = 60)
 	at_pause = __atomic_load_n(&c1.last, __ATOMIC_ACQUIRE) & 0xff;
 	cr_assert_eq(ioctl(vm.vcpus[0].fd, KVM_GET_REGS, &regs), 0);
 	cr_expect_eq(regs.rax & 0xff, at_pause, "the last out completed before the pause");
-	fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	unlink(path);
-	cr_assert_eq(vmm_save(&vm, &w, msg, sizeof(msg)), 0, "%s", msg);
-	cr_assert_eq(vmm_write_snapshot(&vm, &w, path, msg, sizeof(msg)), 0, "%s", msg);
-	vsnap_writer_free(&w);
+	save_paused(&vm, path);
 	vmm_resume(&vm);
 	vmm_end(&vm, VMM_END_STOPPED, "saved");
 	cr_assert_eq(vmm_join(&vm, 5000), 0);
@@ -482,13 +489,11 @@ Test(vmm_run, reset_to_the_snapshot_runs_again, .timeout = 60)
 	};
 	struct vmm_config cfg = { 0 };
 	struct port_log log = { 0 };
-	struct vsnap_writer w = { 0 };
 	struct counter c = { 0 };
 	struct vsnap_reader r;
 	struct vmm_ram_src src;
 	char path[] = "/tmp/ktstr-vmm-reset-XXXXXX", msg[1024];
 	struct vmm vm;
-	int fd;
 
 	x86_ram(&cfg, 2 << 20);
 	__atomic_store_n(&go, 0, __ATOMIC_RELEASE);
@@ -496,13 +501,7 @@ Test(vmm_run, reset_to_the_snapshot_runs_again, .timeout = 60)
 	cr_assert_eq(iotrap_register(&vm.bus.pio, 0x11, 1, count_out, &c), 0);
 	usleep(50 * 1000);
 	cr_assert_eq(vmm_pause(&vm, 2000, msg, sizeof(msg)), 0, "%s", msg);
-	fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	unlink(path);
-	cr_assert_eq(vmm_save(&vm, &w, msg, sizeof(msg)), 0, "%s", msg);
-	cr_assert_eq(vmm_write_snapshot(&vm, &w, path, msg, sizeof(msg)), 0, "%s", msg);
-	vsnap_writer_free(&w);
+	save_paused(&vm, path);
 	cr_assert_eq(vmm_clock_rewind(&vm, msg, sizeof(msg)), 0, "%s", msg);
 	vmm_resume(&vm);
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
