@@ -147,6 +147,14 @@ static const char usage_selftests[] =
 	"exit codes: 0 every test passed or skipped itself, 1 a test failed or did not\n"
 	"            report, 2 harness or build error, 3 the guest crashed or timed out\n";
 
+/* An option's check: nonzero rc means msg says what is wrong, on stderr. */
+static bool refused(int rc, const char *msg)
+{
+	if (rc)
+		fprintf(stderr, "ktstr-run: %s\n", msg);
+	return rc != 0;
+}
+
 static int selftests_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -180,17 +188,14 @@ static int selftests_main(int argc, char **argv)
 		case 'm': o.memory = optarg; break;
 		case 't': o.filter = optarg; break;
 		case 'A':
-			if (run_check_append(optarg, msg, sizeof(msg))) {
-				fprintf(stderr, "ktstr-run: %s\n", msg);
+			if (refused(run_check_append(optarg, msg, sizeof(msg)), msg))
 				return 2;
-			}
 			o.append = optarg;
 			break;
 		case 'o':
-			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
-				fprintf(stderr, "ktstr-run: %s\n", msg);
+			if (refused(run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg)),
+				    msg))
 				return 2;
-			}
 			break;
 		case 'j': o.json = optarg; break;
 		case 'J': o.junit = optarg; break;
@@ -275,23 +280,18 @@ static int run_main(int argc, char **argv)
 		case 'J': o.junit = optarg; break;
 		case 'l': o.log = optarg; break;
 		case 'A':
-			if (run_check_append(optarg, msg, sizeof(msg))) {
-				fprintf(stderr, "ktstr-run: %s\n", msg);
+			if (refused(run_check_append(optarg, msg, sizeof(msg)), msg))
 				return 2;
-			}
 			o.append = optarg;
 			break;
 		case 't':
-			if (run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg))) {
-				fprintf(stderr, "ktstr-run: %s\n", msg);
+			if (refused(run_parse_timeout(optarg, &o.timeout_ms, msg, sizeof(msg)),
+				    msg))
 				return 2;
-			}
 			break;
 		case 's':
-			if (run_parse_u64("--seed", optarg, &o.seed, msg, sizeof(msg))) {
-				fprintf(stderr, "ktstr-run: %s\n", msg);
+			if (refused(run_parse_u64("--seed", optarg, &o.seed, msg, sizeof(msg)), msg))
 				return 2;
-			}
 			break;
 		case 'F':
 			if (strcmp(optarg, "panic") && strcmp(optarg, "crash") &&
